@@ -1,0 +1,191 @@
+"""Creating tensors: ``tensor``, ``zeros``, ``randn``, ... with PyTorch's dtype rules.
+
+Python floats take the default dtype (float32), Python ints become int64, bools stay bool, and a NumPy
+array keeps its dtype (a float64 array stays float64).
+"""
+
+from __future__ import annotations
+
+import numbers
+
+from . import backend as B
+from . import dtypes
+from .device import _check_device
+from .random import get_rng
+from .tensor import Tensor, _wrap
+
+
+def _to_array(data, dtype=None, infer_default=True):
+    """Convert data to an array with torch's dtype rules; refuse strings and objects with a TypeError."""
+    if isinstance(data, Tensor):
+        arr = data.data
+        return arr.astype(dtypes.as_dtype(dtype).np) if dtype is not None else arr.copy()
+    from_array = B.is_array(data)
+    if not from_array and isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in _flat(data)):
+        data = _nested_tensors_to_arrays(data)
+    try:
+        arr = B.asarray(data)
+    except (ValueError, TypeError) as err:
+        raise TypeError(
+            f"cannot make a tensor from {type(data).__name__}: {err}. Expected numbers, nested lists of "
+            f"numbers of a regular (rectangular) shape, or an array"
+        ) from None
+    kind = arr.dtype.kind
+    if kind in "OUSVMmc":
+        what = {"U": "strings", "S": "bytes", "c": "complex numbers", "M": "dates", "m": "timedeltas"}
+        raise TypeError(
+            f"cannot make a tensor from {what.get(kind, 'objects')} (array dtype {arr.dtype}); tensors "
+            f"hold numbers: float32/float64, int64, bool"
+        )
+    if dtype is not None:
+        return arr.astype(dtypes.as_dtype(dtype).np)
+    if from_array:
+        if arr.dtype not in dtypes._BY_NP:
+            arr = arr.astype(B.int64 if kind in "iu" else dtypes.get_default_dtype().np)
+        return arr.copy() if arr is data else arr
+    if kind == "f":
+        return arr.astype(dtypes.get_default_dtype().np, copy=False)
+    if kind in "iu":
+        return arr.astype(B.int64, copy=False)
+    return arr
+
+
+def _flat(x):
+    for e in x:
+        if isinstance(e, (list, tuple)):
+            yield from _flat(e)
+        else:
+            yield e
+
+
+def _nested_tensors_to_arrays(x):
+    if isinstance(x, (list, tuple)):
+        return [_nested_tensors_to_arrays(e) for e in x]
+    return x.data if isinstance(x, Tensor) else x
+
+
+def _finish(arr, requires_grad, device=None):
+    if device is not None:
+        _check_device(device)
+    t = _wrap(arr, None)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def tensor(data, dtype=None, device=None, requires_grad=False):
+    """A new leaf tensor holding a copy of ``data``."""
+    return _finish(_to_array(data, dtype), requires_grad, device)
+
+
+def as_tensor(data, dtype=None, device=None):
+    if isinstance(data, Tensor) and dtype is None:
+        return data
+    return _finish(_to_array(data, dtype), False, device)
+
+
+def from_numpy(ndarray):
+    """A tensor that shares memory with the NumPy array (as torch.from_numpy)."""
+    if not B.is_array(ndarray):
+        raise TypeError(f"from_numpy expects a NumPy array, got {type(ndarray).__name__}")
+    dtypes.from_np(ndarray.dtype)
+    return _wrap(B.asarray(ndarray), None)
+
+
+def _size(size):
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = tuple(size[0])
+    for s in size:
+        if not isinstance(s, numbers.Integral) or s < 0:
+            raise ValueError(f"sizes must be non-negative integers, got {size}")
+    return tuple(int(s) for s in size)
+
+
+def _dt(dtype, default=None):
+    return dtypes.as_dtype(dtype).np if dtype is not None else (default or dtypes.get_default_dtype().np)
+
+
+def zeros(*size, dtype=None, device=None, requires_grad=False):
+    return _finish(B.zeros(_size(size), _dt(dtype)), requires_grad, device)
+
+
+def ones(*size, dtype=None, device=None, requires_grad=False):
+    return _finish(B.ones(_size(size), _dt(dtype)), requires_grad, device)
+
+
+def empty(*size, dtype=None, device=None, requires_grad=False):
+    return _finish(B.empty(_size(size), _dt(dtype)), requires_grad, device)
+
+
+def full(size, fill_value, dtype=None, device=None, requires_grad=False):
+    if dtype is None:
+        dtype = _to_array(fill_value).dtype
+    return _finish(B.full(_size((size,)), fill_value, _dt(dtype)), requires_grad, device)
+
+
+def zeros_like(input, dtype=None, device=None, requires_grad=False):
+    return zeros(input.shape, dtype=dtype or input.dtype, device=device, requires_grad=requires_grad)
+
+
+def ones_like(input, dtype=None, device=None, requires_grad=False):
+    return ones(input.shape, dtype=dtype or input.dtype, device=device, requires_grad=requires_grad)
+
+
+def full_like(input, fill_value, dtype=None, device=None, requires_grad=False):
+    return full(input.shape, fill_value, dtype=dtype or input.dtype, device=device, requires_grad=requires_grad)
+
+
+def empty_like(input, dtype=None, device=None, requires_grad=False):
+    return empty(input.shape, dtype=dtype or input.dtype, device=device, requires_grad=requires_grad)
+
+
+def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False):
+    if end is None:
+        start, end = 0, start
+    if dtype is None:
+        is_int = all(isinstance(v, numbers.Integral) for v in (start, end, step))
+        dtype = dtypes.int64 if is_int else dtypes.get_default_dtype()
+    return _finish(B.arange(start, end, step, _dt(dtype)), requires_grad, device)
+
+
+def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
+    return _finish(B.linspace(start, end, steps, _dt(dtype)), requires_grad, device)
+
+
+def eye(n, m=None, dtype=None, device=None, requires_grad=False):
+    return _finish(B.eye(n, m if m is not None else n, _dt(dtype)), requires_grad, device)
+
+
+def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
+    """Samples of N(0, 1)."""
+    dt = _dt(dtype)
+    arr = get_rng(generator).standard_normal(_size(size), dtype=dt if dt.itemsize >= 4 else None)
+    return _finish(arr.astype(dt, copy=False), requires_grad, device)
+
+
+def rand(*size, generator=None, dtype=None, device=None, requires_grad=False):
+    """Samples of U[0, 1)."""
+    dt = _dt(dtype)
+    arr = get_rng(generator).random(_size(size), dtype=dt if dt.itemsize >= 4 else None)
+    return _finish(arr.astype(dt, copy=False), requires_grad, device)
+
+
+def randint(low=0, high=None, size=None, generator=None, dtype=None, device=None, requires_grad=False):
+    """Integers uniform in [low, high); ``randint(high, size)`` or ``randint(low, high, size)``."""
+    if size is None:
+        if high is None or not isinstance(high, (tuple, list)):
+            raise TypeError("randint() needs a size tuple: randint(high, size) or randint(low, high, size)")
+        low, high, size = 0, low, high
+    elif high is None:
+        low, high = 0, low
+    arr = get_rng(generator).integers(low, high, _size((size,)))
+    return _finish(arr.astype(_dt(dtype, B.int64)), requires_grad, device)
+
+
+def randperm(n, generator=None, dtype=None, device=None):
+    return _finish(get_rng(generator).permutation(n).astype(_dt(dtype, B.int64)), False, device)
+
+
+def normal(mean, std, size, generator=None, dtype=None):
+    arr = get_rng(generator).normal(mean, std, _size((size,)))
+    return _finish(arr.astype(_dt(dtype)), False)

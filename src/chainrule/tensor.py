@@ -1,0 +1,477 @@
+"""Tensor: an array (``data``), its gradient (``grad``) and the node that made it (``grad_fn``).
+
+Operators and methods record primitives from ops.py; composite operations (sub, div, mean, var, relu,
+softmax, ...) are written here in terms of those primitives, so their derivatives come for free.
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections import namedtuple
+
+from . import dtypes
+from . import ops as P
+from .autograd import _Mode
+from .backend import ndarray, to_numpy, xp
+
+_new = object.__new__
+_np_generic = xp.generic
+
+max_result = namedtuple("max", ["values", "indices"])
+min_result = namedtuple("min", ["values", "indices"])
+
+
+def _wrap(data, node):
+    """A Tensor around an op's result, without the checks of ``tensor()`` (the hot path)."""
+    t = _new(Tensor)
+    if isinstance(data, _np_generic):  # NumPy returns scalars from 0-d arithmetic; keep arrays
+        data = xp.asarray(data)
+    t.data = data
+    t.grad = None
+    t.grad_fn = node
+    t.requires_grad = node is not None
+    t._out_idx = 0
+    t._hooks = None
+    return t
+
+
+def _arr(x):
+    return x.data if isinstance(x, Tensor) else x
+
+
+class _Handle:
+    """Returned by register_hook; ``remove()`` unregisters."""
+
+    def __init__(self, container, key):
+        self._container, self._key = container, key
+
+    def remove(self):
+        c = self._container
+        if isinstance(c, dict):
+            c.pop(self._key, None)
+        elif self._key in c:
+            c.remove(self._key)
+
+
+class Tensor:
+    __slots__ = ("data", "grad", "grad_fn", "requires_grad", "_out_idx", "_hooks", "__weakref__")
+    __array_ufunc__ = None  # ndarray ⊕ Tensor defers to Tensor's reflected operators
+    __hash__ = object.__hash__  # tensors hash by identity (== is elementwise)
+
+    def __init__(self, data=(), dtype=None, requires_grad=False):
+        from .creation import _to_array
+
+        self.data = _to_array(data, dtype if dtype is not None else dtypes.get_default_dtype())
+        self.grad = None
+        self.grad_fn = None
+        self.requires_grad = bool(requires_grad)
+        self._out_idx = 0
+        self._hooks = None
+
+    # ------------------------------------------------------------------------------------ attributes
+    @property
+    def shape(self):
+        return Size(self.data.shape)
+
+    def size(self, dim=None):
+        return self.shape if dim is None else self.data.shape[dim]
+
+    @property
+    def ndim(self):
+        return self.data.ndim
+
+    def dim(self):
+        return self.data.ndim
+
+    def numel(self):
+        return int(self.data.size)
+
+    def __len__(self):
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.data.shape[0]
+
+    @property
+    def dtype(self):
+        return dtypes.from_np(self.data.dtype)
+
+    @property
+    def device(self):
+        from .device import device
+
+        return device("cpu") if isinstance(self.data, ndarray) else device("cuda")
+
+    @property
+    def is_leaf(self):
+        return self.grad_fn is None
+
+    def is_floating_point(self):
+        return self.data.dtype.kind == "f"
+
+    def numpy(self):
+        return to_numpy(self.data)
+
+    def __array__(self, dtype=None, copy=None):
+        a = to_numpy(self.data)
+        return a if dtype is None else a.astype(dtype)
+
+    def item(self):
+        if self.data.size != 1:
+            raise ValueError(
+                f"a Tensor with {self.data.size} elements cannot be converted to a Python number"
+            )
+        return self.data.item()
+
+    def tolist(self):
+        return to_numpy(self.data).tolist()
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __index__(self):
+        if self.data.dtype.kind not in "iu" or self.data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self.item())
+
+    def __bool__(self):
+        if self.data.size != 1:
+            raise RuntimeError(f"Boolean value of Tensor with {self.data.size} elements is ambiguous")
+        return builtins.bool(self.data.item())
+
+    def __iter__(self):
+        if self.data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self.data.shape[0]))
+
+    def __repr__(self):
+        from .format import tensor_repr
+
+        return tensor_repr(self)
+
+    # ------------------------------------------------------------------------------------- autograd
+    def backward(self, gradient=None, retain_graph=False):
+        """Compute ∂self/∂leaf for every leaf that requires grad and add it to ``leaf.grad``."""
+        from .autograd import backward
+
+        backward(self, gradient, retain_graph)
+
+    def detach(self):
+        return _wrap(self.data, None)
+
+    def detach_(self):
+        self.grad_fn, self.requires_grad = None, False
+        return self
+
+    def requires_grad_(self, requires_grad=True):
+        if self.grad_fn is not None and not requires_grad:
+            raise RuntimeError(
+                "you can only change requires_grad flags of leaf tensors; use .detach() for a non-leaf"
+            )
+        if requires_grad and self.data.dtype.kind != "f":
+            raise RuntimeError(f"only floating point tensors can require gradients, not {self.dtype}")
+        self.requires_grad = builtins.bool(requires_grad)
+        return self
+
+    def register_hook(self, hook):
+        """``hook(grad) -> Tensor or None`` runs when this tensor's gradient is computed; a returned
+        tensor replaces the gradient. Returns a handle with ``.remove()``."""
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is None:
+            if self._hooks is None:
+                self._hooks = {}
+            key = object()
+            self._hooks[key] = hook
+            return _Handle(self._hooks, key)
+        node = self.grad_fn
+        if node._hooks is None:
+            node._hooks = {}
+        fns = node._hooks.setdefault(self._out_idx, [])
+        fns.append(hook)
+        return _Handle(fns, hook)
+
+    def retain_grad(self):
+        """Keep the gradient of this non-leaf tensor in ``.grad`` after backward (as PyTorch)."""
+        if self.grad_fn is None or getattr(self, "_retains", False):
+            return
+
+        def keep(g):
+            self.grad = g if self.grad is None else _wrap(self.grad.data + g.data, None)
+
+        self.register_hook(keep)
+
+    @property
+    def retains_grad(self):
+        node = self.grad_fn
+        return builtins.bool(node is not None and node._hooks and node._hooks.get(self._out_idx))
+
+    # --------------------------------------------------------------------------------- arithmetic
+    def __add__(self, o):
+        return P.Add.apply(self, o)
+
+    __radd__ = __add__
+
+    def __sub__(self, o):
+        return P.Add.apply(self, -o if not isinstance(o, Tensor) else P.Neg.apply(o))
+
+    def __rsub__(self, o):
+        return P.Add.apply(P.Neg.apply(self), o)
+
+    def __mul__(self, o):
+        return P.Mul.apply(self, o)
+
+    __rmul__ = __mul__
+
+    def __truediv__(self, o):
+        if isinstance(o, Tensor):  # a / b = a · b⁻¹
+            return P.Mul.apply(self, P.Pow.apply(o, -1.0))
+        return P.Mul.apply(self, 1.0 / xp.asarray(o) if isinstance(o, ndarray) else 1.0 / o)
+
+    def __rtruediv__(self, o):
+        return P.Mul.apply(P.Pow.apply(self, -1.0), o)
+
+    def __pow__(self, o):
+        return P.Pow.apply(self, o)
+
+    def __rpow__(self, o):
+        return P.Pow.apply(xp.asarray(o, dtype=self.data.dtype), self)
+
+    def __neg__(self):
+        return P.Neg.apply(self)
+
+    def __pos__(self):
+        return self
+
+    def __matmul__(self, o):
+        return matmul(self, o)
+
+    def __rmatmul__(self, o):
+        return matmul(o, self)
+
+    def __abs__(self):
+        return P.Abs.apply(self)
+
+    # comparisons: boolean tensors, no gradient
+    def __eq__(self, o):
+        return _wrap(self.data == _arr(o), None)
+
+    def __ne__(self, o):
+        return _wrap(self.data != _arr(o), None)
+
+    def __lt__(self, o):
+        return _wrap(self.data < _arr(o), None)
+
+    def __le__(self, o):
+        return _wrap(self.data <= _arr(o), None)
+
+    def __gt__(self, o):
+        return _wrap(self.data > _arr(o), None)
+
+    def __ge__(self, o):
+        return _wrap(self.data >= _arr(o), None)
+
+    def __invert__(self):
+        return _wrap(~self.data, None)
+
+    def __and__(self, o):
+        return _wrap(self.data & _arr(o), None)
+
+    def __or__(self, o):
+        return _wrap(self.data | _arr(o), None)
+
+    def __xor__(self, o):
+        return _wrap(self.data ^ _arr(o), None)
+
+    # ------------------------------------------------------------------------------------ in place
+    def _tracked(self, other=None):
+        """Must an in-place op on self be recorded in the graph? On a tensor that is part of a graph it is
+        recorded out of place and the tensor is rebound to the result (PyTorch's history rewrite), so
+        nodes that saved the old value keep it. On a leaf that requires grad it is refused."""
+        if not _Mode.grad:
+            return False
+        if self.requires_grad:
+            if self.grad_fn is None:
+                raise RuntimeError(
+                    "a leaf Variable that requires grad is being used in an in-place operation. Wrap "
+                    "the update in `with chainrule.no_grad():` (as optimizers do) or use an "
+                    "out-of-place op"
+                )
+            return True
+        return isinstance(other, Tensor) and other.requires_grad
+
+    def _rebind(self, res):
+        self.data, self.grad_fn, self.requires_grad = res.data, res.grad_fn, res.requires_grad
+        self._out_idx = res._out_idx
+        return self
+
+    def _binary_inplace(self, o, op, ufunc):
+        if self._tracked(o):
+            return self._rebind(op(self, o))
+        a, b = self.data, _arr(o)
+        try:
+            if isinstance(a, ndarray) and a.flags.writeable:
+                ufunc(a, b, out=a, casting="same_kind")
+            else:
+                self.data = ufunc(a, b).astype(a.dtype, copy=False)
+        except (TypeError, ValueError) as err:
+            raise RuntimeError(
+                f"in-place {ufunc.__name__} on a tensor of shape {tuple(a.shape)} and dtype {self.dtype} "
+                f"with an operand of shape {tuple(xp.shape(b))} and dtype {xp.result_type(b)}: the "
+                f"result must keep the tensor's shape and dtype ({err})"
+            ) from None
+        return self
+
+    def add_(self, o, alpha=1):
+        return self._binary_inplace(o * alpha if alpha != 1 else o, Tensor.__add__, xp.add)
+
+    def sub_(self, o, alpha=1):
+        return self._binary_inplace(o * alpha if alpha != 1 else o, Tensor.__sub__, xp.subtract)
+
+    def mul_(self, o):
+        return self._binary_inplace(o, Tensor.__mul__, xp.multiply)
+
+    def div_(self, o):
+        return self._binary_inplace(o, Tensor.__truediv__, xp.true_divide)
+
+    __iadd__ = add_
+    __isub__ = sub_
+    __imul__ = mul_
+    __itruediv__ = div_
+
+    def zero_(self):
+        return self.fill_(0)
+
+    def fill_(self, value):
+        return self.copy_(value)
+
+    def copy_(self, src):
+        """Write src (broadcast) into this tensor; differentiable with respect to src."""
+        s = _arr(src)
+        try:
+            xp.broadcast_to(s, self.data.shape)
+        except ValueError:
+            raise RuntimeError(
+                f"copy_: a source of shape {tuple(xp.shape(s))} cannot be broadcast to the destination's "
+                f"shape {tuple(self.data.shape)}"
+            ) from None
+        if self._tracked(src):
+            return self._rebind(P.Add.apply(P.Mul.apply(self, 0), src))
+        self.data[...] = s
+        return self
+
+    def __setitem__(self, index, value):
+        index, _ = _index(index)
+        if self._tracked(value):
+            self._rebind(P.IndexPut.apply(self, value, index))
+            return
+        self.data[index] = _arr(value)
+
+    # ----------------------------------------------------------------------------- dtype conversion
+    def to(self, *args, dtype=None, device=None, copy=False, **kwargs):
+        """``to(dtype)``, ``to(device)`` or ``to(device, dtype)``; differentiable through a cast."""
+        from .device import _check_device
+
+        for a in args:
+            if isinstance(a, (str,)) and a.split(":")[0] in ("cpu", "cuda", "mps"):
+                device = a
+            elif type(a).__name__ == "device":
+                device = a
+            elif isinstance(a, Tensor):
+                dtype = a.dtype
+            else:
+                dtype = a
+        if device is not None:
+            _check_device(device)
+        if dtype is None:
+            return self.clone() if copy else self
+        np_dt = dtypes.as_dtype(dtype).np
+        if np_dt == self.data.dtype:
+            return self.clone() if copy else self
+        if self.requires_grad and np_dt.kind == "f":
+            return P.Cast.apply(self, np_dt)
+        return _wrap(self.data.astype(np_dt), None)
+
+    def astype(self, dtype):
+        return self.to(dtype)
+
+    def type(self, dtype=None):
+        return str(self.dtype).replace("chainrule.", "chainrule.") if dtype is None else self.to(dtype)
+
+    def float(self):
+        return self.to(dtypes.float32)
+
+    def double(self):
+        return self.to(dtypes.float64)
+
+    def half(self):
+        return self.to(dtypes.float16)
+
+    def long(self):
+        return self.to(dtypes.int64)
+
+    def int(self):
+        return self.to(dtypes.int32)
+
+    def bool(self):
+        return self.to(dtypes.bool)
+
+    def cpu(self):
+        return self
+
+    def clone(self):
+        return P.Clone.apply(self)
+
+    def contiguous(self):
+        return self
+
+
+class Size(tuple):
+    """A tensor's shape: a tuple that prints like torch.Size."""
+
+    def __repr__(self):
+        return f"chainrule.Size({list(self)})"
+
+    def numel(self):
+        n = 1
+        for s in self:
+            n *= s
+        return n
+
+
+def _index(index):
+    """Normalise an index: Tensors and lists become arrays. Returns (index, is_advanced)."""
+    if not isinstance(index, tuple):
+        index = (index,)
+    out = []
+    adv = False
+    for i in index:
+        if isinstance(i, Tensor):
+            i = i.data
+            adv = adv or i.ndim > 0 or i.dtype.kind == "b"
+        elif isinstance(i, (list, ndarray)):
+            i = xp.asarray(i)
+            adv = True
+        out.append(i)
+    return (tuple(out) if len(out) != 1 else out[0]), adv
+
+
+def matmul(a, b):
+    """Matrix product with PyTorch's rules (1-d, 2-d, batched); a shape mismatch names both shapes."""
+    sa, sb = xp.shape(_arr(a)), xp.shape(_arr(b))
+    if not sa or not sb:
+        raise ValueError(f"matmul: both arguments need at least 1 dimension, got shapes {sa} and {sb}")
+    ka = sa[-1]
+    kb = sb[0] if len(sb) == 1 else sb[-2]
+    if ka != kb:
+        raise ValueError(
+            f"matmul: shapes {tuple(sa)} and {tuple(sb)} cannot be multiplied ({ka} != {kb}: the last "
+            f"dimension of the first must equal the {'only' if len(sb) == 1 else 'second-to-last'} "
+            f"dimension of the second)"
+        )
+    return P.MatMul.apply(a, b)
+
+
+from . import tensor_methods  # noqa: E402,F401  (attaches reductions, shape ops, activations)
