@@ -354,7 +354,7 @@ def _run_backward(roots, root_grads, retain_graph, capture=None):
                     deps[nxt] = 1
                     stack.append(nxt)
 
-    captured = {} if capture is not None else None
+    captured = {k: None for k, t in capture.items() if t.grad_fn is None} if capture is not None else None
     cap_nodes = None
     if capture is not None:
         cap_nodes = {(t.grad_fn, t._out_idx): k for k, t in capture.items() if t.grad_fn is not None}
@@ -537,7 +537,7 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True, 
     if not diff:
         raise ValueError("gradcheck: no input requires grad")
     for i in diff:
-        if inputs[i].dtype.kind != "f" or inputs[i].data.dtype.itemsize < 8:
+        if inputs[i].data.dtype.kind != "f" or inputs[i].data.dtype.itemsize < 8:
             import warnings
 
             warnings.warn(
