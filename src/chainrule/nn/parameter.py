@@ -1,0 +1,24 @@
+"""Parameter: a Tensor that a Module registers as learnable (requires grad by default)."""
+
+from __future__ import annotations
+
+from ..tensor import Tensor
+
+
+class Parameter(Tensor):
+    __slots__ = ()
+
+    def __init__(self, data=None, requires_grad=True):
+        from ..creation import _to_array
+
+        if data is None:
+            data = []
+        self.data = data.data if isinstance(data, Tensor) else _to_array(data)
+        self.grad = None
+        self.grad_fn = None
+        self.requires_grad = bool(requires_grad)
+        self._out_idx = 0
+        self._hooks = None
+
+    def __repr__(self):
+        return "Parameter containing:\n" + super().__repr__()
