@@ -1,0 +1,41 @@
+"""The ``chainrule playground`` subcommand: ``add_parser(subparsers)`` registers it with the main CLI."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def add_parser(subparsers) -> argparse.ArgumentParser:
+    p = subparsers.add_parser(
+        "playground", help="open the browser playground (TensorFlow Playground on chainrule, and more)",
+        description="Start a local web server with the chainrule playground and open it in the browser.")
+    p.add_argument("--host", default="127.0.0.1",
+                   help="address to listen on (default: 127.0.0.1, this machine only)")
+    p.add_argument("--port", type=int, default=0, help="port to listen on (default: 0 = any free port)")
+    p.add_argument("--no-browser", action="store_true", help="print the URL but do not open a browser")
+    p.set_defaults(func=run)
+    return p
+
+
+def run(args) -> int:
+    if not 0 <= args.port <= 65535:
+        raise SystemExit(f"chainrule playground: --port must be in 0..65535, got {args.port}")
+    try:
+        from .server import serve
+    except ImportError as e:  # starlette/uvicorn are an optional extra
+        raise SystemExit(f"chainrule playground needs the 'playground' extra ({e.name} is missing): "
+                         "pip install 'chainrule[playground]'") from None
+    serve(host=args.host, port=args.port, open_browser=not args.no_browser)
+    return 0
+
+
+def main(argv=None) -> int:
+    """Run the subcommand on its own: ``python -m chainrule.playground.cli``."""
+    parser = argparse.ArgumentParser(prog="chainrule")
+    add_parser(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
