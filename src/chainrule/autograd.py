@@ -20,6 +20,12 @@ from functools import wraps
 from .backend import xp
 
 
+# Filled in by tensor.py (which imports this module): the engine needs the Tensor type and its
+# fast constructor, and a function-level import would cost a microsecond per op.
+Tensor = None
+_wrap = None
+
+
 class _Mode:
     grad = True  # is_grad_enabled()
     anomaly = False  # detect_anomaly()
@@ -150,7 +156,7 @@ class Function:
 
     @property
     def needs_input_grad(self):
-        return tuple(e is not None for e in self._edges)
+        return tuple([e is not None for e in self._edges])
 
     def mark_non_differentiable(self, *tensors):
         self._non_diff = tuple(id(t) for t in tensors)
@@ -172,8 +178,6 @@ class Function:
 
     @classmethod
     def apply(cls, *args, **kwargs):
-        from .tensor import Tensor, _wrap
-
         edges = []
         need = False
         if cls._arrays:
@@ -219,8 +223,6 @@ _FREED_MSG = (
 
 def _apply_tensors(cls, args, kwargs, edges):
     """Function.apply for user Functions: forward sees Tensors (with grad recording off)."""
-    from .tensor import Tensor, _wrap
-
     need = False
     for a in args:
         if isinstance(a, Tensor) and a.requires_grad:
@@ -264,15 +266,8 @@ def _apply_tensors(cls, args, kwargs, edges):
     return tuple(wrapped) if multi else wrapped[0]
 
 
-def _call_backward(node, grads):
-    """Run one node's backward; returns one array (or None) per input edge."""
-    if node._arrays:
-        res = node.backward(node, grads)
-        if len(node._edges) == 1:
-            return (res,)
-        return res
-    from .tensor import Tensor, _wrap
-
+def _call_user_backward(node, grads):
+    """Run a user Function's backward on Tensors; check the count and shapes of what it returns."""
     gts = [_wrap(g if g is not None else xp.zeros(s), None) for g, s in zip(grads, node._out_shapes)]
     res = node.backward(node, *gts)
     if not isinstance(res, tuple):
@@ -324,11 +319,9 @@ def _run_backward(roots, root_grads, retain_graph, capture=None):
 
     Kahn's algorithm: count each node's consumers, then process a node once all of its output
     gradients have arrived. Iterative, so a chain of 100,000 ops needs no recursion.
-    With ``capture`` (a dict keyed by id(tensor) -> tensor), gradients of those tensors are returned
-    instead of accumulated into ``.grad`` (``autograd.grad``).
+    With ``capture`` (a dict id(tensor) -> tensor), gradients of those tensors are returned instead of
+    accumulated into ``.grad`` (``autograd.grad``).
     """
-    from .tensor import Tensor, _wrap
-
     # 1. dependency counts over the reachable nodes
     deps = {}
     stack = []
@@ -340,80 +333,88 @@ def _run_backward(roots, root_grads, retain_graph, capture=None):
             deps[n] = 0
             stack.append(n)
     while stack:
-        node = stack.pop()
-        for e in node._edges:
+        for e in stack.pop()._edges:
             if e is None:
                 continue
             nxt = e[0]
-            if not isinstance(nxt, Tensor):
-                if nxt in deps:
-                    deps[nxt] += 1
-                else:
-                    if nxt._freed:
-                        raise RuntimeError(_FREED_MSG)
-                    deps[nxt] = 1
-                    stack.append(nxt)
+            if isinstance(nxt, Tensor):
+                continue
+            if nxt in deps:
+                deps[nxt] += 1
+            else:
+                if nxt._freed:
+                    raise RuntimeError(_FREED_MSG)
+                deps[nxt] = 1
+                stack.append(nxt)
 
-    captured = {k: None for k, t in capture.items() if t.grad_fn is None} if capture is not None else None
-    cap_nodes = None
+    captured = cap_nodes = None
     if capture is not None:
+        captured = {k: None for k, t in capture.items() if t.grad_fn is None}
         cap_nodes = {(t.grad_fn, t._out_idx): k for k, t in capture.items() if t.grad_fn is not None}
 
     # 2. seed the roots
-    grads = {}  # node -> list of output gradients
-    ready = []
+    grads = {}  # node -> list of its output gradients
     for r, g in zip(roots, root_grads):
         n = r.grad_fn
         if n is None:
             if r.requires_grad:
-                _deliver_leaf(r, g, captured, passthrough=True)
+                _deliver_leaf(r, g, captured, True)
             continue
         slot = grads.get(n)
         if slot is None:
             slot = grads[n] = [None] * n._n_out
         i = r._out_idx
         slot[i] = g if slot[i] is None else slot[i] + g
-    for n in grads:
-        if deps[n] == 0:
-            ready.append(n)
+    ready = [n for n in grads if deps[n] == 0]
 
-    # 3. walk
+    # 3. walk: each node turns ∂L/∂out into ∂L/∂in (the chain rule) and passes it along its edges
     anomaly = _Mode.anomaly
     while ready:
         node = ready.pop()
         gs = grads.pop(node)
         if node._hooks:
-            for i, fns in node._hooks.items():
-                for fn in fns:
-                    if gs[i] is None:
-                        continue
-                    new = fn(_wrap(gs[i], None))
-                    if new is not None:
-                        gs[i] = new.data if isinstance(new, Tensor) else new
+            _run_tensor_hooks(node, gs)
         if cap_nodes:
             for i, g in enumerate(gs):
                 k = cap_nodes.get((node, i))
                 if k is not None:
                     captured[k] = g
-        in_grads = _call_backward(node, gs[0] if node._arrays and node._n_out == 1 else gs)
+        edges = node._edges
+        if node._arrays:
+            g_in = gs[0]
+            in_grads = node.backward(node, g_in)
+            if type(in_grads) is not tuple:  # a one-input primitive returns its gradient bare
+                in_grads = (in_grads,)
+        else:
+            g_in = None
+            in_grads = _call_user_backward(node, gs)
         if anomaly:
             _check_finite(node, in_grads, "backward")
-        g_in = gs[0] if node._n_out == 1 else None
-        for e, g in zip(node._edges, in_grads):
+        for e, g in zip(edges, in_grads):
             if e is None or g is None:
                 continue
             nxt, idx, shape = e
             if g.shape != shape:
                 g = unbroadcast(g, shape)
             if isinstance(nxt, Tensor):
-                _deliver_leaf(nxt, g, captured, passthrough=g is g_in)
+                if nxt._hooks is None and captured is None and nxt.grad is None:
+                    # a gradient passed straight through (x + y gives both the same array) is copied,
+                    # so that in-place changes to one leaf's .grad never show up in another's
+                    nxt.grad = _wrap(g.copy() if g is g_in else g, None)
+                else:
+                    _deliver_leaf(nxt, g, captured, g is g_in)
                 continue
             slot = grads.get(nxt)
             if slot is None:
                 slot = grads[nxt] = [None] * nxt._n_out
-            slot[idx] = g if slot[idx] is None else slot[idx] + g
-            deps[nxt] -= 1
-            if deps[nxt] == 0:
+                slot[idx] = g
+            elif slot[idx] is None:
+                slot[idx] = g
+            else:
+                slot[idx] = slot[idx] + g
+            d = deps[nxt] - 1
+            deps[nxt] = d
+            if d == 0:
                 ready.append(nxt)
         if not retain_graph:
             node.__dict__.clear()
@@ -421,9 +422,17 @@ def _run_backward(roots, root_grads, retain_graph, capture=None):
     return captured
 
 
-def _deliver_leaf(leaf, g, captured, passthrough):
-    from .tensor import Tensor, _wrap
+def _run_tensor_hooks(node, gs):
+    for i, fns in node._hooks.items():
+        for fn in fns:
+            if gs[i] is None:
+                continue
+            new = fn(_wrap(gs[i], None))
+            if new is not None:
+                gs[i] = new.data if isinstance(new, Tensor) else new
 
+
+def _deliver_leaf(leaf, g, captured, passthrough):
     hooks = leaf._hooks
     if hooks:
         for fn in list(hooks.values()):
@@ -438,10 +447,8 @@ def _deliver_leaf(leaf, g, captured, passthrough):
         return
     cur = leaf.grad
     if cur is None:
-        # a gradient passed straight through (x + y: both get the same array) is copied, so that
-        # in-place changes to one leaf's .grad never show up in another's
         leaf.grad = _wrap(g.copy() if passthrough else g, None)
-    elif cur.data.shape == g.shape and cur.data.dtype == g.dtype:
+    elif cur.data.shape == g.shape and cur.data.dtype == g.dtype and cur.data.flags.writeable:
         cur.data += g
     else:
         leaf.grad = _wrap(cur.data + g, None)
@@ -450,8 +457,6 @@ def _deliver_leaf(leaf, g, captured, passthrough):
 # --------------------------------------------------------------------------------------- public helpers
 def backward(tensors, grad_tensors=None, retain_graph=False):
     """Accumulate ∂(sum of tensors·grad_tensors)/∂leaf into every leaf's ``.grad``."""
-    from .tensor import Tensor
-
     if isinstance(tensors, Tensor):
         tensors = [tensors]
     if grad_tensors is None or isinstance(grad_tensors, Tensor):
@@ -461,8 +466,6 @@ def backward(tensors, grad_tensors=None, retain_graph=False):
 
 
 def _prepare_roots(outputs, grad_outputs):
-    from .tensor import Tensor
-
     roots, seeds = [], []
     for t, g in zip(outputs, grad_outputs):
         if not isinstance(t, Tensor):
@@ -492,8 +495,6 @@ def _prepare_roots(outputs, grad_outputs):
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, allow_unused=False):
     """∂outputs/∂inputs as a tuple of Tensors, without touching any ``.grad`` (like torch.autograd.grad)."""
-    from .tensor import Tensor, _wrap
-
     single_out = isinstance(outputs, Tensor)
     outputs = [outputs] if single_out else list(outputs)
     inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
@@ -530,8 +531,6 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True, 
 
     One backward and two forward passes per direction, for inputs of any shape. Use float64 inputs.
     """
-    from .tensor import Tensor, _wrap
-
     inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
     diff = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
     if not diff:

@@ -219,7 +219,9 @@ class Sum(Primitive):
 
     @staticmethod
     def backward(ctx, g):  # ∂(Σx)/∂xᵢ = 1: the gradient is copied to every summed element
-        return xp.broadcast_to(_expand_reduced(g, ctx.shape, ctx.axes, ctx.keepdim), ctx.shape)
+        out = xp.empty(ctx.shape, dtype=g.dtype)
+        out[...] = _expand_reduced(g, ctx.shape, ctx.axes, ctx.keepdim)
+        return out
 
 
 class Amax(Primitive):
@@ -245,7 +247,7 @@ class MaxDim(Primitive):
     """max/min along one dim returning (values, indices); the gradient goes to the returned index."""
 
     @staticmethod
-    def forward(ctx, a, dim, keepdim=False, largest=True):
+    def forward(ctx, a, dim=0, keepdim=False, largest=True):
         dim = dim % a.ndim if a.ndim else 0
         if a.ndim == 0:
             idx = xp.zeros((), dtype=xp.int64)
@@ -271,7 +273,7 @@ class MaxDim(Primitive):
 # ----------------------------------------------------------------------------------------------- shapes
 class Reshape(Primitive):
     @staticmethod
-    def forward(ctx, a, shape):
+    def forward(ctx, a, shape=None):
         ctx.shape = a.shape
         return a.reshape(shape)
 
@@ -282,7 +284,7 @@ class Reshape(Primitive):
 
 class Permute(Primitive):
     @staticmethod
-    def forward(ctx, a, dims):
+    def forward(ctx, a, dims=None):
         ctx.dims = dims
         return a.transpose(dims)
 
@@ -293,7 +295,7 @@ class Permute(Primitive):
 
 class Expand(Primitive):
     @staticmethod
-    def forward(ctx, a, shape):
+    def forward(ctx, a, shape=None):
         return xp.broadcast_to(a, shape)
 
     @staticmethod
@@ -303,7 +305,7 @@ class Expand(Primitive):
 
 class GetItem(Primitive):
     @staticmethod
-    def forward(ctx, a, index, advanced=False):
+    def forward(ctx, a, index=None, advanced=False):
         ctx.shape, ctx.index, ctx.advanced = a.shape, index, advanced
         return a[index]
 
@@ -321,7 +323,7 @@ class IndexPut(Primitive):
     """out = a with out[index] = v (tensor.__setitem__ on a tensor that is part of a graph)."""
 
     @staticmethod
-    def forward(ctx, a, v, index):
+    def forward(ctx, a, v, index=None):
         ctx.index, ctx.vshape = index, xp.shape(v)
         out = a.copy()
         out[index] = v
@@ -334,19 +336,19 @@ class IndexPut(Primitive):
         if na:
             ga = g.copy()
             ga[ctx.index] = 0
-        return ga, (g[ctx.index] if nv else None), None
+        return ga, (g[ctx.index] if nv else None)
 
 
 class Cat(Primitive):
     @staticmethod
-    def forward(ctx, dim, *arrays):
+    def forward(ctx, *arrays, dim=0):
         ctx.dim = dim
         ctx.splits = xp.cumsum([a.shape[dim] for a in arrays])[:-1]
         return xp.concatenate(arrays, axis=dim)
 
     @staticmethod
     def backward(ctx, g):
-        return (None, *xp.split(g, ctx.splits, axis=ctx.dim))
+        return tuple(xp.split(g, ctx.splits, axis=ctx.dim))
 
 
 # ----------------------------------------------------------------------------------------------- linalg
@@ -381,7 +383,7 @@ class LogSoftmax(Primitive):
     """Fused for stability: log softmax(x)ᵢ = xᵢ − m − log Σⱼ exp(xⱼ − m), m = max x."""
 
     @staticmethod
-    def forward(ctx, a, dim):
+    def forward(ctx, a, dim=None):
         m = a.max(axis=dim, keepdims=True)
         s = a - m
         out = s - xp.log(xp.exp(s).sum(axis=dim, keepdims=True))
@@ -407,7 +409,7 @@ class Clone(Primitive):
 
 class Cast(Primitive):
     @staticmethod
-    def forward(ctx, a, dtype):
+    def forward(ctx, a, dtype=None):
         ctx.dtype = a.dtype
         return a.astype(dtype)
 

@@ -154,9 +154,7 @@ class Tensor:
     # ------------------------------------------------------------------------------------- autograd
     def backward(self, gradient=None, retain_graph=False):
         """Compute ∂self/∂leaf for every leaf that requires grad and add it to ``leaf.grad``."""
-        from .autograd import backward
-
-        backward(self, gradient, retain_graph)
+        _autograd.backward(self, gradient, retain_graph)
 
     def detach(self):
         return _wrap(self.data, None)
@@ -365,7 +363,7 @@ class Tensor:
     def __setitem__(self, index, value):
         index, _ = _index(index)
         if self._tracked(value):
-            self._rebind(P.IndexPut.apply(self, value, index))
+            self._rebind(P.IndexPut.apply(self, value, index=index))
             return
         self.data[index] = _arr(value)
 
@@ -391,7 +389,7 @@ class Tensor:
         if np_dt == self.data.dtype:
             return self.clone() if copy else self
         if self.requires_grad and np_dt.kind == "f":
-            return P.Cast.apply(self, np_dt)
+            return P.Cast.apply(self, dtype=np_dt)
         return _wrap(self.data.astype(np_dt), None)
 
     def astype(self, dtype):
@@ -475,3 +473,7 @@ def matmul(a, b):
 
 
 from . import tensor_methods  # noqa: E402,F401  (attaches reductions, shape ops, activations)
+
+from . import autograd as _autograd  # noqa: E402
+
+_autograd.Tensor, _autograd._wrap = Tensor, _wrap

@@ -166,7 +166,7 @@ def isfinite(input):
 def sum(input, dim=None, keepdim=False, dtype=None):
     if dtype is not None:
         input = input.to(dtype)
-    return P.Sum.apply(input, _dims(dim, input.data.ndim, "sum"), keepdim)
+    return P.Sum.apply(input, dim=_dims(dim, input.data.ndim, "sum"), keepdim=keepdim)
 
 
 def _count(shape, axes):
@@ -185,7 +185,7 @@ def mean(input, dim=None, keepdim=False, dtype=None):
         raise RuntimeError(f"mean(): expected a floating point input, got {input.dtype}; use .float()")
     axes = _dims(dim, input.data.ndim, "mean")
     n = _count(input.data.shape, axes)
-    return P.Mul.apply(P.Sum.apply(input, axes, keepdim), 1.0 / n if n else float("nan"))
+    return P.Mul.apply(P.Sum.apply(input, dim=axes, keepdim=keepdim), 1.0 / n if n else float("nan"))
 
 
 def var(input, dim=None, *, correction=1, keepdim=False, unbiased=None):
@@ -195,7 +195,7 @@ def var(input, dim=None, *, correction=1, keepdim=False, unbiased=None):
     axes = _dims(dim, input.data.ndim, "var")
     n = _count(input.data.shape, axes)
     d = input - mean(input, axes, keepdim=True)
-    return P.Mul.apply(P.Sum.apply(d * d, axes, keepdim), 1.0 / builtins.max(n - correction, 0) if n > correction else float("nan"))
+    return P.Mul.apply(P.Sum.apply(d * d, dim=axes, keepdim=keepdim), 1.0 / builtins.max(n - correction, 0) if n > correction else float("nan"))
 
 
 def std(input, dim=None, *, correction=1, keepdim=False, unbiased=None):
@@ -208,14 +208,14 @@ def _max_min(input, dim, keepdim, largest):
     if dim is None:
         if input.data.size == 0:
             raise RuntimeError(f"{'max' if largest else 'min'}(): cannot reduce an empty tensor")
-        return P.Amax.apply(input, None, False, largest)
+        return P.Amax.apply(input, dim=None, keepdim=False, largest=largest)
     d = _dim(dim, input.data.ndim, "max" if largest else "min")
     a = input.data
     if a.ndim == 0:
         idx = xp.zeros((), dtype=xp.int64)
     else:
         idx = a.argmax(axis=d, keepdims=keepdim) if largest else a.argmin(axis=d, keepdims=keepdim)
-    values = P.MaxDim.apply(input, d, keepdim, largest)
+    values = P.MaxDim.apply(input, dim=d, keepdim=keepdim, largest=largest)
     return (max_result if largest else min_result)(values, _wrap(idx.astype(xp.int64), None))
 
 
@@ -230,12 +230,12 @@ def min(input, dim=None, keepdim=False):
 
 def amax(input, dim=(), keepdim=False):
     dims = None if dim == () or dim is None else _dims(dim, input.data.ndim, "amax")
-    return P.Amax.apply(input, dims, keepdim, True)
+    return P.Amax.apply(input, dim=dims, keepdim=keepdim, largest=True)
 
 
 def amin(input, dim=(), keepdim=False):
     dims = None if dim == () or dim is None else _dims(dim, input.data.ndim, "amin")
-    return P.Amax.apply(input, dims, keepdim, False)
+    return P.Amax.apply(input, dim=dims, keepdim=keepdim, largest=False)
 
 
 def argmax(input, dim=None, keepdim=False):
@@ -278,7 +278,7 @@ def softmax(input, dim, dtype=None):
 def log_softmax(input, dim, dtype=None):
     if dtype is not None:
         input = input.to(dtype)
-    return P.LogSoftmax.apply(input, _dim(dim, input.data.ndim, "log_softmax"))
+    return P.LogSoftmax.apply(input, dim=_dim(dim, input.data.ndim, "log_softmax"))
 
 
 # -------------------------------------------------------------------------------------------------- shape
@@ -291,7 +291,7 @@ def _shape_arg(shape):
 def reshape(input, *shape):
     shape = _shape_arg(shape)
     try:
-        return P.Reshape.apply(input, shape)
+        return P.Reshape.apply(input, shape=shape)
     except ValueError:
         raise RuntimeError(
             f"shape '{list(shape)}' is invalid for input of size {input.data.size} (shape "
@@ -324,7 +324,7 @@ def permute(input, *dims):
     n = input.data.ndim
     if len(dims) != n:
         raise RuntimeError(f"permute: the number of dims ({len(dims)}) must equal the tensor's rank ({n})")
-    return P.Permute.apply(input, tuple(_dim(d, n, "permute") for d in dims))
+    return P.Permute.apply(input, dims=tuple(_dim(d, n, "permute") for d in dims))
 
 
 def transpose(input, dim0, dim1):
@@ -332,7 +332,7 @@ def transpose(input, dim0, dim1):
     dims = list(range(n))
     a, b = _dim(dim0, n, "transpose"), _dim(dim1, n, "transpose")
     dims[a], dims[b] = dims[b], dims[a]
-    return P.Permute.apply(input, tuple(dims))
+    return P.Permute.apply(input, dims=tuple(dims))
 
 
 swapaxes = transpose
@@ -341,7 +341,7 @@ swapaxes = transpose
 def t(input):
     if input.data.ndim > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but it has {input.data.ndim}")
-    return P.Permute.apply(input, tuple(range(input.data.ndim))[::-1])
+    return P.Permute.apply(input, dims=tuple(range(input.data.ndim))[::-1])
 
 
 def squeeze(input, dim=None):
@@ -369,7 +369,7 @@ def expand(input, *sizes):
         xp.broadcast_shapes(s, shape)
     except ValueError:
         raise RuntimeError(f"expand: cannot expand a tensor of shape {tuple(s)} to {shape}") from None
-    return P.Expand.apply(input, shape)
+    return P.Expand.apply(input, shape=shape)
 
 
 def expand_as(input, other):
@@ -379,7 +379,7 @@ def expand_as(input, other):
 def getitem(input, index):
     idx, adv = _index(index)
     try:
-        return P.GetItem.apply(input, idx, adv)
+        return P.GetItem.apply(input, index=idx, advanced=adv)
     except IndexError as err:
         raise IndexError(f"index {index!r} is invalid for a tensor of shape {tuple(input.data.shape)}: {err}") from None
 
@@ -396,7 +396,7 @@ def cat(tensors, dim=0):
                 f"cat: sizes of tensors must match except in dimension {d}; tensor 0 has shape "
                 f"{tuple(tensors[0].data.shape)}, tensor {i} has shape {tuple(x.data.shape)}"
             )
-    return P.Cat.apply(d, *tensors)
+    return P.Cat.apply(*tensors, dim=d)
 
 
 concat = concatenate = cat
@@ -459,7 +459,7 @@ def _view_as(self, other):
 Tensor.where = _where_method
 Tensor.reshape_as = _reshape_as
 Tensor.view_as = _view_as
-Tensor.T = property(lambda self: P.Permute.apply(self, tuple(range(self.data.ndim))[::-1]))
+Tensor.T = property(lambda self: P.Permute.apply(self, dims=tuple(range(self.data.ndim))[::-1]))
 Tensor.mT = property(lambda self: transpose(self, -2, -1))
 
 
