@@ -13,6 +13,8 @@ keeps per-op overhead low.
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import traceback
 from contextlib import contextmanager
 from functools import wraps
@@ -24,6 +26,11 @@ from .backend import xp
 # fast constructor, and a function-level import would cost a microsecond per op.
 Tensor = None
 _wrap = None
+
+
+# Every recorded node gets an increasing sequence number: a node's consumers are always created after
+# it, so processing nodes from the highest number down is a topological order (as in PyTorch).
+_seq = itertools.count()
 
 
 class _Mode:
@@ -143,6 +150,7 @@ class Function:
     _freed = False
     _created_at = None
     _non_diff = ()
+    _seq = 0
 
     # --- ctx API (PyTorch's) ---
     def save_for_backward(self, *tensors):
@@ -156,7 +164,10 @@ class Function:
 
     @property
     def needs_input_grad(self):
-        return tuple([e is not None for e in self._edges])
+        e = self._edges
+        if len(e) == 2:
+            return e[0] is not None, e[1] is not None
+        return tuple([x is not None for x in e])
 
     def mark_non_differentiable(self, *tensors):
         self._non_diff = tuple(id(t) for t in tensors)
@@ -178,36 +189,55 @@ class Function:
 
     @classmethod
     def apply(cls, *args, **kwargs):
-        edges = []
+        """Run ``forward``; if any input requires grad (and grad mode is on), record this node.
+
+        Positional arguments are the op's inputs (each gets an edge); keyword arguments are its
+        parameters (dim, shape, ...), which have no gradient."""
+        if not cls._arrays:
+            return _apply_tensors(cls, args, kwargs, [])
+        ctx = cls()
         need = False
-        if cls._arrays:
-            vals = []
-            for a in args:
-                if isinstance(a, Tensor):
-                    vals.append(a.data)
-                    if a.requires_grad:
-                        edges.append((a.grad_fn or a, a._out_idx, a.data.shape))
-                        need = True
-                        continue
-                else:
-                    vals.append(a)
-                edges.append(None)
-            need = need and _Mode.grad
-            ctx = cls()
-            if need:
-                ctx._edges = edges
-            try:
-                out = cls.forward(ctx, *vals, **kwargs)
-            except ValueError as err:  # broadcasting failures: name the op and both shapes
-                shapes = " and ".join(str(tuple(getattr(v, "shape", ()))) for v in vals if hasattr(v, "shape"))
-                raise ValueError(f"{cls.__name__.lower()}: shapes {shapes} are incompatible: {err}") from None
-            if not need:
-                return _wrap(out, None)
-            if _Mode.anomaly:
-                ctx._created_at = _user_frame()
-                _check_finite(ctx, [out], "forward")
-            return _wrap(out, ctx)
-        return _apply_tensors(cls, args, kwargs, edges)
+        if len(args) == 2:  # the common case, unrolled: per-op overhead is what small networks pay
+            a, b = args
+            ea = eb = None
+            if isinstance(a, Tensor):
+                if a.requires_grad:
+                    ea = (a.grad_fn or a, a._out_idx, a.data.shape)
+                    need = True
+                a = a.data
+            if isinstance(b, Tensor):
+                if b.requires_grad:
+                    eb = (b.grad_fn or b, b._out_idx, b.data.shape)
+                    need = True
+                b = b.data
+            vals = (a, b)
+            if need and _Mode.grad:
+                ctx._edges = (ea, eb)
+                ctx._seq = next(_seq)
+            else:
+                need = False
+        else:
+            vals = [a.data if isinstance(a, Tensor) else a for a in args]
+            if _Mode.grad:
+                edges = [
+                    (a.grad_fn or a, a._out_idx, a.data.shape) if isinstance(a, Tensor) and a.requires_grad else None
+                    for a in args
+                ]
+                need = any(edges)
+                if need:
+                    ctx._edges = edges
+                    ctx._seq = next(_seq)
+        try:
+            out = cls.forward(ctx, *vals, **kwargs)
+        except ValueError as err:  # broadcasting failures: name the op and every shape
+            shapes = " and ".join(str(tuple(v.shape)) for v in vals if hasattr(v, "shape"))
+            raise ValueError(f"{cls.__name__.lower()}: shapes {shapes} are incompatible: {err}") from None
+        if not need:
+            return _wrap(out, None)
+        if _Mode.anomaly:
+            ctx._created_at = _user_frame()
+            _check_finite(ctx, [out], "forward")
+        return _wrap(out, ctx)
 
     forward = None
     backward = None
@@ -233,7 +263,7 @@ def _apply_tensors(cls, args, kwargs, edges):
     need = need and _Mode.grad
     ctx = cls()
     ctx._edges = edges
-    ctx._fn_args = args
+    ctx._seq = next(_seq)
     prev = _Mode.grad
     _Mode.grad = False
     try:
@@ -306,6 +336,8 @@ def unbroadcast(g, shape):
     if g.shape == shape:
         return g
     nd = g.ndim - len(shape)
+    if nd == 1 and g.shape[1:] == shape:  # a bias added to a batch: sum over the batch
+        return g.sum(axis=0)
     if nd < 0:  # a gradient smaller than its input: broadcast it up (e.g. a scalar grad of expand)
         return xp.broadcast_to(g, shape)
     axes = tuple(range(nd)) + tuple(i + nd for i, n in enumerate(shape) if n == 1 and g.shape[i + nd] != 1)
@@ -317,60 +349,38 @@ def unbroadcast(g, shape):
 def _run_backward(roots, root_grads, retain_graph, capture=None):
     """Reverse-mode walk. ``roots``: output tensors; ``root_grads``: arrays ∂L/∂root.
 
-    Kahn's algorithm: count each node's consumers, then process a node once all of its output
-    gradients have arrived. Iterative, so a chain of 100,000 ops needs no recursion.
+    Nodes wait in a heap keyed by sequence number; the newest is processed first, so by the time a node
+    runs, every consumer has already sent it its gradient (no recursion: a chain of 100,000 ops works).
     With ``capture`` (a dict id(tensor) -> tensor), gradients of those tensors are returned instead of
     accumulated into ``.grad`` (``autograd.grad``).
     """
-    # 1. dependency counts over the reachable nodes
-    deps = {}
-    stack = []
-    for r in roots:
-        n = r.grad_fn
-        if n is not None and n not in deps:
-            if n._freed:
-                raise RuntimeError(_FREED_MSG)
-            deps[n] = 0
-            stack.append(n)
-    while stack:
-        for e in stack.pop()._edges:
-            if e is None:
-                continue
-            nxt = e[0]
-            if isinstance(nxt, Tensor):
-                continue
-            if nxt in deps:
-                deps[nxt] += 1
-            else:
-                if nxt._freed:
-                    raise RuntimeError(_FREED_MSG)
-                deps[nxt] = 1
-                stack.append(nxt)
-
     captured = cap_nodes = None
     if capture is not None:
         captured = {k: None for k, t in capture.items() if t.grad_fn is None}
         cap_nodes = {(t.grad_fn, t._out_idx): k for k, t in capture.items() if t.grad_fn is not None}
 
-    # 2. seed the roots
-    grads = {}  # node -> list of its output gradients
+    grads = {}  # node -> list of its output gradients (filled by its consumers)
+    heap = []
     for r, g in zip(roots, root_grads):
         n = r.grad_fn
         if n is None:
             if r.requires_grad:
                 _deliver_leaf(r, g, captured, True)
             continue
+        if n._freed:
+            raise RuntimeError(_FREED_MSG)
         slot = grads.get(n)
         if slot is None:
             slot = grads[n] = [None] * n._n_out
+            heapq.heappush(heap, (-n._seq, n))
         i = r._out_idx
         slot[i] = g if slot[i] is None else slot[i] + g
-    ready = [n for n in grads if deps[n] == 0]
 
-    # 3. walk: each node turns ∂L/∂out into ∂L/∂in (the chain rule) and passes it along its edges
+    # each node turns ∂L/∂out into ∂L/∂in (the chain rule) and passes it along its edges
     anomaly = _Mode.anomaly
-    while ready:
-        node = ready.pop()
+    pop, push = heapq.heappop, heapq.heappush
+    while heap:
+        node = pop(heap)[1]
         gs = grads.pop(node)
         if node._hooks:
             _run_tensor_hooks(node, gs)
@@ -406,16 +416,15 @@ def _run_backward(roots, root_grads, retain_graph, capture=None):
                 continue
             slot = grads.get(nxt)
             if slot is None:
+                if nxt._freed:
+                    raise RuntimeError(_FREED_MSG)
                 slot = grads[nxt] = [None] * nxt._n_out
                 slot[idx] = g
+                push(heap, (-nxt._seq, nxt))
             elif slot[idx] is None:
                 slot[idx] = g
             else:
                 slot[idx] = slot[idx] + g
-            d = deps[nxt] - 1
-            deps[nxt] = d
-            if d == 0:
-                ready.append(nxt)
         if not retain_graph:
             node.__dict__.clear()
             node._freed = True

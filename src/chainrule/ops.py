@@ -373,6 +373,8 @@ class MatMul(Primitive):
             ga = g[..., :, None] * b if na else None
             gb = (xp.swapaxes(a, -1, -2) @ g[..., :, None])[..., 0] if nb else None
             return ga, gb
+        if a.ndim == 2 and b.ndim == 2:  # .T is much cheaper than swapaxes for the common case
+            return (g @ b.T if na else None), (a.T @ g if nb else None)
         ga = g @ xp.swapaxes(b, -1, -2) if na else None
         gb = xp.swapaxes(a, -1, -2) @ g if nb else None
         return ga, gb

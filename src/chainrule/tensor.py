@@ -458,18 +458,18 @@ def _index(index):
 
 def matmul(a, b):
     """Matrix product with PyTorch's rules (1-d, 2-d, batched); a shape mismatch names both shapes."""
-    sa, sb = xp.shape(_arr(a)), xp.shape(_arr(b))
-    if not sa or not sb:
-        raise ValueError(f"matmul: both arguments need at least 1 dimension, got shapes {sa} and {sb}")
-    ka = sa[-1]
-    kb = sb[0] if len(sb) == 1 else sb[-2]
-    if ka != kb:
+    try:
+        return P.MatMul.apply(a, b)
+    except ValueError:
+        sa, sb = xp.shape(_arr(a)), xp.shape(_arr(b))
+        if not sa or not sb:
+            raise ValueError(f"matmul: both arguments need at least 1 dimension, got shapes {sa} and {sb}") from None
+        ka, kb = sa[-1], (sb[0] if len(sb) == 1 else sb[-2])
         raise ValueError(
             f"matmul: shapes {tuple(sa)} and {tuple(sb)} cannot be multiplied ({ka} != {kb}: the last "
             f"dimension of the first must equal the {'only' if len(sb) == 1 else 'second-to-last'} "
             f"dimension of the second)"
-        )
-    return P.MatMul.apply(a, b)
+        ) from None
 
 
 from . import tensor_methods  # noqa: E402,F401  (attaches reductions, shape ops, activations)
