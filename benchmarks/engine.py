@@ -231,9 +231,12 @@ def main(argv=None):
                       "c_chainrule_over_numpy": ">= 0.9"}
 
     print(f"{'case':44s} {'chainrule':>12s} {'pytorch':>12s} {'numpy':>12s}")
-    print(f"{'(a) elementwise op fwd+bwd, 10 elems (µs)':44s} " + " ".join(f"{a[k] * 1e6:12.2f}" for k in ("chainrule", "pytorch", "numpy")))
-    print(f"{'(b) 2-8-8-1 tanh MLP SGD step (steps/s)':44s} " + " ".join(f"{1 / b[k]:12.0f}" for k in ("chainrule", "pytorch", "numpy")))
-    print(f"{'(c) 784-512-512-10 MLP SGD step (steps/s)':44s} " + " ".join(f"{1 / c[k]:12.1f}" for k in ("chainrule", "pytorch", "numpy")))
+    rows = [("(a) elementwise op fwd+bwd, 10 elems (µs)", a, 1e6, ".2f"),
+            ("(b) 2-8-8-1 tanh MLP SGD step (steps/s)", b, None, ".0f"),
+            ("(c) 784-512-512-10 MLP SGD step (steps/s)", c, None, ".1f")]
+    for label, case, scale, fmt in rows:
+        vals = [case[k] * scale if scale else 1 / case[k] for k in ("chainrule", "pytorch", "numpy")]
+        print(f"{label:44s} " + " ".join(f"{v:12{fmt}}" for v in vals))
     for k, v in res["ratios"].items():
         print(f"  {k}: {v:.2f}")
     if not args.quick:

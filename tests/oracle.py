@@ -22,9 +22,9 @@ def _inputs(shapes, seed, positive=False, requires_grad=True):
         if isinstance(s, np.ndarray):
             arrays.append(s.astype(np.float64) if s.dtype.kind == "f" else s)
             continue
-        a = rng.standard_normal(s)
+        a = np.asarray(rng.standard_normal(s))
         if positive:
-            a = np.abs(a) + 0.5
+            a = np.asarray(np.abs(a) + 0.5)
         arrays.append(a)
     return arrays
 
@@ -57,7 +57,7 @@ def check_op(shapes, fn, torch_fn=None, *, positive=False, atol=1e-9, rtol=1e-7,
     diff = [(c, t) for c, t in zip(couts, touts) if c.requires_grad]
     if not diff:
         return cout
-    vs = [rng.standard_normal(c.shape) for c, _ in diff]
+    vs = [np.asarray(rng.standard_normal(c.shape)) for c, _ in diff]
     cr.autograd.backward([c for c, _ in diff], [cr.tensor(v) for v in vs])
     torch.autograd.backward([t for _, t in diff], [torch.from_numpy(v) for v in vs])
     for i, (c, t) in enumerate(zip(cx, tx)):

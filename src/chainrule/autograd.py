@@ -21,7 +21,6 @@ from functools import wraps
 
 from .backend import xp
 
-
 # Filled in by tensor.py (which imports this module): the engine needs the Tensor type and its
 # fast constructor, and a function-level import would cost a microsecond per op.
 Tensor = None

@@ -472,8 +472,7 @@ def matmul(a, b):
         ) from None
 
 
-from . import tensor_methods  # noqa: E402,F401  (attaches reductions, shape ops, activations)
-
 from . import autograd as _autograd  # noqa: E402
+from . import tensor_methods  # noqa: E402,F401  (attaches reductions, shape ops, activations)
 
 _autograd.Tensor, _autograd._wrap = Tensor, _wrap

@@ -195,7 +195,8 @@ def var(input, dim=None, *, correction=1, keepdim=False, unbiased=None):
     axes = _dims(dim, input.data.ndim, "var")
     n = _count(input.data.shape, axes)
     d = input - mean(input, axes, keepdim=True)
-    return P.Mul.apply(P.Sum.apply(d * d, dim=axes, keepdim=keepdim), 1.0 / builtins.max(n - correction, 0) if n > correction else float("nan"))
+    scale = 1.0 / (n - correction) if n > correction else float("nan")
+    return P.Mul.apply(P.Sum.apply(d * d, dim=axes, keepdim=keepdim), scale)
 
 
 def std(input, dim=None, *, correction=1, keepdim=False, unbiased=None):
@@ -391,7 +392,8 @@ def cat(tensors, dim=0):
     nd = tensors[0].data.ndim
     d = _dim(dim, nd, "cat")
     for i, x in enumerate(tensors):
-        if x.data.ndim != nd or any(a != b for j, (a, b) in enumerate(zip(x.data.shape, tensors[0].data.shape)) if j != d):
+        s0 = tensors[0].data.shape
+        if x.data.ndim != nd or any(a != b for j, (a, b) in enumerate(zip(x.data.shape, s0)) if j != d):
             raise RuntimeError(
                 f"cat: sizes of tensors must match except in dimension {d}; tensor 0 has shape "
                 f"{tuple(tensors[0].data.shape)}, tensor {i} has shape {tuple(x.data.shape)}"

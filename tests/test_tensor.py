@@ -1,0 +1,128 @@
+"""Tensor creation, dtype rules, attributes, printing and the errors that teach."""
+
+import numpy as np
+import pytest
+import torch
+
+import chainrule as cr
+
+
+@pytest.mark.parametrize(
+    "data",
+    [1.5, 3, True, [1, 2], [1.0, 2], [[True, False]], np.array([1.0, 2.0]), np.array([1, 2], np.int32),
+     np.float32(2.0), np.array([1, 2])],
+)
+def test_dtype_rules_match_torch(data):
+    c, t = cr.tensor(data), torch.tensor(data)
+    assert str(c.dtype).split(".")[1] == str(t.dtype).split(".")[1]
+    assert c.tolist() == t.tolist()
+
+
+def test_default_dtype():
+    cr.set_default_dtype(cr.float64)
+    assert cr.tensor(1.5).dtype == cr.float64 and cr.zeros(2).dtype == cr.float64
+    assert cr.get_default_dtype() == cr.float64
+    with pytest.raises(TypeError, match="floating-point"):
+        cr.set_default_dtype(cr.int64)
+
+
+def test_tensor_copies_but_from_numpy_shares():
+    a = np.zeros(3)
+    t, s = cr.tensor(a), cr.from_numpy(a)
+    a[0] = 5
+    assert t[0].item() == 0 and s[0].item() == 5
+
+
+def test_creation_functions():
+    assert cr.zeros(2, 3).shape == (2, 3) and cr.ones((2,)).tolist() == [1.0, 1.0]
+    assert cr.full((2,), 7).dtype == cr.int64 and cr.full((2,), 0.5).tolist() == [0.5, 0.5]
+    assert cr.arange(5).tolist() == [0, 1, 2, 3, 4] and cr.arange(5).dtype == cr.int64
+    assert cr.arange(0, 1, 0.25).dtype == cr.float32
+    assert cr.linspace(0, 1, 5).tolist() == [0.0, 0.25, 0.5, 0.75, 1.0]
+    assert cr.eye(3).sum().item() == 3 and cr.empty(2, 2).shape == (2, 2)
+    x = cr.ones(2, 3, dtype=cr.float64)
+    assert cr.zeros_like(x).dtype == cr.float64 and cr.ones_like(x).shape == (2, 3)
+    assert cr.randint(0, 10, (100,)).max().item() < 10 and cr.randint(3, (4,)).shape == (4,)
+    assert cr.rand(1000).min().item() >= 0 and abs(cr.randn(10000).mean().item()) < 0.05
+    assert sorted(cr.randperm(5).tolist()) == [0, 1, 2, 3, 4]
+    assert cr.zeros(2, requires_grad=True).requires_grad
+
+
+def test_manual_seed_and_generators_are_reproducible():
+    cr.manual_seed(42)
+    a = cr.randn(5)
+    cr.manual_seed(42)
+    assert cr.randn(5).tolist() == a.tolist()
+    g1, g2 = cr.Generator().manual_seed(1), cr.Generator().manual_seed(1)
+    assert cr.rand(3, generator=g1).tolist() == cr.rand(3, generator=g2).tolist()
+
+
+def test_attributes_and_conversions():
+    x = cr.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    assert x.shape == (2, 2) and x.ndim == 2 and x.size() == (2, 2) and x.size(1) == 2 and x.numel() == 4
+    assert x.dim() == 2 and len(x) == 2 and x.T.tolist() == [[1.0, 3.0], [2.0, 4.0]]
+    assert isinstance(x.numpy(), np.ndarray) and x.is_leaf and x.grad is None
+    d = x.detach()
+    assert not d.requires_grad and d.data is x.data
+    assert x.sum().item() == 10.0 and float(x[0, 0]) == 1.0 and int(cr.tensor(3)) == 3
+    assert x.to(cr.float64).dtype == cr.float64 and x.double().dtype == cr.float64
+    assert x.long().dtype == cr.int64 and (x > 2).dtype == cr.bool and not (x > 2).requires_grad
+    c = x.clone()
+    assert c.grad_fn.name() == "CloneBackward0" and c.data is not x.data
+    assert [r.tolist() for r in x] == [[1.0, 2.0], [3.0, 4.0]]
+
+
+def test_comparisons_and_identity_hashing():
+    a, b = cr.tensor([1, 2, 3]), cr.tensor([3, 2, 1])
+    assert (a == b).tolist() == [False, True, False] and (a < b).tolist() == [True, False, False]
+    assert len({a, b, a}) == 2
+
+
+def test_inplace_ops_without_grad():
+    x = cr.zeros(3)
+    x.add_(1).mul_(3)
+    x.sub_(cr.ones(3), alpha=2)
+    x.div_(2)
+    assert x.tolist() == [0.5, 0.5, 0.5]
+    x.fill_(7)
+    x.copy_(cr.tensor([1.0, 2.0, 3.0]))
+    assert x.tolist() == [1.0, 2.0, 3.0]
+    x.zero_()
+    assert x.tolist() == [0.0, 0.0, 0.0]
+    x[1] = 5
+    assert x.tolist() == [0.0, 5.0, 0.0]
+    with pytest.raises(RuntimeError, match=r"shape \(3,\).*shape \(4,\)"):
+        x.add_(cr.ones(4))
+
+
+def test_repr_like_torch():
+    assert repr(cr.tensor([1.0, 2.5])) == "tensor([1.0000, 2.5000])"
+    assert repr(cr.tensor(3.0)) == "tensor(3.)"
+    assert repr(cr.tensor([1, 2])) == "tensor([1, 2])"
+    assert repr(cr.tensor([1.0], requires_grad=True)) == "tensor([1.], requires_grad=True)"
+    assert repr(cr.tensor([1.0], dtype=cr.float64)) == "tensor([1.], dtype=chainrule.float64)"
+    assert "grad_fn=<MulBackward0>" in repr(cr.tensor(2.0, requires_grad=True) * 2)
+    assert repr(cr.float32) == "chainrule.float32"
+
+
+def test_errors_that_teach():
+    with pytest.raises(ValueError, match=r"matmul: shapes \(3, 4\) and \(5, 2\) cannot be multiplied"):
+        cr.ones(3, 4) @ cr.ones(5, 2)
+    with pytest.raises(ValueError, match=r"add: shapes \(3,\) and \(4,\) are incompatible"):
+        cr.ones(3) + cr.ones(4)
+    with pytest.raises(TypeError, match="strings"):
+        cr.tensor(["a", "b"])
+    with pytest.raises(TypeError, match="objects|rectangular"):
+        cr.tensor([[1, 2], [3]])
+    with pytest.raises(TypeError, match="objects"):
+        cr.tensor(np.array([object()]))
+    with pytest.raises(IndexError, match="Dimension out of range"):
+        cr.ones(2, 3).sum(dim=2)
+    with pytest.raises(RuntimeError, match=r"shape '\[4, 4\]' is invalid for input of size 6"):
+        cr.ones(2, 3).reshape(4, 4)
+    with pytest.raises(RuntimeError, match="unsupported device 'cuda'"):
+        cr.zeros(2, device="cuda")
+    with pytest.raises(ValueError, match="cannot be converted to a Python number"):
+        cr.ones(2).item()
+    with pytest.raises(RuntimeError, match="only floating point"):
+        cr.tensor([1, 2], requires_grad=True)
