@@ -23,8 +23,12 @@ def _float_formatter(a):
 def tensor_repr(t) -> str:
     a = B.to_numpy(t.data)
     kind = a.dtype.kind
-    if kind == "f":
-        fmt = {"float_kind": _float_formatter(a)}
+    if kind == "f" and a.size:
+        f = _float_formatter(a)
+        # torch right-aligns every element to the widest one; the widest is an extreme or a nan/inf
+        cands = [a.min(), a.max(), a[B.xp.isfinite(a)].min(initial=0), a[B.xp.isfinite(a)].max(initial=0)]
+        width = max(len(f(v)) for v in cands)
+        fmt = {"float_kind": lambda v: f(v).rjust(width)}
     elif kind == "b":
         fmt = {"bool": lambda x: "True" if x else "False"}
     else:
