@@ -51,7 +51,10 @@ class Pow(Primitive):
     def backward(ctx, g):  # ∂aᵇ/∂a = b·aᵇ⁻¹,  ∂aᵇ/∂b = aᵇ·ln a
         a, b, out = ctx.a, ctx.b, ctx.out
         na, nb = ctx.needs_input_grad
-        ga = g * b * a ** (b - 1) if na else None
+        if na:
+            ga = g * (a + a) if type(b) is not xp.ndarray and b == 2 else g * (b * a ** (b - 1))  # x² is common
+        else:
+            ga = None
         gb = None
         if nb:
             # torch's convention: the exponent's gradient is 0 where a == 0 (instead of 0·(-inf))

@@ -154,7 +154,10 @@ class Tensor:
     # ------------------------------------------------------------------------------------- autograd
     def backward(self, gradient=None, retain_graph=False):
         """Compute ∂self/∂leaf for every leaf that requires grad and add it to ``leaf.grad``."""
-        _autograd.backward(self, gradient, retain_graph)
+        if gradient is None and self.grad_fn is not None and self.data.size == 1:  # the usual loss.backward()
+            _autograd._run_backward((self,), (xp.ones_like(self.data),), retain_graph)
+        else:
+            _autograd.backward(self, gradient, retain_graph)
 
     def detach(self):
         return _wrap(self.data, None)

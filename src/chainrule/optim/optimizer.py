@@ -1,0 +1,249 @@
+"""Optimizer: the base class of every optimizer (torch.optim.Optimizer's API).
+
+An optimizer holds
+
+* ``param_groups``: a list of dicts, each with ``"params"`` (a list of Parameters) and that group's
+  hyperparameters (``lr``, ``momentum``, ...); a group may override any of ``defaults``;
+* ``state``: per-parameter state, created lazily at the first step that parameter has a gradient, under
+  PyTorch's names (``momentum_buffer``, ``sum``, ``square_avg``, ``acc_delta``, ``grad_avg``, ``exp_avg``,
+  ``exp_avg_sq``, ``max_exp_avg_sq``, ``step``).
+
+A subclass implements ``step()``, reading ``p.data`` and ``p.grad.data`` (the raw arrays) and updating
+them in place: the step runs after every backward pass, so it must not build a graph or allocate Tensors.
+Hyperparameters are validated once, when a group is added, never per step.
+
+``state_dict()`` has PyTorch's layout: ``{"state": {index: {name: Tensor}}, "param_groups": [{..., "params":
+[index, ...]}]}`` where ``index`` numbers the parameters across groups in order. It holds copies (torch's
+holds references), so a state dict kept in memory is a snapshot; ``chainrule.save`` writes it to a file.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections import defaultdict
+from itertools import chain
+
+from .. import dtypes
+from ..backend import xp
+from ..tensor import Tensor, _wrap
+
+
+class _RequiredParameter:
+    """Marks a hyperparameter without a default (``lr`` in old torch): a group must set it."""
+
+    def __repr__(self):
+        return "<required parameter>"
+
+
+required = _RequiredParameter()
+
+
+def _scalar_dtype():
+    # torch keeps ``step`` as a 0-d float32 tensor (float64 when that is the default dtype)
+    return dtypes.float64.np if dtypes.get_default_dtype() == dtypes.float64 else dtypes.float32.np
+
+
+def _step_tensor(value=0.0):
+    return _wrap(xp.asarray(value, dtype=_scalar_dtype()), None)
+
+
+def _zeros_like(p):
+    return _wrap(xp.zeros_like(p.data), None)
+
+
+class Optimizer:
+    """Base class: ``Optimizer(params, defaults)``; ``params`` is an iterable of Parameters, of
+    ``(name, Parameter)`` pairs, or of dicts (parameter groups) with a ``"params"`` entry."""
+
+    def __init__(self, params, defaults):
+        self.defaults = defaults
+        self._validate(defaults)
+        self.state = defaultdict(dict)
+        self.param_groups = []
+        if isinstance(params, Tensor):
+            raise TypeError(
+                "params argument given to the optimizer should be an iterable of Tensors or dicts, but got "
+                "a Tensor; wrap it in a list: Optimizer([p], ...)"
+            )
+        groups = list(params)
+        if len(groups) == 0:
+            raise ValueError("optimizer got an empty parameter list")
+        if not isinstance(groups[0], dict):
+            groups = [{"params": groups}]
+        for group in groups:
+            self.add_param_group(group)
+
+    # ------------------------------------------------------------------------------ hyperparameters
+    def _validate(self, group):
+        """Raise ValueError for an out-of-range hyperparameter in ``group`` (subclasses extend)."""
+
+    def __repr__(self):
+        lines = [self.__class__.__name__ + " ("]
+        for i, group in enumerate(self.param_groups):
+            lines.append(f"Parameter Group {i}")
+            lines += [f"    {k}: {group[k]}" for k in sorted(group) if k != "params"]
+        return "\n".join(lines) + "\n)"
+
+    def add_param_group(self, param_group):
+        """Add a group of parameters with its own hyperparameters (missing ones come from ``defaults``)."""
+        if not isinstance(param_group, dict):
+            raise TypeError(f"param_group must be a dict, but got {type(param_group).__name__}")
+        params = param_group["params"]
+        if isinstance(params, Tensor):
+            params = [params]
+        elif isinstance(params, set):
+            raise TypeError(
+                "optimizer parameters need to be organized in ordered collections, but the ordering of "
+                "tensors in sets will change between runs. Please use a list instead."
+            )
+        else:
+            params = list(params)
+        names = [p[0] for p in params if isinstance(p, tuple)]
+        params = [p[1] if isinstance(p, tuple) else p for p in params]
+        group = dict(param_group)
+        group["params"] = params
+        if names:
+            if len(names) != len(params):
+                raise ValueError("all optimizer params should be with/without names. Some param names are missing")
+            group["param_names"] = names
+        for i, p in enumerate(params):
+            if not isinstance(p, Tensor):
+                raise TypeError(f"optimizer can only optimize Tensors, but parameter {i} is {type(p).__name__}")
+            if p.grad_fn is not None:
+                raise ValueError("can't optimize a non-leaf Tensor")
+            if p.data.dtype.kind != "f":
+                raise ValueError(f"can't optimize a tensor of dtype {p.dtype}: parameters must be floating point")
+        for name, default in self.defaults.items():
+            if default is required and name not in group:
+                raise ValueError(f"parameter group didn't specify a value of required optimization parameter {name}")
+            group.setdefault(name, default)
+        self._validate(group)
+        if len({id(p) for p in params}) != len(params):
+            raise ValueError("optimizer contains a parameter group with duplicate parameters")
+        seen = {id(p) for g in self.param_groups for p in g["params"]}
+        if any(id(p) in seen for p in params):
+            raise ValueError("some parameters appear in more than one parameter group")
+        for g in self.param_groups:
+            if ("param_names" in g) != ("param_names" in group):
+                raise ValueError("all optimizer param groups should be with/without names")
+        self.param_groups.append(group)
+
+    # ------------------------------------------------------------------------------------ gradients
+    def zero_grad(self, set_to_none=True):
+        """Forget the gradients: ``p.grad = None`` (default), or fill them with zeros in place."""
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is not None:
+                    if set_to_none:
+                        p.grad = None
+                    else:
+                        p.grad.detach_()
+                        p.grad.data[...] = 0
+
+    def step(self, closure=None):
+        """Update every parameter that has a gradient; ``closure()`` (if given) recomputes and returns
+        the loss, which step returns."""
+        raise NotImplementedError
+
+    @staticmethod
+    def _closure_loss(closure):
+        from ..autograd import enable_grad
+
+        with enable_grad():
+            return closure()
+
+    # ------------------------------------------------------------------------------------ state dict
+    def state_dict(self):
+        """``{"state": {index: {name: value}}, "param_groups": [{hyperparameters..., "params": [index]}]}``."""
+        index = {}
+        groups = []
+        for group in self.param_groups:
+            packed = {k: copy.deepcopy(v) for k, v in group.items() if k != "params"}
+            for p in group["params"]:
+                index.setdefault(id(p), len(index))
+            packed["params"] = [index[id(p)] for p in group["params"]]
+            groups.append(packed)
+        state = {}
+        for p, s in self.state.items():
+            if id(p) in index and s:
+                state[index[id(p)]] = {k: _copy_value(v) for k, v in s.items()}
+        return {"state": state, "param_groups": groups}
+
+    def load_state_dict(self, state_dict):
+        """Load ``state_dict()``'s output (this optimizer's or a torch optimizer's, with the same parameter
+        layout): hyperparameters and state; stepping on continues the saved trajectory exactly."""
+        if not isinstance(state_dict, dict) or "state" not in state_dict or "param_groups" not in state_dict:
+            raise ValueError("optimizer state_dict must be a dict with 'state' and 'param_groups' entries")
+        saved_groups = state_dict["param_groups"]
+        if len(saved_groups) != len(self.param_groups):
+            raise ValueError(
+                f"loaded state dict has a different number of parameter groups ({len(saved_groups)}) "
+                f"than the optimizer ({len(self.param_groups)})"
+            )
+        for i, (g, s) in enumerate(zip(self.param_groups, saved_groups)):
+            if len(g["params"]) != len(s["params"]):
+                raise ValueError(
+                    f"loaded state dict contains a parameter group ({i}) that doesn't match the size of "
+                    f"optimizer's group: {len(s['params'])} saved parameters, {len(g['params'])} here"
+                )
+        id_map = dict(zip(chain.from_iterable(s["params"] for s in saved_groups),
+                          chain.from_iterable(g["params"] for g in self.param_groups)))
+        state = defaultdict(dict)
+        for key, values in state_dict["state"].items():
+            key = int(key)
+            if key not in id_map:
+                raise ValueError(f"loaded state dict has state for parameter {key}, which no group lists")
+            p = id_map[key]
+            state[p] = {name: _load_value(p, key, name, v) for name, v in values.items()}
+        new_groups = []
+        for group, saved in zip(self.param_groups, saved_groups):
+            new = {k: copy.deepcopy(v) for k, v in saved.items() if k != "params"}
+            new["params"] = group["params"]
+            if "param_names" in group and "param_names" not in new:
+                new["param_names"] = group["param_names"]
+            for k, v in self.defaults.items():
+                new.setdefault(k, v)
+            if isinstance(new.get("betas"), list):  # a JSON-like round trip turns tuples into lists
+                new["betas"] = tuple(new["betas"])
+            self._validate(new)
+            new_groups.append(new)
+        self.state = state
+        self.param_groups = new_groups
+
+
+def _copy_value(v):
+    if isinstance(v, Tensor):
+        return _wrap(v.data.copy(), None)
+    return copy.deepcopy(v)
+
+
+def _load_value(p, index, name, v):
+    """A saved state entry as a Tensor of the parameter's dtype and shape (``step`` stays a float scalar)."""
+    if isinstance(v, Tensor):
+        arr = v.data
+    elif hasattr(v, "__array__") or isinstance(v, (int, float)):
+        arr = xp.asarray(v)  # a NumPy array, a number, or a torch tensor from a torch checkpoint
+    else:
+        return copy.deepcopy(v)
+    if name == "step":
+        if arr.size != 1:
+            raise ValueError(f"loaded state for parameter {index}: 'step' must be a single number, "
+                             f"got shape {tuple(arr.shape)}")
+        return _step_tensor(float(arr.reshape(())))
+    if tuple(arr.shape) != tuple(p.data.shape):
+        raise ValueError(
+            f"loaded state for parameter {index}: {name!r} has shape {tuple(arr.shape)}, expected "
+            f"{tuple(p.data.shape)} (the parameter's shape); the checkpoint belongs to another model"
+        )
+    return _wrap(arr.astype(p.data.dtype, copy=True), None)
+
+
+def _lerp_(a, b, w):
+    """a ← a + w (b - a) in place, the way torch's ``lerp_`` rounds (exact at w = 0 and w = 1)."""
+    t = b - a
+    if w < 0.5:
+        t *= w
+        a += t
+    else:
+        t *= 1 - w
+        xp.subtract(b, t, out=a)

@@ -1,0 +1,274 @@
+"""The playground's network, data and training rule, built only from chainrule's public API.
+
+Network: ``nn.Sequential`` of blocks ``Linear → [BatchNorm1d] → activation → [Dropout]`` and an output
+``Linear`` (+ ``Tanh`` for TF Playground's classification under squared error). ``taps`` are the indices in
+the Sequential whose outputs are each layer's activations (the neuron thumbnails).
+
+Training (TF Playground's rule under "SGD + squared error", extended to any optimizer):
+
+    E = mean over the batch of ½(o − t)²          (batch-mean gradient = TF's accumulated-then-averaged one)
+    w ← optimizer step on ∂E/∂w                    (SGD: w − lr·∂E/∂w)
+    w ← w − lr·rate·R′(w_before)                   (weights only; biases are never regularised)
+        L2: R′(w) = w;  L1: R′(w) = sign(w), and a weight that this step pushes across 0 is set to 0 and
+        frozen for good ("dead link")
+
+Points left over after the last full batch of an epoch are carried into the next epoch's first batch.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+import chainrule as cr
+from chainrule import nn
+
+from .protocol import FEATURE_NAMES, FEATURES
+
+
+def _datasets():
+    try:
+        from chainrule.data import datasets
+    except ImportError:  # the data helper's module name before it settled
+        from chainrule.data import toy as datasets
+    return datasets
+
+
+ACTIVATIONS = {
+    "tanh": lambda: nn.Tanh(), "relu": lambda: nn.ReLU(), "sigmoid": lambda: nn.Sigmoid(),
+    "linear": lambda: nn.Identity(), "leakyrelu": lambda: nn.LeakyReLU(0.01), "elu": lambda: nn.ELU(),
+    "prelu": lambda: nn.PReLU(), "softplus": lambda: nn.Softplus(), "gelu": lambda: nn.GELU(),
+}
+CLASSIFICATION_SETS = {"circle": "circle", "xor": "xor", "gauss": "gaussian", "spiral": "spiral"}
+REGRESSION_SETS = {"reg-plane": "plane", "reg-gauss": "multi_gaussian"}
+MULTICLASS_SETS = {"spiral-k": "spiral_k", "blobs": "blobs"}
+
+
+# ------------------------------------------------------------------------------------------------ data
+def dataset_name(cfg) -> str:
+    return {"classification": cfg["dataset"], "regression": cfg["regDataset"],
+            "multiclass": cfg["mcDataset"]}[cfg["problem"]]
+
+
+def generate(cfg, n_samples=None, noise=None):
+    """(X (n, 2), labels (n,)) for the configured built-in dataset; labels ±1, a number, or class ids."""
+    ds, name, problem = _datasets(), dataset_name(cfg), cfg["problem"]
+    noise = cfg["noise"] / 100 if noise is None else noise
+    if problem == "classification":
+        return getattr(ds, CLASSIFICATION_SETS[name])(n_samples or 500, noise, cfg["seed"])
+    if problem == "regression":
+        return getattr(ds, REGRESSION_SETS[name])(n_samples or 1200, noise, cfg["seed"])
+    fn = getattr(ds, MULTICLASS_SETS[name])
+    return fn(n_classes=cfg["nClasses"], n_samples=n_samples or 500, noise=noise, seed=cfg["seed"])
+
+
+def split(X, y, perc_train):
+    """TF Playground: the (already shuffled) points split at floor(n · ratio)."""
+    n_train = len(X) * perc_train // 100
+    return (X[:n_train], y[:n_train]), (X[n_train:], y[n_train:])
+
+
+def feature_names(cfg):
+    return [FEATURE_NAMES[f] for f in FEATURES if cfg[f]]
+
+
+def features(X, names):
+    """The input columns as float32 (an empty selection still gives an (n, 0) array)."""
+    X = np.asarray(X, dtype=np.float64).reshape(-1, 2)
+    if not names:
+        return np.zeros((len(X), 0), np.float32)
+    return _datasets().feature_map(X, names).astype(np.float32)
+
+
+def targets(y, cfg):
+    """Labels as the loss wants them: (n, 1) float, or (n,) int64 class indices for multiclass."""
+    y = np.asarray(y)
+    if cfg["problem"] == "multiclass":
+        return y.astype(np.int64)
+    return y.astype(np.float32).reshape(-1, 1)
+
+
+# ------------------------------------------------------------------------------------------------ network
+def per_layer(values, n, fill):
+    values = list(values)[:n]
+    return values + [fill] * (n - len(values))
+
+
+def n_outputs(cfg) -> int:
+    return cfg["nClasses"] if cfg["problem"] == "multiclass" else 1
+
+
+def effective_loss(cfg) -> str:
+    """Cross-entropy needs classes: for regression the loss is always squared error."""
+    return "mse" if cfg["problem"] == "regression" else cfg["loss"]
+
+
+def output_kind(cfg) -> str:
+    """What the last module produces: 'tanh' (TF classification), 'linear', 'logit' (binary CE), 'softmax'."""
+    if cfg["problem"] == "multiclass":
+        return "softmax"
+    if cfg["problem"] == "regression":
+        return "linear"
+    return "logit" if effective_loss(cfg) == "ce" else "tanh"
+
+
+class Network:
+    """An ``nn.Sequential`` plus where each layer's output is, its Linear layers and their dead links."""
+
+    def __init__(self, cfg):
+        shape = cfg["networkShape"]
+        L = len(shape)
+        acts = [a or cfg["activation"] for a in per_layer(cfg["layerActivations"], L, "")]
+        bns = per_layer(cfg["batchNorm"], L, False)
+        drops = per_layer(cfg["dropout"], L, 0.0)
+        mods, self.linears, self.taps = [], [], []
+        fan_in = len(feature_names(cfg))
+        for width, act, bn, p in zip(shape, acts, bns, drops):
+            self.linears.append(nn.Linear(fan_in, width))
+            mods.append(self.linears[-1])
+            if bn:
+                mods.append(nn.BatchNorm1d(width))
+            mods.append(ACTIVATIONS[act]())
+            self.taps.append(len(mods) - 1)
+            if p > 0:
+                mods.append(nn.Dropout(p))
+            fan_in = width
+        self.linears.append(nn.Linear(fan_in, n_outputs(cfg)))
+        mods.append(self.linears[-1])
+        self.kind = output_kind(cfg)
+        if self.kind == "tanh":
+            mods.append(nn.Tanh())
+        self.taps.append(len(mods) - 1)
+        self.model = nn.Sequential(*mods)
+        self.activations = acts
+        self.sizes = [len(feature_names(cfg))] + list(shape) + [n_outputs(cfg)]
+        self.dead = [np.zeros(lin.weight.shape, bool) for lin in self.linears]
+
+    def initialise(self, scheme: str, rng: np.random.Generator):
+        """Fill the Linear layers (see ``init_arrays``); other parameters keep their PyTorch defaults."""
+        with cr.no_grad():
+            for lin in self.linears:
+                w, b = init_arrays(scheme, lin.weight.shape, rng)
+                lin.weight.data[...] = w
+                lin.bias.data[...] = b
+
+    def forward_taps(self, x):
+        """Every layer's output for a batch, in one forward pass: [hidden 1, ..., hidden L, output]."""
+        outs, taps = [], set(self.taps)
+        for i, module in enumerate(self.model):
+            x = module(x)
+            if i in taps:
+                outs.append(x)
+        return outs
+
+    def weight_params(self):
+        return [lin.weight for lin in self.linears]
+
+    def other_params(self):
+        ids = {id(p) for p in self.weight_params()}
+        return [p for p in self.model.parameters() if id(p) not in ids]
+
+
+def init_arrays(scheme: str, shape, rng: np.random.Generator):
+    """Initial (weight, bias) arrays for one Linear layer of weight shape (fan_out, fan_in).
+
+    tf:     W ~ U(−0.5, 0.5), b = 0.1 (TensorFlow Playground)   zeros:  W = 0, b = 0 (symmetry never breaks)
+    small:  W ~ N(0, 0.01²)                                      lecun:  W ~ N(0, 1/fan_in)
+    xavier: W ~ U(±√(6/(fan_in + fan_out)))                      he:     W ~ N(0, 2/fan_in)
+    Biases are 0 except under ``tf``.
+    """
+    fan_out, fan_in = shape
+    fan_in_ = max(fan_in, 1)
+    b = np.zeros(fan_out)
+    if scheme == "tf":
+        return rng.uniform(-0.5, 0.5, shape), np.full(fan_out, 0.1)
+    if scheme == "zeros":
+        return np.zeros(shape), b
+    if scheme == "small":
+        return rng.normal(0.0, 0.01, shape), b
+    if scheme == "lecun":
+        return rng.normal(0.0, np.sqrt(1.0 / fan_in_), shape), b
+    if scheme == "xavier":
+        a = np.sqrt(6.0 / max(fan_in + fan_out, 1))
+        return rng.uniform(-a, a, shape), b
+    if scheme == "he":
+        return rng.normal(0.0, np.sqrt(2.0 / fan_in_), shape), b
+    raise ValueError(f"unknown initialisation {scheme!r}; expected tf, zeros, small, lecun, xavier or he")
+
+
+def init_scheme(cfg) -> str:
+    return "zeros" if cfg["initZero"] else cfg["init"]
+
+
+# ------------------------------------------------------------------------------------------------ training
+def make_loss(cfg):
+    """loss(output, target) for the configured problem and loss function."""
+    kind, loss = output_kind(cfg), effective_loss(cfg)
+    if kind == "softmax" and loss == "ce":
+        return nn.CrossEntropyLoss()
+    if kind == "softmax":  # squared error between the softmax and the one-hot target, ½‖p − t‖² per point
+        k = cfg["nClasses"]
+        eye = np.eye(k, dtype=np.float32)
+
+        def mse_softmax(logits, y):
+            t = cr.from_numpy(eye[y.data])
+            return ((logits.softmax(dim=1) - t) ** 2).sum(dim=1).mean() * 0.5
+        return mse_softmax
+    if kind == "logit":
+        bce = nn.BCEWithLogitsLoss()
+        return lambda z, t: bce(z, (t + 1) * 0.5)  # labels ±1 → 0/1
+    mse = nn.MSELoss()
+    return lambda o, t: mse(o, t) * 0.5  # TF's ½(o − t)², averaged over the batch
+
+
+def make_optimizer(cfg, net: Network):
+    from chainrule import optim
+
+    params = list(net.model.parameters())
+    lr, name = cfg["learningRate"], cfg["optimizer"]
+    if name == "sgd":
+        return optim.SGD(params, lr=lr)
+    if name in ("momentum", "nesterov"):
+        return optim.SGD(params, lr=lr, momentum=cfg["momentum"], nesterov=name == "nesterov")
+    if name == "adagrad":
+        return optim.Adagrad(params, lr=lr)
+    if name == "rmsprop":
+        return optim.RMSprop(params, lr=lr, alpha=cfg["alpha"])
+    return optim.Adam(params, lr=lr, betas=(cfg["beta1"], cfg["beta2"]))
+
+
+def update_hyperparameters(opt, cfg, lr):
+    for group in opt.param_groups:
+        group["lr"] = lr
+        if "momentum" in group and cfg["optimizer"] in ("momentum", "nesterov"):
+            group["momentum"] = cfg["momentum"]
+        if "betas" in group:
+            group["betas"] = (cfg["beta1"], cfg["beta2"])
+        if "alpha" in group:
+            group["alpha"] = cfg["alpha"]
+
+
+def scheduled_lr(cfg, epoch: int) -> float:
+    """The learning rate for an epoch (PyTorch's StepLR / ExponentialLR / CosineAnnealingLR closed forms)."""
+    base, s = cfg["learningRate"], cfg["schedule"]
+    if s == "step":
+        return base * cfg["gamma"] ** (epoch // cfg["stepSize"])
+    if s == "exp":
+        return base * cfg["gamma"] ** epoch
+    if s == "cosine":
+        return base * (1 + np.cos(np.pi * epoch / cfg["tMax"])) / 2
+    return base
+
+
+def regularise(net: Network, before, kind: str, lr: float, rate: float):
+    """TF Playground's regularisation step on the weights (see the module docstring)."""
+    for lin, w_old, dead in zip(net.linears, before, net.dead):
+        w = lin.weight.data
+        if kind == "L2" and rate > 0:
+            w -= lr * rate * w_old
+        elif kind == "L1" and rate > 0:
+            new = w - lr * rate * np.sign(w_old)
+            crossed = (w * new) < 0
+            dead |= crossed
+            w[...] = new
+        if dead.any():
+            w[dead] = 0.0
