@@ -14,7 +14,6 @@ chainrule[sklearn]``): ``digits``, ``iris``, ``wine``, ``breast_cancer``, ``diab
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -63,7 +62,8 @@ def bundled(name):
     loader, task = REAL[name]
     b = getattr(skd, loader)()
     X = np.asarray(b.data, dtype=np.float64)
-    feature_names = [str(f) for f in getattr(b, "feature_names", None) or [f"x{i + 1}" for i in range(X.shape[1])]]
+    fn = getattr(b, "feature_names", None)
+    feature_names = [str(f) for f in fn] if fn is not None else [f"x{i + 1}" for i in range(X.shape[1])]
     if task == "classification":
         y = np.asarray(b.target, dtype=np.int64)
         class_names = [str(c) for c in b.target_names]
@@ -237,5 +237,3 @@ def load(name, *, seed=0, val_fraction=0.15, test_fraction=0.15, noise=None, n_s
     return DataSplit(name=name, task=task, train=part(tr), val=part(va), test=part(te), n_features=X.shape[1],
                      n_classes=n_classes_out, feature_names=fnames, class_names=class_names, scaler=scaler)
 
-
-_ = math  # math kept for readers of split_indices' rounding (round half to even, like Python's round)
