@@ -1,0 +1,112 @@
+"""Adam: momentum plus RMSprop, with bias correction (torch.optim.Adam)."""
+
+from __future__ import annotations
+
+from ..backend import xp
+from .optimizer import Optimizer, _lerp_, _step_tensor, _zeros_like
+
+
+class Adam(Optimizer):
+    r"""Adam (Kingma & Ba, 2015), exactly as ``torch.optim.Adam``.
+
+    For every parameter θ with gradient g (γ = lr, (β₁, β₂) = betas, ε = eps, λ = weight_decay)::
+
+        t ← t + 1                                   (state "step")
+        g ← -g                                      if maximize
+        θ ← θ (1 - γ λ)                             if λ ≠ 0 and decoupled_weight_decay (AdamW)
+        g ← g + λ θ                                 if λ ≠ 0 otherwise (an L2 penalty)
+        m ← β₁ m + (1 - β₁) g                       (state "exp_avg": momentum, starts at 0)
+        v ← β₂ v + (1 - β₂) g²                      (state "exp_avg_sq": RMSprop's average, starts at 0)
+        v̂ ← max(v̂, v)                               if amsgrad (state "max_exp_avg_sq"); then use v̂ for v
+        θ ← θ - γ/(1 - β₁ᵗ) · m / (√v / √(1 - β₂ᵗ) + ε)
+
+    **Bias correction, which the slide leaves out.** The lecture writes ``θ ← θ - γ m / (√v + ε)``.
+    Because m and v start at 0 they are biased towards 0 early on: after one step m = (1 - β₁) g and
+    v = (1 - β₂) g², so the uncorrected step is γ (1 - β₁)/√(1 - β₂) ≈ 3.2 γ with the default betas
+    (and ε matters much more than it should). Dividing m by (1 - β₁ᵗ) and v by (1 - β₂ᵗ) removes the
+    bias, so the first step is ≈ γ·sign(g), and the correction fades to 1 as t grows.
+    Torch folds the corrections into the step size and the denominator, as written above; note that ε is
+    added after dividing √v by √(1 - β₂ᵗ).
+
+    ``amsgrad=True`` (Reddi et al., 2018) never lets the denominator shrink. ``weight_decay`` is an L2
+    penalty added to the gradient, which the 1/√v scaling then weakens for coordinates with large
+    gradients; AdamW's decoupled decay (``decoupled_weight_decay=True``) shrinks θ directly instead.
+
+    Hyperparameters (torch's defaults): ``lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
+    amsgrad=False, maximize=False, decoupled_weight_decay=False``.
+    """
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False, *,
+                 maximize=False, decoupled_weight_decay=False):
+        defaults = dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
+                        maximize=maximize, decoupled_weight_decay=decoupled_weight_decay)
+        super().__init__(params, defaults)
+
+    def _validate(self, group):
+        if not 0.0 <= group["lr"]:
+            raise ValueError(f"Invalid learning rate: {group['lr']}")
+        if not 0.0 <= group["eps"]:
+            raise ValueError(f"Invalid epsilon value: {group['eps']}")
+        betas = group["betas"]
+        if len(betas) != 2:
+            raise ValueError(f"betas must be a pair (beta1, beta2), got {betas!r}")
+        if not 0.0 <= betas[0] < 1.0:
+            raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
+        if not 0.0 <= betas[1] < 1.0:
+            raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
+        if not 0.0 <= group["weight_decay"]:
+            raise ValueError(f"Invalid weight_decay value: {group['weight_decay']}")
+
+    def step(self, closure=None):
+        loss = None if closure is None else self._closure_loss(closure)
+        state = self.state
+        for group in self.param_groups:
+            lr = group["lr"]
+            beta1, beta2 = group["betas"]
+            eps = group["eps"]
+            weight_decay = group["weight_decay"]
+            amsgrad = group["amsgrad"]
+            maximize = group["maximize"]
+            decoupled = group["decoupled_weight_decay"]
+            for p in group["params"]:
+                g = p.grad
+                if g is None:
+                    continue
+                st = state[p]
+                if not st:
+                    st["step"] = _step_tensor(0.0)
+                    st["exp_avg"] = _zeros_like(p)
+                    st["exp_avg_sq"] = _zeros_like(p)
+                    if amsgrad:
+                        st["max_exp_avg_sq"] = _zeros_like(p)
+                d = p.data
+                g = g.data
+                step_t = st["step"].data
+                step_t += 1
+                step = float(step_t)
+                if maximize:
+                    g = -g
+                if weight_decay:
+                    if decoupled:
+                        d *= 1 - lr * weight_decay
+                    else:
+                        g = g + weight_decay * d
+                exp_avg = st["exp_avg"].data
+                exp_avg_sq = st["exp_avg_sq"].data
+                _lerp_(exp_avg, g, 1 - beta1)
+                exp_avg_sq *= beta2
+                exp_avg_sq += (1 - beta2) * g * g
+                step_size = lr / (1 - beta1**step)
+                bias_correction2_sqrt = (1 - beta2**step) ** 0.5
+                if amsgrad:
+                    max_sq = st["max_exp_avg_sq"].data
+                    xp.maximum(max_sq, exp_avg_sq, out=max_sq)
+                    denom = xp.sqrt(max_sq)
+                else:
+                    denom = xp.sqrt(exp_avg_sq)
+                denom /= bias_correction2_sqrt
+                denom += eps
+                xp.divide(exp_avg, denom, out=denom)
+                denom *= step_size
+                d -= denom
+        return loss
