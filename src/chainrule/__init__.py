@@ -47,6 +47,7 @@ from .random import Generator, default_generator, initial_seed, manual_seed
 from .tensor import Size, Tensor, matmul
 from .tensor_methods import (
     abs,
+    allclose,
     amax,
     amin,
     argmax,
@@ -61,10 +62,12 @@ from .tensor_methods import (
     concatenate,
     cos,
     dot,
+    equal,
     exp,
     expand,
     flatten,
     floor,
+    isclose,
     isfinite,
     isnan,
     log,
@@ -78,6 +81,7 @@ from .tensor_methods import (
     mm,
     neg,
     norm,
+    numel,
     permute,
     pow,
     reciprocal,

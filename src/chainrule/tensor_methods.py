@@ -480,3 +480,27 @@ def _uniform_(self, a=0.0, b=1.0, *, generator=None):
 
 Tensor.normal_ = _normal_
 Tensor.uniform_ = _uniform_
+
+
+# -------------------------------------------------------------------------------------------- comparisons
+def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    return builtins.bool(xp.allclose(input.data, _arr(other), rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    return _wrap(xp.isclose(input.data, _arr(other), rtol=rtol, atol=atol, equal_nan=equal_nan), None)
+
+
+def equal(input, other):
+    """True if both have the same shape and elements."""
+    o = _arr(other)
+    return input.data.shape == xp.shape(o) and builtins.bool((input.data == o).all())
+
+
+def numel(input):
+    return int(input.data.size)
+
+
+Tensor.allclose = allclose
+Tensor.isclose = isclose
+Tensor.equal = equal

@@ -1,0 +1,1 @@
+"""torch.utils-style namespace: ``from chainrule.utils.data import DataLoader`` works as in PyTorch."""
