@@ -35,6 +35,12 @@ _seq = itertools.count()
 class _Mode:
     grad = True  # is_grad_enabled()
     anomaly = False  # detect_anomaly()
+    recorder = None  # chainrule.explain.record(): called as recorder(node, inputs, kwargs, outputs)
+    slow = False  # anomaly or recorder: the per-node extra work in Function.apply (one check on the fast path)
+
+
+def _update_slow():
+    _Mode.slow = _Mode.anomaly or _Mode.recorder is not None
 
 
 # ----------------------------------------------------------------------------------------------- modes
@@ -96,10 +102,12 @@ def detect_anomaly():
     line of user code that created it. Slow (records a stack per op); for debugging only."""
     prev = _Mode.anomaly
     _Mode.anomaly = True
+    _update_slow()
     try:
         yield
     finally:
         _Mode.anomaly = prev
+        _update_slow()
 
 
 def _user_frame() -> str:
@@ -118,6 +126,15 @@ def _check_finite(node, arrays, phase):
             raise AnomalyError(
                 f"{node.name()} produced NaN/Inf in its {phase} pass. The op was created at {where}"
             )
+
+
+def _slow_path(node, inputs, kwargs, outputs):
+    """Per-node extra work, only while detect_anomaly() or chainrule.explain.record() is active."""
+    if _Mode.anomaly:
+        node._created_at = _user_frame()
+        _check_finite(node, outputs, "forward")
+    if _Mode.recorder is not None:
+        _Mode.recorder(node, inputs, kwargs, outputs)
 
 
 # --------------------------------------------------------------------------------------------- Function
@@ -233,9 +250,8 @@ class Function:
             raise ValueError(f"{cls.__name__.lower()}: shapes {shapes} are incompatible: {err}") from None
         if not need:
             return _wrap(out, None)
-        if _Mode.anomaly:
-            ctx._created_at = _user_frame()
-            _check_finite(ctx, [out], "forward")
+        if _Mode.slow:
+            _slow_path(ctx, vals, kwargs, (out,))
         return _wrap(out, ctx)
 
     forward = None
@@ -281,9 +297,8 @@ def _apply_tensors(cls, args, kwargs, edges):
         return tuple(_wrap(o.data, None) for o in outs) if multi else _wrap(outs[0].data, None)
     ctx._n_out = len(outs)
     ctx._out_shapes = tuple(o.data.shape for o in outs)
-    if _Mode.anomaly:
-        ctx._created_at = _user_frame()
-        _check_finite(ctx, [o.data for o in outs], "forward")
+    if _Mode.slow:
+        _slow_path(ctx, args, kwargs, [o.data for o in outs])
     wrapped = []
     for i, o in enumerate(outs):
         if id(o) in ctx._non_diff:
