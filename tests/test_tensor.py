@@ -126,3 +126,12 @@ def test_errors_that_teach():
         cr.ones(2).item()
     with pytest.raises(RuntimeError, match="only floating point"):
         cr.tensor([1, 2], requires_grad=True)
+
+
+def test_type_promotion_like_torch():
+    ints, f32, f64 = cr.arange(1, 4), cr.ones(3), cr.ones(3, dtype=cr.float64)
+    cases = [(ints * 0.5, "float32"), (ints / 2, "float32"), (ints / ints, "float32"), (2.0 - ints, "float32"),
+             (ints * 2, "int64"), (f32 * ints, "float32"), (f32 * cr.tensor(2.0, dtype=cr.float64), "float32"),
+             (f32 + f64, "float64"), (f32 ** ints, "float32")]
+    for got, want in cases:
+        assert got.dtype == getattr(cr, want)

@@ -19,6 +19,7 @@ import traceback
 from contextlib import contextmanager
 from functools import wraps
 
+from .backend import ndarray as _ndarray
 from .backend import xp
 
 # Filled in by tensor.py (which imports this module): the engine needs the Tensor type and its
@@ -226,6 +227,14 @@ class Function:
                     eb = (b.grad_fn or b, b._out_idx, b.data.shape)
                     need = True
                 b = b.data
+            if type(a) is _ndarray:
+                if type(b) is _ndarray:
+                    if a.dtype is not b.dtype:
+                        a, b = _promote(a, b)
+                elif type(b) is float and a.dtype.kind != "f":  # int tensor ⊕ 0.5 is a float32 tensor
+                    a = a.astype(_default_float())
+            elif type(a) is float and type(b) is _ndarray and b.dtype.kind != "f":
+                b = b.astype(_default_float())
             vals = (a, b)
             if need and _Mode.grad:
                 ctx._edges = (ea, eb)
@@ -256,6 +265,28 @@ class Function:
 
     forward = None
     backward = None
+
+
+def _default_float():
+    from .dtypes import get_default_dtype
+
+    return get_default_dtype().np
+
+
+def _promote(a, b):
+    """PyTorch's type promotion where it differs from NumPy's: float beats int/bool without widening
+    (float32 ⊕ int64 → float32, not float64), and a 0-d tensor does not widen a dimensioned one."""
+    ka, kb = a.dtype.kind, b.dtype.kind
+    if ka == "f" and kb != "f":
+        return a, b.astype(a.dtype)
+    if kb == "f" and ka != "f":
+        return a.astype(b.dtype), b
+    if ka == kb == "f":
+        if a.ndim == 0 and b.ndim:
+            return a.astype(b.dtype), b
+        if b.ndim == 0 and a.ndim:
+            return a, b.astype(a.dtype)
+    return a, b
 
 
 _FREED_MSG = (
