@@ -27,6 +27,8 @@ Client → server
     ``MAX_CSV_CHARS`` characters and ``MAX_POINTS`` rows).
 ``{"type": "export", "what": "checkpoint"|"script"|"data"}``: ask for a file.
 ``{"type": "ack", "frame": n}``: frame n has been drawn (flow control: at most one frame is in flight).
+``{"type": "focus", "layer": l, "neuron": j}``: frames also carry that neuron's full 100×100 map (the page
+    shows it in the big heatmap while the mouse is over the neuron); layer -1 clears it.
 
 Server → client
 ---------------
@@ -197,7 +199,7 @@ def _text(max_chars):
 
 # type -> {field: checker}
 MESSAGES = {
-    "config": {"config": validate_config},
+    "config": {"config": lambda name, v: validate_config(v)},
     "play": {}, "pause": {}, "step": {}, "reset": {}, "regenerate": {}, "clear_points": {},
     "set_param": {"kind": _choice("weight", "bias"), "layer": _int(0, MAX_LAYERS),
                   "row": _int(0, MAX_NEURONS - 1), "col": _int(0, MAX_NEURONS - 1),
@@ -207,6 +209,7 @@ MESSAGES = {
     "load_csv": {"text": _text(MAX_CSV_CHARS)},
     "export": {"what": _choice("checkpoint", "script", "data")},
     "ack": {"frame": _int(0, 2**53)},
+    "focus": {"layer": _int(-1, MAX_LAYERS + 1), "neuron": _int(0, MAX_NEURONS - 1)},
 }
 OPTIONAL = {"set_param": {"col"}}
 
