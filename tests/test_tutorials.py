@@ -1,0 +1,187 @@
+"""Short programs in the style of PyTorch's beginner tutorials ("Learning PyTorch with Examples"), run once
+with ``torch`` and once with ``import chainrule as torch``, from the same initial values: the losses agree.
+"""
+
+import math
+import random
+
+import numpy as np
+import pytest
+import torch as real_torch
+
+import chainrule
+
+STEPS = 60
+
+
+def polynomial_raw_autograd(torch, init):
+    x = torch.linspace(-math.pi, math.pi, 2000)
+    y = torch.sin(x)
+    a, b, c, d = (torch.tensor(v, requires_grad=True) for v in init["abcd"])
+    learning_rate = 1e-6
+    losses = []
+    for _ in range(STEPS):
+        y_pred = a + b * x + c * x**2 + d * x**3
+        loss = (y_pred - y).pow(2).sum()
+        losses.append(loss.item())
+        loss.backward()
+        with torch.no_grad():
+            a -= learning_rate * a.grad
+            b -= learning_rate * b.grad
+            c -= learning_rate * c.grad
+            d -= learning_rate * d.grad
+            a.grad = None
+            b.grad = None
+            c.grad = None
+            d.grad = None
+    return losses
+
+
+def _poly_features(torch):
+    x = torch.linspace(-math.pi, math.pi, 2000)
+    y = torch.sin(x)
+    p = torch.tensor([1, 2, 3])
+    return x.unsqueeze(-1).pow(p), y
+
+
+def polynomial_nn(torch, init):
+    xx, y = _poly_features(torch)
+    model = torch.nn.Sequential(torch.nn.Linear(3, 1), torch.nn.Flatten(0, 1))
+    model.load_state_dict({"0.weight": torch.tensor(init["w"]), "0.bias": torch.tensor(init["b"])})
+    loss_fn = torch.nn.MSELoss(reduction="sum")
+    learning_rate = 1e-6
+    losses = []
+    for _ in range(STEPS):
+        y_pred = model(xx)
+        loss = loss_fn(y_pred, y)
+        losses.append(loss.item())
+        model.zero_grad()
+        loss.backward()
+        with torch.no_grad():
+            for param in model.parameters():
+                param -= learning_rate * param.grad
+    return losses
+
+
+def polynomial_optim(torch, init):
+    xx, y = _poly_features(torch)
+    model = torch.nn.Sequential(torch.nn.Linear(3, 1), torch.nn.Flatten(0, 1))
+    model.load_state_dict({"0.weight": torch.tensor(init["w"]), "0.bias": torch.tensor(init["b"])})
+    loss_fn = torch.nn.MSELoss(reduction="sum")
+    optimizer = torch.optim.RMSprop(model.parameters(), lr=1e-3)
+    losses = []
+    for _ in range(STEPS):
+        loss = loss_fn(model(xx), y)
+        losses.append(loss.item())
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    return losses
+
+
+def polynomial_custom_function(torch, init):
+    class LegendrePolynomial3(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, input):
+            ctx.save_for_backward(input)
+            return 0.5 * (5 * input**3 - 3 * input)
+
+        @staticmethod
+        def backward(ctx, grad_output):
+            (input,) = ctx.saved_tensors
+            return grad_output * 1.5 * (5 * input**2 - 1)
+
+    x = torch.linspace(-math.pi, math.pi, 2000)
+    y = torch.sin(x)
+    a, b, c, d = (torch.full((), v, requires_grad=True) for v in (0.0, -1.0, 0.0, 0.3))
+    learning_rate = 5e-6
+    losses = []
+    for _ in range(STEPS):
+        P3 = LegendrePolynomial3.apply
+        y_pred = a + b * P3(c + d * x)
+        loss = (y_pred - y).pow(2).sum()
+        losses.append(loss.item())
+        loss.backward()
+        with torch.no_grad():
+            for t in (a, b, c, d):
+                t -= learning_rate * t.grad
+                t.grad = None
+    return losses
+
+
+def dynamic_module(torch, init):
+    class DynamicNet(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.a, self.b, self.c, self.d, self.e = (torch.nn.Parameter(torch.tensor(v)) for v in init["abcde"])
+            self.rng = random.Random(0)
+
+        def forward(self, x):
+            y = self.a + self.b * x + self.c * x**2 + self.d * x**3
+            for exp in range(4, self.rng.randint(4, 6)):  # Python control flow builds a different graph each time
+                y = y + self.e * x**exp
+            return y
+
+    x = torch.linspace(-math.pi, math.pi, 2000)
+    y = torch.sin(x)
+    model = DynamicNet()
+    criterion = torch.nn.MSELoss(reduction="sum")
+    optimizer = torch.optim.SGD(model.parameters(), lr=1e-8, momentum=0.9)
+    losses = []
+    for _ in range(STEPS):
+        loss = criterion(model(x), y)
+        losses.append(loss.item())
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    return losses
+
+
+def classifier(torch, init):
+    X = torch.tensor(init["X"])
+    labels = torch.tensor(init["labels"])
+    model = torch.nn.Sequential(torch.nn.Linear(4, 16), torch.nn.ReLU(), torch.nn.Linear(16, 3))
+    model.load_state_dict({k: torch.tensor(v) for k, v in init["mlp"].items()})
+    loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(X, labels), batch_size=16)
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    losses = []
+    for _ in range(5):
+        for xb, yb in loader:
+            loss = loss_fn(model(xb), yb)
+            losses.append(loss.item())
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+    return losses
+
+
+def _init():
+    rng = np.random.default_rng(0)
+    f32 = lambda *s: rng.standard_normal(s).astype(np.float32)  # noqa: E731
+    return {
+        "abcd": [float(v) for v in f32(4)],
+        "abcde": [float(v) for v in f32(5)],
+        "w": f32(1, 3) * 0.3,
+        "b": f32(1) * 0.3,
+        "X": f32(64, 4),
+        "labels": rng.integers(0, 3, 64),
+        "mlp": {"0.weight": f32(16, 4) * 0.4, "0.bias": f32(16) * 0.1, "2.weight": f32(3, 16) * 0.2,
+                "2.bias": f32(3) * 0.1},
+    }
+
+
+@pytest.mark.parametrize(
+    "program",
+    [polynomial_raw_autograd, polynomial_nn, polynomial_optim, polynomial_custom_function, dynamic_module,
+     classifier],
+)
+def test_same_program_same_losses(program):
+    import torch.utils.data  # noqa: F401  (so that `torch.utils.data` resolves for the real torch)
+
+    init = _init()
+    expected = program(real_torch, init)
+    got = program(chainrule, _init())
+    assert len(got) == len(expected)
+    np.testing.assert_allclose(got, expected, rtol=1e-4)
+    assert got[-1] < got[0]
