@@ -1,0 +1,93 @@
+"""``chainrule lab all``'s report: one self-contained HTML file (figures embedded as base64 PNG).
+
+Every lab gets a section: the lecture's claim, the measured conclusion, the numbers (scalars in a table;
+long lists shortened) and its figures. No external CSS, scripts or images: the file opens anywhere.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import html
+import json
+import os
+from pathlib import Path
+
+import chainrule as cr
+
+_CSS = """
+body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;
+color:#222;line-height:1.45}
+h1{margin-bottom:.2em}.meta{color:#666;font-size:.9em}
+nav a{margin-right:.8em;white-space:nowrap}
+section{border-top:1px solid #ddd;margin-top:2em;padding-top:1em}
+.claim{color:#555;font-style:italic}.conclusion{background:#f3f7ee;border-left:4px solid #7a4;padding:.6em .9em}
+table{border-collapse:collapse;font-size:.85em;margin:.8em 0}td,th{border:1px solid #ddd;padding:2px 8px;
+text-align:left;vertical-align:top}td.v{font-family:ui-monospace,monospace}
+figure{display:inline-block;margin:.5em 1em .5em 0;max-width:100%}figure img{max-width:100%;border:1px solid #eee}
+figcaption{font-size:.85em;color:#444;max-width:640px}
+"""
+
+
+def _flatten(numbers: dict, prefix: str = ""):
+    """(key, value) rows: nested dicts become dotted keys; lists stay whole (shortened when shown)."""
+    for k, v in numbers.items():
+        key = f"{prefix}{k}"
+        if isinstance(v, dict):
+            yield from _flatten(v, key + ".")
+        else:
+            yield key, v
+
+
+def _show(v) -> str:
+    if isinstance(v, float):
+        return f"{v:.4g}"
+    if isinstance(v, list):
+        inner = [_show(x) for x in v[:8]]
+        return "[" + ", ".join(inner) + (f", … ({len(v)} values)" if len(v) > 8 else "") + "]"
+    return "n/a" if v is None else str(v)
+
+
+def _section(r) -> str:
+    rows = "".join(f"<tr><th>{html.escape(k)}</th><td class=v>{html.escape(_show(v))}</td></tr>"
+                   for k, v in _flatten(r.numbers))
+    figs = []
+    for f in r.figures:
+        path = Path(r.out_dir) / f.path
+        if not path.exists():
+            continue
+        b64 = base64.b64encode(path.read_bytes()).decode("ascii")
+        figs.append(f'<figure><img alt="{html.escape(f.caption)}" src="data:image/png;base64,{b64}">'
+                    f"<figcaption>{html.escape(f.caption)}</figcaption></figure>")
+    return (f'<section id="{html.escape(r.name)}"><h2>{html.escape(r.title)} '
+            f'<small>(<code>chainrule lab {html.escape(r.name)}</code>, {r.seconds:.1f} s)</small></h2>'
+            f'<p class=claim>The lecture: {html.escape(r.claim)}</p>'
+            f'<p class=conclusion><b>Measured:</b> {html.escape(r.conclusion)}</p>'
+            f'{"".join(figs)}'
+            f"<details><summary>All numbers ({len(r.numbers)} entries; also in {html.escape(r.name)}/numbers.json)"
+            f"</summary><table>{rows}</table></details></section>")
+
+
+def write_report(results, out_dir: Path) -> Path:
+    """Write ``out_dir/report.html`` (and ``out_dir/summary.json``) for the given lab results."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    modes = sorted({r.mode for r in results})
+    seeds = sorted({r.seed for r in results})
+    total = sum(r.seconds for r in results)
+    nav = "".join(f'<a href="#{html.escape(r.name)}">{html.escape(r.name)}</a>' for r in results)
+    stamp = datetime.datetime.now().strftime("%Y-%m-%d %H:%M")
+    doc = (f"<!doctype html><html lang=en><head><meta charset=utf-8><title>chainrule labs</title>"
+           f"<style>{_CSS}</style></head><body><h1>chainrule labs</h1>"
+           f"<p class=meta>chainrule {cr.__version__} · mode {', '.join(modes)} · seed "
+           f"{', '.join(map(str, seeds))} · {len(results)} labs in {total:.0f} s · {stamp}</p>"
+           f"<p>Each lab re-runs a claim from the lectures on data and reports what it measured. "
+           f"Re-run one with <code>chainrule lab NAME --seed N</code> (<code>--full</code> for the longer "
+           f"version).</p><nav>{nav}</nav>{''.join(_section(r) for r in results)}</body></html>\n")
+    path = out_dir / "report.html"
+    tmp = out_dir / "report.html.tmp"
+    tmp.write_text(doc, encoding="utf-8")
+    os.replace(tmp, path)
+    summary = {r.name: {"conclusion": r.conclusion, "numbers": r.numbers, "seconds": r.seconds} for r in results}
+    (out_dir / "summary.json").write_text(json.dumps(summary, indent=1) + "\n")
+    return path
