@@ -105,6 +105,7 @@ export class GradChart {
       ctx.beginPath(); ctx.moveTo(left, y); ctx.lineTo(w - right, y); ctx.stroke(); ctx.fillText(`1e${d}`, 2, y + 3);
     }
     const X = (i) => left + (w - left - right) * i / Math.max(1, this.max - 1);
+    const labels = [];
     for (let l = 0; l < L; l++) {
       const col = css(layerColor(l, L));
       ctx.strokeStyle = col; ctx.lineWidth = 1.5; ctx.beginPath();
@@ -116,9 +117,14 @@ export class GradChart {
       });
       ctx.stroke();
       const last = this.hist[this.hist.length - 1][l];
-      ctx.fillStyle = col;
-      ctx.fillText(`${l === L - 1 ? "out" : "L" + (l + 1)} ${Number.isFinite(last) ? last.toExponential(1) : "NaN"}`, w - right + 4, Number.isFinite(last) && last > 0 ? Y(last) + 3 : h - 4);
+      labels.push({ col, y: Number.isFinite(last) && last > 0 ? Y(last) + 3 : h - 4,
+        text: `${l === L - 1 ? "out" : "L" + (l + 1)} ${Number.isFinite(last) ? last.toExponential(1) : "NaN"}` });
     }
+    // keep the end labels at least one line apart
+    labels.sort((a, b) => a.y - b.y);
+    for (let i = 1; i < labels.length; i++) labels[i].y = Math.max(labels[i].y, labels[i - 1].y + 11);
+    const over = labels.length ? labels[labels.length - 1].y - (h - 2) : 0;
+    for (const lab of labels) { ctx.fillStyle = lab.col; ctx.fillText(lab.text, w - right + 4, lab.y - Math.max(0, over)); }
   }
 }
 

@@ -62,10 +62,11 @@ export class NetworkDiagram {
       for (const [k, v] of Object.entries(ACT_LABELS)) act.appendChild(new Option(v, k));
       act.value = cfg.layerActivations[l] || "";
       act.onchange = () => this.h.layerOption("layerActivations", l, act.value);
-      const bnLabel = el("label", "", opts); bnLabel.title = "Batch normalisation before the activation";
+      const row2 = el("div", "row", opts);
+      const bnLabel = el("label", "", row2); bnLabel.title = "Batch normalisation before the activation";
       const bn = el("input", "", bnLabel); bn.type = "checkbox"; bn.checked = !!cfg.batchNorm[l];
       bnLabel.append("BN"); bn.onchange = () => this.h.layerOption("batchNorm", l, bn.checked);
-      const dp = el("select", "layer-dropout", opts); dp.title = "Dropout probability after this layer";
+      const dp = el("select", "layer-dropout", row2); dp.title = "Dropout probability after this layer";
       for (const p of DROPOUTS) dp.appendChild(new Option(p ? `drop ${p}` : "no drop", String(p)));
       dp.value = String(cfg.dropout[l] || 0);
       dp.onchange = () => this.h.layerOption("dropout", l, Number(dp.value));
