@@ -101,6 +101,10 @@ class Session:
 
     # ------------------------------------------------------------------------------ worker thread
     def _run(self):
+        with np.errstate(all="ignore"):  # a diverging run overflows: it is reported, not warned about
+            self._loop()
+
+    def _loop(self):
         next_tick = time.perf_counter()
         while not self._closed:
             try:
@@ -281,6 +285,7 @@ class Session:
             self.emit({"type": "config", "config": {key: "custom"}})
         self.load_data()
         self._evaluate()
+        self._status()
 
     def add_point(self, msg):
         problem, t = self.cfg["problem"], msg["label"]
