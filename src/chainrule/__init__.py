@@ -107,6 +107,8 @@ from .tensor_methods import (
     where,
 )
 
+from . import data, nn, optim, utils  # noqa: E402  (subpackages as attributes, as torch.nn / torch.optim)
+
 float = float32  # noqa: A001 - torch's aliases
 double = float64
 half = float16
