@@ -170,30 +170,18 @@ class Arrays:
 
 
 def digits():
-    """The 8×8 digits (pixels scaled to [0, 1]) as (train, val, test) ``Arrays``, chainrule's fixed split."""
-    try:
-        from chainrule.data import datasets
-    except ImportError:  # TEMP until chainrule.data.datasets lands
-        return _sklearn_digits()
-    split = datasets.load("digits")
+    """The 8×8 digits (pixels scaled to [0, 1]) as (train, val, test) ``Arrays``: chainrule's fixed split.
+
+    Not standardised: pixels in [0, 1] keep the images images (a shift moves in background 0).
+    """
+    from chainrule.data import datasets
+
+    split = datasets.load("digits", seed=0, standardize=False)
     parts = []
     for ds in (split.train, split.val, split.test):
         X, y = (t.data if isinstance(t, cr.Tensor) else np.asarray(t) for t in ds.tensors[:2])
-        X = np.asarray(X, dtype=np.float32)
-        if X.max() > 1.5:  # raw 0..16 pixel intensities
-            X = X / 16.0
-        parts.append(Arrays(X, np.asarray(y, dtype=np.int64)))
+        parts.append(Arrays(np.asarray(X, dtype=np.float32) / 16.0, np.asarray(y, dtype=np.int64)))
     return tuple(parts)
-
-
-def _sklearn_digits():
-    from sklearn.datasets import load_digits
-
-    X, y = load_digits(return_X_y=True)
-    order = np.random.default_rng(0).permutation(len(X))
-    X, y = (X[order] / 16.0).astype(np.float32), y[order].astype(np.int64)
-    a, b = int(0.7 * len(X)), int(0.85 * len(X))
-    return Arrays(X[:a], y[:a]), Arrays(X[a:b], y[a:b]), Arrays(X[b:], y[b:])
 
 
 def batches(n: int, batch_size: int, rng: np.random.Generator):
@@ -270,3 +258,40 @@ def fmt(x, digits=3):
     if isinstance(x, (int, np.integer)):
         return str(int(x))
     return f"{x:.{digits}g}"
+
+
+def fit_full_batch(model, loss_fn, optimizer, X, y, steps: int) -> list[float]:
+    """``steps`` gradient steps on the whole (small) data set; returns the loss before each step."""
+    xt, yt = cr.from_numpy(np.ascontiguousarray(X)), cr.from_numpy(np.ascontiguousarray(y))
+    losses = []
+    for _ in range(steps):
+        loss = loss_fn(model(xt), yt)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    return losses
+
+
+def predict(model, X) -> np.ndarray:
+    """The model's output on arrays, as an array (eval mode, no graph)."""
+    model.eval()
+    with cr.no_grad():
+        out = model(cr.from_numpy(np.ascontiguousarray(X))).data
+    model.train()
+    return np.asarray(out)
+
+
+def draw_boundary(ax, score, X, y, lim, title, levels=(0.0,)):
+    """Shade ``score(grid points (n, 2)) → (n,)`` (positive = class 1) over [−lim, lim]², draw the
+    decision boundary at 0 and the points coloured by class."""
+    g = np.linspace(-lim, lim, 121, dtype=np.float32)
+    gx, gy = np.meshgrid(g, g)
+    s = score(np.stack([gx.ravel(), gy.ravel()], 1)).reshape(gx.shape)
+    ax.contourf(gx, gy, np.clip(s, -6, 6), levels=24, cmap="RdBu_r", alpha=0.55, vmin=-6, vmax=6)
+    if s.min() < 0 < s.max():
+        ax.contour(gx, gy, s, levels=list(levels), colors="k", linewidths=1.2)
+    ax.scatter(X[:, 0], X[:, 1], c=np.where(y > 0, "tab:red", "tab:blue"), s=8, edgecolors="white",
+               linewidths=0.3)
+    ax.set(xlim=(-lim, lim), ylim=(-lim, lim), title=title, aspect="equal")
+    ax.grid(False)
