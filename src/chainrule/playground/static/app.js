@@ -380,5 +380,6 @@ function banner(text, isError) {
   clearTimeout(bannerTimer); bannerTimer = setTimeout(() => b.classList.add("hidden"), 7000);
 }
 
-window.playground = { get config() { return config; }, get frame() { return lastFrame; }, send };
+// A small handle for tests and the curious (the browser console): window.playground.config etc.
+window.playground = { get config() { return config; }, get frame() { return lastFrame; }, get data() { return data; }, send };
 connect();

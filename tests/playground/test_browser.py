@@ -1,0 +1,145 @@
+"""End to end in headless Chromium (Debian's /usr/bin/chromium driven by Playwright): the server is
+started here through the real command, ``chainrule playground --no-browser --port 0``."""
+
+import os
+import re
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def server():
+    proc = subprocess.Popen([sys.executable, "-m", "chainrule.cli", "playground", "--no-browser"],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        line = proc.stdout.readline()
+        match = re.search(r"http://127\.0\.0\.1:\d+/", line)
+        assert match, f"no URL printed by `chainrule playground`: {line!r}"
+        url = match.group(0)
+        for _ in range(50):
+            try:
+                urllib.request.urlopen(url + "health", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.1)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} is missing; CI needs it for the playground's browser tests")
+        pytest.skip(f"{CHROMIUM} is missing")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    pg = browser.new_page(viewport={"width": 1400, "height": 1000})
+    errors = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    yield pg
+    pg.close()
+    assert not errors, f"JavaScript errors: {errors}"
+
+
+def open_page(page, url, hash_=""):
+    page.goto(url + hash_)
+    page.wait_for_function("window.playground && window.playground.frame !== null")
+    return page
+
+
+def epoch(page):
+    return int(page.inner_text("#epoch-number").replace(",", ""))
+
+
+def test_play_trains_circle_and_screenshot(server, page, tmp_path):
+    open_page(page, server, "#dataset=circle&seed=7")
+    assert page.inner_text("#conn-status") == "connected"
+    start = float(page.inner_text("#loss-test"))
+    page.click("#play-pause-button")
+    page.wait_for_function("window.playground.frame.epoch >= 120", timeout=20_000)
+    page.click("#play-pause-button")
+    assert epoch(page) >= 120
+    assert float(page.inner_text("#loss-test")) < 0.5 * start
+    shot = tmp_path / "playground.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 50_000
+
+
+def test_add_layer_switch_optimizer_and_step(server, page):
+    open_page(page, server)
+    assert page.inner_text("#num-layers") == "2"
+    page.click("#add-layers")
+    page.wait_for_function("window.playground.frame.weights.length === 4")
+    assert page.inner_text("#num-layers") == "3"
+    assert page.locator("#network .node:not(.input)").count() == 4 + 2 + 2 + 1
+    page.locator("#network .neuron-plus").nth(2).click()
+    page.wait_for_function("window.playground.frame.weights[2].length === 3")
+    page.select_option("#optimizer", "adam")
+    assert page.is_visible("#beta1") and not page.is_visible("#momentum")
+    assert "optimizer=adam" in page.url and "networkShape=4%2C2%2C3" in page.url
+    page.click("#next-step-button")
+    page.wait_for_function("window.playground.frame.epoch === 1")
+
+
+def test_click_adds_points(server, page):
+    open_page(page, server, "#seed=3")
+    n0 = page.evaluate("window.playground.data.train.length")
+    box = page.locator("#points").bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.25)  # (0, 3)
+    page.wait_for_function(f"window.playground.data.train.length === {n0 + 1}")
+    page.click("#click-class button:nth-child(2)")  # orange: class -1
+    page.keyboard.down("Shift")
+    page.mouse.click(box["x"] + box["width"] * 0.75, box["y"] + box["height"] * 0.5)  # test point (3, 0)
+    page.keyboard.up("Shift")
+    page.wait_for_function("window.playground.data.test.slice(-1)[0][2] === -1")
+    x, y, label = page.evaluate("window.playground.data.train.slice(-1)[0]")
+    assert abs(x) < 0.1 and abs(y - 3) < 0.1 and label == 1
+    assert "dataset=custom" in page.url
+    page.click("#clear-points")
+    page.wait_for_function("window.playground.data.train.length === 0")
+    page.wait_for_function("document.getElementById('status-line').textContent.includes('No training points')")
+
+
+def test_reload_from_url_gives_same_setup(server, page):
+    setup = ("#dataset=xor&activation=relu&learningRate=0.1&networkShape=3,3&xTimesY=true&seed=42"
+             "&noise=10&optimizer=momentum&learningRate_hide=true")
+    open_page(page, server, setup)
+    first = page.evaluate("window.playground.frame.weights")
+    assert page.input_value("#activation") == "relu" and page.inner_text("#num-layers") == "2"
+    assert not page.is_visible("#learningRate")  # hidden by the classroom flag
+    url = page.url
+    assert "xTimesY=true" in url and "seed=42" in url
+    page.reload()
+    page.wait_for_function("window.playground && window.playground.frame !== null")
+    assert page.url == url
+    assert page.evaluate("window.playground.frame.weights") == first  # same seed → same network
+    assert page.input_value("#optimizer") == "momentum" and page.is_visible("#momentum")
+    assert page.evaluate("window.playground.config.noise") == 10
+
+
+def test_bad_message_gets_error_and_session_goes_on(server, page):
+    open_page(page, server)
+    page.evaluate("window.playground.send({type: 'config', config: {networkShape: [1000]}})")
+    page.wait_for_selector("#banner.error:not(.hidden)")
+    assert "networkShape" in page.inner_text("#banner")
+    page.click("#next-step-button")
+    page.wait_for_function("window.playground.frame.epoch === 1")
