@@ -1,0 +1,96 @@
+"""Backprop made visible: the computational graph with its values and gradients, gate by gate.
+
+    import chainrule.explain as ex
+    g = ex.formula("q = x + y; f = q * z", x=-2, y=5, z=-4)
+    print(ex.text(g))                 # forward and backward pass in the lecture's words
+    ex.write_svg(g, "circuit.svg")    # the circuit, values above the wires, gradients below (Graphviz)
+    ex.write_html(g, "circuit.html")  # a page that steps through the forward then the backward pass
+
+For any code, not only formulas::
+
+    with ex.record():
+        loss = model(x).sum()
+    g = ex.graph(loss, names={"x": x})
+
+and for a network, layer by layer: ``ex.layers(model, x, y, loss_fn)``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .graph import Graph, Node, record
+from .graph import graph as graph  # the function (shadows the submodule name on purpose)
+from .parse import Formula, FormulaError, parse
+
+
+def build(f: Formula, values) -> Graph:
+    """Run a parsed formula on the engine inside ``record()`` and return its graph. ``values``: name ->
+    number or array; every input becomes a float64 leaf that requires grad."""
+    from ..creation import from_numpy
+
+    tensors = {}
+    for name in f.inputs:
+        if name not in values:
+            raise FormulaError(f"no value for {name}: give it with --at {name}=VALUE")
+        tensors[name] = from_numpy(np.array(values[name], dtype=np.float64)).requires_grad_()
+    with record():
+        out, named, gates = f.evaluate(tensors)
+    if out.grad_fn is None:
+        raise FormulaError(f"the formula's result is the input {f.source.strip()!r} itself: it has no gate to explain")
+    names = {**tensors, **named}
+    names.setdefault(f.output, out)
+    g = graph(out, names)
+    order = {id(t.grad_fn): k for k, t in enumerate(gates)}
+    g.positions = {n.index: order[id(n.engine)] for n in g.gates}
+    return g
+
+
+def formula(source: str, **values) -> Graph:
+    """The graph of a formula at the given values: ``formula("(x + y) * z", x=-2, y=5, z=-4)``."""
+    return build(parse(source), values)
+
+
+def text(g: Graph, digits: int = 2, check_rows=None) -> str:
+    """The terminal rendering (see explain.text)."""
+    from .text import render
+
+    return render(g, digits, check_rows)
+
+
+def check(source_or_formula, **values):
+    """Rows comparing every gradient of the formula with a central finite difference."""
+    from .check import finite_differences
+
+    f = parse(source_or_formula) if isinstance(source_or_formula, str) else source_or_formula
+    return finite_differences(f, values, build(f, values))
+
+
+def write_svg(g: Graph, path, digits: int = 2):
+    from .svg import write_svg as _w
+
+    return _w(g, path, digits)
+
+
+def write_html(g: Graph, path, digits: int = 2, title=None):
+    from .html import write_html as _w
+
+    return _w(g, path, digits, title)
+
+
+def sgd(model: str, loss: str, at: dict, lr: float, steps: int, params=None):
+    """The lecture's SGD table (see explain.sgd)."""
+    from .sgd import sgd_table
+
+    return sgd_table(model, loss, at, lr, steps, params)
+
+
+def layers(model, x, y, loss_fn):
+    """Layer-level backprop for an nn model (see explain.layers)."""
+    from .layers import layers as _layers
+
+    return _layers(model, x, y, loss_fn)
+
+
+__all__ = ["Graph", "Node", "Formula", "FormulaError", "record", "graph", "parse", "build", "formula", "text",
+           "check", "write_svg", "write_html", "sgd", "layers"]

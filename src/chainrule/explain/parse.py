@@ -1,0 +1,315 @@
+"""Formulas such as ``(x + y) * z`` or ``q = x + y; f = q * z``, parsed with ``ast`` and a whitelist.
+
+Nothing is ever passed to ``eval``: the formula is parsed into Python's syntax tree, every node is checked
+against a short whitelist (numbers, names, + − * / **, unary minus, calls of a few known functions, named
+gates), and the tree is then evaluated by this module, one engine operation per gate. Anything else —
+``__import__('os')``, attribute access, subscripts, lambdas, comprehensions, strings, unknown functions —
+is refused with a message saying what is allowed.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+
+import numpy as np
+
+from .. import ops as P
+from ..creation import from_numpy
+from ..tensor import Tensor
+
+MAX_LENGTH = 2000  # characters
+MAX_NODES = 1000  # syntax-tree nodes
+MAX_DEPTH = 60  # nesting
+
+# name -> number of arguments
+FUNCTIONS = {"exp": 1, "log": 1, "sqrt": 1, "sigmoid": 1, "tanh": 1, "relu": 1, "sin": 1, "cos": 1, "abs": 1,
+             "max": 2, "min": 2, "sum": 1, "mean": 1}
+
+ALLOWED = (
+    "A formula may use: numbers; variable names (given values with --at x=-2 y=5, or x=1,2,3 for a vector); "
+    "+ - * / ** and unary minus; parentheses; the functions " + ", ".join(FUNCTIONS) + " (max and min take "
+    "two arguments); and named gates, one per statement, separated by ';' or new lines, e.g. "
+    "'q = x + y; f = q * z'."
+)
+
+
+class FormulaError(ValueError):
+    """The formula is not one chainrule explain understands; the message says why and what is allowed."""
+
+    def __init__(self, why):
+        super().__init__(f"{why}. {ALLOWED}")
+        self.why = why
+
+
+_BINOPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
+_REFUSED = {  # what a node is, for the refusal message
+    ast.Attribute: "attribute access (a.b)", ast.Subscript: "indexing or slicing (a[i])",
+    ast.Lambda: "lambda", ast.ListComp: "comprehensions", ast.SetComp: "comprehensions",
+    ast.DictComp: "comprehensions", ast.GeneratorExp: "generator expressions", ast.Compare: "comparisons",
+    ast.BoolOp: "and/or", ast.IfExp: "conditional expressions (a if c else b)", ast.List: "lists",
+    ast.Tuple: "tuples", ast.Dict: "dictionaries", ast.Set: "sets", ast.Starred: "*arguments",
+    ast.JoinedStr: "strings", ast.NamedExpr: "the := operator", ast.Await: "await", ast.Yield: "yield",
+    ast.Import: "import", ast.ImportFrom: "import", ast.FunctionDef: "function definitions",
+    ast.ClassDef: "class definitions", ast.AugAssign: "augmented assignment (+=)",
+}
+
+
+class Formula:
+    """A checked formula: ``statements`` is a list of (name or None, expression); ``inputs`` are the names
+    it needs values for, in order of first use; ``output`` is the name of its result (the last statement)."""
+
+    def __init__(self, source, statements, inputs, output):
+        self.source, self.statements, self.inputs, self.output = source, statements, inputs, output
+
+    @property
+    def gate_names(self):
+        return [name for name, _ in self.statements if name]
+
+    def evaluate(self, values, nudge=None):
+        """Run the formula on the engine. ``values``: name -> Tensor (or number/array, a constant).
+
+        Returns (output, named, gates): the output Tensor, {name: Tensor} for named gates, and the list of
+        every gate's result in the order created. ``nudge=(k, delta)`` adds ``delta`` to gate k's result
+        (for the finite-difference check of an intermediate gradient)."""
+        missing = [n for n in self.inputs if n not in values]
+        if missing:
+            raise FormulaError(f"no value for {', '.join(missing)}: give it with --at {missing[0]}=VALUE")
+        env = dict(values)
+        ev = _Evaluator(env, nudge)
+        named = {}
+        result = None
+        for name, expr in self.statements:
+            result = ev.eval(expr)
+            if name:
+                env[name] = named[name] = result
+        if not isinstance(result, Tensor):
+            raise FormulaError("the formula does not depend on any variable: there is nothing to differentiate")
+        return result, named, ev.gates
+
+
+def parse(source: str) -> Formula:
+    """Check ``source`` against the whitelist and return a Formula (never evaluates Python code)."""
+    if not isinstance(source, str):
+        raise TypeError(f"parse() expects a string, got {type(source).__name__}")
+    if len(source) > MAX_LENGTH:
+        raise FormulaError(f"the formula is {len(source)} characters long; at most {MAX_LENGTH} are allowed")
+    # the slides' notation: − for minus, · or × for times
+    text = source.replace("\u2212", "-").replace("·", "*").replace("×", "*").replace("⋅", "*")
+    text = text.replace("\n", ";")
+    try:
+        tree = ast.parse(text.strip(), mode="exec")
+    except SyntaxError as err:
+        hint = ""
+        if err.offset and err.offset <= len(text) and text[err.offset - 1 : err.offset].isalpha():
+            hint = " (write products explicitly: 2*x, not 2x)"
+        raise FormulaError(f"could not parse the formula {source!r}: {err.msg} at column {err.offset}{hint}") from None
+    except (ValueError, RecursionError, MemoryError, OverflowError) as err:
+        raise FormulaError(f"could not parse the formula: {type(err).__name__}: {err}") from None
+    _check_size(tree)
+    statements, inputs, defined = [], [], set()
+    for st in tree.body:
+        if isinstance(st, ast.Expr):
+            name, expr = None, st.value
+        elif isinstance(st, ast.Assign):
+            if len(st.targets) != 1 or not isinstance(st.targets[0], ast.Name):
+                raise FormulaError("a named gate is written 'name = expression' with one plain name on the left")
+            name, expr = st.targets[0].id, st.value
+            _check_name(name)
+            if name in FUNCTIONS:
+                raise FormulaError(f"'{name}' is a function; choose another name for the gate")
+            if name in inputs:
+                raise FormulaError(f"'{name}' is used as an input before this statement assigns it")
+        else:
+            raise FormulaError(f"{_REFUSED.get(type(st), 'the statement ' + type(st).__name__)} is not allowed")
+        _check_expr(expr)
+        for n in _variables(expr):
+            if n not in defined and n not in inputs:
+                inputs.append(n)
+        if name:
+            defined.add(name)
+        statements.append((name, expr))
+    if not statements:
+        raise FormulaError("the formula is empty")
+    if statements[-1][0] is None and "f" in inputs:
+        output = "out"
+    else:
+        output = statements[-1][0] or "f"
+    return Formula(source, statements, inputs, output)
+
+
+def _variables(expr):
+    """The variable names of a checked expression, left to right (function names are not variables)."""
+    out, stack = [], [expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Name):
+            out.append(node.id)
+            continue
+        children = node.args if isinstance(node, ast.Call) else list(ast.iter_child_nodes(node))
+        stack.extend(reversed(children))
+    return out
+
+
+def _check_size(tree):
+    count, stack = 0, [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        count += 1
+        if count > MAX_NODES:
+            raise FormulaError(f"the formula has more than {MAX_NODES} parts")
+        if depth > MAX_DEPTH:
+            raise FormulaError(f"the formula is nested more than {MAX_DEPTH} levels deep")
+        stack.extend((c, depth + 1) for c in ast.iter_child_nodes(node))
+
+
+def _check_name(name):
+    if name.startswith("_"):
+        raise FormulaError(f"names starting with '_' are not allowed ({name!r})")
+
+
+def _check_expr(node):
+    """Refuse everything outside the whitelist, naming what was found."""
+    if isinstance(node, ast.Constant):
+        if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
+            raise FormulaError(f"only numbers are allowed as constants, not {type(node.value).__name__} "
+                               f"{node.value!r}")
+        try:
+            float(node.value)
+        except OverflowError:
+            raise FormulaError("a number in the formula is too large") from None
+        return
+    if isinstance(node, ast.Name):
+        _check_name(node.id)
+        if node.id in FUNCTIONS:
+            raise FormulaError(f"'{node.id}' is a function: call it, e.g. {node.id}(x)")
+        return
+    if isinstance(node, ast.BinOp):
+        if type(node.op) not in _BINOPS:
+            hint = " (for a power write x**2: ^ is not a power in Python)" if isinstance(node.op, ast.BitXor) else ""
+            raise FormulaError(f"the operator {type(node.op).__name__} is not allowed{hint}")
+        _check_expr(node.left)
+        _check_expr(node.right)
+        return
+    if isinstance(node, ast.UnaryOp):
+        if not isinstance(node.op, (ast.USub, ast.UAdd)):
+            raise FormulaError(f"the unary operator {type(node.op).__name__} is not allowed")
+        _check_expr(node.operand)
+        return
+    if isinstance(node, ast.Call):
+        if not isinstance(node.func, ast.Name):
+            raise FormulaError("only calls of the known functions by name are allowed (no a.b(...), no f(x)(y))")
+        fname = node.func.id
+        if fname not in FUNCTIONS:
+            raise FormulaError(f"unknown function {fname!r}")
+        if node.keywords:
+            raise FormulaError(f"{fname}() takes no keyword arguments")
+        for a in node.args:
+            if isinstance(a, ast.Starred):
+                raise FormulaError("*arguments are not allowed")
+        if len(node.args) != FUNCTIONS[fname]:
+            raise FormulaError(f"{fname}() takes {FUNCTIONS[fname]} argument(s), got {len(node.args)}")
+        for a in node.args:
+            _check_expr(a)
+        return
+    raise FormulaError(f"{_REFUSED.get(type(node), type(node).__name__)} is not allowed in a formula")
+
+
+class _Evaluator:
+    """Evaluates a checked expression, one engine primitive per gate. Constants stay NumPy values (they are
+    folded, as the engine would: an op on constants only records no node); any op with a Tensor operand
+    is a gate."""
+
+    def __init__(self, env, nudge):
+        self.env, self.nudge, self.gates = env, nudge, []
+
+    def eval(self, node):
+        if isinstance(node, ast.Constant):
+            return np.float64(node.value)
+        if isinstance(node, ast.Name):
+            v = self.env[node.id]
+            return v if isinstance(v, Tensor) else np.asarray(v, dtype=np.float64)
+        if isinstance(node, ast.UnaryOp):
+            v = self.eval(node.operand)
+            if isinstance(node.op, ast.UAdd):
+                return v
+            return self.op(P.Neg, v) if isinstance(v, Tensor) else -v
+        if isinstance(node, ast.BinOp):
+            a, b = self.eval(node.left), self.eval(node.right)
+            op = _BINOPS[type(node.op)]
+            if op == "+":
+                return self.op(P.Add, a, b)
+            if op == "-":  # a − b = a + (−b), as the engine's Tensor.__sub__
+                return self.op(P.Add, a, -b if not isinstance(b, Tensor) else self.op(P.Neg, b))
+            if op == "*":
+                return self.op(P.Mul, a, b)
+            if op == "/":
+                if not isinstance(b, Tensor):
+                    return self.op(P.Mul, a, 1.0 / b)
+                if not isinstance(a, Tensor) and np.all(a == 1):  # the lecture's 1/x gate, on its own
+                    return self.op(P.Pow, b, -1.0)
+                return self.op(P.Mul, a, self.op(P.Pow, b, -1.0))  # a / b = a · b⁻¹, as the engine
+            return self.op(P.Pow, a, b)
+        if isinstance(node, ast.Call):
+            return self.call(node.func.id, [self.eval(a) for a in node.args])
+        raise FormulaError(f"{type(node).__name__} is not allowed")  # unreachable after _check_expr
+
+    def call(self, fname, args):
+        x = args[0]
+        if fname in ("max", "min"):
+            return self.op(P.Maximum if fname == "max" else P.Minimum, *args)
+        if fname == "sqrt":
+            return self.op(P.Pow, x, 0.5)
+        if fname == "relu":  # relu(x) = where(x > 0, x, 0), as chainrule.relu
+            xd = x.data if isinstance(x, Tensor) else x
+            return self.op(P.Where, np.asarray(xd > 0), x, 0.0)
+        if fname == "sum":
+            return self.op(P.Sum, x, dim=None, keepdim=False)
+        if fname == "mean":  # Σx / n, as chainrule.mean
+            n = int(np.size(x.data if isinstance(x, Tensor) else x))
+            return self.op(P.Mul, self.op(P.Sum, x, dim=None, keepdim=False), 1.0 / n)
+        prim = {"exp": P.Exp, "log": P.Log, "sigmoid": P.Sigmoid, "tanh": P.Tanh, "sin": P.Sin, "cos": P.Cos,
+                "abs": P.Abs}[fname]
+        return self.op(prim, x)
+
+    def op(self, prim, *args, **kwargs):
+        if not any(isinstance(a, Tensor) for a in args):  # constants only: fold, no gate
+            with np.errstate(all="ignore"):
+                return np.asarray(prim.apply(*args, **kwargs).data)
+        out = prim.apply(*args, **kwargs)
+        k = len(self.gates)
+        self.gates.append(out)
+        if self.nudge is not None and self.nudge[0] == k:
+            out = from_numpy(np.asarray(out.data + self.nudge[1]))
+        return out
+
+
+def parse_value(name, text):
+    """One --at value: a number (-2, 1e-3), a comma list (1,2,3) or a JSON list ([[1, 2], [3, 4]])."""
+    s = text.strip().replace("\u2212", "-")
+    try:
+        if s.startswith("["):
+            v = np.asarray(json.loads(s), dtype=np.float64)
+        elif "," in s:
+            v = np.asarray([float(p) for p in s.split(",") if p.strip()], dtype=np.float64)
+        else:
+            v = np.asarray(float(s), dtype=np.float64)
+    except (ValueError, TypeError, json.JSONDecodeError):
+        raise FormulaError(f"--at {name}={text}: {text!r} is not a number (write {name}=-2, or {name}=1,2,3 "
+                           f"for a vector)") from None
+    if not np.isfinite(v).all():
+        raise FormulaError(f"--at {name}={text}: values must be finite numbers")
+    return v
+
+
+def parse_assignments(items):
+    """['x=-2', 'y=5'] -> {'x': array(-2.), 'y': array(5.)}, refusing malformed items by name."""
+    out = {}
+    for item in items:
+        name, eq, val = item.partition("=")
+        name = name.strip()
+        if not eq or not name.isidentifier():
+            raise FormulaError(f"--at expects NAME=VALUE items such as x=-2, got {item!r}")
+        _check_name(name)
+        out[name] = parse_value(name, val)
+    return out
