@@ -61,11 +61,19 @@ class SGD(Optimizer):
             weight_decay = group["weight_decay"]
             maximize = group["maximize"]
             if not momentum and not weight_decay and not maximize:
-                # plain gradient descent, the hot path of small networks: one multiply, one subtract
+                # plain gradient descent, the hot path of small networks: one multiply, one subtract.
+                # lr as a scalar of the array's dtype: the same rounding as a Python float (torch and
+                # NumPy both cast it to float32 for float32 arrays), but NumPy's fast path
+                dtype = lr_t = None
                 for p in group["params"]:
                     g = p.grad
                     if g is not None:
-                        p.data -= lr * g.data
+                        g = g.data
+                        if g.dtype is not dtype:
+                            dtype = g.dtype
+                            lr_t = dtype.type(lr)
+                        d = p.data
+                        d -= g * lr_t
                 continue
             dampening = group["dampening"]
             nesterov = group["nesterov"]
