@@ -68,7 +68,10 @@ def create_app(idle_timeout: float = 1800.0, reap_every: float = 30.0, session_c
         outbox: asyncio.Queue[str | None] = asyncio.Queue()
 
         def emit(text: str):  # called from the session's worker thread
-            loop.call_soon_threadsafe(outbox.put_nowait, text)
+            try:
+                loop.call_soon_threadsafe(outbox.put_nowait, text)
+            except RuntimeError:  # the server is shutting down: nobody is listening any more
+                session.close()
 
         session = session_cls(emit=emit)
         registry.add(session.id, session, websocket)
@@ -134,10 +137,14 @@ def create_app(idle_timeout: float = 1800.0, reap_every: float = 30.0, session_c
 def serve(host: str = "127.0.0.1", port: int = 0, open_browser: bool = True, log_level: str = "warning"):
     """Run the playground until interrupted. Port 0 picks a free port; the URL is printed."""
     import socket
+    import sys
     import webbrowser
 
     import uvicorn
 
+    # Training threads hold the GIL for long stretches; a shorter switch interval keeps the event loop
+    # (which forwards frames and acknowledgements) responsive.
+    sys.setswitchinterval(0.001)
     sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))

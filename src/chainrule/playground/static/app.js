@@ -147,8 +147,9 @@ function renderPending() {
   render(f);
   send({ type: "ack", frame: f.frame });
 }
+let renders = 0;
 function render(f) {
-  lastFrame = f;
+  lastFrame = f; renders++;
   $("epoch-number").textContent = formatEpoch(f.epoch);
   $("loss-test").textContent = fmt(f.testLoss); $("loss-train").textContent = fmt(f.trainLoss);
   const hasAcc = f.trainAcc !== null && f.trainAcc !== undefined;
@@ -381,5 +382,6 @@ function banner(text, isError) {
 }
 
 // A small handle for tests and the curious (the browser console): window.playground.config etc.
-window.playground = { get config() { return config; }, get frame() { return lastFrame; }, get data() { return data; }, send };
+window.playground = { get config() { return config; }, get frame() { return lastFrame; }, get data() { return data; },
+  get renders() { return renders; }, send };
 connect();
