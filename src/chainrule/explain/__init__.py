@@ -32,12 +32,13 @@ def build(f: Formula, values) -> Graph:
     tensors = {}
     for name in f.inputs:
         if name not in values:
-            raise FormulaError(f"no value for {name}: give it with --at {name}=VALUE")
+            raise FormulaError(f"no value for {name}: give it with --at {name}=VALUE", syntax=False)
         tensors[name] = from_numpy(np.array(values[name], dtype=np.float64)).requires_grad_()
     with record():
         out, named, gates = f.evaluate(tensors)
     if out.grad_fn is None:
-        raise FormulaError(f"the formula's result is the input {f.source.strip()!r} itself: it has no gate to explain")
+        raise FormulaError(f"the formula's result is the input {f.source.strip()!r} itself: it has no gate to "
+                           "explain", syntax=False)
     names = {**tensors, **named}
     names.setdefault(f.output, out)
     g = graph(out, names)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 
 import numpy as np
 
@@ -37,21 +38,21 @@ ALLOWED = (
 class FormulaError(ValueError):
     """The formula is not one chainrule explain understands; the message says why and what is allowed."""
 
-    def __init__(self, why):
-        super().__init__(f"{why}. {ALLOWED}")
+    def __init__(self, why, syntax=True):
+        super().__init__(f"{why}. {ALLOWED}" if syntax else why)
         self.why = why
 
 
 _BINOPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
-_REFUSED = {  # what a node is, for the refusal message
+_REFUSED = {  # what a node is, for the refusal message "... is not allowed"
     ast.Attribute: "attribute access (a.b)", ast.Subscript: "indexing or slicing (a[i])",
-    ast.Lambda: "lambda", ast.ListComp: "comprehensions", ast.SetComp: "comprehensions",
-    ast.DictComp: "comprehensions", ast.GeneratorExp: "generator expressions", ast.Compare: "comparisons",
-    ast.BoolOp: "and/or", ast.IfExp: "conditional expressions (a if c else b)", ast.List: "lists",
-    ast.Tuple: "tuples", ast.Dict: "dictionaries", ast.Set: "sets", ast.Starred: "*arguments",
-    ast.JoinedStr: "strings", ast.NamedExpr: "the := operator", ast.Await: "await", ast.Yield: "yield",
-    ast.Import: "import", ast.ImportFrom: "import", ast.FunctionDef: "function definitions",
-    ast.ClassDef: "class definitions", ast.AugAssign: "augmented assignment (+=)",
+    ast.Lambda: "a lambda", ast.ListComp: "a comprehension", ast.SetComp: "a comprehension",
+    ast.DictComp: "a comprehension", ast.GeneratorExp: "a generator expression", ast.Compare: "a comparison",
+    ast.BoolOp: "and/or", ast.IfExp: "a conditional expression (a if c else b)", ast.List: "a list",
+    ast.Tuple: "a tuple", ast.Dict: "a dictionary", ast.Set: "a set", ast.Starred: "a *argument",
+    ast.JoinedStr: "a string", ast.NamedExpr: "the := operator", ast.Await: "await", ast.Yield: "yield",
+    ast.Import: "import", ast.ImportFrom: "import", ast.FunctionDef: "a function definition",
+    ast.ClassDef: "a class definition", ast.AugAssign: "augmented assignment (+=)",
 }
 
 
@@ -74,7 +75,7 @@ class Formula:
         (for the finite-difference check of an intermediate gradient)."""
         missing = [n for n in self.inputs if n not in values]
         if missing:
-            raise FormulaError(f"no value for {', '.join(missing)}: give it with --at {missing[0]}=VALUE")
+            raise FormulaError(f"no value for {', '.join(missing)}: give it with --at {missing[0]}=VALUE", syntax=False)
         env = dict(values)
         ev = _Evaluator(env, nudge)
         named = {}
@@ -84,7 +85,8 @@ class Formula:
             if name:
                 env[name] = named[name] = result
         if not isinstance(result, Tensor):
-            raise FormulaError("the formula does not depend on any variable: there is nothing to differentiate")
+            raise FormulaError("the formula does not depend on any variable: there is nothing to differentiate",
+                               syntax=False)
         return result, named, ev.gates
 
 
@@ -100,9 +102,7 @@ def parse(source: str) -> Formula:
     try:
         tree = ast.parse(text.strip(), mode="exec")
     except SyntaxError as err:
-        hint = ""
-        if err.offset and err.offset <= len(text) and text[err.offset - 1 : err.offset].isalpha():
-            hint = " (write products explicitly: 2*x, not 2x)"
+        hint = " (write products explicitly: 2*x, not 2x)" if re.search(r"(?<![\w.])\d+\.?\d*[A-Za-z_(]", text) else ""
         raise FormulaError(f"could not parse the formula {source!r}: {err.msg} at column {err.offset}{hint}") from None
     except (ValueError, RecursionError, MemoryError, OverflowError) as err:
         raise FormulaError(f"could not parse the formula: {type(err).__name__}: {err}") from None
@@ -296,9 +296,9 @@ def parse_value(name, text):
             v = np.asarray(float(s), dtype=np.float64)
     except (ValueError, TypeError, json.JSONDecodeError):
         raise FormulaError(f"--at {name}={text}: {text!r} is not a number (write {name}=-2, or {name}=1,2,3 "
-                           f"for a vector)") from None
+                           f"for a vector)", syntax=False) from None
     if not np.isfinite(v).all():
-        raise FormulaError(f"--at {name}={text}: values must be finite numbers")
+        raise FormulaError(f"--at {name}={text}: values must be finite numbers", syntax=False)
     return v
 
 
@@ -309,7 +309,7 @@ def parse_assignments(items):
         name, eq, val = item.partition("=")
         name = name.strip()
         if not eq or not name.isidentifier():
-            raise FormulaError(f"--at expects NAME=VALUE items such as x=-2, got {item!r}")
+            raise FormulaError(f"--at expects NAME=VALUE items such as x=-2, got {item!r}", syntax=False)
         _check_name(name)
         out[name] = parse_value(name, val)
     return out

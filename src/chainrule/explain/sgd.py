@@ -72,21 +72,21 @@ def sgd_table(model: str, loss: str, at: dict, lr: float, steps: int, params=Non
     fm, h = _split(model, "h")
     fl, L = _split(loss, "L")
     if h not in fl.inputs:
-        raise FormulaError(f"the loss must use the model's output {h} (e.g. 0.5*({h} - y)**2)")
+        raise FormulaError(f"the loss must use the model's output {h} (e.g. 0.5*({h} - y)**2)", syntax=False)
     if params is None:
         params = [v for v in fm.inputs if not v.startswith("x")]
     for p in params:
         if p not in fm.inputs:
-            raise FormulaError(f"parameter {p!r} is not a variable of the model {model!r}")
+            raise FormulaError(f"parameter {p!r} is not a variable of the model {model!r}", syntax=False)
     if not params:
-        raise FormulaError("the model has no parameter to train; name them with --params w,b")
+        raise FormulaError("the model has no parameter to train; name them with --params w,b", syntax=False)
     needed = [v for v in fm.inputs + fl.inputs if v != h]
     missing = [v for v in needed if v not in at]
     if missing:
-        raise FormulaError(f"no value for {', '.join(missing)}: give it with --at {missing[0]}=VALUE")
+        raise FormulaError(f"no value for {', '.join(missing)}: give it with --at {missing[0]}=VALUE", syntax=False)
     unused = [k for k in at if k not in needed]
     if unused:
-        raise FormulaError(f"--at gives {', '.join(unused)}, which neither the model nor the loss uses")
+        raise FormulaError(f"--at gives {', '.join(unused)}, which neither the model nor the loss uses", syntax=False)
     values = {k: np.array(v, dtype=np.float64) for k, v in at.items()}
     start = {p: values[p].copy() for p in params}
     data = {k: v for k, v in values.items() if k not in params}
@@ -99,7 +99,7 @@ def sgd_table(model: str, loss: str, at: dict, lr: float, steps: int, params=Non
         lv, _, _ = fl.evaluate({**env, h: hv})
         if lv.data.size != 1:
             raise FormulaError(f"the loss must be a single number, but it has shape {tuple(lv.shape)}: wrap it in "
-                               f"mean(...) or sum(...)")
+                               f"mean(...) or sum(...)", syntax=False)
         lv.backward()
         grads = [leaves[p].grad.data if leaves[p].grad is not None else np.zeros_like(values[p]) for p in params]
         with no_grad():

@@ -1,0 +1,178 @@
+"""``chainrule explain``: backprop made visible, from the command line.
+
+    chainrule explain "(x + y) * z" --at x=-2 y=5 z=-4 [--svg F] [--html F] [--open] [--check]
+    chainrule explain sgd --model "w*x + b" --loss "0.5*(h - y)**2" --at w=0.1 b=1 x=1 y=3 --lr 0.2 --steps 3
+    chainrule explain model --run DIR
+
+``add_parser(subparsers)`` registers the subcommand with the main CLI (chainrule/cli.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+EXAMPLES = """\
+forms:
+  chainrule explain EXPR --at NAME=VALUE ...   the circuit of a formula, forward then backward
+  chainrule explain sgd --model M --loss L --at ... --lr LR --steps N
+                                               the lecture's table of SGD steps
+  chainrule explain model --run DIR            layer-level backprop for a run saved by `chainrule train`
+
+examples:
+  chainrule explain "(x + y) * z" --at x=-2 y=5 z=-4
+  chainrule explain "q = x + y; f = q * z" --at x=-2 y=5 z=-4 --html circuit.html --open
+  chainrule explain "1/(1 + exp(-(w0*x0 + w1*x1 + w2)))" --at w0=2 x0=-1 w1=-3 x1=-2 w2=-3 --svg neuron.svg
+  chainrule explain "sigmoid(w*x)" --at w=1,2 x=0.5,-1 --check
+  chainrule explain sgd --model "w*x + b" --loss "0.5*(h - y)**2" --at w=0.1 b=1 x=1 y=3 --lr 0.2 --steps 3
+
+A formula that starts with a minus sign needs `--` before it: chainrule explain --at x=2 -- "-x*x".
+"""
+
+_SGD_ONLY = ("model", "loss", "lr", "params")
+_FORMULA_ONLY = ("svg", "html", "open", "check")
+
+
+def add_parser(subparsers) -> argparse.ArgumentParser:
+    p = subparsers.add_parser(
+        "explain", help="backprop made visible: a formula's circuit with values and gradients, SGD steps, layers",
+        description="Show the computational graph of a formula with every forward value and every gradient, "
+        "gate by gate, in the words of the lecture (or an SGD table, or layer-level gradients of a trained model).",
+        epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("expr", metavar="EXPR", help="a formula such as '(x + y) * z' or 'q = x + y; f = q * z', "
+                   "or the word sgd or model (see the forms below)")
+    p.add_argument("--at", nargs="+", default=[], metavar="NAME=VALUE",
+                   help="values of the variables: x=-2 (a number) or w=1,2,3 (a vector)")
+    p.add_argument("--svg", metavar="FILE", help="also draw the circuit as SVG with Graphviz (package graphviz)")
+    p.add_argument("--html", metavar="FILE", help="also write a page that steps through forward and backward")
+    p.add_argument("--open", action="store_true", help="open the HTML page (or the SVG) in the browser")
+    p.add_argument("--check", action="store_true", help="compare every gradient with a central finite difference")
+    p.add_argument("--digits", type=int, default=2, help="decimals to round to (default 2, as the slides)")
+    g = p.add_argument_group("sgd")
+    g.add_argument("--model", metavar="FORMULA", help="the model, e.g. 'w*x + b' (its value is called h)")
+    g.add_argument("--loss", metavar="FORMULA", help="the loss of h, e.g. '0.5*(h - y)**2'")
+    g.add_argument("--lr", type=float, help="learning rate (default 0.1)")
+    g.add_argument("--steps", type=int, default=3, help="number of SGD steps (default 3)")
+    g.add_argument("--params", metavar="P,Q", help="the parameters to train (default: the model's variables "
+                   "except those named x...)")
+    m = p.add_argument_group("model")
+    m.add_argument("--run", metavar="DIR", help="a run directory saved by `chainrule train`")
+    m.add_argument("--batch", type=int, default=64, help="examples in the batch to backpropagate (default 64)")
+    p.set_defaults(func=run)
+    return p
+
+
+def _given(args, names):
+    return [n for n in names if getattr(args, n) not in (None, False)]
+
+
+def run(args) -> int:
+    from .parse import FormulaError
+
+    try:
+        if not 0 <= args.digits <= 12:
+            raise ValueError(f"--digits must be between 0 and 12, got {args.digits}")
+        if args.expr == "sgd":
+            return _sgd(args)
+        if args.expr == "model":
+            return _model(args)
+        return _formula(args)
+    except (FormulaError, ValueError, FileNotFoundError) as err:
+        print(f"chainrule explain: error: {err}", file=sys.stderr)
+        return 2
+
+
+def _refuse(args, names, mode):
+    extra = _given(args, names)
+    if extra:
+        raise ValueError(f"--{extra[0]} does not apply to {mode}")
+
+
+def _out(text):
+    from .text import safe_for
+
+    print(safe_for(sys.stdout, text))
+
+
+def _formula(args) -> int:
+    from . import build
+    from .parse import FormulaError, parse, parse_assignments
+    from .text import render
+
+    _refuse(args, _SGD_ONLY + ("run",), "a formula (they belong to `chainrule explain sgd` / `model`)")
+    f = parse(args.expr)
+    values = parse_assignments(args.at)
+    unused = [k for k in values if k not in f.inputs]
+    if unused:
+        raise FormulaError(f"--at gives {', '.join(unused)}, which the formula does not use (it uses "
+                           f"{', '.join(f.inputs)})", syntax=False)
+    g = build(f, values)
+    rows = None
+    if args.check:
+        from .check import finite_differences
+
+        rows = finite_differences(f, values, g)
+    _out(render(g, args.digits, rows))
+    status = 0 if rows is None or all(r["ok"] for r in rows) else 1
+    opened = None
+    if args.svg:
+        from .svg import GraphvizMissing, write_svg
+
+        try:
+            opened = write_svg(g, args.svg, args.digits)
+            print(f"\nwrote {args.svg}")
+        except GraphvizMissing as err:
+            print(f"chainrule explain: {err}", file=sys.stderr)
+            status = status or 1
+    if args.html or args.open:
+        from .html import write_html
+
+        path = args.html
+        if not path:
+            import tempfile
+
+            path = tempfile.NamedTemporaryFile(prefix="chainrule-explain-", suffix=".html", delete=False).name
+        opened = write_html(g, path, args.digits, title=f"Backprop, step by step: {args.expr}")
+        print(f"\nwrote {path}")
+    if args.open and opened is not None:
+        import webbrowser
+
+        webbrowser.open(opened.resolve().as_uri())
+    return status
+
+
+def _sgd(args) -> int:
+    from .parse import parse_assignments
+    from .sgd import sgd_table
+
+    _refuse(args, _FORMULA_ONLY + ("run",), "`chainrule explain sgd`")
+    if not args.model or not args.loss:
+        raise ValueError("`chainrule explain sgd` needs --model and --loss, e.g. --model 'w*x + b' "
+                         "--loss '0.5*(h - y)**2'")
+    params = [p.strip() for p in args.params.split(",") if p.strip()] if args.params else None
+    table = sgd_table(args.model, args.loss, parse_assignments(args.at), 0.1 if args.lr is None else args.lr,
+                      args.steps, params)
+    _out(table.text(args.digits))
+    return 0
+
+
+def _model(args) -> int:
+    from .layers import explain_run
+
+    _refuse(args, _FORMULA_ONLY + _SGD_ONLY, "`chainrule explain model`")
+    if not args.run:
+        raise ValueError("`chainrule explain model` needs --run DIR (a directory saved by `chainrule train`)")
+    _out(explain_run(args.run, batch=args.batch, digits=args.digits))
+    return 0
+
+
+def main(argv=None) -> int:
+    """Run the subcommand on its own: ``python -m chainrule.explain.cli``."""
+    parser = argparse.ArgumentParser(prog="chainrule")
+    add_parser(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
