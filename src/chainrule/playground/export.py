@@ -113,8 +113,8 @@ def script_text(cfg: dict, epochs: int, resets: int = 0, points=None) -> str:
                     "        for lin, w_old, d in zip(linears, before, dead):\n"
                     "            w = lin.weight.data\n"
                     f"            {update}\n")
-    shuffle_code = ("        perm = shuffle_rng.permutation(len(x))  # reshuffled every epoch\n"
-                    "        x, y = x[perm], y[perm]\n") if cfg["shuffle"] else ""
+    shuffle_code = ("    perm = shuffle_rng.permutation(len(x))  # reshuffled every epoch\n"
+                    "    x, y = x[perm], y[perm]\n") if cfg["shuffle"] else ""
     return TEMPLATE.format(
         summary=summary(cfg), epochs=epochs, seed=cfg["seed"], resets=resets, data_code=data_code,
         features=names, target_code=target_code, layers="\n    ".join(layers), init_doc=init_doc,
