@@ -421,3 +421,44 @@ class Cast(Primitive):
     @staticmethod
     def backward(ctx, g):  # the gradient goes back in the input's dtype
         return g.astype(ctx.dtype, copy=False)
+
+
+# ------------------------------------------------------------------------------ added for chainrule.nn
+class Softplus(Primitive):
+    """Fused for stability (BCE-with-logits, softplus): log(1+eˣ) = max(x, 0) + log1p(e^−|x|), never overflows."""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.a = a
+        return xp.maximum(a, 0) + xp.log1p(xp.exp(-xp.abs(a)))
+
+    @staticmethod
+    def backward(ctx, g):  # d log(1+eˣ)/dx = σ(x), computed the overflow-free way
+        a = ctx.a
+        e = xp.exp(-xp.abs(a))
+        return g * xp.where(a >= 0, 1 / (1 + e), e / (1 + e))
+
+
+def _erf(a):
+    """erf elementwise: SciPy's when installed, else the C library's (exact, slower) via math.erf."""
+    try:
+        from scipy.special import erf
+    except ImportError:
+        import math
+
+        return xp.frompyfunc(math.erf, 1, 1)(a).astype(a.dtype)
+    return erf(a)
+
+
+class Erf(Primitive):
+    """erf is not a composite of the other primitives (exact GELU needs it): erf(x) = 2/√π ∫₀ˣ e^−t² dt."""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.a = a
+        return xp.asarray(_erf(a), dtype=a.dtype)
+
+    @staticmethod
+    def backward(ctx, g):  # d erf/dx = 2/√π · e^−x²
+        a = ctx.a
+        return g * (1.1283791670955126 * xp.exp(-a * a))

@@ -1,5 +1,24 @@
-"""chainrule.nn: modules, layers, activations, losses, initialisation (torch.nn's names and semantics)."""
+"""chainrule.nn: modules, layers, activations, losses, initialisation (torch.nn's names and semantics).
 
+    import chainrule.nn as nn
+    import chainrule.nn.functional as F
+    model = nn.Sequential(nn.Linear(2, 8), nn.Tanh(), nn.Linear(8, 1))
+"""
+
+from . import functional, init, utils
+from .activation import ELU, GELU, LeakyReLU, LogSoftmax, PReLU, ReLU, Sigmoid, SiLU, Softmax, Softplus, Tanh
+from .batchnorm import BatchNorm1d
+from .container import ModuleDict, ModuleList, Sequential
+from .dropout import Dropout
+from .hooks import RemovableHandle
+from .linear import Flatten, Identity, Linear, Unflatten
+from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, L1Loss, MSELoss, NLLLoss
+from .module import Module
 from .parameter import Parameter
 
-__all__ = ["Parameter"]
+__all__ = [
+    "Module", "Parameter", "Sequential", "ModuleList", "ModuleDict", "Identity", "Flatten", "Unflatten", "Linear",
+    "BatchNorm1d", "Dropout", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "PReLU", "ELU", "Softplus", "GELU", "SiLU",
+    "Softmax", "LogSoftmax", "MSELoss", "L1Loss", "HuberLoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss",
+    "NLLLoss", "RemovableHandle", "functional", "init", "utils",
+]

@@ -1,0 +1,161 @@
+"""Activation modules: each wraps the function of the same name in ``functional`` (torch.nn's names)."""
+
+from __future__ import annotations
+
+from ..creation import full
+from ..tensor_methods import log_softmax, softmax
+from . import functional as F
+from .module import Module
+from .parameter import Parameter
+
+
+class Sigmoid(Module):
+    """σ(x) = 1/(1 + e⁻ˣ) ∈ (0, 1); σ' = σ(1 − σ) ≤ 1/4, which is why deep sigmoid nets' gradients vanish."""
+
+    def forward(self, input):
+        return F.sigmoid(input)
+
+
+class Tanh(Module):
+    """tanh(x) ∈ (−1, 1), zero-centred; tanh' = 1 − tanh²."""
+
+    def forward(self, input):
+        return F.tanh(input)
+
+
+class ReLU(Module):
+    """max(0, x): gradient 1 for x > 0 and 0 otherwise (a unit stuck below 0 is "dead")."""
+
+    def __init__(self, inplace: bool = False):
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input):
+        return F.relu(input)
+
+    def extra_repr(self):
+        return "inplace=True" if self.inplace else ""
+
+
+class LeakyReLU(Module):
+    """x for x > 0, negative_slope·x otherwise: a small gradient keeps negative units alive."""
+
+    def __init__(self, negative_slope: float = 0.01, inplace: bool = False):
+        super().__init__()
+        self.negative_slope, self.inplace = negative_slope, inplace
+
+    def forward(self, input):
+        return F.leaky_relu(input, self.negative_slope)
+
+    def extra_repr(self):
+        return f"negative_slope={self.negative_slope}" + (", inplace=True" if self.inplace else "")
+
+
+class PReLU(Module):
+    """Leaky ReLU whose slope a is learned: one shared a, or one per channel (``num_parameters=C``)."""
+
+    def __init__(self, num_parameters: int = 1, init: float = 0.25, device=None, dtype=None):
+        super().__init__()
+        self.num_parameters = num_parameters
+        self.init = init
+        self.weight = Parameter(full((num_parameters,), float(init), dtype=dtype, device=device))
+
+    def reset_parameters(self):
+        self.weight.data[...] = self.init
+
+    def forward(self, input):
+        return F.prelu(input, self.weight)
+
+    def extra_repr(self):
+        return f"num_parameters={self.num_parameters}"
+
+
+class ELU(Module):
+    """x for x > 0, α(eˣ − 1) otherwise: smooth, saturates at −α."""
+
+    def __init__(self, alpha: float = 1.0, inplace: bool = False):
+        super().__init__()
+        self.alpha, self.inplace = alpha, inplace
+
+    def forward(self, input):
+        return F.elu(input, self.alpha)
+
+    def extra_repr(self):
+        return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
+
+
+class Softplus(Module):
+    """(1/β)·log(1 + e^{βx}), a smooth ReLU (x where βx > threshold)."""
+
+    def __init__(self, beta: float = 1.0, threshold: float = 20.0):
+        super().__init__()
+        self.beta, self.threshold = beta, threshold
+
+    def forward(self, input):
+        return F.softplus(input, self.beta, self.threshold)
+
+    def extra_repr(self):
+        return f"beta={self.beta}, threshold={self.threshold}"
+
+
+class GELU(Module):
+    """x·Φ(x) (Φ the standard normal CDF); ``approximate='tanh'`` for the tanh formula."""
+
+    def __init__(self, approximate: str = "none"):
+        super().__init__()
+        self.approximate = approximate
+
+    def forward(self, input):
+        return F.gelu(input, approximate=self.approximate)
+
+    def extra_repr(self):
+        return f"approximate={self.approximate!r}"
+
+
+class SiLU(Module):
+    """x·σ(x) (swish)."""
+
+    def __init__(self, inplace: bool = False):
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input):
+        return F.silu(input)
+
+    def extra_repr(self):
+        return "inplace=True" if self.inplace else ""
+
+
+class Softmax(Module):
+    """softmax(x)ᵢ = e^{xᵢ}/Σⱼ e^{xⱼ} along ``dim``: positive, sums to 1 (computed as exp(log_softmax))."""
+
+    def __init__(self, dim=None):
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, input):
+        return softmax(input, _softmax_dim(self.dim, input))
+
+    def extra_repr(self):
+        return f"dim={self.dim}"
+
+
+class LogSoftmax(Module):
+    """log softmax along ``dim``: xᵢ − log Σⱼ e^{xⱼ} (fused, stable); pair with NLLLoss."""
+
+    def __init__(self, dim=None):
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, input):
+        return log_softmax(input, _softmax_dim(self.dim, input))
+
+    def extra_repr(self):
+        return f"dim={self.dim}"
+
+
+def _softmax_dim(dim, input):
+    """torch's legacy rule when dim is None: dim 0 for 0-, 1- and 3-d inputs, else dim 1."""
+    if dim is not None:
+        return dim
+    return 0 if input.data.ndim in (0, 1, 3) else 1

@@ -1,0 +1,93 @@
+"""Batch normalisation (Ioffe & Szegedy, 2015) for (N, C) and (N, C, L) inputs."""
+
+from __future__ import annotations
+
+from ..creation import ones, tensor, zeros
+from . import functional as F
+from .module import Module
+from .parameter import Parameter
+
+
+class BatchNorm1d(Module):
+    """Normalise each channel (dim 1) over the batch (and length) dims, then scale and shift:
+
+        y = γ·(x − μ)/√(σ² + ε) + β
+
+    Training: μ, σ² are the batch mean and biased variance; the running estimates are updated as
+    ``running = (1 − momentum)·running + momentum·batch`` (running_var with the *unbiased* batch variance;
+    note torch's momentum is the weight of the *new* value, the opposite of an optimizer's momentum).
+    ``momentum=None`` uses a cumulative average (factor 1/num_batches_tracked). Evaluation: the running
+    estimates replace the batch statistics, so the output of one sample no longer depends on the others.
+    ``bias=False`` (torch 2.13's keyword) keeps γ but drops β.
+    Buffers (torch's names): ``running_mean``, ``running_var``, ``num_batches_tracked``.
+    """
+
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1, affine: bool = True,
+                 track_running_stats: bool = True, device=None, dtype=None, *, bias: bool = True):
+        super().__init__()
+        self.num_features = num_features
+        self.eps = eps
+        self.momentum = momentum
+        self.affine = affine
+        self.track_running_stats = track_running_stats
+        if affine:
+            self.weight = Parameter(ones(num_features, dtype=dtype))
+            if bias:
+                self.bias = Parameter(zeros(num_features, dtype=dtype))
+            else:
+                self.register_parameter("bias", None)
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+        if track_running_stats:
+            self.register_buffer("running_mean", zeros(num_features, dtype=dtype))
+            self.register_buffer("running_var", ones(num_features, dtype=dtype))
+            self.register_buffer("num_batches_tracked", tensor(0))
+        else:
+            self.register_buffer("running_mean", None)
+            self.register_buffer("running_var", None)
+            self.register_buffer("num_batches_tracked", None)
+
+    def reset_running_stats(self):
+        if self.track_running_stats:
+            self.running_mean.data[...] = 0
+            self.running_var.data[...] = 1
+            self.num_batches_tracked.data[...] = 0
+
+    def reset_parameters(self):
+        self.reset_running_stats()
+        if self.weight is not None:
+            self.weight.data[...] = 1
+        if self.bias is not None:
+            self.bias.data[...] = 0
+
+    def forward(self, input):
+        x = input.data
+        if x.ndim not in (2, 3):
+            raise ValueError(f"BatchNorm1d: expected 2D or 3D input (N, C) or (N, C, L), got shape {tuple(x.shape)}")
+        if x.shape[1] != self.num_features:
+            raise ValueError(
+                f"BatchNorm1d({self.num_features}): the input has {x.shape[1]} channels in dim 1 (shape "
+                f"{tuple(x.shape)}), expected num_features={self.num_features}"
+            )
+        factor = 0.0 if self.momentum is None else self.momentum
+        if self.training and self.track_running_stats:
+            self.num_batches_tracked.data += 1
+            if self.momentum is None:
+                factor = 1.0 / float(self.num_batches_tracked.data)
+        use_batch = self.training or not self.track_running_stats
+        track = self.running_mean if (not self.training or self.track_running_stats) else None
+        return F.batch_norm(
+            input,
+            track,
+            self.running_var if track is not None else None,
+            self.weight,
+            self.bias,
+            use_batch,
+            factor,
+            self.eps,
+        )
+
+    def extra_repr(self):
+        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
+                f"bias={self.bias is not None}, track_running_stats={self.track_running_stats}")

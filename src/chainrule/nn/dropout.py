@@ -1,0 +1,30 @@
+"""Dropout (Srivastava et al., 2014), PyTorch's inverted form."""
+
+from __future__ import annotations
+
+from . import functional as F
+from .module import Module
+
+
+class Dropout(Module):
+    """In training, zero each element with probability p and scale the survivors by 1/(1 − p); in
+    evaluation (``model.eval()``), the identity.
+
+    The lectures' formulation — keep each unit with probability q, and at test time multiply the
+    weights (activations) by q — gives the same expected activation E[y] = q·x at train and test time.
+    Inverted dropout divides by q = 1 − p during training instead, so E[y] = x in training and the
+    network is used unchanged at test time: the two are the same model up to that constant factor.
+    Masks come from chainrule's default generator (reproducible under ``chainrule.manual_seed``).
+    """
+
+    def __init__(self, p: float = 0.5, inplace: bool = False):
+        super().__init__()
+        if not 0.0 <= p <= 1.0:
+            raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+        self.p, self.inplace = p, inplace
+
+    def forward(self, input):
+        return F.dropout(input, self.p, self.training)
+
+    def extra_repr(self):
+        return f"p={self.p}, inplace={self.inplace}"

@@ -1,0 +1,97 @@
+"""Loss modules (torch.nn's names, arguments and state_dict buffers); the math is in ``_losses.py``."""
+
+from __future__ import annotations
+
+from . import _losses as L
+from .module import Module
+
+
+class _Loss(Module):
+    def __init__(self, size_average=None, reduce=None, reduction: str = "mean"):
+        super().__init__()
+        if size_average is not None or reduce is not None:  # torch's deprecated pair, mapped the same way
+            size_average = True if size_average is None else size_average
+            reduce = True if reduce is None else reduce
+            reduction = "none" if not reduce else ("mean" if size_average else "sum")
+        if reduction not in L._REDUCTIONS:
+            raise ValueError(f"{type(self).__name__}: reduction must be one of {L._REDUCTIONS}, got {reduction!r}")
+        self.reduction = reduction
+
+
+class _WeightedLoss(_Loss):
+    def __init__(self, weight=None, size_average=None, reduce=None, reduction: str = "mean"):
+        super().__init__(size_average, reduce, reduction)
+        self.register_buffer("weight", weight)  # a buffer, as in torch: it appears in state_dict
+
+
+class MSELoss(_Loss):
+    """Mean squared error: ℓ = (x − y)²."""
+
+    def forward(self, input, target):
+        return L.mse_loss(input, target, reduction=self.reduction)
+
+
+class L1Loss(_Loss):
+    """Mean absolute error: ℓ = |x − y|."""
+
+    def forward(self, input, target):
+        return L.l1_loss(input, target, reduction=self.reduction)
+
+
+class HuberLoss(_Loss):
+    """½(x − y)² for |x − y| < δ, δ(|x − y| − ½δ) beyond: MSE near the target, L1 (robust) far from it."""
+
+    def __init__(self, reduction: str = "mean", delta: float = 1.0):
+        super().__init__(reduction=reduction)
+        self.delta = delta
+
+    def forward(self, input, target):
+        return L.huber_loss(input, target, reduction=self.reduction, delta=self.delta)
+
+
+class BCELoss(_WeightedLoss):
+    """Binary cross-entropy on probabilities x ∈ [0, 1]: ℓ = −[y log x + (1 − y) log(1 − x)]."""
+
+    def forward(self, input, target):
+        return L.binary_cross_entropy(input, target, weight=self.weight, reduction=self.reduction)
+
+
+class BCEWithLogitsLoss(_Loss):
+    """Sigmoid + binary cross-entropy in one stable step, on logits; ``pos_weight`` scales the positive term."""
+
+    def __init__(self, weight=None, size_average=None, reduce=None, reduction: str = "mean", pos_weight=None):
+        super().__init__(size_average, reduce, reduction)
+        self.register_buffer("weight", weight)
+        self.register_buffer("pos_weight", pos_weight)
+
+    def forward(self, input, target):
+        return L.binary_cross_entropy_with_logits(input, target, self.weight, pos_weight=self.pos_weight,
+                                                  reduction=self.reduction)
+
+
+class CrossEntropyLoss(_WeightedLoss):
+    """log-softmax + negative log-likelihood on logits (N, C): class-index or class-probability targets,
+    per-class ``weight``, ``ignore_index``, ``label_smoothing``."""
+
+    def __init__(self, weight=None, size_average=None, ignore_index: int = -100, reduce=None,
+                 reduction: str = "mean", label_smoothing: float = 0.0):
+        super().__init__(weight, size_average, reduce, reduction)
+        self.ignore_index = ignore_index
+        self.label_smoothing = label_smoothing
+
+    def forward(self, input, target):
+        return L.cross_entropy(input, target, weight=self.weight, ignore_index=self.ignore_index,
+                               reduction=self.reduction, label_smoothing=self.label_smoothing)
+
+
+class NLLLoss(_WeightedLoss):
+    """Negative log-likelihood on log-probabilities: ℓₙ = −w[yₙ]·x[n, yₙ] (after LogSoftmax)."""
+
+    def __init__(self, weight=None, size_average=None, ignore_index: int = -100, reduce=None,
+                 reduction: str = "mean"):
+        super().__init__(weight, size_average, reduce, reduction)
+        self.ignore_index = ignore_index
+
+    def forward(self, input, target):
+        return L.nll_loss(input, target, weight=self.weight, ignore_index=self.ignore_index,
+                          reduction=self.reduction)
