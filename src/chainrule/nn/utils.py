@@ -1,27 +1,114 @@
-"""nn.utils: regularisation penalties (and, from the optim side, gradient clipping).
+"""chainrule.nn.utils: helpers around modules and parameters (torch.nn.utils's names and semantics).
 
-``l1_penalty``/``l2_penalty`` are the playground's L1/L2 menu as differentiable terms to add to a loss:
-``loss = data_loss + lam * nn.utils.l2_penalty(model.parameters())``. (Weight decay proper, applied in
-the update, lives in the optimizers.)
+Regularisation penalties, differentiable terms for the playground's L1/L2 menu (weight decay proper,
+applied in the update, lives in the optimizers):
+
+    loss = data_loss + lam * l2_penalty(model.parameters())
+
+Gradient clipping, between ``loss.backward()`` and ``optimizer.step()``:
+
+    clip_grad_norm_(model.parameters(), max_norm=1.0)    # rescale all gradients together
+    clip_grad_value_(model.parameters(), clip_value=0.5)  # clamp each gradient entry
 """
 
 from __future__ import annotations
 
+import math
+
 from .. import ops as P
-from ..tensor import Tensor
+from ..backend import xp
+from ..tensor import Tensor, _wrap
 
 
-def _params(params):
-    if isinstance(params, Tensor):
-        return [params]
-    return [p for p in params if p is not None]
+# ------------------------------------------------------------------------------------------ clipping
+def _as_list(parameters):
+    return [parameters] if isinstance(parameters, Tensor) else list(parameters)
+
+
+def _vector_norm(a, p):
+    """‖a‖_p of all entries of an array, as a Python float (p = inf: max |a|; p = 0: count of nonzeros)."""
+    if a.size == 0:
+        return 0.0
+    if p == 2.0:
+        return float(xp.sqrt(xp.vdot(a.ravel(), a.ravel())))
+    if p == math.inf:
+        return float(xp.max(xp.abs(a)))
+    if p == -math.inf:
+        return float(xp.min(xp.abs(a)))
+    if p == 0.0:
+        return float(xp.count_nonzero(a))
+    return float(xp.sum(xp.abs(a) ** p) ** (1.0 / p))
+
+
+def get_total_norm(tensors, norm_type=2.0, error_if_nonfinite=False, foreach=None):
+    """The ``norm_type``-norm of all the given tensors together, as if concatenated into one vector:
+    ``‖(‖t₁‖, ‖t₂‖, ...)‖``. Returns a 0-d Tensor (of the tensors' dtype)."""
+    tensors = _as_list(tensors)
+    norm_type = float(norm_type)
+    if not tensors:
+        return _wrap(xp.asarray(0.0, dtype=xp.float32), None)
+    dtype = tensors[0].data.dtype
+    norms = xp.asarray([_vector_norm(t.data, norm_type) for t in tensors], dtype=dtype)
+    total = _vector_norm(norms, norm_type)
+    if error_if_nonfinite and not math.isfinite(total):
+        raise RuntimeError(
+            f"The total norm of order {norm_type} for gradients from `parameters` is non-finite, so it "
+            "cannot be clipped. To disable this error and scale the gradients by the non-finite norm "
+            "anyway, set `error_if_nonfinite=False`")
+    return _wrap(xp.asarray(total, dtype=dtype), None)
+
+
+def clip_grads_with_norm_(parameters, max_norm, total_norm, foreach=None):
+    """Scale every gradient in place by ``min(1, max_norm / (total_norm + 1e-6))``."""
+    grads = [p.grad for p in _as_list(parameters) if p.grad is not None]
+    if not grads:
+        return
+    total = float(total_norm)
+    coef = float(max_norm) / (total + 1e-6)
+    if coef >= 1.0:  # torch multiplies by the clamped 1.0 anyway; g · 1.0 == g exactly, so skip it
+        return
+    for g in grads:
+        g.data *= coef  # NaN propagates, as in torch
+
+
+def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False, foreach=None):
+    """Rescale the gradients so that their total norm is at most ``max_norm``; returns the total norm
+    *before* clipping (a 0-d Tensor).
+
+    With g the concatenation of all gradients and ‖·‖ the ``norm_type``-norm::
+
+        g ← g · min(1, max_norm / (‖g‖ + 10⁻⁶))
+
+    All gradients are scaled by the same factor, so the update keeps its direction and only its length
+    is capped: the usual cure for exploding gradients (e.g. in recurrent networks).
+    """
+    parameters = _as_list(parameters)
+    grads = [p.grad for p in parameters if p.grad is not None]
+    total_norm = get_total_norm(grads, norm_type, error_if_nonfinite)
+    clip_grads_with_norm_(parameters, max_norm, total_norm)
+    return total_norm
+
+
+def clip_grad_value_(parameters, clip_value, foreach=None):
+    """Clamp every gradient entry to ``[-clip_value, clip_value]`` in place. Unlike ``clip_grad_norm_``
+    this changes the direction of the gradient when some entries are clipped and others not."""
+    clip_value = float(clip_value)
+    for p in _as_list(parameters):
+        if p.grad is not None:
+            g = p.grad.data
+            xp.clip(g, -clip_value, clip_value, out=g)
+
+
+# -------------------------------------------------------------------------------------- penalties
+def _penalty_params(params):
+    return [p for p in _as_list(params) if p is not None]
 
 
 def l1_penalty(params):
     """Σ|w| over every element of every tensor; its gradient is sign(w) (0 at w = 0): it pushes weights
     to exactly 0, giving sparse networks."""
     total = None
-    for p in _params(params):
+    for p in _penalty_params(params):
         term = P.Sum.apply(P.Abs.apply(p), dim=None, keepdim=False)
         total = term if total is None else P.Add.apply(total, term)
     if total is None:
@@ -31,9 +118,9 @@ def l1_penalty(params):
 
 def l2_penalty(params):
     """½·Σw² over every element of every tensor; its gradient is w itself, so ``lam·l2_penalty`` in the
-    loss is weight decay with rate lam under plain SGD. (The ½ is the convention that makes the gradient w.)"""
+    loss is weight decay with rate lam under plain SGD (the ½ is TF Playground's convention, R′(w) = w)."""
     total = None
-    for p in _params(params):
+    for p in _penalty_params(params):
         term = P.Sum.apply(P.Mul.apply(p, p), dim=None, keepdim=False)
         total = term if total is None else P.Add.apply(total, term)
     if total is None:
