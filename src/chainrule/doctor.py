@@ -1,0 +1,319 @@
+"""The training doctor: per-layer health statistics of a network, and findings in the lectures' terms.
+
+    from chainrule import doctor
+    stats = doctor.layer_stats(model, x, y, loss_fn)      # one LayerStats per layer (the playground's panels)
+    report = doctor.diagnose(model, loss_fn, (x, y), optimizer)
+    print(report)                                         # table + findings, each with a suggested fix
+
+A *layer* is a module with a weight matrix (``Linear``) plus the parameter-free or per-feature modules
+called after it (batch norm, the activation, dropout). Its statistics come from the outside only: forward
+hooks on the leaf modules see the pre-activations and activations, ``Tensor.register_hook`` on the
+pre-activation sees the error signal δ = ∂L/∂h on the way back, and ``autograd.grad`` gives the weight
+gradients without touching anyone's ``.grad``. Every statistic is over one batch:
+
+* activation mean / std; *saturated*: the fraction of sigmoid outputs outside [0.01, 0.99] or tanh
+  outputs with |a| > 0.99 (there σ' < 0.01 and tanh' < 0.02: the gradient through them is ~lost);
+* *dead*: the fraction of ReLU-family units whose pre-activation is ≤ 0 for every sample (a ReLU there
+  passes no gradient to its weights, for this batch and — if nothing moves it — forever);
+* *identical*: units whose pre-activations coincide over the batch with another unit's (the symmetry
+  problem: identical units get identical gradients and never separate);
+* ‖∂L/∂W‖ and its RMS; the RMS ratio first/last layer (≪ 1: vanishing, ≫ 1: exploding gradients);
+* n·Var(w) = fan_in · Var(W) (≈ 1 keeps the variance of a linear layer's output steady: LeCun/Xavier;
+  ≈ 2 for ReLU: He);
+* with an optimizer: ‖ΔW‖ / ‖W‖ of its next step (a rule of thumb: ~1e-3; ≫ 1e-2 is a too-high rate).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+import chainrule as cr
+
+from .doctor_findings import Finding, find_problems
+from .doctor_lr import lr_range_test, plot_lr_range
+
+ACTIVATIONS = {"Sigmoid": "sigmoid", "Tanh": "tanh", "ReLU": "relu", "LeakyReLU": "leaky_relu",
+               "PReLU": "prelu", "ELU": "elu", "Softplus": "softplus", "GELU": "gelu", "SiLU": "silu",
+               "ReLU6": "relu", "Hardtanh": "tanh", "Softsign": "softsign"}
+RELU_FAMILY = {"relu", "leaky_relu", "prelu", "elu", "gelu", "silu"}
+
+
+@dataclass
+class LayerStats:
+    """One layer's statistics over a batch (see the module docstring for each quantity)."""
+
+    name: str  # the weight module's dotted name, e.g. "0" or "encoder.fc1"
+    kind: str  # e.g. "Linear"
+    activation: str | None  # "relu", "tanh", ... (None: the output layer / no activation)
+    fan_in: int
+    fan_out: int
+    weight_std: float
+    n_var_w: float  # fan_in · Var(W)
+    pre_mean: float  # pre-activation h (the activation's input)
+    pre_std: float
+    act_mean: float  # activation a = f(h) (the layer's output)
+    act_std: float
+    frac_saturated: float | None  # sigmoid/tanh only
+    frac_dead: float | None  # ReLU family only: units with h ≤ 0 on every sample
+    identical_units: int  # units that duplicate another unit's pre-activation over the batch
+    grad_norm: float | None = None  # ‖∂L/∂W‖ (None without a loss)
+    grad_rms: float | None = None  # ‖∂L/∂W‖ / √numel
+    delta_rms: float | None = None  # RMS of δ = ∂L/∂h over the batch
+    update_ratio: float | None = None  # ‖ΔW‖/‖W‖ of the optimizer's next step (diagnose only)
+    finite: bool = True
+    hist: tuple | None = None  # (counts, bin edges) of the activations, when asked for
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        if self.hist is not None:
+            d["hist"] = [np.asarray(self.hist[0]).tolist(), np.asarray(self.hist[1]).tolist()]
+        return d
+
+
+def _arr(t):
+    return np.asarray(t.data if isinstance(t, cr.Tensor) else t)
+
+
+def _identical(h: np.ndarray, W: np.ndarray) -> int:
+    """How many units duplicate another unit: the same incoming weights (rows of W) and the same
+    pre-activations over the batch (columns of h), up to round-off. Both, because equal outputs alone can
+    come from a constant input (e.g. after dead ReLUs), and equal weights with different biases are fine."""
+    if h.ndim != 2 or h.shape[1] < 2 or W.shape[0] != h.shape[1]:
+        return 0
+
+    def scaled(a):
+        return np.round(a.astype(np.float64) / (float(np.abs(a).max()) or 1.0), 5)
+
+    rows = np.concatenate([scaled(h.T), scaled(W.reshape(W.shape[0], -1))], axis=1)
+    _, inverse, counts = np.unique(rows, axis=0, return_inverse=True, return_counts=True)
+    return int((counts[np.ravel(inverse)] > 1).sum())
+
+
+def _saturated(kind, a: np.ndarray):
+    if kind == "sigmoid":
+        return float(((a < 0.01) | (a > 0.99)).mean())
+    if kind == "tanh":
+        return float((np.abs(a) > 0.99).mean())
+    return None
+
+
+def _to_tensor(v, dtype=None):
+    if isinstance(v, cr.Tensor):
+        return v
+    v = np.asarray(v)
+    return cr.from_numpy(np.ascontiguousarray(v if dtype is None or v.dtype.kind != "f" else v.astype(dtype)))
+
+
+def _snapshot(model):
+    """Copies of every parameter and buffer array (a forward in training mode moves batch-norm buffers)."""
+    tensors = list(model.parameters())
+    if hasattr(model, "buffers"):
+        tensors += [b for b in model.buffers() if isinstance(b, cr.Tensor)]
+    # the RNG too: dropout masks drawn here must not shift the caller's random stream
+    return cr.default_generator.get_state(), [(t, t.data.copy()) for t in tensors]
+
+
+def _restore(snapshot):
+    rng_state, arrays = snapshot
+    cr.default_generator.set_state(rng_state)
+    for t, arr in arrays:
+        t.data[...] = arr
+
+
+def layer_stats(model, x, y=None, loss_fn=None, *, bins: int = 0) -> list[LayerStats]:
+    """Per-layer statistics of ``model`` on one batch ``x`` (gradients too when ``y`` and ``loss_fn`` are given).
+
+    Returns one ``LayerStats`` per layer, input side first. ``bins > 0`` adds a histogram of each layer's
+    activations (``hist = (counts, edges)``) for distribution panels. The model's parameters, buffers,
+    ``.grad`` fields and train/eval mode are left exactly as they were.
+    """
+    x = _to_tensor(x, np.float32 if not isinstance(x, cr.Tensor) else None)
+    leaves = [(n, m) for n, m in model.named_modules() if not any(True for _ in m.children())]
+    if not leaves:
+        raise ValueError("layer_stats: the model has no modules to observe")
+    calls, deltas, handles = [], {}, []
+
+    def on_forward(name, module):
+        def hook(mod, args, out):
+            inp = args[0] if args and isinstance(args[0], cr.Tensor) else None
+            calls.append((name, mod, inp, out))
+        return hook
+
+    for name, m in leaves:
+        handles.append(m.register_forward_hook(on_forward(name, m)))
+    snap = _snapshot(model)
+    try:
+        with_grad = loss_fn is not None and y is not None
+        with cr.set_grad_enabled(with_grad):
+            out = model(x)
+            groups = _group(calls)
+            for i, g in enumerate(groups):  # δ = ∂L/∂h of each layer's pre-activation, seen on the way back
+                h = g["pre"]
+                if with_grad and isinstance(h, cr.Tensor) and h.requires_grad:
+                    h.register_hook(lambda grad, i=i: deltas.__setitem__(i, _arr(grad).copy()))
+            grads = [None] * len(groups)
+            if with_grad:
+                loss = loss_fn(out, _to_tensor(y))
+                weights = [g["weight"] for g in groups]
+                if np.isfinite(loss.item()) and any(w.requires_grad for w in weights):
+                    got = cr.autograd.grad(loss, [w for w in weights if w.requires_grad], allow_unused=True)
+                    it = iter(got)
+                    grads = [next(it) if w.requires_grad else None for w in weights]
+    finally:
+        for h in handles:
+            h.remove()
+        _restore(snap)
+    return [_stats(g, grads[i], deltas.get(i), bins) for i, g in enumerate(groups)]
+
+
+def _group(calls):
+    """Split the leaf-module calls into layers: each module with a ≥2-D weight starts a new layer."""
+    groups = []
+    for name, mod, inp, out in calls:
+        w = getattr(mod, "weight", None)
+        if isinstance(w, cr.Tensor) and w.data.ndim >= 2:
+            groups.append({"name": name, "module": mod, "weight": w, "pre": out, "post": out, "act": None})
+        elif groups:
+            g = groups[-1]
+            kind = ACTIVATIONS.get(type(mod).__name__)
+            if kind is not None:
+                g["act"], g["pre"], g["post"] = kind, inp, out
+            elif g["act"] is None:  # batch norm, dropout... before the activation
+                g["pre"] = g["post"] = out
+            else:
+                g["post"] = out
+    if not groups:
+        raise ValueError("layer_stats: no layer with a weight matrix (e.g. nn.Linear) was called by the model")
+    return groups
+
+
+def _stats(g, grad, delta, bins) -> LayerStats:
+    W = _arr(g["weight"]).astype(np.float64)
+    h = _arr(g["pre"]).astype(np.float64)
+    a = _arr(g["post"]).astype(np.float64)
+    h2 = h.reshape(h.shape[0], -1) if h.ndim > 1 else h[:, None]
+    fan_out, fan_in = W.shape[0], int(np.prod(W.shape[1:]))
+    dead = None
+    if g["act"] in RELU_FAMILY:
+        dead = float((h2 <= 0).all(axis=0).mean())
+    finite = bool(np.isfinite(a).all() and np.isfinite(h).all())
+    hist = None
+    if bins and finite:
+        hist = np.histogram(a.ravel(), bins=bins)
+    gn = gr = dr = None
+    if grad is not None:
+        G = _arr(grad).astype(np.float64)
+        gn = float(np.linalg.norm(G))
+        gr = gn / math.sqrt(G.size)
+    if delta is not None:
+        dr = float(np.sqrt(np.mean(np.square(delta.astype(np.float64)))))
+    return LayerStats(
+        name=g["name"], kind=type(g["module"]).__name__, activation=g["act"], fan_in=fan_in, fan_out=fan_out,
+        weight_std=float(W.std()), n_var_w=float(fan_in * W.var()), pre_mean=float(h.mean()),
+        pre_std=float(h.std()), act_mean=float(a.mean()), act_std=float(a.std()),
+        frac_saturated=_saturated(g["act"], a), frac_dead=dead, identical_units=_identical(h2, W),
+        grad_norm=gn, grad_rms=gr, delta_rms=dr, finite=finite, hist=hist)
+
+
+@dataclass
+class Report:
+    """What ``diagnose`` found: per-layer statistics, the loss, and findings (worst first)."""
+
+    layers: list
+    loss: float
+    expected_loss: float | None  # ln C for C balanced classes under cross-entropy, else None
+    probe_losses: list = field(default_factory=list)  # loss over a few optimizer steps (then undone)
+    findings: list = field(default_factory=list)
+    lr_range: dict | None = None
+
+    @property
+    def healthy(self) -> bool:
+        """True when no finding is a warning or an error."""
+        return not any(f.severity in ("warning", "error") for f in self.findings)
+
+    def by_code(self, code: str) -> list:
+        return [f for f in self.findings if f.code == code]
+
+    def to_dict(self) -> dict:
+        return {"loss": self.loss, "expected_loss": self.expected_loss, "probe_losses": self.probe_losses,
+                "healthy": self.healthy, "layers": [s.to_dict() for s in self.layers],
+                "findings": [asdict(f) for f in self.findings], "lr_range": self.lr_range}
+
+    def __str__(self) -> str:
+        from .doctor_findings import format_report
+
+        return format_report(self)
+
+
+def _expected_loss(loss_fn, out) -> float | None:
+    if type(loss_fn).__name__ == "CrossEntropyLoss" and out.data.ndim == 2 and out.data.shape[1] > 1:
+        return math.log(out.data.shape[1])
+    return None
+
+
+def diagnose(model, loss_fn, batch, optimizer=None, *, probe_steps: int = 3, lr_range=None) -> Report:
+    """Run a few forward/backward passes on ``batch = (x, y)`` and report the network's health.
+
+    With an ``optimizer``, also the update-to-weight ratio of its next step and the loss over
+    ``probe_steps`` steps — all undone afterwards (parameters, buffers, optimizer state, ``.grad``).
+    ``lr_range``: an optional ``(x, y)`` data set for an LR range test (see ``doctor_lr``); needs an
+    optimizer. The model is left as it was.
+    """
+    x, y = batch
+    x = _to_tensor(x, np.float32 if not isinstance(x, cr.Tensor) else None)
+    y = _to_tensor(y)
+    stats = layer_stats(model, x, y, loss_fn)
+    snap = _snapshot(model)
+    with cr.no_grad():
+        out = model(x)
+        loss = float(loss_fn(out, y).item())
+    _restore(snap)  # the forward may have moved batch-norm buffers and drawn dropout masks
+    probe = []
+    if optimizer is not None and math.isfinite(loss):
+        probe = _probe(model, loss_fn, x, y, optimizer, stats, probe_steps)
+    report = Report(stats, loss, _expected_loss(loss_fn, out), probe)
+    if lr_range is not None:
+        if optimizer is None:
+            raise ValueError("diagnose: the LR range test (lr_range=...) needs an optimizer")
+        report.lr_range = lr_range_test(model, loss_fn, optimizer, *lr_range)
+    report.findings = find_problems(report)
+    return report
+
+
+def _probe(model, loss_fn, x, y, optimizer, stats, steps):
+    """Take ``1 + steps`` optimizer steps, measuring ‖ΔW‖/‖W‖ of the first and the losses; then undo all."""
+    snap = _snapshot(model)
+    grads = [(p, p.grad) for p in model.parameters()]
+    opt_state = optimizer.state_dict()
+    weights = {s.name: dict(model.named_modules())[s.name].weight for s in stats}
+    losses = []
+    try:
+        for i in range(1 + steps):
+            before = {k: w.data.astype(np.float64) for k, w in weights.items()} if i == 0 else None
+            optimizer.zero_grad()
+            loss = loss_fn(model(x), y)
+            losses.append(float(loss.item()))
+            if not math.isfinite(losses[-1]):
+                break
+            loss.backward()
+            optimizer.step()
+            if before is not None:
+                for s in stats:
+                    w0 = before[s.name]
+                    norm = np.linalg.norm(w0)  # a zero matrix has no scale to compare a step with
+                    s.update_ratio = float(np.linalg.norm(weights[s.name].data - w0) / norm) if norm else None
+        if math.isfinite(losses[-1]) and len(losses) == 1 + steps:
+            with cr.no_grad():
+                losses.append(float(loss_fn(model(x), y).item()))
+    finally:
+        _restore(snap)
+        optimizer.load_state_dict(opt_state)
+        for p, g in grads:
+            p.grad = g
+    return losses
+
+
+__all__ = ["LayerStats", "Report", "Finding", "layer_stats", "diagnose", "lr_range_test", "plot_lr_range"]
