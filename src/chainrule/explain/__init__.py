@@ -19,9 +19,19 @@ from __future__ import annotations
 
 import numpy as np
 
+# Import every submodule first: several share their name with a function defined below (graph, text, check,
+# sgd, layers), and a submodule imported for the first time later would overwrite that function.
+from . import check as _check
+from . import graph as _graph
+from . import html as _html
+from . import layers as _layers
+from . import sgd as _sgd
+from . import svg as _svg
+from . import text as _text
 from .graph import Graph, Node, record
-from .graph import graph as graph  # the function (shadows the submodule name on purpose)
 from .parse import Formula, FormulaError, parse
+
+graph = _graph.graph
 
 
 def build(f: Formula, values) -> Graph:
@@ -54,43 +64,31 @@ def formula(source: str, **values) -> Graph:
 
 def text(g: Graph, digits: int = 2, check_rows=None) -> str:
     """The terminal rendering (see explain.text)."""
-    from .text import render
-
-    return render(g, digits, check_rows)
+    return _text.render(g, digits, check_rows)
 
 
 def check(source_or_formula, **values):
     """Rows comparing every gradient of the formula with a central finite difference."""
-    from .check import finite_differences
-
     f = parse(source_or_formula) if isinstance(source_or_formula, str) else source_or_formula
-    return finite_differences(f, values, build(f, values))
+    return _check.finite_differences(f, values, build(f, values))
 
 
 def write_svg(g: Graph, path, digits: int = 2):
-    from .svg import write_svg as _w
-
-    return _w(g, path, digits)
+    return _svg.write_svg(g, path, digits)
 
 
 def write_html(g: Graph, path, digits: int = 2, title=None):
-    from .html import write_html as _w
-
-    return _w(g, path, digits, title)
+    return _html.write_html(g, path, digits, title)
 
 
 def sgd(model: str, loss: str, at: dict, lr: float, steps: int, params=None):
     """The lecture's SGD table (see explain.sgd)."""
-    from .sgd import sgd_table
-
-    return sgd_table(model, loss, at, lr, steps, params)
+    return _sgd.sgd_table(model, loss, at, lr, steps, params)
 
 
 def layers(model, x, y, loss_fn):
     """Layer-level backprop for an nn model (see explain.layers)."""
-    from .layers import layers as _layers
-
-    return _layers(model, x, y, loss_fn)
+    return _layers.layers(model, x, y, loss_fn)
 
 
 __all__ = ["Graph", "Node", "Formula", "FormulaError", "record", "graph", "parse", "build", "formula", "text",

@@ -22,6 +22,7 @@ import numpy as np
 from . import fmt
 
 _SLOT = re.compile(r"\{(\d+)\}")
+_NUMBER = re.compile(r"^[\u2212-]?[\d.]+$")
 
 
 def fill(template, args):
@@ -98,7 +99,7 @@ def edge_line(g, gate, pos, digits=2, lhs=None):
     if not scalar and chain.startswith("Σ"):
         product = f"Σ {product}"
     line = f"{lhs} = {chain} = {product} = {send}"
-    if local_formula and local_formula != fmt.value(local, digits):
+    if local_formula and local_formula != fmt.value(local, digits) and not _NUMBER.match(local_formula):
         line += f"   ({_d(gate.name, inp.name)} = {local_formula})"
     return line
 
@@ -128,7 +129,7 @@ def backward_steps(g, digits=2):
             if len(parts[i]) == uses[i]:
                 terms = " + ".join(_paren(fmt.value(p, digits)) for p in parts[i])
                 lines.append(f"{_d(f, inp.name)} = {terms} = {fmt.value(inp.grad, digits)}   "
-                             f"({inp.name} feeds {uses[i]} gates: their gradients add)")
+                             f"({inp.name} is used {uses[i]} times: the gradients add)")
         steps.append((gate.index, lines))
     return steps
 
