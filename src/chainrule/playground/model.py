@@ -24,9 +24,6 @@ from chainrule import nn
 
 from .protocol import FEATURE_NAMES, FEATURES
 
-if not hasattr(nn, "Linear"):  # chainrule.nn still under construction
-    from . import _nn_fallback as nn
-
 
 def _datasets():
     try:

@@ -417,7 +417,7 @@ class Session:
         self.emit({
             "type": "frame", "frame": self.frame_no, "epoch": self.epoch, "problem": self.cfg["problem"],
             "t": round(time.perf_counter(), 4),  # server clock, for measuring epochs/s
-            "discretize": self.cfg["discretize"],
+            "discretize": self.cfg["discretize"], "diverged": self.diverged,
             "trainLoss": F.finite(self.train_loss), "testLoss": F.finite(self.test_loss),
             "trainAcc": acc[0], "testAcc": acc[1], "lr": getattr(self, "lr_now", self.cfg["learningRate"]),
             "history": self.history, "resetHistory": self.reset_history,

@@ -151,7 +151,8 @@ let renders = 0;
 function render(f) {
   lastFrame = f; renders++;
   $("epoch-number").textContent = formatEpoch(f.epoch);
-  $("loss-test").textContent = fmt(f.testLoss); $("loss-train").textContent = fmt(f.trainLoss);
+  const lossText = (v) => (v === null && f.diverged ? "NaN" : fmt(v));
+  $("loss-test").textContent = lossText(f.testLoss); $("loss-train").textContent = lossText(f.trainLoss);
   const hasAcc = f.trainAcc !== null && f.trainAcc !== undefined;
   $("acc-row").classList.toggle("hidden", !hasAcc);
   if (hasAcc) { $("acc-test").textContent = pct(f.testAcc); $("acc-train").textContent = pct(f.trainAcc); }
@@ -355,6 +356,8 @@ function syncControls() {
   document.querySelectorAll(".sched-step").forEach((e) => e.classList.toggle("hidden", sch !== "step"));
   document.querySelectorAll(".sched-cos").forEach((e) => e.classList.toggle("hidden", sch !== "cosine"));
   $("regularizationRate").disabled = config.regularization === "none";
+  $("loss").disabled = config.problem === "regression";
+  $("loss").title = config.problem === "regression" ? "Regression always uses squared error" : "";
   updateLayerCount(); drawPicker(); drawLegend(); drawPoints(); updatePinned();
 }
 function updateLayerCount() {

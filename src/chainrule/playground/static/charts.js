@@ -87,7 +87,7 @@ export function fmt(v) { return v === null || v === undefined ? "–" : Number.i
 export class GradChart {
   constructor(canvas) { this.canvas = canvas; this.hist = []; this.max = 240; }
   clear() { this.hist = []; }
-  add(norms) { if (!norms) return; this.hist.push(norms); if (this.hist.length > this.max) this.hist.shift(); }
+  add(norms) { if (!norms || !norms.some((v) => v !== null)) return; this.hist.push(norms); if (this.hist.length > this.max) this.hist.shift(); }
   draw() {
     const [ctx, w, h] = fitCanvas(this.canvas);
     ctx.clearRect(0, 0, w, h);
