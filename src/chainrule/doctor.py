@@ -104,7 +104,13 @@ def _to_tensor(v, dtype=None):
     if isinstance(v, cr.Tensor):
         return v
     v = np.asarray(v)
-    return cr.from_numpy(np.ascontiguousarray(v if dtype is None or v.dtype.kind != "f" else v.astype(dtype)))
+    return cr.from_numpy(np.ascontiguousarray(v if v.dtype.kind != "f" else v.astype(dtype)))
+
+
+def _param_dtype(model):
+    """Floating inputs given as arrays are cast to the model's dtype (float32 unless it was converted)."""
+    p = next(iter(model.parameters()), None)
+    return p.data.dtype if p is not None else np.float32
 
 
 def _snapshot(model):
@@ -130,7 +136,7 @@ def layer_stats(model, x, y=None, loss_fn=None, *, bins: int = 0) -> list[LayerS
     activations (``hist = (counts, edges)``) for distribution panels. The model's parameters, buffers,
     ``.grad`` fields and train/eval mode are left exactly as they were.
     """
-    x = _to_tensor(x, np.float32 if not isinstance(x, cr.Tensor) else None)
+    x = _to_tensor(x, _param_dtype(model))
     leaves = [(n, m) for n, m in model.named_modules() if not any(True for _ in m.children())]
     if not leaves:
         raise ValueError("layer_stats: the model has no modules to observe")
@@ -183,8 +189,7 @@ def _group(calls):
                 g["act"], g["pre"], g["post"] = kind, inp, out
             elif g["act"] is None:  # batch norm, dropout... before the activation
                 g["pre"] = g["post"] = out
-            else:
-                g["post"] = out
+            # after the activation (dropout): keep the activation's own output, unscaled by 1/(1-p)
     if not groups:
         raise ValueError("layer_stats: no layer with a weight matrix (e.g. nn.Linear) was called by the model")
     return groups
@@ -263,7 +268,7 @@ def diagnose(model, loss_fn, batch, optimizer=None, *, probe_steps: int = 3, lr_
     optimizer. The model is left as it was.
     """
     x, y = batch
-    x = _to_tensor(x, np.float32 if not isinstance(x, cr.Tensor) else None)
+    x = _to_tensor(x, _param_dtype(model))
     y = _to_tensor(y)
     stats = layer_stats(model, x, y, loss_fn)
     snap = _snapshot(model)
