@@ -21,7 +21,8 @@ class Adadelta(Optimizer):
     The ratio √(u + ε)/√(v + ε) is an RMS of past *updates* over an RMS of past *gradients*, so Δ has
     the units of θ and the method needs no learning rate: the paper has none, torch keeps ``lr``
     (default 1.0) as a multiplier. Unlike Adagrad and Adam, ε sits *inside* the square roots; it also
-    sets the size of the very first steps (√ε when u = 0), which is why Adadelta starts slowly.
+    sets the size of the very first steps (≈ √ε/√(1 - ρ) per coordinate while u ≈ 0, 3·10⁻³ with the
+    defaults), which is why Adadelta starts slowly.
 
     Hyperparameters (torch's defaults): ``lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, maximize=False``.
     """
