@@ -113,7 +113,20 @@ def test_click_adds_points(server, page):
     page.wait_for_function("window.playground.data.test.slice(-1)[0][2] === -1")
     x, y, label = page.evaluate("window.playground.data.train.slice(-1)[0]")
     assert abs(x) < 0.1 and abs(y - 3) < 0.1 and label == 1
-    assert "dataset=custom" in page.url
+    assert "dataset=custom" in page.url and "points=" not in page.url  # 502 points: too many for a link
+    page.evaluate("window.playground.send({type: 'export', what: 'data'})")  # Download works as a file
+    train, test = page.evaluate("[window.playground.data.train.length, window.playground.data.test.length]")
+    page.click("#clear-points")
+    page.wait_for_function("window.playground.data.train.length === 0")
+    for _ in range(3):  # a few clicks: small own data lives in the link
+        page.mouse.click(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.6)
+    page.wait_for_function("window.playground.data.train.length === 3")
+    page.wait_for_function("location.hash.includes('points=')")
+    own = page.evaluate("window.playground.data.train")
+    page.reload()
+    page.wait_for_function("window.playground && window.playground.data.train.length === 3")
+    assert page.evaluate("window.playground.data.train") == own
+    assert train > 250 and test > 250
     page.click("#clear-points")
     page.wait_for_function("window.playground.data.train.length === 0")
     page.wait_for_function("document.getElementById('status-line').textContent.includes('No training points')")

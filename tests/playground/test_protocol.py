@@ -87,15 +87,17 @@ def test_size_limits():
 
 
 def test_parse_csv():
-    xs, t = parse_csv("x1,x2,label\n1,2,1\n-1.5,0.5,0\n# comment\n3;4;-1\n", "classification", 2)
-    assert xs == [(1.0, 2.0), (-1.5, 0.5), (3.0, 4.0)] and t == [1.0, -1.0, -1.0]
+    xs, t, splits = parse_csv("x1,x2,label\n1,2,1\n-1.5,0.5,0\n# comment\n3;4;-1\n", "classification", 2)
+    assert xs == [(1.0, 2.0), (-1.5, 0.5), (3.0, 4.0)] and t == [1.0, -1.0, -1.0] and splits == [None] * 3
+    assert parse_csv("x1,x2,label,split\n1,2,1,train\n0,0,-1,test", "classification", 2)[2] == ["train", "test"]
     assert parse_csv("0,0,2\n1,1,0", "multiclass", 3)[1] == [2.0, 0.0]
     assert parse_csv("0,0,0.25", "regression", 1)[1] == [0.25]
 
 
 @pytest.mark.parametrize("text, problem, words", [
     ("", "classification", "no data rows"),
-    ("1,2\n", "classification", "expected 3"),
+    ("1,2\n", "classification", "expected x1, x2, label"),
+    ("1,2,1,maybe\n", "classification", "expected x1, x2, label"),
     ("1,2,x\n", "classification", "not three numbers"),
     ("1,2,nan\n", "classification", "NaN"),
     ("9,2,1\n", "classification", "must lie in [-6, 6]"),

@@ -155,6 +155,11 @@ def test_own_data(session):
     assert len(r.s.train_pts) == 20 and len(r.s.test_pts) == 20
     r.send({"type": "step"})
     assert r.s.epoch == 1 and r.of("data")[-1]["train"][0][2] in (-1, 1)
+    # the playground's own download (with a split column) loads back exactly
+    from chainrule.playground.export import data_csv
+    text = data_csv(r.s.train_pts, r.s.test_pts)
+    r.send({"type": "load_csv", "text": text})
+    assert data_csv(r.s.train_pts, r.s.test_pts) == text
 
 
 def test_frame_uses_one_grid_forward(session, monkeypatch):

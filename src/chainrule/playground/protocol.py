@@ -247,10 +247,11 @@ def _reject_constant(name):
 
 
 def parse_csv(text: str, problem: str, n_classes: int):
-    """Parse own data: rows ``x1,x2,label`` (an optional header row is skipped).
+    """Parse own data: rows ``x1,x2,label`` or ``x1,x2,label,split`` (an optional header row is skipped).
 
     Coordinates must lie in [-6, 6]; labels must be ±1 (classification; 0 is read as -1), a class index
-    0..k-1 (multiclass) or a number (regression). Returns lists ``xs`` (n, 2) and ``labels``.
+    0..k-1 (multiclass) or a number (regression); ``split`` is ``train`` or ``test`` (the playground's own
+    download has it). Returns lists ``xs`` (n, 2), ``labels`` and ``splits`` (None where not given).
     """
     rows = [ln.strip() for ln in text.replace("\r", "\n").split("\n")]
     rows = [r for r in rows if r and not r.startswith("#")]
@@ -260,12 +261,16 @@ def parse_csv(text: str, problem: str, n_classes: int):
         raise ProtocolError("the CSV has no data rows; expected lines like 1.5,-2.0,1", "text")
     if len(rows) > MAX_POINTS:
         raise ProtocolError(f"the CSV has {len(rows)} rows; at most {MAX_POINTS} points are accepted", "text")
-    xs, labels = [], []
+    xs, labels, splits = [], [], []
     for i, row in enumerate(rows, 1):
         parts = [p.strip() for p in row.replace(";", ",").replace("\t", ",").split(",")]
-        if len(parts) != 3:
-            raise ProtocolError(f"CSV row {i} has {len(parts)} columns; expected 3 (x1, x2, label): "
-                                f"{row[:40]!r}", "text")
+        if len(parts) == 4 and parts[3].lower() in ("train", "test"):
+            splits.append(parts.pop().lower())
+        elif len(parts) == 3:
+            splits.append(None)
+        else:
+            raise ProtocolError(f"CSV row {i} has {len(parts)} columns; expected x1, x2, label (and optionally "
+                                f"train/test): {row[:40]!r}", "text")
         try:
             x1, x2, t = (float(p) for p in parts)
         except ValueError:
@@ -276,7 +281,7 @@ def parse_csv(text: str, problem: str, n_classes: int):
             raise ProtocolError(f"CSV row {i}: x1 and x2 must lie in [-6, 6], got ({x1}, {x2})", "text")
         xs.append((x1, x2))
         labels.append(_csv_label(t, i, problem, n_classes))
-    return xs, labels
+    return xs, labels, splits
 
 
 def _csv_label(t, i, problem, n_classes):

@@ -206,11 +206,16 @@ class Session:
         elif kind == "clear_points":
             self._make_custom([], [])
         elif kind == "load_csv":
-            xs, labels = parse_csv(msg["text"], self.cfg["problem"], self.cfg["nClasses"])
-            perm = np.random.default_rng(self.cfg["seed"]).permutation(len(xs))
-            pts = [(*xs[i], labels[i]) for i in perm]
-            n_train = len(pts) * self.cfg["percTrainData"] // 100
-            self._make_custom(pts[:n_train], pts[n_train:])
+            xs, labels, splits = parse_csv(msg["text"], self.cfg["problem"], self.cfg["nClasses"])
+            pts = [(*x, t) for x, t in zip(xs, labels)]
+            if any(splits):  # the file says which points are for testing
+                train = [p for p, sp in zip(pts, splits) if sp != "test"]
+                test = [p for p, sp in zip(pts, splits) if sp == "test"]
+            else:  # shuffled with the seed, then split by the ratio, like the built-in data
+                pts = [pts[i] for i in np.random.default_rng(self.cfg["seed"]).permutation(len(pts))]
+                n_train = len(pts) * self.cfg["percTrainData"] // 100
+                train, test = pts[:n_train], pts[n_train:]
+            self._make_custom(train, test)
             self.rebuild(data=False)
         elif kind == "export":
             from .export import export_file

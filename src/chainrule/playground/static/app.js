@@ -77,9 +77,24 @@ function writeHash() {
     const s = Array.isArray(v) ? v.map((x) => (typeof x === "boolean" ? (x ? 1 : 0) : x)).join(",") : String(v);
     parts.push(`${k}=${encodeURIComponent(s)}`);
   }
+  const pts = customPoints();
+  if (pts) parts.push(`points=${pts}`);
   for (const h of hidden) parts.push(`${h}_hide=true`);
   history.replaceState(null, "", "#" + parts.join("&"));
   updateClassroomLink();
+}
+
+// Own data travels in the link too (up to 400 points): x_y_label_split rows joined by "~", split 1 = train.
+const MAX_URL_POINTS = 400;
+function customPoints() {
+  if (!config || config[DATASET_KEY[config.problem]] !== "custom") return "";
+  const n = data.train.length + data.test.length;
+  if (n === 0 || n > MAX_URL_POINTS) return "";
+  const row = (s) => ([x, y, t]) => `${+x.toFixed(2)}_${+y.toFixed(2)}_${t}_${s}`;
+  return data.train.map(row(1)).concat(data.test.map(row(0))).join("~");
+}
+function pointsCSV(encoded) {
+  return encoded.split("~").map((r) => { const [x, y, t, s] = r.split("_"); return `${x},${y},${t},${s === "0" ? "test" : "train"}`; }).join("\n");
 }
 
 // ------------------------------------------------------------------------------------------ socket
@@ -108,6 +123,7 @@ const HANDLERS = {
     config = { ...defaults, ...urlPatch };
     applyHidden(); buildControls();
     send({ type: "config", config });
+    if (patch.points && config[DATASET_KEY[config.problem]] === "custom") send({ type: "load_csv", text: pointsCSV(patch.points) });
   },
   config(m) { Object.assign(config, m.config); initialised = true; syncControls(); writeHash(); },
   error(m) {
@@ -120,7 +136,7 @@ const HANDLERS = {
     }
     banner(m.message, true);
   },
-  data(m) { data = m; drawPoints(); drawPicker(); },
+  data(m) { data = m; drawPoints(); drawPicker(); if (initialised) writeHash(); },
   network(m) { net = m; diagram.build(config, net); updateLayerCount(); },
   status(m) {
     document.body.classList.toggle("playing", m.playing);
@@ -129,6 +145,7 @@ const HANDLERS = {
     s.classList.toggle("diverged", !!m.diverged);
   },
   frame(m) {
+    initialised = true;
     pendingFrame = m;
     if (!rafPending) { rafPending = true; requestAnimationFrame(renderPending); }
   },
