@@ -156,3 +156,25 @@ def test_bad_message_gets_error_and_session_goes_on(server, page):
     assert "networkShape" in page.inner_text("#banner")
     page.click("#next-step-button")
     page.wait_for_function("window.playground.frame.epoch === 1")
+
+
+def test_hover_and_edit_a_weight_while_training(server, page):
+    open_page(page, server, "#seed=5")
+    page.click("#play-pause-button")
+    hit = page.locator("#links-svg path.hit").first  # X1 → neuron 1 of hidden layer 1
+    box = hit.bounding_box()
+    page.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + 2)
+    if not page.is_visible("#hovercard"):
+        hit.hover(force=True)
+    page.wait_for_selector("#hovercard:not(.hidden)")
+    assert "Weight from x1 to neuron 1 of hidden layer 1" in page.inner_text("#hovercard")
+    hit.click(force=True)
+    page.fill("#param-edit", "2.5")
+    page.press("#param-edit", "Enter")
+    page.click("#play-pause-button")
+    page.wait_for_function("Math.abs(window.playground.frame.weights[0][0][0] - 2.5) < 0.2")
+    page.hover("#network .node[data-layer='1'][data-neuron='0']")
+    page.wait_for_function("!document.getElementById('heatmap-label').classList.contains('hidden')")
+    assert page.inner_text("#heatmap-label") == "layer 1, neuron 1"
+    page.hover("#loss-chart")
+    assert "epoch" in page.inner_text("#chart-tip")

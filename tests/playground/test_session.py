@@ -195,6 +195,7 @@ def test_multiclass_with_cross_entropy(session):
     {"layerActivations": ["leakyrelu", "softplus"], "init": "lecun"}, {"layerActivations": ["prelu"]},
     {"batchNorm": [True, False]}, {"dropout": [0.2, 0.0]}, {"shuffle": True}, {"problem": "regression"},
     {"xTimesY": True, "sinX": True, "sinY": True, "xSquared": True, "ySquared": True},
+    {"networkShape": []}, {"x": False, "y": False},
 ])
 def test_beyond_options_train(session, patch):
     r = session(**patch, seed=4)

@@ -241,6 +241,9 @@ def export_file(session, what: str) -> dict:
     """The ``file`` message for an export request."""
     cfg = session.cfg
     if what == "checkpoint":
+        if not hasattr(cr, "save"):
+            from .protocol import ProtocolError
+            raise ProtocolError("exporting a checkpoint needs chainrule.save, which this chainrule lacks", "what")
         data, name, mime = checkpoint_bytes(session.net.model), "playground.crpt", "application/octet-stream"
     elif what == "script":
         custom = cfg[session._dataset_key()] == "custom"
