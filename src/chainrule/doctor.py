@@ -129,11 +129,12 @@ def _restore(snapshot):
         t.data[...] = arr
 
 
-def layer_stats(model, x, y=None, loss_fn=None, *, bins: int = 0) -> list[LayerStats]:
+def layer_stats(model, x, y=None, loss_fn=None, *, bins=0) -> list[LayerStats]:
     """Per-layer statistics of ``model`` on one batch ``x`` (gradients too when ``y`` and ``loss_fn`` are given).
 
-    Returns one ``LayerStats`` per layer, input side first. ``bins > 0`` adds a histogram of each layer's
-    activations (``hist = (counts, edges)``) for distribution panels. The model's parameters, buffers,
+    Returns one ``LayerStats`` per layer, input side first. ``bins`` (a count > 0, or an array of bin edges
+    shared by every layer) adds a histogram of each layer's activations, ``hist = (counts, edges)``, for
+    distribution panels. The model's parameters, buffers,
     ``.grad`` fields and train/eval mode are left exactly as they were.
     """
     x = _to_tensor(x, _param_dtype(model))
@@ -206,7 +207,7 @@ def _stats(g, grad, delta, bins) -> LayerStats:
         dead = float((h2 <= 0).all(axis=0).mean())
     finite = bool(np.isfinite(a).all() and np.isfinite(h).all())
     hist = None
-    if bins and finite:
+    if finite and (np.ndim(bins) > 0 or bins):
         hist = np.histogram(a.ravel(), bins=bins)
     gn = gr = dr = None
     if grad is not None:
