@@ -16,7 +16,7 @@ from pathlib import Path
 from . import fmt
 from .text import backward_steps, forward_line, inputs_line, seed_line
 
-COL_W, ROW_H, MARGIN = 150, 92, 50
+COL_W, ROW_H, MARGIN = 150, 92, 24
 
 
 def layout(g):

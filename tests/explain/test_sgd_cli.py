@@ -1,0 +1,80 @@
+"""`chainrule explain sgd` gives the slide's table; the formula form's command line (text, --check, errors)."""
+
+import numpy as np
+import pytest
+import torch
+
+import chainrule.explain as ex
+from chainrule.cli import main
+
+SLIDE = ["sgd", "--model", "w*x + b", "--loss", "0.5*(h - y)**2", "--at", "w=0.1", "b=1", "x=1", "y=3",
+         "--lr", "0.2", "--steps", "3"]
+
+
+def test_sgd_table_is_the_slide(capsys):
+    assert main(["explain", *SLIDE]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    k = next(i for i, s in enumerate(lines) if s.startswith("h "))
+    assert lines[k].split() == ["h", "L", "∂L/∂h", "∂L/∂w", "∂L/∂b", "w", "b"]
+    assert lines[k + 1].split() == ["1.1", "1.80", "−1.9", "−1.9", "−1.9", "0.48", "1.38"]
+    assert lines[k + 2].split() == ["1.86", "0.65", "−1.14", "−1.14", "−1.14", "0.71", "1.61"]
+    assert lines[k + 3].split() == ["2.32", "0.23", "−0.68", "−0.68", "−0.68", "0.84", "1.74"]
+    assert len(lines) == k + 4
+
+
+def test_sgd_matches_torch_sgd_over_several_steps():
+    t = ex.sgd("sigmoid(w*x + b)", "mean((h - y)**2)", dict(w=[0.5, -0.3], b=0.1, x=[1.0, 2.0], y=[0.0, 1.0]),
+               lr=0.5, steps=4)
+    w = torch.tensor([0.5, -0.3], dtype=torch.float64, requires_grad=True)
+    b = torch.tensor(0.1, dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.SGD([w, b], lr=0.5)
+    x, y = torch.tensor([1.0, 2.0], dtype=torch.float64), torch.tensor([0.0, 1.0], dtype=torch.float64)
+    for row in t.rows:
+        opt.zero_grad()
+        loss = ((torch.sigmoid(w * x + b) - y) ** 2).mean()
+        loss.backward()
+        np.testing.assert_allclose(row[1], loss.item(), rtol=1e-12)
+        np.testing.assert_allclose(row[3], w.grad.numpy(), rtol=1e-12)
+        opt.step()
+        np.testing.assert_allclose(row[5], w.detach().numpy(), rtol=1e-12)
+        np.testing.assert_allclose(row[6], b.item(), rtol=1e-12)
+    assert t.columns == ["h", "L", "∂L/∂h", "∂L/∂w", "∂L/∂b", "w", "b"]
+
+
+def test_sgd_errors(capsys):
+    assert main(["explain", "sgd", "--model", "w*x + b", "--loss", "(y - 1)**2", "--at", "w=1", "b=1", "x=1",
+                 "y=1"]) == 2
+    assert "must use the model's output h" in capsys.readouterr().err
+    assert main(["explain", "sgd", "--model", "w*x + b", "--loss", "0.5*(h - y)**2", "--at", "w=1", "x=1",
+                 "y=1"]) == 2
+    assert "no value for b" in capsys.readouterr().err
+    assert main(["explain", "sgd", "--model", "w*x", "--loss", "(h - y)**2", "--at", "w=1,2", "x=1,2",
+                 "y=1,2"]) == 2
+    assert "single number" in capsys.readouterr().err
+    assert main(["explain", "sgd", "--svg", "a.svg", "--model", "w*x", "--loss", "h"]) == 2
+    assert "--svg does not apply" in capsys.readouterr().err
+
+
+def test_formula_command_prints_the_lecture_lines_and_checks(capsys):
+    assert main(["explain", "q = x + y; f = q * z", "--at", "x=-2", "y=5", "z=-4", "--check"]) == 0
+    out = capsys.readouterr().out
+    assert "∂f/∂x = ∂f/∂q · ∂q/∂x = −4 · 1 = −4" in out
+    assert "5 of 5 gradients agree" in out
+
+
+def test_formula_command_refuses_hostile_input_and_unused_values(capsys):
+    assert main(["explain", "__import__('os').system('echo pwned')", "--at", "x=1"]) == 2
+    err = capsys.readouterr()
+    assert "pwned" not in err.out and "A formula may use" in err.err
+    assert main(["explain", "x * y", "--at", "x=1", "y=2", "z=3"]) == 2
+    assert "does not use" in capsys.readouterr().err
+    assert main(["explain", "x * y", "--at", "x=1", "--lr", "0.1"]) == 2
+    assert "--lr does not apply" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv", [["--help"]])
+def test_help_lists_the_three_forms(argv, capsys):
+    with pytest.raises(SystemExit):
+        main(["explain", *argv])
+    out = capsys.readouterr().out
+    assert "chainrule explain sgd" in out and "chainrule explain model --run DIR" in out
