@@ -44,6 +44,7 @@ from .dtypes import (
     uint8,
 )
 from .random import Generator, default_generator, initial_seed, manual_seed
+from .serialization import load, save
 from .tensor import Size, Tensor, matmul
 from .tensor_methods import (
     abs,
