@@ -178,3 +178,15 @@ def test_hover_and_edit_a_weight_while_training(server, page):
     assert page.inner_text("#heatmap-label") == "layer 1, neuron 1"
     page.hover("#loss-chart")
     assert "epoch" in page.inner_text("#chart-tip")
+
+
+def test_tensorflow_playground_link_works(server, page):
+    tf_link = ("#activation=tanh&batchSize=10&dataset=xor&regDataset=reg-plane&learningRate=0.03"
+               "&regularizationRate=0&noise=0&networkShape=4,2&seed=0.59704&showTestData=false&discretize=false"
+               "&percTrainData=50&x=true&y=true&xTimesY=true&xSquared=false&ySquared=false&sinX=false&sinY=false"
+               "&problem=classification&initZero=false&hideText=false")
+    open_page(page, server, tf_link)
+    cfg = page.evaluate("window.playground.config")
+    assert cfg["seed"] == 597040 and cfg["dataset"] == "xor" and cfg["xTimesY"] is True
+    assert page.is_hidden("#banner") or "not valid" not in page.inner_text("#banner")
+    assert page.evaluate("window.playground.frame.weights[0][0].length") == 3  # X1, X2, X1X2

@@ -62,6 +62,7 @@ function typed(key, raw) {
   // Turn a URL string into the type of the default; the server validates the result.
   const d = defaults[key];
   if (typeof d === "boolean") return raw === "true";
+  if (key === "seed" && /^0?\.\d+$/.test(raw)) return Math.round(Number(raw) * 1e6);  // TF's seeds: "0.59704"
   if (typeof d === "number") return raw === "" ? NaN : Number(raw);
   if (Array.isArray(d) || ["networkShape", "layerActivations", "batchNorm", "dropout"].includes(key)) {
     const items = raw === "" ? [] : raw.split(",");
@@ -173,7 +174,7 @@ function render(f) {
   const hasAcc = f.trainAcc !== null && f.trainAcc !== undefined;
   $("acc-row").classList.toggle("hidden", !hasAcc);
   if (hasAcc) { $("acc-test").textContent = pct(f.testAcc); $("acc-train").textContent = pct(f.trainAcc); }
-  if (f.resetHistory) chart.clear();
+  if (f.resetHistory) { chart.clear(); grads.clear(); }
   chart.add(f.history); chart.draw();
   drawHeatmap();
   diagram.update(f);
