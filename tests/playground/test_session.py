@@ -133,6 +133,23 @@ def test_bad_requests_raise_and_session_goes_on(session):
     assert r.s.epoch == 1
 
 
+def test_batch_norm_needs_two_points_per_batch(session):
+    r = session(batchNorm=[True], batchSize=1)
+    with pytest.raises(ProtocolError, match="batch norm needs at least 2 points"):
+        r.send({"type": "step"})
+    r.send({"type": "config", "config": {"batchSize": 2}}).send({"type": "step"})
+    assert r.s.epoch == 1
+
+
+def test_own_multiclass_points_beyond_the_class_count_are_left_out(session):
+    r = session(problem="multiclass", nClasses=4)
+    r.send({"type": "clear_points"})
+    for k in range(4):
+        r.send({"type": "add_point", "x": float(k), "y": 0.0, "label": float(k), "split": "train"})
+    r.send({"type": "config", "config": {"nClasses": 3}}).send({"type": "step"})
+    assert [p[2] for p in r.s.train_pts] == [0.0, 1.0, 2.0] and r.s.epoch == 1
+
+
 def test_edit_weight_and_bias(session):
     r = session()
     r.send({"type": "set_param", "kind": "weight", "layer": 1, "row": 1, "col": 3, "value": -2.5})

@@ -130,7 +130,7 @@ class Session:
                 self.error(str(e), e.field)
             except Exception as e:  # never let one bad command kill the tab's session
                 traceback.print_exc()
-                self.playing = False
+                self.playing, self._dirty = False, False
                 self.error(f"internal error: {type(e).__name__}: {e}")
                 self._status()
 
@@ -244,6 +244,9 @@ class Session:
         cfg = self.cfg
         if cfg[self._dataset_key()] == "custom":
             train, test = self.custom.get(cfg["problem"], ([], []))
+            if cfg["problem"] == "multiclass":  # fewer classes than the own data has: drop the others
+                train = [p for p in train if p[2] < cfg["nClasses"]]
+                test = [p for p in test if p[2] < cfg["nClasses"]]
             self.train_pts, self.test_pts = list(train), list(test)
         else:
             X, y = M.generate(cfg)
@@ -337,6 +340,11 @@ class Session:
             self.playing = False
             return
         cfg, net, opt = self.cfg, self.net, self.opt
+        if any(cfg["batchNorm"][:len(cfg["networkShape"])]) and (cfg["batchSize"] < 2 or n < 2):
+            self.playing = False
+            self._status()
+            raise ProtocolError("batch norm needs at least 2 points per batch (it divides by the batch's spread): "
+                                "raise the batch size or turn batch norm off", "batchSize")
         lr = M.scheduled_lr(cfg, self.epoch)
         M.update_hyperparameters(opt, cfg, lr)
         X, Y = self.train_x, self.train_y
