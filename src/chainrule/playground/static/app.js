@@ -162,10 +162,12 @@ function renderPending() {
   rafPending = false;
   const f = pendingFrame; if (!f) return;
   pendingFrame = null;
+  const t0 = performance.now();
   render(f);
+  renderMs += performance.now() - t0;
   send({ type: "ack", frame: f.frame });
 }
-let renders = 0;
+let renders = 0, renderMs = 0;
 function render(f) {
   lastFrame = f; renders++;
   $("epoch-number").textContent = formatEpoch(f.epoch);
@@ -404,5 +406,5 @@ function banner(text, isError) {
 
 // A small handle for tests and the curious (the browser console): window.playground.config etc.
 window.playground = { get config() { return config; }, get frame() { return lastFrame; }, get data() { return data; },
-  get renders() { return renders; }, send };
+  get renders() { return renders; }, get renderMs() { return renderMs; }, send };
 connect();
