@@ -42,9 +42,10 @@ def linear(input, weight, bias=None):
     try:
         out = P.MatMul.apply(input, P.Permute.apply(weight, dims=(1, 0)) if weight.data.ndim == 2 else weight)
     except ValueError:
+        last = input.data.shape[-1] if input.data.ndim else "missing"
         raise ValueError(
-            f"linear: the input's last dimension is {tuple(input.shape)[-1:] or '()'} (input shape "
-            f"{tuple(input.shape)}) but the weight has shape {tuple(weight.shape)}, i.e. in_features="
+            f"linear: the input's last dimension is {last} (input shape {tuple(input.shape)}) but the weight "
+            f"has shape {tuple(weight.shape)}, i.e. in_features="
             f"{weight.shape[-1]}; the input must have shape (..., {weight.shape[-1]})"
         ) from None
     if bias is not None:
