@@ -13,6 +13,8 @@ gradients without touching anyone's ``.grad``. Every statistic is over one batch
 
 * activation mean / std; *saturated*: the fraction of sigmoid outputs outside [0.01, 0.99] or tanh
   outputs with |a| > 0.99 (there σ' < 0.01 and tanh' < 0.02: the gradient through them is ~lost);
+* *mean slope*: the mean of f'(h) — the factor by which the activation scales δ on the way back,
+  on average (σ' ≤ 1/4, tanh' ≤ 1, ReLU' ∈ {0, 1});
 * *dead*: the fraction of ReLU-family units whose pre-activation is ≤ 0 for every sample (a ReLU there
   passes no gradient to its weights, for this batch and — if nothing moves it — forever);
 * *identical*: units whose pre-activations coincide over the batch with another unit's (the symmetry
@@ -58,6 +60,7 @@ class LayerStats:
     act_std: float
     frac_saturated: float | None  # sigmoid/tanh only
     frac_dead: float | None  # ReLU family only: units with h ≤ 0 on every sample
+    mean_slope: float | None  # mean f'(h): the share of δ the activation lets through (sigmoid/tanh/ReLU)
     identical_units: int  # units that duplicate another unit's pre-activation over the batch
     grad_norm: float | None = None  # ‖∂L/∂W‖ (None without a loss)
     grad_rms: float | None = None  # ‖∂L/∂W‖ / √numel
@@ -97,6 +100,17 @@ def _saturated(kind, a: np.ndarray):
         return float(((a < 0.01) | (a > 0.99)).mean())
     if kind == "tanh":
         return float((np.abs(a) > 0.99).mean())
+    return None
+
+
+def _slope(kind, h: np.ndarray, a: np.ndarray):
+    """Mean local derivative f'(h) over the batch, from the activation's own output where possible."""
+    if kind == "sigmoid":
+        return float((a * (1 - a)).mean())
+    if kind == "tanh":
+        return float((1 - a * a).mean())
+    if kind == "relu":
+        return float((h > 0).mean())
     return None
 
 
@@ -220,7 +234,8 @@ def _stats(g, grad, delta, bins) -> LayerStats:
         name=g["name"], kind=type(g["module"]).__name__, activation=g["act"], fan_in=fan_in, fan_out=fan_out,
         weight_std=float(W.std()), n_var_w=float(fan_in * W.var()), pre_mean=float(h.mean()),
         pre_std=float(h.std()), act_mean=float(a.mean()), act_std=float(a.std()),
-        frac_saturated=_saturated(g["act"], a), frac_dead=dead, identical_units=_identical(h2, W),
+        frac_saturated=_saturated(g["act"], a), frac_dead=dead, mean_slope=_slope(g["act"], h, a),
+        identical_units=_identical(h2, W),
         grad_norm=gn, grad_rms=gr, delta_rms=dr, finite=finite, hist=hist)
 
 
