@@ -52,7 +52,7 @@ def finite_differences(formula, values, g, eps=1e-6, atol=1e-6, rtol=1e-4):
                 delta[idx] = h
                 numeric = (f(base, (k, delta)) - f(base, (k, -delta))) / (2 * h)
             engine = float(grad[idx])
-            element = "" if value.size == 1 else str(list(idx)).replace(" ", "")
+            element = "" if value.size == 1 else str([int(i) for i in idx]).replace(" ", "")
             rows.append({"name": node.name, "element": element, "engine": engine, "numeric": numeric,
                          "ok": bool(abs(engine - numeric) <= atol + rtol * abs(numeric))})
     return rows
