@@ -1,0 +1,96 @@
+"""Every lab in its quick mode (the test suite's size), asserting the findings that are robust."""
+
+import json
+
+import pytest
+
+from chainrule import labs
+
+
+@pytest.fixture(scope="module")
+def out(tmp_path_factory):
+    return tmp_path_factory.mktemp("labs")
+
+
+_cache = {}
+
+
+def result(name, out):
+    if name not in _cache:
+        _cache[name] = labs.run(name, out=out, seed=0, mode="quick", echo=None)
+    return _cache[name]
+
+
+def test_xor(out):
+    n = result("xor", out).numbers
+    assert n["gates_train_acc"]["AND"] == 1.0 and n["gates_train_acc"]["OR"] == 1.0
+    assert n["gates_train_acc"]["XOR"] < 0.8 and n["gates_train_acc"]["XOR_hidden_layer"] > 0.95
+    assert n["linear_fails"] and n["feature_succeeds"] and n["hidden_succeeds"]
+
+
+def test_linear_stack(out):
+    n = result("linear-stack", out).numbers
+    assert n["stack_equals_one_linear"] and n["nonlinear_differs"]
+    assert n["linear"]["train_acc_circle"] < 0.75 < n["tanh"]["train_acc_circle"]
+
+
+def test_backprop_by_hand(out):
+    n = result("backprop-by-hand", out).numbers
+    assert n["equal"] and n["worst_rel_diff"] < 1e-12
+    assert n["loss_by_hand"] == pytest.approx(n["loss_engine"], rel=1e-12)
+
+
+def test_tanh_vs_sigmoid(out):
+    n = result("tanh-vs-sigmoid", out).numbers
+    # δ shrinks ≈ 4× more per layer with sigmoid: at the first layer tanh's weight gradient is far larger
+    assert n["first_layer_ratio_W"] > 10
+    assert n["ratio_tanh_over_sigmoid_b"][0] > n["ratio_tanh_over_sigmoid_b"][-2] > 1
+
+
+def test_init(out):
+    n = result("init", out).numbers
+    assert n["zero_init_units_identical"]  # zero init: the hidden units stay identical after training
+    assert n["symmetry"]["constant"]["distinct_rows_layer1"] == 1
+    assert n["symmetry"]["xavier"]["distinct_rows_layer1"] == 16
+    assert n["he_keeps_relu_variance"] and 0.2 < n["he_relu_var_ratio"] < 5
+    assert n["small_collapses"] and n["small_relu_var_ratio"] < 1e-3
+    assert n["per_network"]["relu_he"]["n_var_w"] == pytest.approx(2, rel=0.15)
+
+
+def test_saturation(out):
+    n = result("saturation", out).numbers
+    assert n["large_weights_saturate"] and n["lecun_not_saturated"]
+    assert n["mean_slope"]["tanh_std10"] < 0.1 < n["mean_slope"]["tanh_std0.125"]
+
+
+def test_files_and_determinism(out, tmp_path):
+    r = result("xor", out)
+    saved = json.loads((out / "xor" / "numbers.json").read_text())
+    assert saved["numbers"] == r.numbers and saved["conclusion"] == r.conclusion
+    assert all((out / "xor" / f.path).stat().st_size > 5000 for f in r.figures)
+    again = labs.run("xor", out=tmp_path, seed=0, mode="quick", echo=None)
+    assert again.numbers == r.numbers
+    assert "%" in r.conclusion
+
+
+def test_report_embeds_every_figure(out):
+    from chainrule.labs.report import write_report
+
+    results = [result(name, out) for name in ("xor", "linear-stack")]
+    html = write_report(results, out).read_text()
+    assert html.count("data:image/png;base64,") == sum(len(r.figures) for r in results)
+    assert results[0].conclusion.split()[0] in html and "<img" in html and "src=\"http" not in html
+
+
+def test_cli(capsys, tmp_path):
+    from chainrule.cli import main
+
+    assert main(["lab", "list"]) == 0
+    listed = capsys.readouterr().out
+    assert all(name in listed for name in labs.names())
+    with pytest.raises(SystemExit, match="unknown lab 'nope'"):
+        main(["lab", "nope"])
+    assert main(["lab", "backprop-by-hand", "--quick", "--out", str(tmp_path), "--seed", "3"]) == 0
+    assert "agree with loss.backward()" in capsys.readouterr().out
+    assert (tmp_path / "backprop-by-hand" / "hand_vs_engine.png").exists()
+    assert json.loads((tmp_path / "backprop-by-hand" / "numbers.json").read_text())["seed"] == 3
