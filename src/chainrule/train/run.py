@@ -121,8 +121,47 @@ def _init_layer(linear, how, activation):
         init.zeros_(linear.bias)
 
 
-def build_model(cfg, n_in, n_out):
-    """``Sequential`` MLP: [Linear → (BatchNorm1d) → activation → (Dropout)] per hidden width, then Linear."""
+def _target_modules():
+    from .. import nn
+
+    class Unstandardize(nn.Module):
+        """Output layer of a regression run: ŷ = z·std + mean, with the training targets' mean and std
+        (fixed buffers, not learned), so the network itself works on a unit scale but outputs real units."""
+
+        def __init__(self, mean, std):
+            super().__init__()
+            self.register_buffer("mean", np.asarray(mean, dtype=np.float32).reshape(-1))
+            self.register_buffer("std", np.asarray(std, dtype=np.float32).reshape(-1))
+
+        def forward(self, z):
+            return z * self.std + self.mean
+
+    class StandardizedLoss(nn.Module):
+        """``base((ŷ − mean)/std, (y − mean)/std)``: the loss on standardised targets, so its size (and the
+        gradients' scale) does not depend on the units of y; e.g. MSE here = MSE in real units / std²."""
+
+        def __init__(self, base, mean, std):
+            super().__init__()
+            self.base = base
+            self.register_buffer("mean", np.asarray(mean, dtype=np.float32).reshape(-1))
+            self.register_buffer("std", np.asarray(std, dtype=np.float32).reshape(-1))
+
+        def forward(self, output, target):
+            return self.base((output - self.mean) / self.std, (target - self.mean) / self.std)
+
+    return Unstandardize, StandardizedLoss
+
+
+def target_stats(split):
+    """(mean, std) per target column of the training part of a regression split (std 0 → 1)."""
+    y = split.train.tensors[1].numpy().astype(np.float64).reshape(len(split.train), -1)
+    std = y.std(axis=0)
+    return y.mean(axis=0), np.where(std > 0, std, 1.0)
+
+
+def build_model(cfg, n_in, n_out, targets=None):
+    """``Sequential`` MLP: [Linear → (BatchNorm1d) → activation → (Dropout)] per hidden width, then Linear;
+    for regression (``targets=(mean, std)``) an ``Unstandardize`` output layer after it."""
     from .. import nn
 
     layers, prev = [], n_in
@@ -135,6 +174,8 @@ def build_model(cfg, n_in, n_out):
             layers.append(nn.Dropout(cfg["dropout"]))
         prev = width
     layers.append(nn.Linear(prev, n_out))
+    if targets is not None:
+        layers.append(_target_modules()[0](*targets))
     model = nn.Sequential(*layers)
     if cfg["init"] != "default":
         for m in model:
@@ -143,11 +184,13 @@ def build_model(cfg, n_in, n_out):
     return model
 
 
-def build_loss(cfg, task):
+def build_loss(cfg, task, targets=None):
+    """The loss module; for regression with ``targets=(mean, std)`` it is computed on standardised targets."""
     from .. import nn
 
-    return {"cross_entropy": nn.CrossEntropyLoss, "bce": nn.BCEWithLogitsLoss, "mse": nn.MSELoss,
+    base = {"cross_entropy": nn.CrossEntropyLoss, "bce": nn.BCEWithLogitsLoss, "mse": nn.MSELoss,
             "l1": nn.L1Loss, "huber": nn.HuberLoss}[_loss_name(cfg, task)]()
+    return base if targets is None else _target_modules()[1](base, *targets)
 
 
 def build_optimizer(cfg, params):
@@ -189,8 +232,9 @@ def default_out(cfg):
     return path
 
 
-def _preprocess_state(cfg, split):
-    return {"task": split.task, "feature_names": list(split.feature_names), "class_names": list(split.class_names),
+def _preprocess_state(cfg, split, targets):
+    return {"task": split.task, "targets": None if targets is None else [np.asarray(t) for t in targets],
+            "feature_names": list(split.feature_names), "class_names": list(split.class_names),
             "features": cfg.get("features"), "n_features": split.n_features,
             "mean": None if split.scaler is None else np.asarray(split.scaler.mean),
             "std": None if split.scaler is None else np.asarray(split.scaler.std)}
@@ -211,8 +255,11 @@ def _describe(cfg, split, model):
               f"seed {cfg['seed']}"]
 
 
-def _fmt(logs):
-    return "  ".join(f"{k} {v * 100:.2f}%" if k == "accuracy" else f"{k} {v:.4f}" for k, v in logs.items())
+def _fmt(logs, n):
+    parts = []
+    for k, v in logs.items():
+        parts.append(f"{k} {v * 100:.2f}% ({round(v * n)}/{n})" if k == "accuracy" else f"{k} {v:.4f}")
+    return ", ".join(parts)
 
 
 def train_run(cfg, stream=None, resume=False):
@@ -237,8 +284,9 @@ def train_run(cfg, stream=None, resume=False):
     os.makedirs(run_dir, exist_ok=True)
     atomic_write_text(os.path.join(run_dir, "config.json"), json.dumps(cfg, indent=2) + "\n")
     manual_seed(cfg["seed"])
-    model = build_model(cfg, split.n_features, n_outputs(cfg, split))
-    loss_fn, optimizer = build_loss(cfg, split.task), build_optimizer(cfg, model.parameters())
+    targets = target_stats(split) if split.task == "regression" else None
+    model = build_model(cfg, split.n_features, n_outputs(cfg, split), targets)
+    loss_fn, optimizer = build_loss(cfg, split.task, targets), build_optimizer(cfg, model.parameters())
     scheduler = build_scheduler(cfg, optimizer)
     for line in _describe(cfg, split, model):
         print(line, file=out)
@@ -256,7 +304,8 @@ def train_run(cfg, stream=None, resume=False):
     results = {part: evaluate(model, loss_fn, getattr(split, part), metrics) for part in ("train", "val", "test")}
     final = Trainer(model, loss_fn, optimizer, scheduler, loader, cfg["epochs"], [], [])
     final.history, final.epoch = history, history.epoch[-1] if history.epoch else 0
-    save_checkpoint(os.path.join(run_dir, "model.ckpt"), final, extra={"preprocess": _preprocess_state(cfg, split)})
+    save_checkpoint(os.path.join(run_dir, "model.ckpt"), final,
+                    extra={"preprocess": _preprocess_state(cfg, split, targets)})
     files = ["config.json", "history.csv", "model.ckpt", "checkpoints/", "summary.json"]
     if plots.have_matplotlib():
         files += _plots(run_dir, cfg, split, model, history)
@@ -271,7 +320,7 @@ def train_run(cfg, stream=None, resume=False):
     atomic_write_text(os.path.join(run_dir, "summary.json"), json.dumps(summary, indent=2) + "\n")
     if history.stop_reason:
         print(history.stop_reason, file=out)
-    print(f"test: {_fmt(results['test'])}", file=out)
+    print(f"test: {_fmt(results['test'], len(split.test))}", file=out)
     print(f"run saved in {run_dir}/ ({', '.join(files)})", file=out)
     return summary, run_dir
 

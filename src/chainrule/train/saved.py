@@ -116,7 +116,8 @@ def load_run(run_dir):
         raise ValueError(f"{ckpt_path} has no preprocessing record; it was not written by chainrule train")
     task = pre["task"]
     n_out = _n_out(ckpt["model"])
-    model = build_model(cfg, int(pre["n_features"]), n_out)
+    targets = pre.get("targets")  # regression: (mean, std) of the training targets
+    model = build_model(cfg, int(pre["n_features"]), n_out, targets)
     optimizer = build_optimizer(cfg, model.parameters())
     scheduler = build_scheduler(cfg, optimizer)
     loaded = load_checkpoint(ckpt_path, model, optimizer, scheduler)
@@ -127,7 +128,7 @@ def load_run(run_dir):
     if os.path.exists(os.path.join(run_dir, "summary.json")):
         with open(os.path.join(run_dir, "summary.json")) as f:
             summary = json.load(f)
-    return Run(run_dir, cfg, model, build_loss(cfg, task), optimizer, scheduler, history, summary, pre,
+    return Run(run_dir, cfg, model, build_loss(cfg, task, targets), optimizer, scheduler, history, summary, pre,
                int(loaded["epoch"]))
 
 
