@@ -190,3 +190,66 @@ def test_tensorflow_playground_link_works(server, page):
     assert cfg["seed"] == 597040 and cfg["dataset"] == "xor" and cfg["xTimesY"] is True
     assert page.is_hidden("#banner") or "not valid" not in page.inner_text("#banner")
     assert page.evaluate("window.playground.frame.weights[0][0].length") == 3  # X1, X2, X1X2
+
+
+def test_every_control_once(server, page, tmp_path):
+    """A student's tour: every control changes the setup (and the URL) without a JavaScript error."""
+    open_page(page, server, "#seed=12")
+    for sel, value in [("#learningRate", "0.1"), ("#activation", "sigmoid"), ("#regularization", "L1"),
+                       ("#regularizationRate", "0.001"), ("#optimizer", "rmsprop"), ("#alpha", "0.9"),
+                       ("#schedule", "exp"), ("#gamma", "0.99"), ("#init", "he"), ("#speed", "5"),
+                       ("#loss", "ce")]:
+        page.select_option(sel, value)
+        key = sel[1:]
+        page.wait_for_function(f"String(window.playground.config.{key}) === '{value}'")
+        assert f"{key}={value}" in page.url
+    for slider, value in [("#noise", "25"), ("#percTrainData", "70"), ("#batchSize", "17")]:
+        page.locator(slider).fill(value)
+        page.wait_for_function(f"window.playground.config.{slider[1:]} === {value}")
+    page.wait_for_function("window.playground.data.train.length === 350")
+    for box in ("#showTestData", "#discretize", "#shuffle"):
+        page.check(box)
+    page.click("#network .node.input[data-feature='sinX']")
+    page.wait_for_function("window.playground.frame.weights[0][0].length === 3")
+    page.select_option("#network .layer-act >> nth=0", "elu")
+    page.check("#network .layer input[type=checkbox] >> nth=1")  # batch norm on layer 2
+    page.select_option("#network .layer-dropout >> nth=0", "0.2")
+    page.wait_for_function("window.playground.config.dropout[0] === 0.2 && window.playground.config.batchNorm[1]")
+    page.locator("#network .neuron-minus").nth(0).click()
+    page.wait_for_function("window.playground.frame.weights[0].length === 3")
+    seed = page.evaluate("window.playground.config.seed")
+    page.click("#regenerate")
+    page.wait_for_function(f"window.playground.config.seed !== {seed}")
+    page.click("#play-pause-button")
+    page.wait_for_function("window.playground.frame.epoch >= 20")
+    page.click("#play-pause-button")
+    page.click("#pin-run")
+    assert not page.is_disabled("#unpin-run")
+    page.select_option("#problem", "multiclass")
+    page.wait_for_function("window.playground.frame.heat.kind === 'class'")
+    page.locator("#nClasses").fill("5")
+    page.wait_for_function("window.playground.frame.weights.slice(-1)[0].length === 5")
+    page.click("#dataset-picker canvas[data-dataset='blobs']")
+    page.wait_for_function("window.playground.config.mcDataset === 'blobs'")
+    page.select_option("#problem", "regression")
+    page.wait_for_function("window.playground.frame.heat.kind === 'value' && "
+                           "window.playground.data.train.length === 840")
+    assert page.is_disabled("#loss")
+    csv = tmp_path / "mine.csv"
+    csv.write_text("x1,x2,label\n" + "\n".join(f"{i / 10 - 2},{1 - i / 20},{(i % 7) / 7}" for i in range(40)))
+    page.set_input_files("#csv-file", str(csv))
+    page.wait_for_function("window.playground.config.regDataset === 'custom' && "
+                           "window.playground.data.test.length === 12")
+    with page.expect_download() as dl:
+        page.click("#export-script")
+    assert dl.value.suggested_filename == "playground_run.py"
+    with page.expect_download() as dl:
+        page.click("#download-data")
+    assert dl.value.suggested_filename == "playground_data.csv"
+    page.click("#remove-layer")
+    page.click("#remove-layer")
+    page.wait_for_function("window.playground.frame.weights.length === 1")
+    assert page.inner_text("#num-layers") == "0" and page.is_disabled("#remove-layer")
+    page.click("#panel-classroom summary")
+    page.check("#hide-list input[data-hide='noise']")
+    assert page.input_value("#classroom-link").endswith("&noise_hide=true")
