@@ -441,13 +441,19 @@ class Softplus(Primitive):
 
 def _erf(a):
     """erf elementwise: SciPy's when installed, else the C library's (exact, slower) via math.erf."""
-    try:
-        from scipy.special import erf
-    except ImportError:
-        import math
+    global _erf_impl
+    if _erf_impl is None:
+        try:
+            from scipy.special import erf as _erf_impl
+        except ImportError:
+            import math
 
-        return xp.frompyfunc(math.erf, 1, 1)(a).astype(a.dtype)
-    return erf(a)
+            _vec = xp.frompyfunc(math.erf, 1, 1)
+            _erf_impl = lambda x: xp.asarray(_vec(x), dtype=xp.float64)  # noqa: E731
+    return _erf_impl(a)
+
+
+_erf_impl = None
 
 
 class Erf(Primitive):
