@@ -161,7 +161,7 @@ def _init():
     f32 = lambda *s: rng.standard_normal(s).astype(np.float32)  # noqa: E731
     return {
         "abcd": [float(v) for v in f32(4)],
-        "abcde": [float(v) for v in f32(5)],
+        "abcde": [float(v) * 0.01 for v in f32(5)],
         "w": f32(1, 3) * 0.3,
         "b": f32(1) * 0.3,
         "X": f32(64, 4),
