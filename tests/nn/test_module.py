@@ -198,6 +198,9 @@ def test_sequential_and_containers():
     assert list(md) == ["a", "b"] and "a" in md and list(md.state_dict()) == ["a.weight", "a.bias"]
     with pytest.raises(KeyError, match="already exists"):
         nn.ModuleDict({"train": nn.Tanh()})
+    reps = (nn.ModuleList([nn.Linear(2, 2), nn.Linear(2, 2), nn.Tanh(), nn.Linear(2, 2)]),
+            tnn.ModuleList([tnn.Linear(2, 2), tnn.Linear(2, 2), tnn.Tanh(), tnn.Linear(2, 2)]))
+    assert repr(reps[0]) == repr(reps[1]) and repr(nn.ModuleList()) == repr(tnn.ModuleList())
     for c, t in ((seq, tnn.Sequential(tnn.Linear(2, 3), tnn.Linear(3, 1), tnn.Sigmoid())), (md, tnn.ModuleDict(
             {"a": tnn.Linear(1, 1), "b": tnn.Tanh()}))):
         assert repr(c) == repr(t)
