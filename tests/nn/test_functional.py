@@ -204,3 +204,18 @@ def test_elementwise_weighted_regression_losses(reduction):
         ours, theirs = getattr(F, name), getattr(TF, name)
         check_op([(4, 3), (4, 3)], lambda x, y, ours=ours: ours(x, y, reduction=reduction, weight=cr.tensor(w)),
                  lambda x, y, theirs=theirs: theirs(x, y, reduction=reduction, weight=torch.tensor(w)))
+
+
+def test_float64_or_integer_targets_keep_a_float32_loss():
+    x = cr.randn(4, 3, requires_grad=True)
+    for loss in (F.mse_loss(x, cr.tensor(np.zeros((4, 3)))), F.binary_cross_entropy_with_logits(x, cr.ones(4, 3,
+                 dtype=cr.int64)), F.binary_cross_entropy(F.sigmoid(x), np.ones((4, 3))),
+                 F.cross_entropy(x, cr.tensor(SOFT[:4]))):
+        x.grad = None
+        loss.backward()
+        assert loss.dtype == cr.float32 and x.grad.dtype == cr.float32
+
+
+def test_swapped_class_loss_arguments_are_named():
+    with pytest.raises(TypeError, match="swapped"):
+        F.cross_entropy(cr.tensor([0, 1]), cr.randn(2, 3))

@@ -41,6 +41,16 @@ def _check_target(input, target, op):
         )
 
 
+def _const(target, input):
+    """A target that needs no gradient, as an array of the input's dtype: float64 or integer labels must
+    not silently promote a float32 network's loss (and gradients) to float64."""
+    if isinstance(target, Tensor):
+        if target.requires_grad:
+            return target
+        target = target.data
+    return xp.asarray(target).astype(input.data.dtype, copy=False)
+
+
 def _diff(input, target):
     """input − target in one node when the target is a constant."""
     if isinstance(target, Tensor) and target.requires_grad:
@@ -104,7 +114,8 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     tiny = float(xp.exp(xp.asarray(-100.0, dtype=x.dtype)))  # log(max(x, e⁻¹⁰⁰)) = max(log x, −100)
     log_x = P.Log.apply(clamp(input, min=tiny))
     log_1mx = P.Log.apply(clamp(P.Add.apply(P.Neg.apply(input), 1.0), min=tiny))
-    one_minus_t = 1 - target if isinstance(target, Tensor) else 1 - xp.asarray(target)
+    target = _const(target, input)
+    one_minus_t = 1 - target
     loss = P.Neg.apply(P.Add.apply(P.Mul.apply(log_x, target), P.Mul.apply(log_1mx, one_minus_t)))
     if weight is not None:
         loss = P.Mul.apply(loss, weight)
@@ -120,12 +131,13 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     The gradient is σ(z) − y (without pos_weight): finite for any z.
     """
     _check_target(input, target, "binary_cross_entropy_with_logits")
+    target = _const(target, input)
     if pos_weight is None:
         loss = P.Add.apply(P.Softplus.apply(input), P.Neg.apply(P.Mul.apply(input, target)))
     else:
         t = target
         lw = P.Add.apply(P.Mul.apply(t, P.Add.apply(pos_weight, -1.0)), 1.0)
-        one_minus_t = 1 - t if isinstance(t, Tensor) else 1 - xp.asarray(t)
+        one_minus_t = 1 - t
         loss = P.Add.apply(P.Mul.apply(input, one_minus_t), P.Mul.apply(P.Softplus.apply(P.Neg.apply(input)), lw))
     if weight is not None:
         loss = P.Mul.apply(loss, weight)
@@ -164,6 +176,9 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     ``ignore_index`` contribute nothing. 'mean' divides by Σ w[yₙ] over the non-ignored targets."""
     if target.data.dtype.kind not in "iu":
         raise TypeError(f"nll_loss: the target must hold class indices (int64), got dtype {target.data.dtype}")
+    if input.data.dtype.kind != "f" or input.data.ndim == 0:
+        raise TypeError(f"nll_loss: the input must be float log-probabilities of shape (N, C) or (C,), got dtype "
+                        f"{input.data.dtype} and shape {tuple(input.data.shape)} (are input and target swapped?)")
     mask, _, wsum = _class_weights(input, target, weight, ignore_index, "nll_loss")
     per = P.Sum.apply(P.Mul.apply(input, mask), dim=(1 if input.data.ndim >= 2 else 0,), keepdim=False)
     return _reduce(per, reduction, "nll_loss", denom=wsum)
@@ -181,6 +196,9 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing must be between 0.0 and 1.0, got {label_smoothing}")
     x = input.data
+    if x.dtype.kind != "f" or x.ndim == 0:
+        raise TypeError(f"cross_entropy: the input must be float logits of shape (N, C) or (C,), got dtype "
+                        f"{x.dtype} and shape {tuple(x.shape)} (are input and target swapped?)")
     cdim = 1 if x.ndim >= 2 else 0
     n_classes = x.shape[cdim]
     logp = log_softmax(input, cdim)
@@ -192,7 +210,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
                 f"cross_entropy: a float target holds class probabilities and must have the input's shape "
                 f"{tuple(x.shape)}, got {tuple(tdata.shape)}; for class indices pass an int64 tensor"
             )
-        t = target
+        t = _const(target, input)
         if label_smoothing > 0:
             t = P.Add.apply(P.Mul.apply(t, 1.0 - label_smoothing), label_smoothing / n_classes)
         if weight is not None:
