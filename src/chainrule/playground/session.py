@@ -122,8 +122,8 @@ class Session:
                 now = time.perf_counter()
                 if self.playing and (self.cfg["speed"] == 0 or now >= next_tick):
                     self._train_tick(now)
-                    # a late tick is made up (so 1 epoch/tick averages 60 epochs/s), but never more than 1/4 s of them
-                    next_tick = max(next_tick + TICK, now - 0.25)
+                    # a late tick is made up (so 1 epoch/tick averages 60 epochs/s), but never more than 1 s of them
+                    next_tick = max(next_tick + TICK, now - 1.0)
                 if self._dirty and self._acked and self.built:
                     self._send_frame()
             except ProtocolError as e:
