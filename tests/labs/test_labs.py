@@ -94,3 +94,13 @@ def test_cli(capsys, tmp_path):
     assert "agree with loss.backward()" in capsys.readouterr().out
     assert (tmp_path / "backprop-by-hand" / "hand_vs_engine.png").exists()
     assert json.loads((tmp_path / "backprop-by-hand" / "numbers.json").read_text())["seed"] == 3
+
+
+def test_activations(out):
+    n = result("activations", out).numbers
+    d = n["max_derivative"]  # from the engine's backward pass
+    assert d["sigmoid"] == pytest.approx(0.25, abs=1e-4) and d["tanh"] == pytest.approx(1, abs=1e-4)
+    assert d["ReLU"] == 1 and d["LeakyReLU"] == 1
+    loss = n["final_train_loss"]
+    assert loss["ReLU"] < loss["sigmoid"] and loss["tanh"] < loss["sigmoid"]
+    assert n["relu_vs_tanh_ratio"] is None or n["relu_vs_tanh_ratio"] > 0

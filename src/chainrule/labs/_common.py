@@ -113,7 +113,9 @@ class LabContext:
         import matplotlib.pyplot as plt
 
         if self.save:
-            fig.savefig(self.out_dir / filename, dpi=90, bbox_inches="tight")
+            # a constrained layout already fits the canvas; "tight" would draw the whole figure twice
+            tight = None if fig.get_layout_engine() is not None else "tight"
+            fig.savefig(self.out_dir / filename, dpi=90, bbox_inches=tight)
         plt.close(fig)
         self.figures.append(Figure(filename, caption))
 
