@@ -23,24 +23,15 @@ DATASET_CALLS = {
     "multiclass": "datasets.{fn}(n_classes={k}, n_samples=500, noise={noise}, seed=SEED)",
 }
 INIT_CODE = {
-    "tf": ("TF Playground's: W ~ U(-0.5, 0.5), b = 0.1",
-           "layer.weight.data[...] = rng.uniform(-0.5, 0.5, layer.weight.shape)\n"
-           "        layer.bias.data[...] = 0.1"),
+    "tf": ("TF Playground's: W ~ U(-0.5, 0.5), b = 0.1", "nn.init.uniform_(layer.weight, -0.5, 0.5, generator=g)"),
     "zeros": ("all zeros: every neuron of a layer stays identical (symmetry is never broken)",
-              "layer.weight.data[...] = 0.0\n        layer.bias.data[...] = 0.0"),
-    "small": ("small random: W ~ N(0, 0.01^2), b = 0",
-              "layer.weight.data[...] = rng.normal(0.0, 0.01, layer.weight.shape)\n"
-              "        layer.bias.data[...] = 0.0"),
-    "lecun": ("LeCun: W ~ N(0, 1/fan_in), b = 0",
-              "layer.weight.data[...] = rng.normal(0.0, np.sqrt(1.0 / max(fan_in, 1)), layer.weight.shape)\n"
-              "        layer.bias.data[...] = 0.0"),
-    "xavier": ("Xavier/Glorot: W ~ U(-a, a), a = sqrt(6/(fan_in + fan_out)), b = 0",
-               "a = np.sqrt(6.0 / max(fan_in + fan_out, 1))\n"
-               "        layer.weight.data[...] = rng.uniform(-a, a, layer.weight.shape)\n"
-               "        layer.bias.data[...] = 0.0"),
-    "he": ("He/Kaiming: W ~ N(0, 2/fan_in), b = 0",
-           "layer.weight.data[...] = rng.normal(0.0, np.sqrt(2.0 / max(fan_in, 1)), layer.weight.shape)\n"
-           "        layer.bias.data[...] = 0.0"),
+              "nn.init.zeros_(layer.weight)"),
+    "small": ("small random: W ~ N(0, 0.01^2)", "nn.init.normal_(layer.weight, 0.0, 0.01, generator=g)"),
+    "lecun": ("LeCun: W ~ N(0, 1/fan_in)", "nn.init.lecun_normal_(layer.weight, generator=g)"),
+    "xavier": ("Xavier/Glorot: W ~ U(-a, a), a = sqrt(6/(fan_in + fan_out))",
+               "nn.init.xavier_uniform_(layer.weight, generator=g)"),
+    "he": ("He/Kaiming: W ~ N(0, 2/fan_in)",
+           "nn.init.kaiming_normal_(layer.weight, nonlinearity=\"relu\", generator=g)"),
 }
 ACT_CODE = {"tanh": "nn.Tanh()", "relu": "nn.ReLU()", "sigmoid": "nn.Sigmoid()", "linear": "nn.Identity()",
             "leakyrelu": "nn.LeakyReLU(0.01)", "elu": "nn.ELU()", "prelu": "nn.PReLU()",
@@ -118,7 +109,8 @@ def script_text(cfg: dict, epochs: int, resets: int = 0, points=None) -> str:
     return TEMPLATE.format(
         summary=summary(cfg), epochs=epochs, seed=cfg["seed"], resets=resets, data_code=data_code,
         features=names, target_code=target_code, layers="\n    ".join(layers), init_doc=init_doc,
-        init_code=init_code, loss_code=LOSS_CODE[loss_key].format(k=cfg["nClasses"]),
+        init_code=init_code, bias=0.1 if M.init_scheme(cfg) == "tf" else 0.0,
+        loss_code=LOSS_CODE[loss_key].format(k=cfg["nClasses"]),
         optimizer=OPT_CODE[cfg["optimizer"]].format(lr=cfg["learningRate"], **cfg),
         lr=cfg["learningRate"], schedule=SCHEDULE_CODE[cfg["schedule"]].format(**cfg),
         batch=cfg["batchSize"], rate=rate, shuffle_code=shuffle_code,
@@ -165,11 +157,11 @@ model = nn.Sequential(
 )
 linears = [m for m in model if isinstance(m, nn.Linear)]
 # initialisation: {init_doc}
-rng = np.random.default_rng([SEED, {resets}])
-with cr.no_grad():
-    for layer in linears:
-        fan_out, fan_in = layer.weight.shape
+g = cr.Generator().manual_seed(SEED * 1_000_003 + {resets})
+for layer in linears:
+    if layer.weight.numel():
         {init_code}
+    nn.init.constant_(layer.bias, {bias})
 
 # ---- loss and optimizer
 {loss_code}

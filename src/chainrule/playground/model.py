@@ -143,13 +143,13 @@ class Network:
         self.sizes = [len(feature_names(cfg))] + list(shape) + [n_outputs(cfg)]
         self.dead = [np.zeros(lin.weight.shape, bool) for lin in self.linears]
 
-    def initialise(self, scheme: str, rng: np.random.Generator):
-        """Fill the Linear layers (see ``init_arrays``); other parameters keep their PyTorch defaults."""
-        with cr.no_grad():
-            for lin in self.linears:
-                w, b = init_arrays(scheme, lin.weight.shape, rng)
-                lin.weight.data[...] = w
-                lin.bias.data[...] = b
+    def initialise(self, scheme: str, generator):
+        """Fill the Linear layers with ``nn.init`` (see ``INIT``); other parameters keep their defaults."""
+        for lin in self.linears:
+            if lin.weight.numel() == 0:  # no inputs switched on: nothing to draw
+                continue
+            INIT[scheme](lin.weight, generator)
+            nn.init.constant_(lin.bias, 0.1 if scheme == "tf" else 0.0)
 
     def forward_taps(self, x):
         """Every layer's output for a batch, in one forward pass: [hidden 1, ..., hidden L, output]."""
@@ -168,31 +168,22 @@ class Network:
         return [p for p in self.model.parameters() if id(p) not in ids]
 
 
-def init_arrays(scheme: str, shape, rng: np.random.Generator):
-    """Initial (weight, bias) arrays for one Linear layer of weight shape (fan_out, fan_in).
+# Weight initialisations (biases are 0, except TF Playground's 0.1), all from chainrule.nn.init:
+#   tf: U(−0.5, 0.5) (TF Playground)   zeros: 0 (the symmetry never breaks)   small: N(0, 0.01²)
+#   lecun: N(0, 1/fan_in)   xavier: U(±√(6/(fan_in + fan_out)))   he: N(0, 2/fan_in)
+INIT = {
+    "tf": lambda w, g: nn.init.uniform_(w, -0.5, 0.5, generator=g),
+    "zeros": lambda w, g: nn.init.zeros_(w),
+    "small": lambda w, g: nn.init.normal_(w, 0.0, 0.01, generator=g),
+    "lecun": lambda w, g: nn.init.lecun_normal_(w, generator=g),
+    "xavier": lambda w, g: nn.init.xavier_uniform_(w, generator=g),
+    "he": lambda w, g: nn.init.kaiming_normal_(w, nonlinearity="relu", generator=g),
+}
 
-    tf:     W ~ U(−0.5, 0.5), b = 0.1 (TensorFlow Playground)   zeros:  W = 0, b = 0 (symmetry never breaks)
-    small:  W ~ N(0, 0.01²)                                      lecun:  W ~ N(0, 1/fan_in)
-    xavier: W ~ U(±√(6/(fan_in + fan_out)))                      he:     W ~ N(0, 2/fan_in)
-    Biases are 0 except under ``tf``.
-    """
-    fan_out, fan_in = shape
-    fan_in_ = max(fan_in, 1)
-    b = np.zeros(fan_out)
-    if scheme == "tf":
-        return rng.uniform(-0.5, 0.5, shape), np.full(fan_out, 0.1)
-    if scheme == "zeros":
-        return np.zeros(shape), b
-    if scheme == "small":
-        return rng.normal(0.0, 0.01, shape), b
-    if scheme == "lecun":
-        return rng.normal(0.0, np.sqrt(1.0 / fan_in_), shape), b
-    if scheme == "xavier":
-        a = np.sqrt(6.0 / max(fan_in + fan_out, 1))
-        return rng.uniform(-a, a, shape), b
-    if scheme == "he":
-        return rng.normal(0.0, np.sqrt(2.0 / fan_in_), shape), b
-    raise ValueError(f"unknown initialisation {scheme!r}; expected tf, zeros, small, lecun, xavier or he")
+
+def init_generator(seed: int, resets: int):
+    """The weights' random stream: the URL's seed and how many times Reset was pressed."""
+    return cr.Generator().manual_seed(seed * 1_000_003 + resets)
 
 
 def init_scheme(cfg) -> str:

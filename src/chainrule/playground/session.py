@@ -275,7 +275,7 @@ class Session:
         else:
             self._prepare_tensors()
         self.net = M.Network(self.cfg)
-        self.net.initialise(M.init_scheme(self.cfg), np.random.default_rng([self.cfg["seed"], self.resets]))
+        self.net.initialise(M.init_scheme(self.cfg), M.init_generator(self.cfg["seed"], self.resets))
         self.opt = M.make_optimizer(self.cfg, self.net)
         self.loss_fn = M.make_loss(self.cfg)
         self.epoch, self.playing, self.diverged = 0, False, False
