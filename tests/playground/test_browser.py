@@ -244,6 +244,9 @@ def test_every_control_once(server, page, tmp_path):
         page.click("#export-script")
     assert dl.value.suggested_filename == "playground_run.py"
     with page.expect_download() as dl:
+        page.click("#export-checkpoint")
+    assert dl.value.suggested_filename == "playground.crpt"
+    with page.expect_download() as dl:
         page.click("#download-data")
     assert dl.value.suggested_filename == "playground_data.csv"
     page.click("#remove-layer")

@@ -66,8 +66,6 @@ def test_checkpoint_and_data_exports(session, tmp_path):
     r.s.train_epoch()
     csv = base64.b64decode(export_file(r.s, "data")["base64"]).decode().splitlines()
     assert csv[0] == "x1,x2,label,split" and len(csv) == 501 and csv[1].endswith(",train")
-    if not hasattr(cr, "load"):
-        pytest.skip("chainrule.save/load not available yet")
     msg = export_file(r.s, "checkpoint")
     path = tmp_path / msg["name"]
     path.write_bytes(base64.b64decode(msg["base64"]))

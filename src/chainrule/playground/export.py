@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import base64
 import io
-import os
-import tempfile
 
 import chainrule as cr
 
@@ -206,20 +204,10 @@ print(f"epoch {{EPOCHS}}: training loss {{train_loss:.4f}}, test loss {{test_los
 
 
 def checkpoint_bytes(model) -> bytes:
-    """``chainrule.save(model.state_dict(), ...)`` into bytes (through a file if save wants a path)."""
+    """``chainrule.save(model.state_dict(), ...)`` as bytes (a zip of arrays; no pickle)."""
     buf = io.BytesIO()
-    try:
-        cr.save(model.state_dict(), buf)
-        return buf.getvalue()
-    except (TypeError, AttributeError, ValueError):
-        fd, path = tempfile.mkstemp(suffix=".crpt")
-        os.close(fd)
-        try:
-            cr.save(model.state_dict(), path)
-            with open(path, "rb") as f:
-                return f.read()
-        finally:
-            os.unlink(path)
+    cr.save(model.state_dict(), buf)
+    return buf.getvalue()
 
 
 def data_csv(train, test) -> str:
