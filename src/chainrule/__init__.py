@@ -7,7 +7,7 @@
     f.backward()            # x.grad = -4, y.grad = -4, z.grad = 3
 """
 
-from . import autograd
+from . import autograd, data, nn, optim, utils  # subpackages are attributes, as torch.nn / torch.optim
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .creation import (
     arange,
@@ -107,8 +107,6 @@ from .tensor_methods import (
     var,
     where,
 )
-
-from . import data, nn, optim, utils  # noqa: E402  (subpackages as attributes, as torch.nn / torch.optim)
 
 float = float32  # noqa: A001 - torch's aliases
 double = float64

@@ -292,8 +292,9 @@ class Permute(Primitive):
         return a.transpose(dims)
 
     @staticmethod
-    def backward(ctx, g):  # the inverse permutation
-        return g.transpose(xp.argsort(ctx.dims))
+    def backward(ctx, g):  # the inverse permutation (a transpose is its own inverse)
+        dims = ctx.dims
+        return g.T if len(dims) == 2 else g.transpose(xp.argsort(dims))
 
 
 class Expand(Primitive):
