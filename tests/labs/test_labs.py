@@ -104,3 +104,11 @@ def test_activations(out):
     loss = n["final_train_loss"]
     assert loss["ReLU"] < loss["sigmoid"] and loss["tanh"] < loss["sigmoid"]
     assert n["relu_vs_tanh_ratio"] is None or n["relu_vs_tanh_ratio"] > 0
+
+
+def test_dead_relu(out):
+    n = result("dead-relu", out).numbers
+    s = n["summary"]
+    assert n["relu_more_dead_at_high_lr"]
+    assert s["ReLU_lr1"]["final_dead"] > s["LeakyReLU_lr1"]["final_dead"]
+    assert s["ReLU_lr1"]["final_dead"] > 2 * s["ReLU_lr0.1"]["final_dead"]
