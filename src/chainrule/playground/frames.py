@@ -8,8 +8,11 @@ round((v + 1)·127) and NaN as 255 (drawn grey), so a 100×100 map costs 10 kB b
 from __future__ import annotations
 
 import base64
+import time
 
 import numpy as np
+
+import chainrule as cr
 
 GRID = 100
 THUMB = 20  # neuron thumbnails: the grid averaged over 5×5 blocks
@@ -106,3 +109,52 @@ def activation_stats(values: np.ndarray, activation: str, bins: int = 20) -> dic
     if activation in RELU_LIKE:
         out["dead"] = int(np.sum(np.all(values <= 0, axis=0)))
     return out
+
+
+def _accuracy(session, x, y):
+    if session.cfg["problem"] == "regression" or len(y) == 0:
+        return None
+    out = session.net.model(cr.from_numpy(x)).numpy()
+    if session.net.kind == "softmax":
+        return float(np.mean(np.argmax(out, axis=1) == y))
+    return float(np.mean(np.where(out[:, 0] >= 0, 1.0, -1.0) == y[:, 0]))
+
+
+def frame_message(session) -> dict:
+    """Everything the page draws for the session's current state (eval mode: no dropout, BN running stats)."""
+    net, kind, cfg = session.net, session.net.kind, session.cfg
+    net.model.eval()
+    with cr.no_grad():
+        taps = [t.numpy() for t in net.forward_taps(session.grid_x)]  # the one grid forward
+        hidden = [t.numpy() for t in net.forward_taps(cr.from_numpy(session.train_x))[:-1]] \
+            if len(session.train_y) else []
+        acc = (_accuracy(session, session.train_x, session.train_y),
+               _accuracy(session, session.test_x, session.test_y))
+    disp = display_output(taps[-1], kind)
+    thumbs = [b64(to_bytes(thumbnails(vals))) for vals in taps[:-1]]
+    out_thumbs = thumbnails(disp)
+    thumbs.append(b64(prob_bytes(out_thumbs) if kind == "softmax" else to_bytes(out_thumbs)))
+    focus = None
+    if session.focus and 1 <= session.focus[0] <= len(taps):
+        layer, neuron = session.focus
+        vals = disp if layer == len(taps) else taps[layer - 1]
+        if neuron < vals.shape[1]:
+            v = vals[:, neuron] * 2 - 1 if kind == "softmax" and layer == len(taps) else vals[:, neuron]
+            focus = {"layer": layer, "neuron": neuron, "n": GRID, "data": b64(to_bytes(v))}
+    grads = [float(np.linalg.norm(lin.weight.grad.numpy())) if lin.weight.grad is not None else None
+             for lin in net.linears]
+    return {
+        "type": "frame", "frame": session.frame_no, "epoch": session.epoch, "problem": cfg["problem"],
+        "t": round(time.perf_counter(), 4),  # server clock, for measuring epochs/s
+        "discretize": cfg["discretize"], "diverged": session.diverged,
+        "trainLoss": finite(session.train_loss), "testLoss": finite(session.test_loss),
+        "trainAcc": acc[0], "testAcc": acc[1], "lr": getattr(session, "lr_now", cfg["learningRate"]),
+        "history": session.history, "resetHistory": session.reset_history,
+        "heat": heat_message(disp, kind, cfg["nClasses"]), "focus": focus,
+        "thumbs": {"n": THUMB, "layers": thumbs},
+        "weights": [finite_list(lin.weight.numpy()) for lin in net.linears],
+        "biases": [finite_list(lin.bias.numpy()) for lin in net.linears],
+        "dead": [np.argwhere(d).tolist() for d in net.dead],
+        "gradNorms": [g if g is None or np.isfinite(g) else None for g in grads],
+        "act": [activation_stats(h, a) for h, a in zip(hidden, net.activations)],
+    }

@@ -233,6 +233,7 @@ class Session:
             self.opt = M.make_optimizer(self.cfg, self.net)
         elif "train" in what or "view" in what:
             self._dirty = True
+        self.lr_now = M.scheduled_lr(self.cfg, self.epoch)
 
     def _dataset_key(self):
         return {"classification": "dataset", "regression": "regDataset", "multiclass": "mcDataset"}[
@@ -396,51 +397,9 @@ class Session:
                    "message": "No training points: add some by clicking the output map, or upload a CSV."
                    if custom_empty else ""})
 
-    def _accuracy(self, x, y):
-        if self.cfg["problem"] == "regression" or len(y) == 0:
-            return None
-        out = self.net.model(cr.from_numpy(x)).numpy()
-        if self.net.kind == "softmax":
-            return float(np.mean(np.argmax(out, axis=1) == y))
-        return float(np.mean(np.where(out[:, 0] >= 0, 1.0, -1.0) == y[:, 0]))
-
     # ------------------------------------------------------------------------------ frames
     def _send_frame(self):
-        net, kind = self.net, self.net.kind
-        net.model.eval()
-        with cr.no_grad():
-            taps = [t.numpy() for t in net.forward_taps(self.grid_x)]  # the one grid forward
-            hidden = [t.numpy() for t in net.forward_taps(cr.from_numpy(self.train_x))[:-1]] \
-                if len(self.train_y) else []
-            acc = (self._accuracy(self.train_x, self.train_y), self._accuracy(self.test_x, self.test_y))
-        disp = F.display_output(taps[-1], kind)
-        thumbs = [F.b64(F.to_bytes(F.thumbnails(vals))) for vals in taps[:-1]]
-        out_thumbs = F.thumbnails(disp)
-        thumbs.append(F.b64(F.prob_bytes(out_thumbs) if kind == "softmax" else F.to_bytes(out_thumbs)))
-        focus = None
-        if self.focus and 1 <= self.focus[0] <= len(taps):
-            layer, neuron = self.focus
-            vals = disp if layer == len(taps) else taps[layer - 1]
-            if neuron < vals.shape[1]:
-                v = vals[:, neuron] * 2 - 1 if kind == "softmax" and layer == len(taps) else vals[:, neuron]
-                focus = {"layer": layer, "neuron": neuron, "n": F.GRID, "data": F.b64(F.to_bytes(v))}
-        grads = [float(np.linalg.norm(lin.weight.grad.numpy())) if lin.weight.grad is not None else None
-                 for lin in net.linears]
         self.frame_no += 1
-        self.emit({
-            "type": "frame", "frame": self.frame_no, "epoch": self.epoch, "problem": self.cfg["problem"],
-            "t": round(time.perf_counter(), 4),  # server clock, for measuring epochs/s
-            "discretize": self.cfg["discretize"], "diverged": self.diverged,
-            "trainLoss": F.finite(self.train_loss), "testLoss": F.finite(self.test_loss),
-            "trainAcc": acc[0], "testAcc": acc[1], "lr": getattr(self, "lr_now", self.cfg["learningRate"]),
-            "history": self.history, "resetHistory": self.reset_history,
-            "heat": F.heat_message(disp, kind, self.cfg["nClasses"]), "focus": focus,
-            "thumbs": {"n": F.THUMB, "layers": thumbs},
-            "weights": [F.finite_list(lin.weight.numpy()) for lin in net.linears],
-            "biases": [F.finite_list(lin.bias.numpy()) for lin in net.linears],
-            "dead": [np.argwhere(d).tolist() for d in net.dead],
-            "gradNorms": [g if g is None or np.isfinite(g) else None for g in grads],
-            "act": [F.activation_stats(h, a) for h, a in zip(hidden, net.activations)],
-        })
+        self.emit(F.frame_message(self))
         self.history, self.reset_history = [], False
         self._acked, self._dirty = False, False
