@@ -126,6 +126,10 @@ def run_train(args) -> int:
                 file_values = json.load(f)
             file_values["out"] = args.resume
             cfg = resolve(file_values, flags, source=cfg_path)
+            if cfg["schedule"] == "cosine" and cfg["epochs"] != file_values.get("epochs"):
+                raise ConfigError(f"--epochs: the run's cosine schedule was laid out for {file_values.get('epochs')} "
+                                  f"epochs (its lr falls to 0 at the end); resume with the same --epochs, or start "
+                                  f"a new run")
         else:
             file_values = read_toml(args.config) if args.config else {}
             cfg = resolve(file_values, flags, source=args.config or "the config file")
