@@ -98,15 +98,17 @@ def test_reduce_on_plateau_matches_torch(kwargs):
 
 
 @pytest.mark.parametrize("name, build", SCHEDULES, ids=[n for n, _ in SCHEDULES])
-def test_state_dict_resume(name, build):
+def test_state_dict_resume(name, build, tmp_path):
     straight = lr_sequence("cr", build)
     c, _ = two_group_opts()
     sched = build(ls, c)
     for _ in range(13):
         c.step()
         sched.step()
-    opt_sd, sched_sd = c.state_dict(), sched.state_dict()
-    assert "optimizer" not in sched_sd
+    assert "optimizer" not in sched.state_dict()
+    cr.save({"optim": c.state_dict(), "sched": sched.state_dict()}, tmp_path / "ckpt.crt")  # no pickle needed
+    ckpt = cr.load(tmp_path / "ckpt.crt")
+    opt_sd, sched_sd = ckpt["optim"], ckpt["sched"]
     c2, _ = two_group_opts()
     sched2 = build(ls, c2)
     c2.load_state_dict(opt_sd)
@@ -119,15 +121,17 @@ def test_state_dict_resume(name, build):
     assert resumed == straight[13:]
 
 
-def test_reduce_on_plateau_state_dict():
+def test_reduce_on_plateau_state_dict(tmp_path):
     c, _ = two_group_opts()
     s = ls.ReduceLROnPlateau(c, patience=1, mode="max")
     for m in METRICS[:8]:
         s.step(m)
     c2, _ = two_group_opts()
     s2 = ls.ReduceLROnPlateau(c2)
-    s2.load_state_dict(s.state_dict())
-    c2.load_state_dict(c.state_dict())
+    cr.save({"optim": c.state_dict(), "sched": s.state_dict()}, tmp_path / "ckpt.crt")  # best = ±inf too
+    ckpt = cr.load(tmp_path / "ckpt.crt")
+    s2.load_state_dict(ckpt["sched"])
+    c2.load_state_dict(ckpt["optim"])
     for m in METRICS[8:]:
         s.step(m)
         s2.step(m)
