@@ -23,8 +23,9 @@ Client → server
 ``{"type": "add_point", "x": x1, "y": x2, "label": t, "split": "train"|"test"}``
     Add a point (the data becomes ``custom``); ``label`` is ±1 (classification), a class index
     (multiclass) or a number in [-1, 1] (regression).
-``{"type": "clear_points"}``; ``{"type": "load_csv", "text": "x1,x2,label\\n..."}`` (own data, at most
-    ``MAX_CSV_CHARS`` characters and ``MAX_POINTS`` rows).
+``{"type": "clear_points"}``; ``{"type": "load_csv", "text": "x1,x2,label[,train|test]\\n..."}`` (own
+    data, at most ``MAX_CSV_CHARS`` characters and ``MAX_POINTS`` rows; without the split column the points
+    are shuffled with the seed and split by ``percTrainData``).
 ``{"type": "export", "what": "checkpoint"|"script"|"data"}``: ask for a file.
 ``{"type": "ack", "frame": n}``: frame n has been drawn (flow control: at most one frame is in flight).
 ``{"type": "focus", "layer": l, "neuron": j}``: frames also carry that neuron's full 100×100 map (the page
@@ -32,10 +33,11 @@ Client → server
 
 Server → client
 ---------------
-``hello`` (session id, limits, defaults), ``data`` (train/test points), ``network`` (layer sizes, input
-names, per-layer activations), ``frame`` (epoch, losses, accuracy, heatmap and neuron thumbnails as
-base64 bytes, weights, biases, dead links, gradient norms, activation histograms, new loss-history
-points), ``status`` (playing, diverged), ``file`` (name, mime, base64) and ``error`` (message, field).
+``hello`` (session id, limits, defaults, 200-point previews of every dataset), ``config`` (settings the
+server changed: a new seed after Regenerate, ``custom`` after own points), ``data`` (train/test points),
+``network`` (layer sizes, input names, per-layer activations), ``frame`` (epoch, losses, accuracy, heatmap
+and neuron thumbnails as base64 bytes, weights, biases, dead links, gradient norms, activation histograms,
+new loss-history points), ``status`` (playing, diverged), ``file`` (name, mime, base64) and ``error`` (message, field).
 """
 
 from __future__ import annotations
