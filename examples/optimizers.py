@@ -28,6 +28,7 @@ import numpy as np
 
 import chainrule as cr
 import chainrule.optim as optim
+from chainrule import nn
 from chainrule.nn import Parameter
 
 # (label, optimizer class, fixed keyword arguments); the learning rate comes from each problem's table
@@ -145,34 +146,16 @@ def plot_problem(plt, name, problem, out_dir, steps, resolution):
 MLP_LR = {"SGD": 0.1, "Momentum": 0.05, "Nesterov": 0.05, "Adagrad": 0.05, "RMSprop": 3e-3, "Adam": 1e-2}
 
 
-def mlp_params(seed, sizes=(2, 16, 16, 1)):
-    """Weights with torch.nn.Linear's default scale, U(−1/√fan_in, 1/√fan_in), from a NumPy generator so
-    every optimizer starts from the same network."""
-    rng = np.random.default_rng(seed)
-    params = []
-    for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
-        bound = 1 / math.sqrt(fan_in)
-        params.append(Parameter(cr.tensor(rng.uniform(-bound, bound, (fan_out, fan_in)))))
-        params.append(Parameter(cr.tensor(rng.uniform(-bound, bound, fan_out))))
-    return params
-
-
-def mlp_forward(params, x):
-    h = x
-    for i in range(0, len(params) - 2, 2):
-        h = (h @ params[i].T + params[i + 1]).tanh()
-    return h @ params[-2].T + params[-1]
-
-
-def bce_with_logits(z, y):
-    """Mean binary cross-entropy of logits z for labels y ∈ {0, 1}: softplus(z) − y z, computed stably
-    as max(z, 0) − y z + log(1 + exp(−|z|))."""
-    return (z.clamp(min=0) - y * z + (1 + (-z.abs()).exp()).log()).mean()
+def make_mlp(seed):
+    """A 2-16-16-1 tanh network; re-seeding before building it gives every optimizer the same weights."""
+    cr.manual_seed(seed)
+    return nn.Sequential(nn.Linear(2, 16), nn.Tanh(), nn.Linear(16, 16), nn.Tanh(), nn.Linear(16, 1)).double()
 
 
 def train_mlp(label, cls, kwargs, X, y, epochs, batch_size=32, seed=0):
-    params = mlp_params(seed)
-    opt = cls(params, lr=MLP_LR[label], **kwargs)
+    model = make_mlp(seed)
+    opt = cls(model.parameters(), lr=MLP_LR[label], **kwargs)
+    loss_fn = nn.BCEWithLogitsLoss()
     order_rng = np.random.default_rng(seed + 1)  # the same mini-batches, in the same order, for everyone
     Xt, yt = cr.tensor(X), cr.tensor(y)
     losses = []
@@ -181,11 +164,11 @@ def train_mlp(label, cls, kwargs, X, y, epochs, batch_size=32, seed=0):
         for start in range(0, len(X), batch_size):
             idx = perm[start:start + batch_size]
             opt.zero_grad()
-            loss = bce_with_logits(mlp_forward(params, cr.tensor(X[idx])), cr.tensor(y[idx]))
+            loss = loss_fn(model(cr.tensor(X[idx])), cr.tensor(y[idx]))
             loss.backward()
             opt.step()
         with cr.no_grad():
-            losses.append(bce_with_logits(mlp_forward(params, Xt), yt).item())
+            losses.append(loss_fn(model(Xt), yt).item())
     return losses
 
 
