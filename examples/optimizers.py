@@ -2,8 +2,9 @@
 
 1. Trajectories on three 2-D test functions, each optimizer started from the same point:
    - Rosenbrock's banana valley: plain SGD crawls along the curved valley floor, momentum rolls down it
-     (overshooting at first), Nesterov's look-ahead damps the oscillation, Adagrad's step shrinks as its
-     sum of squared gradients grows, RMSprop and Adam rescale each coordinate and follow the valley;
+     (zig-zagging across it at first), Nesterov's look-ahead damps that oscillation, Adagrad's step
+     shrinks as its sum of squared gradients grows, RMSprop keeps its step size and rattles near the
+     minimum, Adam (momentum + RMSprop + bias correction) follows the valley all the way;
    - Beale's function: a flat plateau and steep walls, gradients that differ by orders of magnitude:
      SGD slows to a crawl on the plateau, momentum swings wide before it settles, the adaptive methods
      first move diagonally (each coordinate's step is ≈ lr, whatever the gradient's size);
