@@ -25,7 +25,8 @@ def run_script(text, tmp_path):
 @pytest.mark.parametrize("config, epochs", [
     ({}, 25),
     ({"problem": "regression", "regDataset": "reg-gauss", "optimizer": "momentum", "regularization": "L2",
-      "regularizationRate": 0.003, "schedule": "step", "stepSize": 5, "networkShape": [6, 3], "batchSize": 7}, 15),
+      "regularizationRate": 0.003, "schedule": "step", "stepSize": 5, "networkShape": [6, 3], "batchSize": 7,
+      "dropout": [0.2, 0.0], "batchNorm": [False, True]}, 15),
     ({"problem": "multiclass", "mcDataset": "spiral-k", "loss": "ce", "optimizer": "adam", "learningRate": 0.01,
       "shuffle": True, "init": "xavier", "layerActivations": ["relu", "gelu"], "regularization": "L1",
       "regularizationRate": 0.001, "xSquared": True, "noise": 20}, 15),

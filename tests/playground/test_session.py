@@ -228,3 +228,11 @@ def test_zero_init_keeps_symmetry(session):
         r.s.train_epoch()
     w = r.s.net.linears[0].weight.numpy()
     assert np.allclose(w, w[0])  # every hidden neuron stays identical
+
+
+def test_dropout_runs_repeat_even_when_interleaved(session):
+    a, b = session(dropout=[0.3, 0.0], seed=6), session(dropout=[0.3, 0.0], seed=6)
+    for _ in range(4):
+        a.s.train_epoch()
+        b.s.train_epoch()  # the two sessions' masks come from their own streams
+    assert a.s.train_loss == b.s.train_loss

@@ -173,6 +173,7 @@ def lr_at(epoch):
 # ---- training: TF Playground's rule. One epoch = one pass in order; an update every BATCH points with
 # the batch-mean gradient; points left after the last full batch join the next epoch's first batch.
 dead = [np.zeros(lin.weight.shape, bool) for lin in linears]
+cr.manual_seed(SEED * 1_000_003 + {resets} + 7)  # the dropout masks' stream
 shuffle_rng = np.random.default_rng([SEED, {resets}, 1])
 carry = None
 for epoch in range(EPOCHS):

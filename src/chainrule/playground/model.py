@@ -17,6 +17,9 @@ Points left over after the last full batch of an epoch are carried into the next
 
 from __future__ import annotations
 
+import contextlib
+import threading
+
 import numpy as np
 
 import chainrule as cr
@@ -184,6 +187,32 @@ INIT = {
 def init_generator(seed: int, resets: int):
     """The weights' random stream: the URL's seed and how many times Reset was pressed."""
     return cr.Generator().manual_seed(seed * 1_000_003 + resets)
+
+
+def dropout_generator(seed: int, resets: int):
+    """The dropout masks' stream (``nn.Dropout`` draws from chainrule's default generator)."""
+    return cr.Generator().manual_seed(seed * 1_000_003 + resets + 7)
+
+
+_DEFAULT_RNG = threading.Lock()
+
+
+@contextlib.contextmanager
+def dropout_rng(session):
+    """Run with the default generator set to this session's dropout stream, so that the same URL gives the
+    same dropout masks however many tabs train at once (sessions with dropout take turns; others skip)."""
+    if not any(p > 0 for p in session.cfg["dropout"][:len(session.cfg["networkShape"])]):
+        yield
+        return
+    g = cr.default_generator
+    with _DEFAULT_RNG:
+        saved = g.get_state()
+        g.set_state(session.dropout_state)
+        try:
+            yield
+        finally:
+            session.dropout_state = g.get_state()
+            g.set_state(saved)
 
 
 def init_scheme(cfg) -> str:

@@ -282,6 +282,7 @@ class Session:
         self.epoch, self.playing, self.diverged = 0, False, False
         self.history, self.reset_history = [], True
         self.shuffle_rng = np.random.default_rng([self.cfg["seed"], self.resets, 1])
+        self.dropout_state = M.dropout_generator(self.cfg["seed"], self.resets).get_state()
         self.built = True
         self.focus = None
         labels = {"tanh": "tanh, −1 … 1", "linear": "linear (regression)", "logit": "sigmoid (cross-entropy)",
@@ -358,6 +359,15 @@ class Session:
         m = n // bs
         bounds = [(k * bs, (k + 1) * bs) for k in range(m)] or [(0, n)]  # n < bs: one update of n points
         leftover = (X[m * bs:], Y[m * bs:]) if m and m * bs < n else None
+        with M.dropout_rng(self):
+            self._batches(X, Y, bounds, regularising, lr)
+        self.carry = leftover
+        self.epoch += 1
+        self.lr_now = lr
+        self._evaluate()
+
+    def _batches(self, X, Y, bounds, regularising, lr):
+        net, opt, reg, rate = self.net, self.opt, self.cfg["regularization"], self.cfg["regularizationRate"]
         for k, (i, j) in enumerate(bounds):
             xb, yb = X[i:j], Y[i:j]
             if k == 0 and self.carry is not None:  # last epoch's leftover points join the first batch
@@ -369,10 +379,6 @@ class Session:
             opt.step()
             if regularising:
                 M.regularise(net, before, reg, lr, rate)
-        self.carry = leftover
-        self.epoch += 1
-        self.lr_now = lr
-        self._evaluate()
 
     def _loss_on(self, x, y):
         if len(y) == 0:
