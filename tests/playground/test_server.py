@@ -87,3 +87,16 @@ def test_cli_arguments():
     assert (args.port, args.no_browser, args.host) == (0, False, "127.0.0.1")
     with pytest.raises(SystemExit, match="--port"):
         cli.run(argparse.Namespace(port=70000, host="127.0.0.1", no_browser=True))
+
+
+def test_cli_reports_a_taken_port():
+    import socket
+
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    try:
+        with pytest.raises(SystemExit, match="cannot listen on 127.0.0.1"):
+            cli.run(argparse.Namespace(port=taken.getsockname()[1], host="127.0.0.1", no_browser=True))
+    finally:
+        taken.close()

@@ -159,7 +159,11 @@ def serve(host: str = "127.0.0.1", port: int = 0, open_browser: bool = True, log
     sys.setswitchinterval(0.001)
     sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
+    try:
+        sock.bind((host, port))
+    except OSError as e:
+        raise SystemExit(f"chainrule playground: cannot listen on {host}:{port}: {e.strerror}; "
+                         "try another --port (0 picks a free one)") from None
     url = f"http://{host if ':' not in host else '[' + host + ']'}:{sock.getsockname()[1]}/"
     config = uvicorn.Config(create_app(), log_level=log_level, ws_max_size=1 << 20, ws_ping_interval=20)
     server = uvicorn.Server(config)
