@@ -112,3 +112,16 @@ def test_dead_relu(out):
     assert n["relu_more_dead_at_high_lr"]
     assert s["ReLU_lr1"]["final_dead"] > s["LeakyReLU_lr1"]["final_dead"]
     assert s["ReLU_lr1"]["final_dead"] > 2 * s["ReLU_lr0.1"]["final_dead"]
+
+
+def test_optimizers(out):
+    n = result("optimizers", out).numbers
+    s = n["surfaces"]
+    assert s["saddle.Adam"]["steps_to_escape"] is not None and s["saddle.RMSprop"]["steps_to_escape"] is not None
+    assert s["saddle.SGD"]["steps_to_escape"] is None  # lr 0.01: y grows only ×1.02 per step
+    assert s["Rosenbrock.momentum"]["final_f"] < s["Rosenbrock.SGD"]["final_f"]
+    pic = n["lr_picture"]
+    for name, (lo, good, hi) in (("SGD", ("0.001", "0.1", "3")), ("Adam", ("1e-05", "0.001", "0.1"))):
+        good_loss = pic[f"{name}_lr{good}"]["final_loss"]
+        assert good_loss < pic[f"{name}_lr{lo}"]["final_loss"]
+        assert pic[f"{name}_lr{hi}"]["diverged"] or good_loss < pic[f"{name}_lr{hi}"]["final_loss"]
