@@ -1,0 +1,150 @@
+"""Training-loop benchmark: epochs/s of ``chainrule.train.fit`` on digits vs a bare chainrule loop vs the same
+loop in PyTorch, in one process.
+
+The network is ``chainrule train``'s default: 64 → 256 ReLU → Dropout(0.2) → 10, Adam (lr 1e-3),
+cross-entropy, batch 32, on the 1257 training images of digits (40 batches per epoch), float32.
+
+    bare        the hand-written chainrule loop: for x, y in loader: forward, loss, zero_grad, backward, step
+    fit         chainrule.train.fit on the same loader (loss bookkeeping, NaN guard, no validation)
+    fit+val     fit with the accuracy metric and a validation pass over 270 images after every epoch
+    torch       the bare loop in PyTorch eager, batches cut by index from a shuffled permutation
+                (what chainrule's DataLoader fast path does)
+    torch+DL    the bare loop in PyTorch with torch.utils.data.DataLoader(TensorDataset) (per-sample
+                indexing and collation: the idiomatic, slower way)
+
+The machine is shared and noisy, so the variants are interleaved round by round (each round trains every
+variant for ``--epochs`` epochs) and the median round is reported; only ratios within one run mean
+anything. Target: fit ≥ 90% of bare. Results: benchmarks/results/train.json.
+
+    python benchmarks/train.py [--rounds 9] [--epochs 3] [--threads 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--rounds", type=int, default=9)
+    ap.add_argument("--epochs", type=int, default=3, help="epochs per variant per round")
+    ap.add_argument("--threads", type=int, default=1, help="BLAS/torch threads (same for both libraries)")
+    ap.add_argument("--out", default=str(Path(__file__).parent / "results" / "train.json"))
+    args = ap.parse_args()
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[var] = str(args.threads)  # before NumPy/torch load their BLAS
+
+    import numpy as np
+    import torch
+
+    import chainrule as cr
+    from chainrule import nn, optim
+    from chainrule.data import DataLoader, datasets
+    from chainrule.train import fit
+
+    torch.set_num_threads(args.threads)
+    split = datasets.load("digits")
+    Xtr, ytr = (t.numpy() for t in split.train.tensors)
+
+    def cr_model():
+        cr.manual_seed(0)
+        m = nn.Sequential(nn.Linear(64, 256), nn.ReLU(), nn.Dropout(0.2), nn.Linear(256, 10))
+        return m, optim.Adam(m.parameters(), lr=1e-3), DataLoader(split.train, batch_size=32, shuffle=True)
+
+    def make_bare():
+        model, opt, loader = cr_model()
+        loss_fn = nn.CrossEntropyLoss()
+
+        def run(epochs):
+            model.train()
+            for _ in range(epochs):
+                for x, y in loader:
+                    out = model(x)
+                    loss = loss_fn(out, y)
+                    opt.zero_grad()
+                    loss.backward()
+                    opt.step()
+        return run
+
+    def make_fit(val):
+        model, opt, loader = cr_model()
+        loss_fn = nn.CrossEntropyLoss()
+        kw = {"val_data": split.val, "metrics": ["accuracy"]} if val else {}
+        return lambda epochs: fit(model, loss_fn, opt, loader, epochs=epochs, verbose=False, **kw)
+
+    def make_torch(dataloader):
+        torch.manual_seed(0)
+        m = torch.nn.Sequential(torch.nn.Linear(64, 256), torch.nn.ReLU(), torch.nn.Dropout(0.2),
+                                torch.nn.Linear(256, 10))
+        opt = torch.optim.Adam(m.parameters(), lr=1e-3)
+        loss_fn = torch.nn.CrossEntropyLoss()
+        X, Y = torch.from_numpy(Xtr), torch.from_numpy(ytr)
+        if dataloader:
+            loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(X, Y), batch_size=32, shuffle=True)
+        else:
+            class Loader:
+                def __iter__(self):
+                    perm = torch.randperm(len(Y))
+                    for i in range(0, len(Y), 32):
+                        idx = perm[i:i + 32]
+                        yield X[idx], Y[idx]
+            loader = Loader()
+
+        def run(epochs):
+            m.train()
+            for _ in range(epochs):
+                for x, y in loader:
+                    out = m(x)
+                    loss = loss_fn(out, y)
+                    opt.zero_grad()
+                    loss.backward()
+                    opt.step()
+        return run
+
+    variants = {"bare": make_bare(), "fit": make_fit(False), "fit+val": make_fit(True), "torch": make_torch(False),
+                "torch+DL": make_torch(True)}
+    for run in variants.values():
+        run(1)  # warm-up: first-call costs, lazy optimizer state
+    rates = {k: [] for k in variants}
+    for r in range(args.rounds):
+        order = list(variants) if r % 2 == 0 else list(reversed(variants))  # no variant always goes first
+        for name in order:
+            t0 = time.perf_counter()
+            variants[name](args.epochs)
+            rates[name].append(args.epochs / (time.perf_counter() - t0))
+    med = {k: statistics.median(v) for k, v in rates.items()}
+    result = {
+        "benchmark": "epochs/s training an MLP 64-256-10 (ReLU, dropout 0.2, Adam, batch 32) on digits (1257 images)",
+        "median_epochs_per_s": {k: round(v, 2) for k, v in med.items()},
+        "ratios": {"fit / bare": round(med["fit"] / med["bare"], 3),
+                   "fit+val / bare": round(med["fit+val"] / med["bare"], 3),
+                   "fit / torch": round(med["fit"] / med["torch"], 3),
+                   "fit / torch+DL": round(med["fit"] / med["torch+DL"], 3)},
+        "target": "fit / bare >= 0.90",
+        "rounds": args.rounds, "epochs_per_round": args.epochs, "threads": args.threads,
+        "all_rounds_epochs_per_s": {k: [round(x, 2) for x in v] for k, v in rates.items()},
+        "versions": {"python": sys.version.split()[0], "numpy": np.__version__, "torch": torch.__version__,
+                     "chainrule": cr.__version__},
+        "machine": {"platform": platform.platform(), "processor": platform.processor() or platform.machine(),
+                    "cpus": os.cpu_count()},
+        "when": time.strftime("%Y-%m-%d %H:%M:%S"),
+    }
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(json.dumps(result, indent=2) + "\n")
+    width = max(map(len, med))
+    for k, v in med.items():
+        print(f"{k:>{width}}  {v:8.1f} epochs/s")
+    for k, v in result["ratios"].items():
+        print(f"{k:>16}  {v:.3f}")
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()
