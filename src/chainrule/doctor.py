@@ -11,7 +11,9 @@ hooks on the leaf modules see the pre-activations and activations, ``Tensor.regi
 pre-activation sees the error signal δ = ∂L/∂h on the way back, and ``autograd.grad`` gives the weight
 gradients without touching anyone's ``.grad``. Every statistic is over one batch:
 
-* activation mean / std; *saturated*: the fraction of sigmoid outputs outside [0.01, 0.99] or tanh
+* activation mean / std (over every value) and *batch std* (each unit's std over the batch, averaged over
+  the units: the part of the signal that depends on the input — biases alone give act std but no batch std);
+  *saturated*: the fraction of sigmoid outputs outside [0.01, 0.99] or tanh
   outputs with |a| > 0.99 (there σ' < 0.01 and tanh' < 0.02: the gradient through them is ~lost);
 * *mean slope*: the mean of f'(h) — the factor by which the activation scales δ on the way back,
   on average (σ' ≤ 1/4, tanh' ≤ 1, ReLU' ∈ {0, 1});
@@ -58,6 +60,7 @@ class LayerStats:
     pre_std: float
     act_mean: float  # activation a = f(h) (the layer's output)
     act_std: float
+    batch_std: float  # mean over units of each unit's std over the batch: how much the output depends on x
     frac_saturated: float | None  # sigmoid/tanh only
     frac_dead: float | None  # ReLU family only: units with h ≤ 0 on every sample
     mean_slope: float | None  # mean f'(h): the share of δ the activation lets through (sigmoid/tanh/ReLU)
@@ -234,6 +237,7 @@ def _stats(g, grad, delta, bins) -> LayerStats:
         name=g["name"], kind=type(g["module"]).__name__, activation=g["act"], fan_in=fan_in, fan_out=fan_out,
         weight_std=float(W.std()), n_var_w=float(fan_in * W.var()), pre_mean=float(h.mean()),
         pre_std=float(h.std()), act_mean=float(a.mean()), act_std=float(a.std()),
+        batch_std=float(a.reshape(a.shape[0], -1).std(axis=0).mean()) if a.ndim else 0.0,
         frac_saturated=_saturated(g["act"], a), frac_dead=dead, mean_slope=_slope(g["act"], h, a),
         identical_units=_identical(h2, W),
         grad_norm=gn, grad_rms=gr, delta_rms=dr, finite=finite, hist=hist)

@@ -9,7 +9,7 @@ Thresholds are rules of thumb, kept here in one place:
 * identical units (symmetry): any duplicated unit is a warning; half a layer or more is an error;
 * gradient RMS ratio first/last layer: < 1e-3 warning, < 1e-5 error (vanishing); > 1e3 / 1e5 (exploding)
   (a healthy 2-hidden-layer sigmoid net sits near 1e-2: σ' ≤ 1/4 per layer);
-* activation std, last hidden layer / first: < 0.1 or > 10 is a warning (the signal collapses or grows);
+* activation batch std, last hidden layer / first: < 0.1 or > 10 is a warning (the signal collapses or grows);
 * update-to-weight ratio ‖ΔW‖/‖W‖ of one step: > 0.3 warning, > 3 error; all < 1e-6 warning (too small);
 * the loss over a few probe steps: NaN/Inf, or growing by half, is an error (exploding loss);
 * the initial loss above 2·ln C + 1 (C balanced classes, cross-entropy) is a warning (confidently wrong).
@@ -111,10 +111,11 @@ def find_problems(report) -> list[Finding]:
         elif ratio > 1e3:
             add("error" if ratio > 1e5 else "warning", "exploding", None, msg)
     hidden = [s for s in layers if s.activation is not None and s.finite]
-    if len(hidden) >= 3 and hidden[0].act_std > 0:
-        r = hidden[-1].act_std / hidden[0].act_std
-        msg = (f"activation std falls from {hidden[0].act_std:.3g} (layer {hidden[0].name}) to "
-               f"{hidden[-1].act_std:.3g} (layer {hidden[-1].name})")
+    if len(hidden) >= 3 and hidden[0].batch_std > 0:
+        r = hidden[-1].batch_std / hidden[0].batch_std
+        msg = (f"the activations' batch std (how much they vary with the input) falls from "
+               f"{hidden[0].batch_std:.3g} (layer {hidden[0].name}) to {hidden[-1].batch_std:.3g} "
+               f"(layer {hidden[-1].name})")
         if r < 0.1:
             add("warning", "signal_collapse", None, msg)
         elif r > 10:

@@ -125,3 +125,12 @@ def test_optimizers(out):
         good_loss = pic[f"{name}_lr{good}"]["final_loss"]
         assert good_loss < pic[f"{name}_lr{lo}"]["final_loss"]
         assert pic[f"{name}_lr{hi}"]["diverged"] or good_loss < pic[f"{name}_lr{hi}"]["final_loss"]
+
+
+def test_batchnorm(out):
+    n = result("batchnorm", out).numbers
+    assert n["bn_trains_faster"]
+    ratio = n["signal_ratio_init"]
+    assert ratio["default init"] < 0.05 < 0.3 < ratio["default init + batch norm"]
+    arms = n["arms"]
+    assert arms["default init + batch norm"]["final_val_acc"] > arms["default init"]["final_val_acc"] + 0.3
