@@ -188,3 +188,47 @@ def test_regression_and_two_d_runs(tmp_path, capsys):
     assert (tmp_path / "x" / "decision_boundary.png").exists()
     run = load_run(tmp_path / "x")
     assert run.predict(np.array([[2.0, 2.0], [2.0, -2.0]])).numpy()[:, 0].tolist()[0] > 0
+
+
+@pytest.mark.parametrize("key", ["activation", "init", "optimizer", "schedule"])
+def test_every_choice_builds_and_trains(key, tmp_path):
+    """Each allowed value of the choice fields makes a working model, optimizer and schedule."""
+    import chainrule as cr
+    from chainrule.data import datasets
+    from chainrule.train import fit
+    from chainrule.train import run as R
+    from chainrule.train.config import CHOICES
+
+    split = datasets.load("iris")
+    for value in CHOICES[key]:
+        cfg = resolve({}, {"dataset": "iris", "hidden": [8, 8], key: value, "epochs": 2, "batchnorm": True})
+        cr.manual_seed(0)
+        model = R.build_model(cfg, 4, 3)
+        opt = R.build_optimizer(cfg, model.parameters())
+        h = fit(model, R.build_loss(cfg, "classification"), opt, split.train, split.val, epochs=2, verbose=False,
+                scheduler=R.build_scheduler(cfg, opt))
+        assert np.isfinite(h["loss"]).all(), (key, value)
+        if key == "init" and value == "zeros":
+            w = model[0].weight.numpy()
+            assert np.allclose(w, w[0])  # zero init: every unit gets the same gradient and stays the same
+
+
+def test_csv_dataset_end_to_end(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 3))
+    price = 3 * X[:, 0] - 2 * X[:, 1] + 0.1 * rng.normal(size=200) + 100
+    rows = ["a,b,c,price"] + [f"{x[0]},{x[1]},{x[2]},{p}" for x, p in zip(X, price)]
+    (tmp_path / "houses.csv").write_text("\n".join(rows) + "\n")
+    code, out, _ = run_cli(["train", "--dataset", f"csv:{tmp_path / 'houses.csv'}", "--target", "price",
+                            "--epochs", "40", "--dropout", "0", "--lr", "0.01", "--out", str(tmp_path / "r")], capsys)
+    assert code == 0 and "regression" in out
+    assert json.loads((tmp_path / "r" / "summary.json").read_text())["test"]["r2"] > 0.95
+    code, out, _ = run_cli(["predict", "--run", str(tmp_path / "r"), "--input", str(tmp_path / "houses.csv")], capsys)
+    pred = np.array([float(v) for v in out.split()[1:]])
+    assert out.startswith("prediction\n") and np.corrcoef(pred, price)[0, 1] > 0.97
+    (tmp_path / "bad.csv").write_text("a,b\n1,x\n")
+    code, _, err = run_cli(["train", "--dataset", f"csv:{tmp_path / 'bad.csv'}", "--out", str(tmp_path / "b")],
+                           capsys)
+    assert code == 2 and "row 2, column 'b'" in err and not (tmp_path / "b").exists()
+    code, _, err = run_cli(["train", "--dataset", f"csv:{tmp_path / 'houses.csv'}", "--target", "cost"], capsys)
+    assert code == 2 and "unknown target column 'cost'" in err

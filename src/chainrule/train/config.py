@@ -22,7 +22,7 @@ class ConfigError(ValueError):
 
 
 ACTIVATIONS = {"relu": "ReLU", "tanh": "Tanh", "sigmoid": "Sigmoid", "leaky_relu": "LeakyReLU", "elu": "ELU",
-               "gelu": "GELU", "selu": "SELU", "silu": "SiLU", "softplus": "Softplus", "linear": "Identity"}
+               "gelu": "GELU", "silu": "SiLU", "softplus": "Softplus", "linear": "Identity"}
 INITS = ["default", "xavier_uniform", "xavier_normal", "kaiming_uniform", "kaiming_normal", "lecun_uniform",
          "lecun_normal", "normal", "uniform", "zeros"]
 OPTIMIZERS = {"sgd": "SGD", "adagrad": "Adagrad", "adadelta": "Adadelta", "rmsprop": "RMSprop", "adam": "Adam",

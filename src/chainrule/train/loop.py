@@ -24,10 +24,10 @@ import numpy as np
 
 from ..autograd import no_grad
 from ..tensor import Tensor
-from .callbacks import Callback, NaNGuard, ProgressBar, overrides
+from .callbacks import NaNGuard, ProgressBar, overrides
 from .checkpoint import restore_checkpoint
 from .history import History
-from .metrics import get_metric
+from .metrics import Metric, get_metric
 
 __all__ = ["fit", "evaluate", "predict", "Trainer", "as_loader"]
 
@@ -82,7 +82,7 @@ def as_loader(data, batch_size, shuffle, what="data"):
 def _metric_list(metrics):
     if metrics is None:
         return []
-    if isinstance(metrics, (str, Callback)) or callable(metrics) and not isinstance(metrics, (list, tuple)):
+    if isinstance(metrics, (str, Metric)) or callable(metrics) and not isinstance(metrics, (list, tuple)):
         metrics = [metrics]
     out = [get_metric(m) for m in metrics]
     names = [m.name for m in out]

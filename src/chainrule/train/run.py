@@ -100,8 +100,7 @@ def _init_layer(linear, how, activation):
     from .. import nn
 
     init, w = nn.init, linear.weight
-    nonlin = {"relu": "relu", "leaky_relu": "leaky_relu", "tanh": "tanh", "sigmoid": "sigmoid",
-              "selu": "selu"}.get(activation, "linear")
+    nonlin = activation if activation in ("relu", "leaky_relu", "tanh", "sigmoid") else "linear"
     if how == "xavier_uniform":
         init.xavier_uniform_(w, gain=init.calculate_gain(nonlin))
     elif how == "xavier_normal":
