@@ -134,3 +134,15 @@ def test_batchnorm(out):
     assert ratio["default init"] < 0.05 < 0.3 < ratio["default init + batch norm"]
     arms = n["arms"]
     assert arms["default init + batch norm"]["final_val_acc"] > arms["default init"]["final_val_acc"] + 0.3
+
+
+def test_dropout(out):
+    n = result("dropout", out).numbers
+    f, e = n["final"], n["ensemble"]
+    assert n["dropout_narrows_loss_gap"]
+    assert f["L2 0.01"]["loss_gap"] < f["none"]["loss_gap"]
+    assert f["none"]["train_acc"] > 0.98  # the small training set is memorised
+    tv, geo = e["mean_tv_distance"], e["mean_tv_distance_geometric"]
+    k = str(e["K"][-1])
+    assert tv[k] < tv["1"] and geo[k] < tv[k]  # averaging converges towards eval mode; geometric closer
+    assert e["argmax_agreement"] > 0.9
