@@ -87,7 +87,7 @@ def _identical(h: np.ndarray, W: np.ndarray) -> int:
     """How many units duplicate another unit: the same incoming weights (rows of W) and the same
     pre-activations over the batch (columns of h), up to round-off. Both, because equal outputs alone can
     come from a constant input (e.g. after dead ReLUs), and equal weights with different biases are fine."""
-    if h.ndim != 2 or h.shape[1] < 2 or W.shape[0] != h.shape[1]:
+    if h.ndim != 2 or h.shape[1] < 2 or W.shape[0] != h.shape[1] or W.size == 0 or h.size == 0:
         return 0
 
     def scaled(a):
@@ -230,7 +230,7 @@ def _stats(g, grad, delta, bins) -> LayerStats:
     if grad is not None:
         G = _arr(grad).astype(np.float64)
         gn = float(np.linalg.norm(G))
-        gr = gn / math.sqrt(G.size)
+        gr = gn / math.sqrt(G.size) if G.size else 0.0  # a layer with no inputs has an empty weight
     if delta is not None:
         dr = float(np.sqrt(np.mean(np.square(delta.astype(np.float64)))))
     return LayerStats(

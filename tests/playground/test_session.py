@@ -236,3 +236,17 @@ def test_dropout_runs_repeat_even_when_interleaved(session):
         a.s.train_epoch()
         b.s.train_epoch()  # the two sessions' masks come from their own streams
     assert a.s.train_loss == b.s.train_loss
+
+
+def test_panels_show_the_doctors_statistics(session):
+    """The gradient and activation panels are chainrule.doctor.layer_stats: one implementation, shared."""
+    import chainrule as cr
+    from chainrule.doctor import layer_stats
+
+    r = session(networkShape=[6, 4], activation="relu")
+    with cr.no_grad():
+        r.s.net.linears[0].bias.fill_(-100.0)  # a planted problem: every unit of layer 1 is dead
+    f = r.frame()
+    stats = layer_stats(r.s.net.model, r.s.train_x, r.s.train_y, r.s.loss_fn)
+    assert f["act"][0]["dead"] == 6 and f["act"][1]["dead"] == round(stats[1].frac_dead * 4)
+    assert f["gradNorms"] == pytest.approx([s.grad_norm for s in stats])

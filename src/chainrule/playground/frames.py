@@ -13,6 +13,7 @@ import time
 import numpy as np
 
 import chainrule as cr
+from chainrule.doctor import layer_stats
 
 GRID = 100
 THUMB = 20  # neuron thumbnails: the grid averaged over 5×5 blocks
@@ -90,25 +91,36 @@ def finite(x):
 
 
 SATURATING = {"tanh": (-1.0, 1.0), "sigmoid": (0.0, 1.0)}
-RELU_LIKE = {"relu"}
 
 
-def activation_stats(values: np.ndarray, activation: str, bins: int = 20) -> dict:
-    """A histogram of a layer's activations over the data, with the fraction of saturated units' outputs
-    (tanh/sigmoid within 5% of their bounds) or the number of dead units (ReLU: zero on every point)."""
+def layer_panels(session, hidden):
+    """The gradient-norm and activation panels. The statistics (‖∂L/∂W‖ per layer on the training set,
+    fraction of saturated outputs, dead units) are ``chainrule.doctor.layer_stats``: one implementation,
+    shared with ``chainrule doctor`` and the labs. Only the histogram's binning is the page's own: a fixed
+    range for tanh/sigmoid, so that the picture does not rescale from frame to frame."""
+    net = session.net
+    if not len(session.train_y):
+        return [None] * len(net.linears), [activation_hist(h, a, None) for h, a in zip(hidden, net.activations)]
+    stats = layer_stats(net.model, session.train_x, session.train_y, session.loss_fn)
+    grads = [s.grad_norm for s in stats]
+    return grads, [activation_hist(h, a, s) for h, a, s in zip(hidden, net.activations, stats)]
+
+
+def activation_hist(values: np.ndarray, activation: str, stats, bins: int = 20) -> dict:
+    """A histogram of a layer's activations over the data, with the doctor's saturated fraction (sigmoid/tanh)
+    and dead-unit count (ReLU family) for that layer."""
     v = values[np.isfinite(values)]
     lo, hi = SATURATING.get(activation, (float(v.min()) if v.size else 0.0, float(v.max()) if v.size else 1.0))
     if hi - lo < 1e-9:
         lo, hi = lo - 0.5, hi + 0.5
     hist = np.histogram(v, bins=bins, range=(lo, hi))[0].tolist() if v.size else [0] * bins
-    out = {"activation": activation, "hist": hist, "lo": lo, "hi": hi, "units": int(values.shape[1]),
-           "saturated": None, "dead": None}
-    if activation in SATURATING and v.size:
-        margin = 0.05 * (hi - lo)
-        out["saturated"] = float(np.mean((v < lo + margin) | (v > hi - margin)))
-    if activation in RELU_LIKE:
-        out["dead"] = int(np.sum(np.all(values <= 0, axis=0)))
-    return out
+    units = int(values.shape[1])
+    saturated = dead = None
+    if stats is not None and stats.finite:
+        saturated = stats.frac_saturated
+        dead = None if stats.frac_dead is None else int(round(stats.frac_dead * units))
+    return {"activation": activation, "hist": hist, "lo": lo, "hi": hi, "units": units,
+            "saturated": saturated, "dead": dead}
 
 
 def _accuracy(session, x, y):
@@ -141,8 +153,7 @@ def frame_message(session) -> dict:
         if neuron < vals.shape[1]:
             v = vals[:, neuron] * 2 - 1 if kind == "softmax" and layer == len(taps) else vals[:, neuron]
             focus = {"layer": layer, "neuron": neuron, "n": GRID, "data": b64(to_bytes(v))}
-    grads = [float(np.linalg.norm(lin.weight.grad.numpy())) if lin.weight.grad is not None else None
-             for lin in net.linears]
+    grads, act = layer_panels(session, hidden)
     return {
         "type": "frame", "frame": session.frame_no, "epoch": session.epoch, "problem": cfg["problem"],
         "t": round(time.perf_counter(), 4),  # server clock, for measuring epochs/s
@@ -156,5 +167,5 @@ def frame_message(session) -> dict:
         "biases": [finite_list(lin.bias.numpy()) for lin in net.linears],
         "dead": [np.argwhere(d).tolist() for d in net.dead],
         "gradNorms": [g if g is None or np.isfinite(g) else None for g in grads],
-        "act": [activation_stats(h, a) for h, a in zip(hidden, net.activations)],
+        "act": act,
     }
