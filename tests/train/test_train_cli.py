@@ -39,6 +39,7 @@ def run_cli(args, capsys):
     (["--loss", "bce"], "--loss bce needs two classes; digits has 10"),
     (["--schedule", "cos"], "--schedule: unknown value 'cos' (did you mean 'cosine'?); allowed: none, step"),
     (["--features", "x1,x3", "--dataset", "xor"], "--features: unknown feature 'x3'; allowed: x1, x2, x1^2"),
+    (["--dataset", "iris", "--augment"], "--augment: augmentation (pixel shifts and noise) is for --dataset digits"),
 ])
 def test_bad_flags_are_refused_before_training(args, message, capsys, tmp_path):
     code, out, err = run_cli(["train", *args, "--out", str(tmp_path / "run")], capsys)
@@ -99,6 +100,14 @@ def test_same_seed_and_config_give_a_bit_identical_history(tmp_path, capsys):
         assert np.array_equal(a.numpy(), b.numpy()), k
     assert run_cli([*args, "--seed", "4", "--out", str(tmp_path / "c")], capsys)[0] == 0
     assert table("c") != table("a")
+
+
+def test_augmented_runs_are_repeatable(tmp_path, capsys):
+    args = ["train", "--augment", "--hidden", "16", "--epochs", "2", "--batch-size", "128"]
+    for name in ("a", "b"):
+        assert run_cli([*args, "--out", str(tmp_path / name)], capsys)[0] == 0
+    ha, hb = (json.loads((tmp_path / n / "summary.json").read_text())["train"] for n in "ab")
+    assert ha == hb
 
 
 def test_resume_continues_a_run_bit_for_bit(tmp_path, capsys):

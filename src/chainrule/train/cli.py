@@ -53,7 +53,7 @@ def add_parser(subparsers):
                    "(x1, x2, x1^2, x2^2, x1*x2, sin(x1), sin(x2))")
     d.add_argument("--data-seed", type=int, default=S, help="seed of the data and its split (default 0)")
     d.add_argument("--augment", action=argparse.BooleanOptionalAction, default=S,
-                   help="digits: random 1-pixel shifts and pixel noise on training batches")
+                   help="digits: random 1-pixel shifts (half the images) and pixel noise on training batches")
     m = t.add_argument_group("model")
     m.add_argument("--hidden", default=S, metavar="W1,W2,...", help="hidden layer widths (default 256; "
                    "'none' for no hidden layer)")

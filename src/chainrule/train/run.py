@@ -35,24 +35,29 @@ def _loss_name(cfg, task):
 
 
 class _AugmentDigits:
-    """Shift each training image by up to one pixel and add a little pixel noise, in raw pixel units
-    (undo the standardisation, augment, redo it), as the lecture's "augment your data" suggests."""
+    """The lecture's "augment your data" for the 8×8 digits: half of the training images (drawn afresh
+    every batch) are shifted by up to one pixel, and all get a little pixel noise (std 0.5 on the 0…16
+    scale), in raw pixel units (undo the standardisation, augment, redo it).
+
+    Measured on the default run: it does not beat plain dropout here, because scikit-learn's digits are
+    centred and the test set is too: an MLP has no translation invariance to gain. Try it and compare.
+    """
 
     def __init__(self, scaler):
-        from ..data import Compose, GaussianNoise, RandomShift
+        from ..data import GaussianNoise, RandomShift
 
         self.scaler = scaler
-        self.augment = Compose([RandomShift(1), GaussianNoise(0.5, clip=(0.0, 16.0))])
+        self.shift, self.noise = RandomShift(1), GaussianNoise(0.5, clip=(0.0, 16.0))
 
     def __call__(self, x):
-        raw = self.scaler.inverse_transform(x.numpy())
-        return self._to(x, self.scaler.transform(self.augment(raw)))
-
-    @staticmethod
-    def _to(x, arr):
         from ..creation import from_numpy
+        from ..random import default_generator
 
-        return from_numpy(np.ascontiguousarray(arr, dtype=x.data.dtype))
+        raw = self.scaler.inverse_transform(x.numpy())
+        pick = default_generator.rng.random(len(raw)) < 0.5
+        raw[pick] = self.shift(raw[pick])
+        out = self.scaler.transform(self.noise(raw))
+        return from_numpy(np.ascontiguousarray(out, dtype=x.data.dtype))
 
 
 def load_split(cfg):
