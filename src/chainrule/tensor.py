@@ -215,8 +215,12 @@ class Tensor:
 
     __radd__ = __add__
 
-    def __sub__(self, o):
-        return P.Add.apply(self, -o if not isinstance(o, Tensor) else P.Neg.apply(o))
+    def __sub__(self, o):  # a − b = a + (−b); a constant b is negated without recording a node
+        if isinstance(o, Tensor):
+            if o.requires_grad and _Mode.grad:
+                return P.Add.apply(self, P.Neg.apply(o))
+            o = o.data
+        return P.Add.apply(self, -o)
 
     def __rsub__(self, o):
         return P.Add.apply(P.Neg.apply(self), o)
