@@ -142,7 +142,13 @@ def test_evaluate_predict_and_load_run(tmp_path, capsys):
     run_dir = tmp_path / "iris"
     assert run_cli(["train", "--dataset", "iris", "--hidden", "8", "--epochs", "30", "--lr", "0.02",
                     "--out", str(run_dir)], capsys)[0] == 0
+    import chainrule as cr
+
+    cr.manual_seed(3)
+    expected = cr.rand(2).numpy()
+    cr.manual_seed(3)
     run = load_run(run_dir)
+    assert np.array_equal(cr.rand(2).numpy(), expected)  # loading did not draw from the caller's stream
     assert not run.model.training and run.config["dataset"] == "iris" and run.epoch == 30
     assert type(run.loss_fn).__name__ == "CrossEntropyLoss" and run.data.n_classes == 3
     assert run.class_names == ["setosa", "versicolor", "virginica"]

@@ -117,7 +117,13 @@ def load_run(run_dir):
     task = pre["task"]
     n_out = _n_out(ckpt["model"])
     targets = pre.get("targets")  # regression: (mean, std) of the training targets
-    model = build_model(cfg, int(pre["n_features"]), n_out, targets)
+    from ..random import default_generator
+
+    rng_state = default_generator.get_state()
+    try:  # the initial weights drawn here are overwritten at once: keep the caller's random stream as it was
+        model = build_model(cfg, int(pre["n_features"]), n_out, targets)
+    finally:
+        default_generator.set_state(rng_state)
     optimizer = build_optimizer(cfg, model.parameters())
     scheduler = build_scheduler(cfg, optimizer)
     loaded = load_checkpoint(ckpt_path, model, optimizer, scheduler)
