@@ -146,3 +146,18 @@ def test_dropout(out):
     k = str(e["K"][-1])
     assert tv[k] < tv["1"] and geo[k] < tv[k]  # averaging converges towards eval mode; geometric closer
     assert e["argmax_agreement"] > 0.9
+
+
+def test_augmentation(out):
+    n = result("augmentation", out).numbers
+    assert n["shift_helps_on_shifted_test"]
+    r = n["results"]
+    size = n["sizes"][0]
+    assert r[f"{size}.shift"]["shifted_test_acc"] > r[f"{size}.none"]["shifted_test_acc"] + 0.15
+    assert all(v["test_acc"] > 0.6 for v in r.values())
+
+
+def test_every_lab_is_registered_with_a_module():
+    assert len(labs.names()) == 12
+    for lab in labs.LABS:
+        assert callable(lab.run), lab.name
