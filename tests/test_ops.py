@@ -238,3 +238,8 @@ def test_broadcast_gradients_property(shape, ones, drop):
     """Whatever two shapes broadcast, each input's gradient has its own shape and matches torch."""
     other = [1 if o else s for s, o in zip(shape, ones)][drop:]
     check_op([tuple(shape), tuple(other)], lambda x, y: x * y + y, gradcheck=False)
+
+
+def test_relu_keeps_nan_like_torch():
+    a = np.array([np.nan, -1.0, 2.0])
+    assert np.array_equal(cr.tensor(a).relu().numpy(), torch.from_numpy(a).relu().numpy(), equal_nan=True)

@@ -90,8 +90,8 @@ def sigmoid(input):
 
 
 def relu(input):
-    """max(0, x); the gradient at 0 is 0, as in PyTorch."""
-    return P.Where.apply(input.data > 0, input, 0.0)
+    """max(0, x); the gradient at 0 is 0 and NaN stays NaN, as in PyTorch."""
+    return P.Where.apply(~(input.data <= 0), input, 0.0)
 
 
 def pow(input, exponent):
