@@ -141,3 +141,17 @@ def test_cli_demo_exit_code(capsys):
     assert "No problems found" in capsys.readouterr().out
     assert main(["doctor", "--demo", "saturation"]) == 1
     assert "[ERROR] saturation" in capsys.readouterr().out
+
+
+def test_cli_on_a_saved_run(tmp_path, capsys):
+    from chainrule.cli import main
+
+    run = tmp_path / "run"
+    assert main(["train", "--dataset", "digits", "--hidden", "16", "--epochs", "1", "--out", str(run)]) == 0
+    capsys.readouterr()
+    main(["doctor", "--run", str(run), "--batch-size", "128", "--lr-range"])
+    out = capsys.readouterr().out
+    assert "Linear(64→16)" in out and "LR range test: suggested learning rate" in out
+    assert (run / "doctor.json").exists() and (run / "lr_range.png").exists()
+    with pytest.raises(SystemExit, match="run folder not found"):
+        main(["doctor", "--run", str(tmp_path / "missing")])

@@ -74,6 +74,12 @@ def _load(args):
         raise SystemExit(f"chainrule doctor: {e}") from None
     X, y = (np.asarray(t.data) for t in r.data.train.tensors[:2])
     r.model.train()  # diagnose training as it happens: dropout on, batch norm on batch statistics
+    for g in r.optimizer.param_groups:
+        # a finished schedule may have annealed the rate to ~0; probe with the rate training started from
+        if "initial_lr" in g and g["lr"] != g["initial_lr"]:
+            print(f"(probing with the schedule's initial learning rate {g['initial_lr']:g}; the run ended at "
+                  f"{g['lr']:g})")
+            g["lr"] = g["initial_lr"]
     return r.model, r.loss_fn, (X, y), r.optimizer
 
 

@@ -19,7 +19,7 @@ _CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;
 color:#222;line-height:1.45}
 h1{margin-bottom:.2em}.meta{color:#666;font-size:.9em}
-nav a{margin-right:.8em;white-space:nowrap}
+nav{display:flex;flex-wrap:wrap;gap:.3em .9em}nav a{white-space:nowrap}
 section{border-top:1px solid #ddd;margin-top:2em;padding-top:1em}
 .claim{color:#555;font-style:italic}.conclusion{background:#f3f7ee;border-left:4px solid #7a4;padding:.6em .9em}
 table{border-collapse:collapse;font-size:.85em;margin:.8em 0}td,th{border:1px solid #ddd;padding:2px 8px;
