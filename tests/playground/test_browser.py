@@ -102,7 +102,7 @@ def test_add_layer_switch_optimizer_and_step(server, page):
 
 def test_click_adds_points(server, page):
     open_page(page, server, "#seed=3")
-    n0 = page.evaluate("window.playground.data.train.length")
+    n0, m0 = page.evaluate("[window.playground.data.train.length, window.playground.data.test.length]")
     box = page.locator("#points").bounding_box()
     page.mouse.click(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.25)  # (0, 3)
     page.wait_for_function(f"window.playground.data.train.length === {n0 + 1}")
@@ -110,7 +110,8 @@ def test_click_adds_points(server, page):
     page.keyboard.down("Shift")
     page.mouse.click(box["x"] + box["width"] * 0.75, box["y"] + box["height"] * 0.5)  # test point (3, 0)
     page.keyboard.up("Shift")
-    page.wait_for_function("window.playground.data.test.slice(-1)[0][2] === -1")
+    page.wait_for_function(f"window.playground.data.test.length === {m0 + 1}")  # not just any -1 at the end
+    assert page.evaluate("window.playground.data.test.slice(-1)[0][2]") == -1
     x, y, label = page.evaluate("window.playground.data.train.slice(-1)[0]")
     assert abs(x) < 0.1 and abs(y - 3) < 0.1 and label == 1
     assert "dataset=custom" in page.url and "points=" not in page.url  # 502 points: too many for a link
