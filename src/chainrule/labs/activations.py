@@ -43,7 +43,7 @@ def run(ctx):
     curves = {name: curve(make) for name, make in acts.items()}
     train, val, _ = digits()
     epochs = ctx.size(quick=12, fast=30, full=100)
-    seeds = ctx.size(quick=1, fast=2, full=5)
+    seeds = ctx.size(quick=1, fast=3, full=5)
     n_train = ctx.size(quick=600, fast=len(train.X), full=len(train.X))
     X, y = train.X[:n_train], train.y[:n_train]
     losses, reached, val_acc = {}, {}, {}

@@ -17,6 +17,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                    "(default: 0)")
     p.add_argument("--full", action="store_true", help="the longer version (more epochs, more data, more seeds)")
     p.add_argument("--quick", action="store_true", help=argparse.SUPPRESS)  # the test suite's smaller size
+    p.add_argument("--docs", metavar="DIR", help=argparse.SUPPRESS)  # 'all': refresh docs/labs and docs/labs.md
     p.set_defaults(func=run)
     return p
 
@@ -35,6 +36,10 @@ def run(args) -> int:
         results, report = labs.run_all(out=args.out, seed=args.seed, mode=mode)
         total = sum(r.seconds for r in results)
         print(f"\n{len(results)} labs in {total:.0f} s; report: {report}")
+        if args.docs:
+            from .report import write_docs
+
+            print(f"docs: {write_docs(results, args.docs)}")
         return 0
     if args.name not in labs.names():
         raise SystemExit(f"chainrule lab: unknown lab {args.name!r}; choose one of: "

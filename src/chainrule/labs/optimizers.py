@@ -55,7 +55,7 @@ def saddle(x, y):
 
 
 SURFACES = {  # f, start, minimum, plot box (x0, x1, y0, y1)
-    "Rosenbrock": (rosenbrock, (-1.5, 2.0), (1.0, 1.0), (-2.0, 2.0, -1.0, 3.0)),
+    "Rosenbrock": (rosenbrock, (-1.5, 2.0), (1.0, 1.0), (-2.0, 2.2, -1.0, 4.2)),
     "Beale": (beale, (1.0, 1.5), (3.0, 0.5), (-0.5, 4.0, -1.5, 2.0)),
     "saddle": (saddle, (-1.0, 1e-3), None, (-1.2, 1.2, -1.5, 1.5)),
 }

@@ -91,3 +91,48 @@ def write_report(results, out_dir: Path) -> Path:
     summary = {r.name: {"conclusion": r.conclusion, "numbers": r.numbers, "seconds": r.seconds} for r in results}
     (out_dir / "summary.json").write_text(json.dumps(summary, indent=1) + "\n")
     return path
+
+
+def write_docs(results, docs_dir, page="labs.md", width: int = 1100) -> Path:
+    """Copy every figure into ``docs_dir`` as a small PNG (≤ ``width`` px wide, 256-colour palette) and write
+    ``docs_dir/../page``: one section per lab with its measured conclusion and its figures.
+
+    Used to refresh the repository's docs: ``chainrule lab all --docs docs/labs``.
+    """
+    from PIL import Image
+
+    docs_dir = Path(docs_dir)
+    docs_dir.mkdir(parents=True, exist_ok=True)
+    rel = docs_dir.name
+    modes = ", ".join(sorted({r.mode for r in results}))
+    seeds = ", ".join(sorted({str(r.seed) for r in results}))
+    lines = ["# Labs: the lectures' claims, measured", "",
+             "Each lab re-runs a claim from the lectures and reports what the data gives. Run one with "
+             "`chainrule lab NAME` (`--seed N`, `--full` for the longer version), or all of them with "
+             "`chainrule lab all`, which writes one self-contained HTML report. `chainrule lab list` lists them.",
+             "", f"The numbers below are from `chainrule lab all` (mode {modes}, seed {seeds}); every lab also "
+             "writes them to `NAME/numbers.json`.", ""]
+    lines += [f"- [{r.title}](#{r.name})" for r in results]
+    for r in results:
+        lines += ["", f'<a id="{r.name}"></a>', f"## {r.title} — `chainrule lab {r.name}`", "",
+                  f"*The lecture:* {r.claim}", "", f"**Measured:** {r.conclusion}", ""]
+        for f in r.figures:
+            name = f"{r.name}_{f.path}"
+            im = Image.open(Path(r.out_dir) / f.path).convert("RGB")
+            if im.size[0] > width:
+                im = im.resize((width, round(im.size[1] * width / im.size[0])), Image.LANCZOS)
+            im.quantize(colors=256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE).save(
+                docs_dir / name, optimize=True)
+            lines += [f"![{f.caption}]({rel}/{name})", "", f"*{f.caption}*", ""]
+    while lines[-1] == "":
+        lines.pop()
+    lines += ["", "## The training doctor — `chainrule doctor`", "",
+              "The per-layer statistics behind several labs (activation mean/std, saturated and dead units, "
+              "identical units, gradient per layer, the optimizer's update-to-weight ratio) are "
+              "`chainrule.doctor.layer_stats`; `chainrule.doctor.diagnose(model, loss_fn, (x, y), optimizer)` "
+              "turns them into findings, each with a severity and a fix. `chainrule doctor --run DIR` checks a run "
+              "saved by `chainrule train` (`--lr-range` adds a learning-rate range test and its plot); "
+              "`chainrule doctor --demo zero-init|lr10|saturation|dead-relu|healthy` shows the planted problems.", ""]
+    path = docs_dir.parent / page
+    path.write_text("\n".join(lines).rstrip() + "\n", encoding="utf-8")
+    return path

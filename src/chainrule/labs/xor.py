@@ -120,6 +120,6 @@ def run(ctx):
     ctx.conclude(
         f"Logistic regression fits AND ({gates['AND']:.0%}) and OR ({gates['OR']:.0%}) but not XOR "
         f"({gates['XOR']:.0%}). On the playground's XOR it reaches only {lin:.0%} test accuracy with x1, x2; "
-        f"adding x1·x2 gives {prod:.0%}, and a {hidden}-unit tanh hidden layer on x1, x2 alone gives "
+        f"adding x1·x2 gives {prod:.0%}, and a hidden layer of {hidden} tanh units on x1, x2 alone gives "
         f"{mlp:.0%} (final training losses {fmt(results[keys[0]]['final_loss'])}, "
         f"{fmt(results[keys[1]]['final_loss'])}, {fmt(results[keys[2]]['final_loss'])}).")
