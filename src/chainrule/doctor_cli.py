@@ -66,8 +66,6 @@ def _load(args):
 
     from chainrule.train import load_run
 
-    if args.batch_size < 1:
-        raise SystemExit(f"chainrule doctor: --batch-size must be at least 1, got {args.batch_size}")
     try:
         r = load_run(args.run)
     except (FileNotFoundError, ValueError) as e:
@@ -86,6 +84,8 @@ def _load(args):
 def run(args) -> int:
     from . import doctor
 
+    if args.batch_size < 2:  # batch statistics (and batch norm) need at least two samples
+        raise SystemExit(f"chainrule doctor: --batch-size must be at least 2, got {args.batch_size}")
     if args.run:
         model, loss_fn, (X, y), optimizer = _load(args)
         out_dir = args.out or args.run

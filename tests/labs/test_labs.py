@@ -90,6 +90,10 @@ def test_cli(capsys, tmp_path):
     assert all(name in listed for name in labs.names())
     with pytest.raises(SystemExit, match="unknown lab 'nope'"):
         main(["lab", "nope"])
+    with pytest.raises(SystemExit, match="--seed must be a non-negative integer"):
+        main(["lab", "xor", "--seed", "-1"])
+    with pytest.raises(ValueError, match="mode must be one of"):
+        labs.run("xor", out=tmp_path, mode="slow")
     assert main(["lab", "backprop-by-hand", "--quick", "--out", str(tmp_path), "--seed", "3"]) == 0
     assert "agree with loss.backward()" in capsys.readouterr().out
     assert (tmp_path / "backprop-by-hand" / "hand_vs_engine.png").exists()

@@ -74,6 +74,8 @@ class LabContext:
     def __init__(self, name: str, out_dir, seed: int = 0, mode: str = "fast", save: bool = True):
         if mode not in MODES:
             raise ValueError(f"lab {name}: mode must be one of {MODES}, got {mode!r}")
+        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+            raise ValueError(f"lab {name}: seed must be a non-negative integer, got {seed!r}")
         self.name, self.seed, self.mode, self.save = name, int(seed), mode, save
         self.out_dir = Path(out_dir)
         self.numbers: dict = {}

@@ -26,6 +26,8 @@ def run(args) -> int:
     from .. import labs
 
     mode = "quick" if args.quick else "full" if args.full else "fast"
+    if args.seed < 0:
+        raise SystemExit(f"chainrule lab: --seed must be a non-negative integer, got {args.seed}")
     if args.name == "list":
         width = max(len(n) for n in labs.names())
         for lab in labs.LABS:
