@@ -259,11 +259,18 @@ class Report:
         """True when no finding is a warning or an error."""
         return not any(f.severity in ("warning", "error") for f in self.findings)
 
+    @property
+    def grad_ratio(self) -> float | None:
+        """RMS of ∂L/∂W, first layer over last layer (≪ 1: vanishing; ≫ 1: exploding); None if unknown."""
+        g = [s.grad_rms for s in self.layers if s.grad_rms is not None]
+        return g[0] / g[-1] if len(g) >= 2 and g[-1] else None
+
     def by_code(self, code: str) -> list:
         return [f for f in self.findings if f.code == code]
 
     def to_dict(self) -> dict:
         return {"loss": self.loss, "expected_loss": self.expected_loss, "probe_losses": self.probe_losses,
+                "grad_ratio_first_last": self.grad_ratio,
                 "healthy": self.healthy, "layers": [s.to_dict() for s in self.layers],
                 "findings": [asdict(f) for f in self.findings], "lr_range": self.lr_range}
 

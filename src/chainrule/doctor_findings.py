@@ -169,6 +169,8 @@ def format_report(report) -> str:
     if report.probe_losses:
         loss += "; over the next steps: " + " → ".join(f"{v:.4g}" for v in report.probe_losses)
     lines += ["", loss]
+    if report.grad_ratio is not None:
+        lines.append(f"gradient RMS, first layer / last layer: {report.grad_ratio:.3g}")
     if report.lr_range and report.lr_range.get("suggested_lr"):
         lines.append(f"LR range test: suggested learning rate {report.lr_range['suggested_lr']:.2g}")
     lines.append("")
