@@ -241,5 +241,5 @@ def test_broadcast_gradients_property(shape, ones, drop):
 
 
 def test_relu_keeps_nan_like_torch():
-    a = np.array([np.nan, -1.0, 2.0])
+    a = np.array([np.nan, -1.0, 2.0, -np.inf, np.inf])
     assert np.array_equal(cr.tensor(a).relu().numpy(), torch.from_numpy(a).relu().numpy(), equal_nan=True)

@@ -184,6 +184,21 @@ class Sigmoid(Primitive):
         return g * out * (1 - out)
 
 
+class Relu(Primitive):
+    """max(0, x). A primitive for speed, not stability: as a composite it would be where(x > 0, x, 0), and
+    NumPy's where branches per element -- on a random mask it is ~10× slower than maximum (measured:
+    480 µs vs 42 µs on 256×512 float32), which made ReLU a visible share of an MLP step."""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.a = a
+        return xp.maximum(a, 0)  # NaN stays NaN, −inf becomes 0, as in PyTorch
+
+    @staticmethod
+    def backward(ctx, g):  # 1 where x > 0, else 0 (0 at x = 0, as in PyTorch)
+        return g * (ctx.a > 0)
+
+
 class Abs(Primitive):
     @staticmethod
     def forward(ctx, a):
@@ -469,3 +484,71 @@ class Erf(Primitive):
     def backward(ctx, g):  # d erf/dx = 2/√π · e^−x²
         a = ctx.a
         return g * (1.1283791670955126 * xp.exp(-a * a))
+
+
+# ------------------------------------------------------------------ added for the torch-style namespace
+class Log1p(Primitive):
+    """log(1 + x), accurate for small x (where 1 + x would round away x's digits)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.a = a
+        return xp.log1p(a)
+
+    @staticmethod
+    def backward(ctx, g):  # d log(1+x)/dx = 1/(1+x)
+        return g / (1 + ctx.a)
+
+
+class Expm1(Primitive):
+    """eˣ − 1, accurate for small x."""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.out = xp.expm1(a)
+        return ctx.out
+
+    @staticmethod
+    def backward(ctx, g):  # d(eˣ − 1)/dx = eˣ = out + 1
+        return g * (ctx.out + 1)
+
+
+class CumSum(Primitive):
+    """yᵢ = Σ_{j ≤ i} xⱼ along dim."""
+
+    @staticmethod
+    def forward(ctx, a, dim=0):
+        ctx.dim = dim
+        return xp.cumsum(a, axis=dim)
+
+    @staticmethod
+    def backward(ctx, g):  # ∂L/∂xⱼ = Σ_{i ≥ j} ∂L/∂yᵢ: a cumulative sum from the other end
+        d = ctx.dim
+        return xp.flip(xp.cumsum(xp.flip(g, d), axis=d), d)
+
+
+class Prod(Primitive):
+    """Π xᵢ along dim (or over everything when dim is None)."""
+
+    @staticmethod
+    def forward(ctx, a, dim=None, keepdim=False):
+        ctx.a, ctx.dim, ctx.keepdim = a, dim, keepdim
+        if dim is None:
+            return xp.asarray(a.prod())
+        return a.prod(axis=dim, keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx, g):
+        # ∂(Π xⱼ)/∂xᵢ = Π_{j≠i} xⱼ = (product of the xⱼ before i) · (product of those after i): exclusive
+        # cumulative products from both ends, so a zero in x needs no division (as torch's rule)
+        a, dim = ctx.a, ctx.dim
+        x, d = (a.reshape(-1), 0) if dim is None else (a, dim)
+        n = x.shape[d]
+        if n == 0:
+            return xp.zeros_like(a)
+        x = xp.moveaxis(x, d, 0)
+        one = xp.ones_like(x[:1])
+        before = xp.cumprod(xp.concatenate([one, x[:-1]]), axis=0)
+        after = xp.cumprod(xp.concatenate([one, x[:0:-1]]), axis=0)[::-1]
+        others = xp.moveaxis(before * after, 0, d).reshape(a.shape)
+        return g * others if dim is None or ctx.keepdim else xp.expand_dims(g, dim) * others

@@ -91,7 +91,7 @@ def sigmoid(input):
 
 def relu(input):
     """max(0, x); the gradient at 0 is 0 and NaN stays NaN, as in PyTorch."""
-    return P.Where.apply(~(input.data <= 0), input, 0.0)
+    return P.Relu.apply(input)
 
 
 def pow(input, exponent):
@@ -134,8 +134,14 @@ def minimum(input, other):
     return P.Minimum.apply(input, other)
 
 
-def where(condition, input, other):
-    """Elementwise ``input if condition else other``; gradients flow to the chosen branch only."""
+def where(condition, input=None, other=None):
+    """Elementwise ``input if condition else other``; gradients flow to the chosen branch only.
+
+    ``where(condition)`` alone is ``nonzero(condition, as_tuple=True)``: the indices where it holds."""
+    if input is None and other is None:
+        from .tensor_indexing import nonzero
+
+        return nonzero(_t(condition), as_tuple=True)
     c = _arr(condition)
     if c.dtype != bool:
         c = c.astype(bool)

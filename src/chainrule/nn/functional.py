@@ -56,7 +56,7 @@ def linear(input, weight, bias=None):
 # ----------------------------------------------------------------------------------------- activations
 def relu(input, inplace=False):
     """max(0, x); the gradient at 0 is 0, as in PyTorch."""
-    return P.Where.apply(input.data > 0, input, 0.0)
+    return P.Relu.apply(input)
 
 
 def sigmoid(input):
@@ -71,7 +71,9 @@ def tanh(input):
 def leaky_relu(input, negative_slope=0.01, inplace=False):
     """x for x > 0, slope·x otherwise: one multiply by a constant mask (the gradient at 0 is the slope)."""
     x = input.data
-    return P.Mul.apply(input, xp.where(x > 0, 1.0, negative_slope).astype(x.dtype, copy=False))
+    # the factor 1 or slope, by arithmetic: NumPy's where branches per element and is ~10× slower
+    factor = (x > 0).astype(x.dtype) * (1.0 - negative_slope) + negative_slope
+    return P.Mul.apply(input, factor)
 
 
 def prelu(input, weight):
