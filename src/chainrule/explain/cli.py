@@ -164,15 +164,3 @@ def _model(args) -> int:
         raise ValueError("`chainrule explain model` needs --run DIR (a directory saved by `chainrule train`)")
     _out(explain_run(args.run, batch=args.batch, digits=args.digits))
     return 0
-
-
-def main(argv=None) -> int:
-    """Run the subcommand on its own: ``python -m chainrule.explain.cli``."""
-    parser = argparse.ArgumentParser(prog="chainrule")
-    add_parser(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    return args.func(args)
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -27,15 +27,3 @@ def run(args) -> int:
                          "pip install 'chainrule[playground]'") from None
     serve(host=args.host, port=args.port, open_browser=not args.no_browser)
     return 0
-
-
-def main(argv=None) -> int:
-    """Run the subcommand on its own: ``python -m chainrule.playground.cli``."""
-    parser = argparse.ArgumentParser(prog="chainrule")
-    add_parser(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    return args.func(args)
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
