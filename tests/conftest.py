@@ -15,3 +15,32 @@ def _seed_and_default_dtype():
     cr.set_default_dtype(cr.float32)
     yield
     cr.set_default_dtype(cr.float32)
+
+
+CHROMIUM = "/usr/bin/chromium"  # Debian's chromium (.ci/run installs it); Playwright's own download can't run here
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for every browser test. In CI a missing browser is a failure, not a skip."""
+    import os
+
+    if not os.path.exists(CHROMIUM) or not _has_playwright():
+        what = f"{CHROMIUM} is missing" if not os.path.exists(CHROMIUM) else "playwright is not installed"
+        if os.environ.get("CI"):
+            pytest.fail(f"{what}: CI needs it for the browser tests (.ci/run installs chromium)")
+        pytest.skip(what)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def _has_playwright():
+    import importlib.util
+
+    return importlib.util.find_spec("playwright") is not None

@@ -11,9 +11,6 @@ import chainrule.explain as ex
 from chainrule.cli import main
 from chainrule.explain.html import page_data, to_html
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 NEURON = "1/(1 + exp(-(w0*x0 + w1*x1 + w2)))"
 AT = dict(w0=2, x0=-1, w1=-3, x1=-2, w2=-3)
 
@@ -34,19 +31,6 @@ def test_steps_are_inputs_forward_seed_backward_summary():
     assert phases == ["inputs"] + ["forward"] * 8 + ["backward"] * 9 + ["done"]
     assert steps[-1]["lines"] == ["∂f/∂w0 = −0.20", "∂f/∂x0 = 0.39", "∂f/∂w1 = −0.39", "∂f/∂x1 = −0.59",
                                   "∂f/∂w2 = 0.20"]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not os.path.exists(CHROMIUM):
-        if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} is missing; CI needs it for the explain page's browser test")
-        pytest.skip(f"{CHROMIUM} is missing")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.mark.browser
