@@ -7,7 +7,9 @@
     f.backward()            # x.grad = -4, y.grad = -4, z.grad = 3
 """
 
-from . import autograd, data, nn, optim, utils  # subpackages are attributes, as torch.nn / torch.optim
+from types import SimpleNamespace as _NS
+
+from . import autograd, cuda, data, nn, optim, utils  # subpackages are attributes, as torch.nn / torch.optim
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .creation import (
     arange,
@@ -46,6 +48,47 @@ from .dtypes import (
 from .random import Generator, default_generator, initial_seed, manual_seed
 from .serialization import load, save
 from .tensor import Size, Tensor, matmul
+from .tensor_indexing import (
+    argsort,
+    argwhere,
+    bincount,
+    broadcast_to,
+    chunk,
+    count_nonzero,
+    cumsum,
+    diag,
+    flip,
+    fliplr,
+    flipud,
+    gather,
+    ger,
+    hstack,
+    index_select,
+    masked_fill,
+    meshgrid,
+    moveaxis,
+    movedim,
+    narrow,
+    nonzero,
+    outer,
+    prod,
+    roll,
+    row_stack,
+    scatter,
+    select,
+    sort,
+    split,
+    take_along_dim,
+    tensor_split,
+    tile,
+    topk,
+    trace,
+    tril,
+    triu,
+    unbind,
+    unique,
+    vstack,
+)
 from .tensor_methods import (
     abs,
     allclose,
@@ -107,11 +150,61 @@ from .tensor_methods import (
     var,
     where,
 )
+from .tensor_pointwise import (
+    add,
+    all,
+    any,
+    ceil,
+    cosh,
+    div,
+    divide,
+    eq,
+    erf,
+    exp2,
+    expm1,
+    fix,
+    floor_divide,
+    frac,
+    ge,
+    greater,
+    greater_equal,
+    gt,
+    is_floating_point,
+    is_tensor,
+    le,
+    lerp,
+    less,
+    less_equal,
+    log1p,
+    log2,
+    log10,
+    logical_and,
+    logical_not,
+    logical_or,
+    logical_xor,
+    lt,
+    mul,
+    multiply,
+    nan_to_num,
+    ne,
+    not_equal,
+    remainder,
+    sinh,
+    sub,
+    subtract,
+    tan,
+    true_divide,
+    trunc,
+)
 
 float = float32  # noqa: A001 - torch's aliases
 double = float64
 half = float16
 long = int64
 int = int32  # noqa: A001
+
+backends = _NS(mps=_NS(is_available=cuda.is_available), cudnn=_NS(deterministic=False, benchmark=False))
+inference_mode = no_grad  # torch's faster no_grad; here the same thing
+pi, e, inf, nan = 3.141592653589793, 2.718281828459045, 1e999, 1e999 - 1e999  # (float is a dtype here)
 
 __version__ = "0.1.0"

@@ -58,10 +58,21 @@ class Tensor:
     __array_ufunc__ = None  # ndarray ⊕ Tensor defers to Tensor's reflected operators
     __hash__ = object.__hash__  # tensors hash by identity (== is elementwise)
 
-    def __init__(self, data=(), dtype=None, requires_grad=False):
+    def __init__(self, *data, dtype=None, requires_grad=False):
+        """``Tensor(data)`` copies data into a float tensor (the default dtype); ``Tensor(2, 3)`` is a zero
+        (2, 3) tensor (torch's legacy constructor; torch leaves it uninitialised, chainrule zeroes it)."""
         from .creation import _to_array
 
-        self.data = _to_array(data, dtype if dtype is not None else dtypes.get_default_dtype())
+        dt = dtype if dtype is not None else dtypes.get_default_dtype()
+        if len(data) == 1 and type(data[0]) is not int:
+            self.data = _to_array(data[0], dt)
+        elif all(type(n) is int and n >= 0 for n in data):
+            self.data = xp.zeros(data or (0,), dtype=dtypes.as_dtype(dt).np)
+        else:
+            raise TypeError(
+                f"Tensor(*sizes) takes non-negative ints, or Tensor(data) one sequence; got {data!r}. "
+                f"Use chainrule.tensor(data) to make a tensor from data"
+            )
         self.grad = None
         self.grad_fn = None
         self.requires_grad = bool(requires_grad)
@@ -480,6 +491,6 @@ def matmul(a, b):
 
 
 from . import autograd as _autograd  # noqa: E402
-from . import tensor_methods  # noqa: E402,F401  (attaches reductions, shape ops, activations)
+from . import tensor_indexing, tensor_methods, tensor_pointwise  # noqa: E402,F401  (attach torch's methods)
 
 _autograd.Tensor, _autograd._wrap = Tensor, _wrap
