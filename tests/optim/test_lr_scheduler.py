@@ -161,8 +161,12 @@ def test_errors():
         ls.LinearLR(c, start_factor=0)
     with pytest.raises(ValueError, match="Factor should be < 1.0"):
         ls.ReduceLROnPlateau(c, factor=1.0)
-    with pytest.raises(ValueError, match="mode avg is unknown"):
+    with pytest.raises(ValueError, match="mode must be 'min' .* got 'avg'"):
         ls.ReduceLROnPlateau(c, mode="avg")
+    with pytest.raises(ValueError, match="step_size must be a positive int"):
+        ls.StepLR(c, step_size=0)
+    with pytest.raises(ValueError, match="T_max must be a positive"):
+        ls.CosineAnnealingLR(c, T_max=0)
     with pytest.raises(ValueError, match="Expected 2 lr_lambdas, but got 1"):
         ls.LambdaLR(c, [scaled])
     with pytest.raises(ValueError, match="one more than the number of milestone"):

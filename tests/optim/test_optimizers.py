@@ -138,6 +138,12 @@ def test_bad_params_arguments():
         optim.SGD([p, "w"], lr=0.1)
     with pytest.raises(ValueError, match="non-leaf"):
         optim.SGD([p * 2], lr=0.1)
+    with pytest.raises(TypeError, match=r"got a Linear module as params; pass its parameters: SGD\(model.parameters"):
+        optim.SGD(cr.nn.Linear(2, 2), lr=0.1)  # the classic slip
+    with pytest.raises(TypeError, match="lr must be a number, got the string '0.1'"):
+        optim.Adam([p], lr="0.1")
+    with pytest.raises(ValueError, match="betas must be a pair"):
+        optim.Adam([p], betas=0.9)
     with pytest.raises(ValueError, match="more than one parameter group"):
         optim.SGD([{"params": [p]}, {"params": [p]}], lr=0.1)
 

@@ -56,6 +56,15 @@ class Optimizer:
     ``(name, Parameter)`` pairs, or of dicts (parameter groups) with a ``"params"`` entry."""
 
     def __init__(self, params, defaults):
+        name = type(self).__name__
+        for k, v in defaults.items():  # a str (e.g. lr read from a config file) would fail later, obscurely
+            if isinstance(v, str):
+                raise TypeError(f"{name}: {k} must be a number, got the string {v!r}")
+        if hasattr(params, "parameters") and callable(params.parameters) and not isinstance(params, Tensor):
+            raise TypeError(
+                f"{name} got a {type(params).__name__} module as params; pass its parameters: "
+                f"{name}(model.parameters(), ...)"
+            )
         self.defaults = defaults
         self._validate(defaults)
         self.state = defaultdict(dict)
