@@ -103,6 +103,14 @@ def test_unsupported_values_are_refused_before_writing(tmp_path):
     assert os.listdir(tmp_path) == ["c.crpt"]
 
 
+def test_save_to_a_missing_directory_or_onto_a_directory(tmp_path):
+    with pytest.raises(FileNotFoundError, match="the directory .*nope' does not exist"):
+        cr.save({"a": 1}, tmp_path / "nope" / "m.pt")
+    with pytest.raises(IsADirectoryError, match="is a directory; give a file name"):
+        cr.save({"a": 1}, tmp_path)
+    assert os.listdir(tmp_path) == []
+
+
 def test_crash_mid_save_leaves_the_old_file(tmp_path, monkeypatch):
     p = tmp_path / "c.crpt"
     cr.save({"w": cr.ones(3)}, p)

@@ -46,6 +46,20 @@ def test_creation_functions():
     assert cr.rand(1000).min().item() >= 0 and abs(cr.randn(10000).mean().item()) < 0.05
     assert sorted(cr.randperm(5).tolist()) == [0, 1, 2, 3, 4]
     assert cr.zeros(2, requires_grad=True).requires_grad
+    assert cr.arange(3, 0, -1).tolist() == [3, 2, 1] and cr.arange(0).shape == (0,)
+
+
+@pytest.mark.parametrize(
+    "call,match",
+    [
+        (lambda: cr.randint(5, 2, (3,)), r"low \(5\) must be less than high \(2\)"),
+        (lambda: cr.arange(0, 10, 0), "step must be nonzero"),
+        (lambda: cr.arange(10, 0), "negative step"),
+    ],
+)
+def test_creation_errors_name_the_problem(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
 
 
 def test_manual_seed_and_generators_are_reproducible():

@@ -142,6 +142,13 @@ def empty_like(input, dtype=None, device=None, requires_grad=False):
 def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False):
     if end is None:
         start, end = 0, start
+    if step == 0:
+        raise ValueError("arange: step must be nonzero")
+    if (end - start) * step < 0:
+        raise ValueError(
+            f"arange: the range from start={start} to end={end} goes the other way from step={step} (for a "
+            f"decreasing range use a negative step, e.g. arange({start}, {end}, {-step}))"
+        )
     if dtype is None:
         is_int = all(isinstance(v, numbers.Integral) for v in (start, end, step))
         dtype = dtypes.int64 if is_int else dtypes.get_default_dtype()
@@ -178,6 +185,8 @@ def randint(low=0, high=None, size=None, generator=None, dtype=None, device=None
         low, high, size = 0, low, high
     elif high is None:
         low, high = 0, low
+    if not high > low:
+        raise ValueError(f"randint: low ({low}) must be less than high ({high}): values are drawn from [low, high)")
     arr = get_rng(generator).integers(low, high, _size((size,)))
     return _finish(arr.astype(_dt(dtype, B.int64)), requires_grad, device)
 

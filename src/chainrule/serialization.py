@@ -110,6 +110,15 @@ def save(obj, f) -> None:
         return
     path = os.fspath(f)
     directory = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(directory):
+        raise FileNotFoundError(
+            f"chainrule.save: cannot write {path!r}: the directory {directory!r} does not exist (create it "
+            f"first, e.g. os.makedirs({directory!r}, exist_ok=True))"
+        )
+    if os.path.isdir(path):
+        raise IsADirectoryError(
+            f"chainrule.save: {path!r} is a directory; give a file name such as {os.path.join(path, 'model.pt')!r}"
+        )
     fd, tmp = tempfile.mkstemp(dir=directory, prefix="." + os.path.basename(path) + ".", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as out:
