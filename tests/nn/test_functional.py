@@ -105,6 +105,19 @@ def test_mse_warns_on_broadcasting_target():
         F.mse_loss(cr.randn(4, 1), cr.randn(4))
 
 
+@pytest.mark.parametrize("loss", [F.mse_loss, F.l1_loss, F.huber_loss, F.binary_cross_entropy_with_logits])
+def test_regression_losses_name_incompatible_shapes(loss):
+    with pytest.raises(ValueError, match=rf"{loss.__name__}: the input has shape \(4, 3\) and the target \(4, 2\)"):
+        loss(cr.rand(4, 3), cr.rand(4, 2))
+
+
+def test_huber_delta_must_be_positive():
+    with pytest.raises(ValueError, match="delta must be positive"):
+        cr.nn.HuberLoss(delta=0)
+    with pytest.raises(ValueError, match="delta must be positive"):
+        F.huber_loss(cr.zeros(2), cr.zeros(2), delta=-1.0)
+
+
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 def test_bce(reduction):
     check_op([PROBS, BINARY], lambda x, y: F.binary_cross_entropy(x, y, reduction=reduction),

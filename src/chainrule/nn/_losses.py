@@ -33,6 +33,13 @@ def _reduce(loss, reduction, op, denom=None):
 def _check_target(input, target, op):
     ts = tuple(xp.shape(target.data if isinstance(target, Tensor) else target))
     if ts != tuple(input.data.shape):
+        try:
+            xp.broadcast_shapes(ts, input.data.shape)
+        except ValueError:
+            raise ValueError(
+                f"{op}: the input has shape {tuple(input.data.shape)} and the target {ts}; they must have the "
+                f"same shape (one prediction per target value)"
+            ) from None
         warnings.warn(
             f"{op}: using a target size ({ts}) that is different to the input size ({tuple(input.data.shape)}). "
             "This will likely lead to incorrect results due to broadcasting. Please ensure they have the "
@@ -91,6 +98,9 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", wei
 
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     """ℓ = ½(x − y)² where |x − y| < δ, else δ(|x − y| − ½δ): quadratic near 0, linear (robust) far away."""
+    if not delta > 0:
+        raise ValueError(f"huber_loss: delta must be positive (where the loss turns from quadratic to linear), "
+                         f"got {delta}")
     _check_target(input, target, "huber_loss")
     d = _diff(input, target)
     a = P.Abs.apply(d)

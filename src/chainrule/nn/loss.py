@@ -43,6 +43,9 @@ class HuberLoss(_Loss):
 
     def __init__(self, reduction: str = "mean", delta: float = 1.0):
         super().__init__(reduction=reduction)
+        if not delta > 0:
+            raise ValueError(f"HuberLoss: delta must be positive (where the loss turns from quadratic to linear), "
+                             f"got {delta}")
         self.delta = delta
 
     def forward(self, input, target):
