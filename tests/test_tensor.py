@@ -140,6 +140,10 @@ def test_errors_that_teach():
         cr.ones(2).item()
     with pytest.raises(RuntimeError, match="only floating point"):
         cr.tensor([1, 2], requires_grad=True)
+    with pytest.raises(RuntimeError, match=r"mean: dim \[0, -2\] names the same dimension more than once"):
+        cr.ones(2, 3).mean(dim=(0, -2))
+    with pytest.raises(TypeError, match="'tpu' is neither a dtype .* nor a device"):
+        cr.ones(2).to("tpu")
 
 
 def test_type_promotion_like_torch():

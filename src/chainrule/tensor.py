@@ -403,7 +403,13 @@ class Tensor:
             _check_device(device)
         if dtype is None:
             return self.clone() if copy else self
-        np_dt = dtypes.as_dtype(dtype).np
+        try:
+            np_dt = dtypes.as_dtype(dtype).np
+        except TypeError:
+            raise TypeError(
+                f"to(): {dtype!r} is neither a dtype (chainrule.float32, float64, int64, bool, ...) nor a device "
+                f"(chainrule computes on 'cpu')"
+            ) from None
         if np_dt == self.data.dtype:
             return self.clone() if copy else self
         if self.requires_grad and np_dt.kind == "f":

@@ -36,7 +36,10 @@ def _dims(dim, ndim, op):
     if dim is None:
         return None
     if isinstance(dim, (tuple, list)):
-        return tuple(_dim(d, ndim, op) for d in dim)
+        dims = tuple(_dim(d, ndim, op) for d in dim)
+        if len(set(dims)) != len(dims):
+            raise RuntimeError(f"{op}: dim {list(dim)} names the same dimension more than once")
+        return dims
     return (_dim(dim, ndim, op),)
 
 
