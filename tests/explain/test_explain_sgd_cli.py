@@ -72,6 +72,23 @@ def test_formula_command_refuses_hostile_input_and_unused_values(capsys):
     assert "--lr does not apply" in capsys.readouterr().err
 
 
+def test_formula_outside_its_domain_gets_a_note_and_no_numpy_warning(capsys, recwarn):
+    assert main(["explain", "q = x + y; f = log(q)", "--at", "x=-2", "y=1"]) == 0
+    out = capsys.readouterr().out
+    assert "note: the value of f = log(q) is nan: log x is defined only for x > 0" in out
+    assert main(["explain", "sqrt(x)", "--at", "x=0"]) == 0
+    assert "a local derivative of f = √x is not finite here" in capsys.readouterr().out
+    assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
+    assert main(["explain", "x * y", "--at", "x=1", "y=2"]) == 0
+    assert "note:" not in capsys.readouterr().out
+
+
+def test_output_into_a_missing_directory_is_refused_up_front(capsys, tmp_path):
+    assert main(["explain", "x * y", "--at", "x=1", "y=2", "--html", str(tmp_path / "no" / "a.html")]) == 2
+    captured = capsys.readouterr()
+    assert "--html" in captured.err and "does not exist" in captured.err and captured.out == ""
+
+
 @pytest.mark.parametrize("argv", [["--help"]])
 def test_help_lists_the_three_forms(argv, capsys):
     with pytest.raises(SystemExit):

@@ -10,7 +10,9 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import warnings
 
 EXAMPLES = """\
 forms:
@@ -106,13 +108,23 @@ def _formula(args) -> int:
     if unused:
         raise FormulaError(f"--at gives {', '.join(unused)}, which the formula does not use (it uses "
                            f"{', '.join(f.inputs)})", syntax=False)
-    g = build(f, values)
-    rows = None
-    if args.check:
-        from .check import finite_differences
+    for flag in ("svg", "html"):  # before any work: a typo in a directory should not cost the run
+        path = getattr(args, flag)
+        if path and not os.path.isdir(os.path.dirname(os.path.abspath(path))):
+            raise ValueError(f"--{flag} {path}: the directory {os.path.dirname(os.path.abspath(path))!r} does "
+                             f"not exist")
+    with warnings.catch_warnings():  # NumPy's "invalid value in log" would point into ops.py; see _nan_note
+        warnings.simplefilter("ignore", RuntimeWarning)
+        g = build(f, values)
+        rows = None
+        if args.check:
+            from .check import finite_differences
 
-        rows = finite_differences(f, values, g)
+            rows = finite_differences(f, values, g)
     _out(render(g, args.digits, rows))
+    note = _nan_note(g)
+    if note:
+        _out("\n" + note)
     status = 0 if rows is None or all(r["ok"] for r in rows) else 1
     opened = None
     if args.svg:
@@ -139,6 +151,32 @@ def _formula(args) -> int:
 
         webbrowser.open(opened.resolve().as_uri())
     return status
+
+
+_DOMAIN = {  # why a gate's value can stop being a finite real number
+    "LogBackward0": "log x is defined only for x > 0, and log 0 = −∞",
+    "PowBackward0": "a power: 1/x needs x ≠ 0, √x needs x ≥ 0, and a negative base needs a whole exponent",
+    "ExpBackward0": "exp overflows beyond x ≈ 709",
+}
+
+
+def _nan_note(g):
+    """One line naming the first gate whose value (else local derivative) is not a finite number, and why."""
+    import numpy as np
+
+    def bad(v):
+        return v is not None and not isinstance(v, tuple) and not np.isfinite(v).all()
+
+    for n in g.gates:
+        formula = n.template.format(*[g.nodes[i].name for i in n.inputs]) if n.template else n.op
+        if bad(n.value):
+            why = _DOMAIN.get(n.engine_op, "")
+            return (f"note: the value of {n.name} = {formula} is {'nan' if np.isnan(n.value).any() else 'infinite'}"
+                    + (f": {why}" if why else "") + ". The gradients that flow through it are meaningless too")
+        if any(bad(loc) for loc in n.local):
+            return (f"note: a local derivative of {n.name} = {formula} is not finite here (e.g. the slope of √x "
+                    f"at 0), so the gradients that flow back through it are not finite either")
+    return ""
 
 
 def _sgd(args) -> int:
