@@ -156,6 +156,56 @@ def classifier(torch, init):
     return losses
 
 
+def bigram_makemore(torch, init):
+    """Karpathy's makemore, part 1: a bigram model as one linear layer on one-hot characters, updated
+    through ``.data`` (the micrograd idiom)."""
+    F = torch.nn.functional
+    xs, ys = torch.tensor(init["xs"]), torch.tensor(init["ys"])
+    W = torch.tensor(init["W27"], requires_grad=True)
+    num = xs.nelement()
+    losses = []
+    for _ in range(20):
+        xenc = F.one_hot(xs, num_classes=27).float()
+        counts = (xenc @ W).exp()
+        probs = counts / counts.sum(1, keepdims=True)
+        loss = -probs[torch.arange(num), ys].log().mean() + 0.01 * (W**2).mean()
+        losses.append(loss.item())
+        W.grad = None
+        loss.backward()
+        W.data += -50 * W.grad
+    return losses
+
+
+def mlp_makemore(torch, init):
+    """makemore, part 2 (Bengio et al. 2003): embeddings looked up by indexing, view(-1, n), tanh, cross
+    entropy, a manual SGD loop over mini-batches, then the accuracy the usual way."""
+    F = torch.nn.functional
+    X, Y = torch.tensor(init["ctx"]), torch.tensor(init["ys"])
+    C, W1, b1, W2, b2 = (torch.tensor(init[k]) for k in ("C", "W1", "b1", "W2", "b2"))
+    parameters = [C, W1, b1, W2, b2]
+    for p in parameters:
+        p.requires_grad = True
+    losses = []
+    for i, ix in enumerate(init["batches"]):
+        ix = torch.tensor(ix)
+        emb = C[X[ix]]
+        h = torch.tanh(emb.view(-1, 6) @ W1 + b1)
+        logits = h @ W2 + b2
+        loss = F.cross_entropy(logits, Y[ix])
+        losses.append(loss.item())
+        for p in parameters:
+            p.grad = None
+        loss.backward()
+        lr = 0.5 if i < 20 else 0.05
+        for p in parameters:
+            p.data += -lr * p.grad
+    with torch.no_grad():
+        logits = torch.tanh(C[X].view(X.shape[0], -1) @ W1 + b1) @ W2 + b2
+        accuracy = (logits.argmax(1) == Y).float().mean().item()
+    assert 0 <= accuracy <= 1
+    return losses + [-accuracy]
+
+
 def _init():
     rng = np.random.default_rng(0)
     f32 = lambda *s: rng.standard_normal(s).astype(np.float32)  # noqa: E731
@@ -168,13 +218,16 @@ def _init():
         "labels": rng.integers(0, 3, 64),
         "mlp": {"0.weight": f32(16, 4) * 0.4, "0.bias": f32(16) * 0.1, "2.weight": f32(3, 16) * 0.2,
                 "2.bias": f32(3) * 0.1},
+        "xs": rng.integers(0, 27, 200), "ys": rng.integers(0, 27, 200), "W27": f32(27, 27),
+        "ctx": rng.integers(0, 27, (200, 3)), "C": f32(27, 2), "W1": f32(6, 16) * 0.3, "b1": f32(16) * 0.1,
+        "W2": f32(16, 27) * 0.1, "b2": f32(27) * 0.0, "batches": [rng.integers(0, 200, 32) for _ in range(30)],
     }
 
 
 @pytest.mark.parametrize(
     "program",
     [polynomial_raw_autograd, polynomial_nn, polynomial_optim, polynomial_custom_function, dynamic_module,
-     classifier],
+     classifier, bigram_makemore, mlp_makemore],
 )
 def test_same_program_same_losses(program):
     import torch.utils.data  # noqa: F401  (so that `torch.utils.data` resolves for the real torch)

@@ -55,7 +55,27 @@ class _Handle:
 
 class Tensor:
     __slots__ = ("data", "grad", "grad_fn", "requires_grad", "_out_idx", "_hooks", "__weakref__")
-    __array_ufunc__ = None  # ndarray ⊕ Tensor defers to Tensor's reflected operators
+
+    def __array_ufunc__(self, ufunc, method, *inputs, out=None, **kwargs):
+        """NumPy meets a Tensor (never on the engine's path: ops pass raw arrays to NumPy).
+
+        ``ndarray ⊕ tensor`` becomes the Tensor operation; ``array += tensor`` (``p.data += -lr * p.grad``,
+        the micrograd/makemore update) writes into the array, outside autograd like torch's ``.data``;
+        other ufuncs (``np.exp(t)``) compute on the data and return an array, unless that would drop a
+        gradient."""
+        pair = _UFUNC_OPS.get(ufunc.__name__) if method == "__call__" and out is None and not kwargs else None
+        if pair is not None and len(inputs) == 2:
+            a, b = inputs
+            return getattr(a, pair[0])(b) if isinstance(a, Tensor) else getattr(b, pair[1])(a)
+        if out is None and any(isinstance(x, Tensor) and x.requires_grad for x in inputs):
+            raise TypeError(
+                f"numpy.{ufunc.__name__} on a Tensor that requires grad would drop its gradient: use the "
+                f"chainrule function (e.g. chainrule.exp(x) or x.exp()), or x.detach().numpy() for the numbers"
+            )
+        arrays = [x.data if isinstance(x, Tensor) else x for x in inputs]
+        if out is not None:
+            kwargs["out"] = tuple(o.data if isinstance(o, Tensor) else o for o in out)
+        return getattr(ufunc, method)(*arrays, **kwargs)
     __hash__ = object.__hash__  # tensors hash by identity (== is elementwise)
 
     def __init__(self, *data, dtype=None, requires_grad=False):
@@ -161,6 +181,15 @@ class Tensor:
         from .format import tensor_repr
 
         return tensor_repr(self)
+
+    def __format__(self, spec):
+        """``f"{loss:.4f}"`` formats a one-element tensor's number, as torch does."""
+        if spec and self.data.size == 1:
+            return format(self.data.item(), spec)
+        if spec:
+            raise TypeError(f"cannot format a tensor of shape {tuple(self.data.shape)} with {spec!r}: only a "
+                            f"one-element tensor is a number (use .item() or .tolist())")
+        return repr(self)
 
     # ------------------------------------------------------------------------------------- autograd
     def backward(self, gradient=None, retain_graph=False):
@@ -448,6 +477,17 @@ class Tensor:
 
     def contiguous(self):
         return self
+
+
+_UFUNC_OPS = {  # ufunc name -> (the method when the Tensor is on the left, when it is on the right)
+    "add": ("__add__", "__radd__"), "subtract": ("__sub__", "__rsub__"), "multiply": ("__mul__", "__rmul__"),
+    "true_divide": ("__truediv__", "__rtruediv__"), "divide": ("__truediv__", "__rtruediv__"),
+    "power": ("__pow__", "__rpow__"), "matmul": ("__matmul__", "__rmatmul__"),
+    "floor_divide": ("__floordiv__", "__rfloordiv__"), "remainder": ("__mod__", "__rmod__"),
+    "equal": ("__eq__", "__eq__"), "not_equal": ("__ne__", "__ne__"), "less": ("__lt__", "__gt__"),
+    "less_equal": ("__le__", "__ge__"), "greater": ("__gt__", "__lt__"), "greater_equal": ("__ge__", "__le__"),
+    "bitwise_and": ("__and__", "__and__"), "bitwise_or": ("__or__", "__or__"), "bitwise_xor": ("__xor__", "__xor__"),
+}
 
 
 class Size(tuple):

@@ -43,6 +43,14 @@ def _dims(dim, ndim, op):
     return (_dim(dim, ndim, op),)
 
 
+def _np_names(op, dim, keepdim, names):
+    """torch also takes NumPy's spellings ``axis=`` and ``keepdims=`` (``counts.sum(1, keepdims=True)``)."""
+    for k, v in names.items():
+        if k not in ("axis", "keepdims") and not (k == "out" and v is None):  # np.sum(t) passes out=None
+            raise TypeError(f"{op}() got an unexpected keyword argument {k!r}")
+    return names.get("axis", dim), names.get("keepdims", keepdim)
+
+
 # -------------------------------------------------------------------------------------------- pointwise
 def neg(input):
     return P.Neg.apply(input)
@@ -172,7 +180,10 @@ def isfinite(input):
 
 
 # ------------------------------------------------------------------------------------------- reductions
-def sum(input, dim=None, keepdim=False, dtype=None):
+def sum(input, dim=None, keepdim=False, dtype=None, **np_names):
+    """Σx over dim (all elements when dim is None)."""
+    if np_names:
+        dim, keepdim = _np_names("sum", dim, keepdim, np_names)
     if dtype is not None:
         input = input.to(dtype)
     return P.Sum.apply(input, dim=_dims(dim, input.data.ndim, "sum"), keepdim=keepdim)
@@ -186,8 +197,10 @@ def _count(shape, axes):
     return n
 
 
-def mean(input, dim=None, keepdim=False, dtype=None):
+def mean(input, dim=None, keepdim=False, dtype=None, **np_names):
     """Σx / n, a composite of sum and a scale."""
+    if np_names:
+        dim, keepdim = _np_names("mean", dim, keepdim, np_names)
     if dtype is not None:
         input = input.to(dtype)
     if input.data.dtype.kind != "f":
@@ -197,8 +210,10 @@ def mean(input, dim=None, keepdim=False, dtype=None):
     return P.Mul.apply(P.Sum.apply(input, dim=axes, keepdim=keepdim), 1.0 / n if n else float("nan"))
 
 
-def var(input, dim=None, *, correction=1, keepdim=False, unbiased=None):
+def var(input, dim=None, *, correction=1, keepdim=False, unbiased=None, **np_names):
     """Σ(x − x̄)² / (n − correction); correction=1 is Bessel's (unbiased) estimate, as torch's default."""
+    if np_names:
+        dim, keepdim = _np_names("var", dim, keepdim, np_names)
     if unbiased is not None:
         correction = 1 if unbiased else 0
     axes = _dims(dim, input.data.ndim, "var")
@@ -208,7 +223,10 @@ def var(input, dim=None, *, correction=1, keepdim=False, unbiased=None):
     return P.Mul.apply(P.Sum.apply(d * d, dim=axes, keepdim=keepdim), scale)
 
 
-def std(input, dim=None, *, correction=1, keepdim=False, unbiased=None):
+def std(input, dim=None, *, correction=1, keepdim=False, unbiased=None, **np_names):
+    """√var: the standard deviation (Bessel-corrected by default, as torch)."""
+    if np_names:
+        dim, keepdim = _np_names("std", dim, keepdim, np_names)
     return sqrt(var(input, dim, correction=correction, keepdim=keepdim, unbiased=unbiased))
 
 
@@ -229,12 +247,17 @@ def _max_min(input, dim, keepdim, largest):
     return (max_result if largest else min_result)(values, _wrap(idx.astype(xp.int64), None))
 
 
-def max(input, dim=None, keepdim=False):
+def max(input, dim=None, keepdim=False, **np_names):
     """No dim: the largest element (ties share the gradient). With dim: (values, indices) like torch."""
+    if np_names:
+        dim, keepdim = _np_names("max", dim, keepdim, np_names)
     return _max_min(input, dim, keepdim, True)
 
 
-def min(input, dim=None, keepdim=False):
+def min(input, dim=None, keepdim=False, **np_names):
+    """No dim: the smallest element. With dim: (values, indices) like torch."""
+    if np_names:
+        dim, keepdim = _np_names("min", dim, keepdim, np_names)
     return _max_min(input, dim, keepdim, False)
 
 
@@ -248,14 +271,20 @@ def amin(input, dim=(), keepdim=False):
     return P.Amax.apply(input, dim=dims, keepdim=keepdim, largest=False)
 
 
-def argmax(input, dim=None, keepdim=False):
+def argmax(input, dim=None, keepdim=False, **np_names):
+    """Index of the largest element (of the flattened tensor when dim is None); the first one at ties."""
+    if np_names:
+        dim, keepdim = _np_names("argmax", dim, keepdim, np_names)
     a = input.data
     if dim is None:
         return _wrap(xp.asarray(a.argmax(), dtype=xp.int64), None)
     return _wrap(a.argmax(axis=_dim(dim, a.ndim, "argmax"), keepdims=keepdim).astype(xp.int64), None)
 
 
-def argmin(input, dim=None, keepdim=False):
+def argmin(input, dim=None, keepdim=False, **np_names):
+    """Index of the smallest element (of the flattened tensor when dim is None)."""
+    if np_names:
+        dim, keepdim = _np_names("argmin", dim, keepdim, np_names)
     a = input.data
     if dim is None:
         return _wrap(xp.asarray(a.argmin(), dtype=xp.int64), None)
@@ -432,7 +461,7 @@ def mm(input, mat2):
     return matmul(input, mat2)
 
 
-bmm = mm
+bmm = mv = mm
 
 
 def dot(input, other):
@@ -449,6 +478,7 @@ _METHODS = [
 for _f in _METHODS:
     setattr(Tensor, _f.__name__, _f)
 Tensor.clip = clamp
+Tensor.bmm = Tensor.mv = mm  # (the loop above attaches by __name__, and bmm is mm)
 Tensor.view = reshape
 Tensor.swapaxes = transpose
 Tensor.negative = neg
