@@ -153,3 +153,25 @@ def test_type_promotion_like_torch():
              (f32 + f64, "float64"), (f32 ** ints, "float32")]
     for got, want in cases:
         assert got.dtype == getattr(cr, want)
+
+
+def test_sampling_functions():
+    g = cr.Generator().manual_seed(0)
+    probs = cr.tensor([0.1, 0.6, 0.3])
+    draws = cr.multinomial(probs, 20000, replacement=True, generator=g)
+    assert draws.dtype == cr.int64 and draws.shape == (20000,)
+    np.testing.assert_allclose(np.bincount(draws.numpy(), minlength=3) / 20000, probs.numpy(), atol=0.02)
+    rows = cr.multinomial(cr.ones(4, 6), 6, generator=g)  # without replacement: a permutation per row
+    assert all(sorted(r) == list(range(6)) for r in rows.tolist())
+    coins = cr.bernoulli(cr.full((20000,), 0.25), generator=g)
+    assert coins.dtype == cr.float32 and abs(coins.mean().item() - 0.25) < 0.02
+    x = cr.zeros(2, 3, dtype=cr.float64)
+    assert cr.randn_like(x).dtype == cr.float64 and cr.rand_like(x).shape == (2, 3)
+    assert cr.randint_like(x, 3, 5).min().item() >= 3 and cr.normal(x, cr.ones(3)).shape == (2, 3)
+    assert cr.normal(0.0, 1.0, size=(4,)).shape == (4,)
+    with pytest.raises(ValueError, match="without replacement from 3 categories"):
+        cr.multinomial(probs, 4)
+    with pytest.raises(ValueError, match="non-negative, finite weights"):
+        cr.multinomial(cr.tensor([1.0, -1.0]), 1)
+    with pytest.raises(ValueError, match=r"probabilities must be in \[0, 1\]"):
+        cr.bernoulli(cr.tensor([1.5]))

@@ -195,6 +195,55 @@ def randperm(n, generator=None, dtype=None, device=None):
     return _finish(get_rng(generator).permutation(n).astype(_dt(dtype, B.int64)), False, device)
 
 
-def normal(mean, std, size, generator=None, dtype=None):
+def normal(mean, std=1.0, size=None, generator=None, dtype=None):
+    """Samples of N(mean, std²): numbers with a ``size``, or tensors of means/stds (one sample each)."""
+    if isinstance(mean, Tensor) or isinstance(std, Tensor):
+        m, s = (x.data if isinstance(x, Tensor) else x for x in (mean, std))
+        like = mean if isinstance(mean, Tensor) else std
+        shape = B.xp.broadcast_shapes(B.xp.shape(m), B.xp.shape(s))
+        return _finish(get_rng(generator).normal(m, s, shape).astype(like.data.dtype), False)
+    if size is None:
+        raise TypeError("normal(mean, std, size): with numbers for mean and std, give a size, e.g. size=(3,)")
     arr = get_rng(generator).normal(mean, std, _size((size,)))
     return _finish(arr.astype(_dt(dtype)), False)
+
+
+def rand_like(input, dtype=None, generator=None):
+    """U[0, 1) samples with input's shape (and dtype)."""
+    return rand(input.shape, generator=generator, dtype=dtype or input.dtype)
+
+
+def randn_like(input, dtype=None, generator=None):
+    """N(0, 1) samples with input's shape (and dtype)."""
+    return randn(input.shape, generator=generator, dtype=dtype or input.dtype)
+
+
+def randint_like(input, low=0, high=None, dtype=None, generator=None):
+    """Integers in [low, high) with input's shape (and dtype): ``randint_like(x, high)`` or ``(x, low, high)``."""
+    if high is None:
+        low, high = 0, low
+    return randint(low, high, input.shape, generator=generator, dtype=dtype or input.dtype)
+
+
+def bernoulli(input, p=None, generator=None):
+    """1 with probability ``input`` (or ``p``) at each element, else 0: coin flips, a dropout mask."""
+    probs = input.data if p is None else B.xp.full(input.shape, p)
+    if probs.size and not ((probs >= 0) & (probs <= 1)).all():
+        raise ValueError("bernoulli: probabilities must be in [0, 1]")
+    return _wrap((get_rng(generator).random(probs.shape) < probs).astype(input.data.dtype), None)
+
+
+def multinomial(input, num_samples, replacement=False, generator=None):
+    """Draw ``num_samples`` category indices per row with probabilities proportional to ``input``'s entries
+    (weights need not sum to 1), as int64; without replacement each index appears at most once per row."""
+    w = B.xp.asarray(input.data, dtype=B.float64)
+    rows = w.reshape(1, -1) if w.ndim == 1 else w
+    if w.ndim not in (1, 2) or (rows < 0).any() or not B.xp.isfinite(rows).all() or (rows.sum(1) <= 0).any():
+        raise ValueError("multinomial: the input must be a 1-d or 2-d tensor of non-negative, finite weights "
+                         "with a positive sum in every row")
+    if not replacement and num_samples > rows.shape[1]:
+        raise ValueError(f"multinomial: cannot draw {num_samples} samples without replacement from "
+                         f"{rows.shape[1]} categories")
+    rng = get_rng(generator)
+    out = B.xp.stack([rng.choice(len(r), num_samples, replace=replacement, p=r / r.sum()) for r in rows])
+    return _wrap((out.reshape(num_samples) if w.ndim == 1 else out).astype(B.int64), None)
