@@ -24,6 +24,13 @@ ACTIVATIONS = {
     "silu": (F.silu, TF.silu),
     "softmax": (lambda x: F.softmax(x, 1), lambda x: TF.softmax(x, 1)),
     "log_softmax": (lambda x: F.log_softmax(x, -1), lambda x: TF.log_softmax(x, -1)),
+    "hardtanh": (F.hardtanh, TF.hardtanh),
+    "hardtanh_0_2": (lambda x: F.hardtanh(x, 0.0, 2.0), lambda x: TF.hardtanh(x, 0.0, 2.0)),
+    "relu6": (lambda x: F.relu6(x * 4), lambda x: TF.relu6(x * 4)),
+    "logsigmoid": (F.logsigmoid, TF.logsigmoid),
+    "softsign": (F.softsign, TF.softsign),
+    "selu": (F.selu, TF.selu),
+    "softmin": (lambda x: F.softmin(x, 1), lambda x: TF.softmin(x, 1)),
 }
 
 
@@ -34,7 +41,7 @@ def test_activation_matches_torch(name, shape):
     check_op([shape], fn, tfn)
 
 
-@pytest.mark.parametrize("name", [n for n in ACTIVATIONS if "softmax" not in n])
+@pytest.mark.parametrize("name", [n for n in ACTIVATIONS if "softm" not in n])
 def test_activation_extreme_inputs_finite(name):
     fn, tfn = ACTIVATIONS[name]
     a = np.array([-1000.0, -50.0, -1e-3, 0.0, 1e-3, 50.0, 1000.0])
@@ -47,6 +54,23 @@ def test_activation_extreme_inputs_finite(name):
 @pytest.mark.parametrize("shape,wshape", [((4, 3), (1,)), ((4, 3), (3,)), ((2, 3, 5), (3,))])
 def test_prelu(shape, wshape):
     check_op([shape, wshape], F.prelu, TF.prelu)
+
+
+def test_normalize_and_cosine_similarity():
+    check_op([(4, 5)], F.normalize, TF.normalize)
+    check_op([(4, 5)], lambda x: F.normalize(x, p=1.0, dim=0), lambda x: TF.normalize(x, p=1.0, dim=0))
+    check_op([(4, 5), (4, 5)], F.cosine_similarity, TF.cosine_similarity)
+    check_op([(3, 4), (4,)], lambda a, b: F.cosine_similarity(a, b, dim=-1),
+             lambda a, b: TF.cosine_similarity(a, b, dim=-1))
+
+
+@pytest.mark.parametrize("beta", [1.0, 0.3, 0.0])
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_smooth_l1_loss(beta, reduction):
+    check_op([(4, 5), (4, 5)], lambda x, y: F.smooth_l1_loss(x, y, reduction=reduction, beta=beta),
+             lambda x, y: TF.smooth_l1_loss(x, y, reduction=reduction, beta=beta))
+    assert cr.nn.SmoothL1Loss(beta=beta)(cr.ones(3), cr.zeros(3)).item() == pytest.approx(
+        torch.nn.SmoothL1Loss(beta=beta)(torch.ones(3), torch.zeros(3)).item())
 
 
 def test_linear():

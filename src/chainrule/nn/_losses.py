@@ -110,6 +110,16 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     return _elementwise_weighted(loss, weight, reduction, "huber_loss", mean_by_weight=False)
 
 
+def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
+    """ℓ = ½(x − y)²/β where |x − y| < β, else |x − y| − ½β: the Huber loss divided by β (so its slope
+    far away is 1, as L1's); β = 0 is the L1 loss."""
+    if beta < 0:
+        raise ValueError(f"smooth_l1_loss: beta must be >= 0, got {beta}")
+    if beta == 0:
+        return l1_loss(input, target, reduction=reduction)
+    return P.Mul.apply(huber_loss(input, target, reduction=reduction, delta=beta), 1.0 / beta)
+
+
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
     """ℓ = −w·[y·log x + (1 − y)·log(1 − x)], x a probability. Each log is clamped at −100 (PyTorch's
     rule), so x = 0 or 1 gives a finite loss. For logits, use binary_cross_entropy_with_logits."""

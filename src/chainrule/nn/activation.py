@@ -154,6 +154,71 @@ class LogSoftmax(Module):
         return f"dim={self.dim}"
 
 
+class Hardtanh(Module):
+    """x clipped to [min_val, max_val] (default [−1, 1]): a piecewise-linear tanh."""
+
+    def __init__(self, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False):
+        super().__init__()
+        if not max_val > min_val:
+            raise ValueError(f"Hardtanh: max_val ({max_val}) must be greater than min_val ({min_val})")
+        self.min_val, self.max_val, self.inplace = min_val, max_val, inplace
+
+    def forward(self, input):
+        return F.hardtanh(input, self.min_val, self.max_val)
+
+    def extra_repr(self):
+        return f"min_val={self.min_val}, max_val={self.max_val}"
+
+
+class ReLU6(Hardtanh):
+    """min(max(0, x), 6)."""
+
+    def __init__(self, inplace: bool = False):
+        super().__init__(0.0, 6.0, inplace)
+
+    def extra_repr(self):
+        return ""
+
+
+class LogSigmoid(Module):
+    """log σ(x) = −softplus(−x) (stable)."""
+
+    def forward(self, input):
+        return F.logsigmoid(input)
+
+
+class Softsign(Module):
+    """x / (1 + |x|)."""
+
+    def forward(self, input):
+        return F.softsign(input)
+
+
+class SELU(Module):
+    """Scaled ELU, λ·elu(x, α) with torch's λ and α: self-normalising with LeCun-normal weights."""
+
+    def __init__(self, inplace: bool = False):
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input):
+        return F.selu(input)
+
+
+class Softmin(Module):
+    """softmax(−x) along ``dim``."""
+
+    def __init__(self, dim=None):
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, input):
+        return F.softmin(input, self.dim)
+
+    def extra_repr(self):
+        return f"dim={self.dim}"
+
+
 def _softmax_dim(dim, input):
     """torch's legacy rule when dim is None: dim 0 for 0-, 1- and 3-d inputs, else dim 1."""
     if dim is not None:

@@ -23,12 +23,14 @@ from ._losses import (
     l1_loss,
     mse_loss,
     nll_loss,
+    smooth_l1_loss,
 )
 
 __all__ = [
     "linear", "relu", "leaky_relu", "prelu", "elu", "softplus", "gelu", "silu", "sigmoid", "tanh", "softmax",
     "log_softmax", "dropout", "batch_norm", "one_hot", "mse_loss", "l1_loss", "huber_loss",
-    "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss",
+    "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss", "hardtanh", "relu6",
+    "logsigmoid", "softsign", "selu", "softmin", "normalize", "cosine_similarity", "smooth_l1_loss",
 ]
 
 
@@ -125,6 +127,59 @@ def gelu(input, approximate="none"):
 def silu(input, inplace=False):
     """x·σ(x) (also called swish)."""
     return P.Mul.apply(input, P.Sigmoid.apply(input))
+
+
+def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
+    """x clipped to [min_val, max_val]; gradient 1 strictly inside, 0 at and beyond the edges (torch's)."""
+    x = input.data
+    return P.Where.apply((x > min_val) & (x < max_val), input, xp.clip(x, min_val, max_val))
+
+
+def relu6(input, inplace=False):
+    """min(max(0, x), 6): a ReLU that saturates at 6."""
+    return hardtanh(input, 0.0, 6.0)
+
+
+def logsigmoid(input):
+    """log σ(x) = −log(1 + e⁻ˣ) = −softplus(−x), stable for any x (the fused softplus never overflows)."""
+    return P.Neg.apply(P.Softplus.apply(P.Neg.apply(input)))
+
+
+def softsign(input):
+    """x / (1 + |x|): like tanh, but its tails approach ±1 polynomially rather than exponentially."""
+    return input * P.Pow.apply(P.Add.apply(P.Abs.apply(input), 1.0), -1.0)
+
+
+_SELU_ALPHA, _SELU_SCALE = 1.6732632423543772848170429916717, 1.0507009873554804934193349852946
+
+
+def selu(input, inplace=False):
+    """λ·elu(x, α) with λ ≈ 1.0507, α ≈ 1.6733 (Klambauer et al. 2017): chosen so that activations keep
+    mean 0 and variance 1 through a deep stack (with LeCun-normal weights)."""
+    return P.Mul.apply(elu(input, _SELU_ALPHA), _SELU_SCALE)
+
+
+def softmin(input, dim=None, dtype=None):
+    """softmax(−x): weights that favour the smallest entries."""
+    from .activation import _softmax_dim
+
+    return softmax(P.Neg.apply(input), _softmax_dim(dim, input), dtype)
+
+
+def normalize(input, p=2.0, dim=1, eps=1e-12):
+    """x / max(‖x‖_p, ε) along dim: unit-length rows (for p = 2 and dim = 1)."""
+    from ..tensor_methods import clamp, norm
+
+    return input * P.Pow.apply(clamp(norm(input, p, dim, keepdim=True), min=eps), -1.0)
+
+
+def cosine_similarity(x1, x2, dim=1, eps=1e-8):
+    """cos θ = x₁·x₂ / (max(‖x₁‖, ε)·max(‖x₂‖, ε)) along dim."""
+    from ..tensor_methods import clamp, norm, sum
+
+    n1 = clamp(norm(x1, 2, dim), min=eps)
+    n2 = clamp(norm(x2, 2, dim), min=eps)
+    return sum(x1 * x2, dim) * P.Pow.apply(n1 * n2, -1.0)
 
 
 # --------------------------------------------------------------------------------------------- dropout

@@ -52,6 +52,19 @@ class HuberLoss(_Loss):
         return L.huber_loss(input, target, reduction=self.reduction, delta=self.delta)
 
 
+class SmoothL1Loss(_Loss):
+    """½(x − y)²/β for |x − y| < β, |x − y| − ½β beyond: HuberLoss(delta=β) / β."""
+
+    def __init__(self, size_average=None, reduce=None, reduction: str = "mean", beta: float = 1.0):
+        super().__init__(size_average, reduce, reduction)
+        if beta < 0:
+            raise ValueError(f"SmoothL1Loss: beta must be >= 0, got {beta}")
+        self.beta = beta
+
+    def forward(self, input, target):
+        return L.smooth_l1_loss(input, target, reduction=self.reduction, beta=self.beta)
+
+
 class BCELoss(_WeightedLoss):
     """Binary cross-entropy on probabilities x ∈ [0, 1]: ℓ = −[y log x + (1 − y) log(1 − x)]."""
 
