@@ -224,3 +224,16 @@ def test_random_split_errors():
         random_split(ds, [0.5, 0.6])
     with pytest.warns(UserWarning, match=r"split at index \d is 0"):
         random_split(make(2)[0], [0.9, 0.05, 0.05])
+
+
+def test_concat_dataset_matches_torch():
+    a, b = make(5)[0], make(3)[0]
+    ta = tud.TensorDataset(*(torch.from_numpy(t.numpy()) for t in a.tensors))
+    tb = tud.TensorDataset(*(torch.from_numpy(t.numpy()) for t in b.tensors))
+    ours, theirs = cr.utils.data.ConcatDataset([a, b]), tud.ConcatDataset([ta, tb])
+    assert len(ours) == len(theirs) == 8 and ours.cumulative_sizes == theirs.cumulative_sizes
+    for i in [0, 4, 5, 7, -1, -8]:
+        assert ours[i][1].item() == theirs[i][1].item()
+    assert [y.tolist() for _, y in DataLoader(ours, batch_size=3)] == [[0, 1, 2], [3, 4, 0], [1, 2]]
+    with pytest.raises(IndexError, match="out of range for 8 samples"):
+        ours[8]

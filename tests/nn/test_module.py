@@ -150,6 +150,9 @@ def test_modes_zero_grad_apply_to():
     assert c.body[1].num_batches_tracked.dtype == cr.int64
     c.float()
     assert all(p.dtype == cr.float32 for p in c.parameters())
+    assert c.half().body[0].weight.dtype == cr.float16 and c.type(cr.float32).body[0].weight.dtype == cr.float32
+    with pytest.raises(RuntimeError, match="chainrule tensors live on the CPU"):
+        c.cuda()
 
 
 def test_shared_parameters_listed_once_and_deepcopy():

@@ -85,3 +85,22 @@ def test_clip_grad_value_matches_torch(clip_value):
     assert clip_grad_value_(c, clip_value) is None
     torch.nn.utils.clip_grad_value_(t, clip_value)
     assert_same_grads(c, t)
+
+
+def test_norm_type_must_be_a_number():
+    with pytest.raises(ValueError, match="norm_type must be a number .* got 'l2'"):
+        clip_grad_norm_(params_with_grads()[0], 1.0, norm_type="l2")
+    clip_grad_norm_(params_with_grads()[0], 1.0, norm_type="inf")  # torch accepts the string 'inf'
+
+
+def test_parameters_to_vector_and_back_match_torch():
+    c, t = cr.nn.Linear(3, 2), torch.nn.Linear(3, 2)
+    t.load_state_dict({k: torch.from_numpy(v.numpy().copy()) for k, v in c.state_dict().items()})
+    vec = cr.nn.utils.parameters_to_vector(c.parameters())
+    np.testing.assert_array_equal(vec.detach().numpy(), torch.nn.utils.parameters_to_vector(t.parameters()).detach())
+    (vec * cr.arange(8.0)).sum().backward()
+    assert c.weight.grad.tolist() == [[0, 1, 2], [3, 4, 5]] and c.bias.grad.tolist() == [6, 7]
+    cr.nn.utils.vector_to_parameters(cr.arange(8.0), c.parameters())
+    assert c.weight.tolist() == [[0, 1, 2], [3, 4, 5]] and c.bias.tolist() == [6, 7]
+    with pytest.raises(ValueError, match="1-d vector of 8 numbers"):
+        cr.nn.utils.vector_to_parameters(cr.zeros(7), c.parameters())

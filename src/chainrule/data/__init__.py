@@ -8,10 +8,11 @@
 
 from . import datasets
 from .dataloader import DataLoader, default_collate
-from .dataset import Dataset, Subset, TensorDataset, random_split
+from .dataset import ConcatDataset, Dataset, Subset, TensorDataset, random_split
 from .datasets import DataSplit, load, names
 from .tabular import from_csv
 from .transforms import Compose, GaussianNoise, RandomShift, Standardize
 
-__all__ = ["Dataset", "TensorDataset", "Subset", "random_split", "DataLoader", "default_collate", "Standardize",
-           "RandomShift", "GaussianNoise", "Compose", "datasets", "load", "names", "DataSplit", "from_csv"]
+__all__ = ["Dataset", "TensorDataset", "Subset", "ConcatDataset", "random_split", "DataLoader", "default_collate",
+           "Standardize", "RandomShift", "GaussianNoise", "Compose", "datasets", "load", "names", "DataSplit",
+           "from_csv"]

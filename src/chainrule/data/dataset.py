@@ -1,4 +1,5 @@
-"""Datasets with PyTorch's interface: ``Dataset``, ``TensorDataset``, ``Subset`` and ``random_split``.
+"""Datasets with PyTorch's interface: ``Dataset``, ``TensorDataset``, ``Subset``, ``ConcatDataset`` and
+``random_split``.
 
 A dataset is anything with ``__len__`` and ``__getitem__(i)`` → one sample. ``TensorDataset`` holds whole
 arrays, so the ``DataLoader`` can cut a batch out of them in one indexing operation (its fast path).
@@ -15,7 +16,7 @@ import numpy as np
 from ..tensor import Tensor
 from ._rng import as_rng
 
-__all__ = ["Dataset", "TensorDataset", "Subset", "random_split"]
+__all__ = ["Dataset", "TensorDataset", "Subset", "ConcatDataset", "random_split"]
 
 
 class Dataset:
@@ -89,6 +90,30 @@ class Subset(Dataset):
 
     def __repr__(self):
         return f"Subset({len(self.indices)} of {type(self.dataset).__name__} of {len(self.dataset)})"
+
+
+class ConcatDataset(Dataset):
+    """The samples of several datasets one after another: ``len`` is the sum of theirs."""
+
+    def __init__(self, datasets):
+        self.datasets = list(datasets)
+        if not self.datasets:
+            raise ValueError("ConcatDataset: datasets should not be an empty iterable")
+        self.cumulative_sizes = list(np.cumsum([len(d) for d in self.datasets]))
+
+    def __len__(self):
+        return int(self.cumulative_sizes[-1])
+
+    def __getitem__(self, idx):
+        n = len(self)
+        if not -n <= idx < n:
+            raise IndexError(f"ConcatDataset: index {idx} is out of range for {n} samples")
+        idx %= n
+        k = int(np.searchsorted(self.cumulative_sizes, idx, side="right"))
+        return self.datasets[k][idx - (int(self.cumulative_sizes[k - 1]) if k else 0)]
+
+    def __repr__(self):
+        return f"ConcatDataset({' + '.join(str(len(d)) for d in self.datasets)} samples)"
 
 
 def _split_lengths(n, lengths):

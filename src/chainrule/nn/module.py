@@ -312,8 +312,20 @@ class Module(ModuleHooksMixin):
 
         return self.to(dtypes.float64)
 
+    def half(self):
+        from .. import dtypes
+
+        return self.to(dtypes.float16)
+
+    def type(self, dst_type):
+        return self.to(dst_type)
+
     def cpu(self):
         return self
+
+    def cuda(self, device=None):
+        """Refused with a clear message: chainrule computes on the CPU."""
+        return self.to("cuda" if device is None else f"cuda:{device}")
 
     # ------------------------------------------------------------------------------------ state dict
     def state_dict(self, destination=None, prefix: str = "", keep_vars: bool = False):

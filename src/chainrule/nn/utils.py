@@ -44,7 +44,10 @@ def get_total_norm(tensors, norm_type=2.0, error_if_nonfinite=False, foreach=Non
     """The ``norm_type``-norm of all the given tensors together, as if concatenated into one vector:
     ``‖(‖t₁‖, ‖t₂‖, ...)‖``. Returns a 0-d Tensor (of the tensors' dtype)."""
     tensors = _as_list(tensors)
-    norm_type = float(norm_type)
+    try:
+        norm_type = float(norm_type)
+    except (TypeError, ValueError):
+        raise ValueError(f"norm_type must be a number such as 2.0, 1.0 or float('inf'), got {norm_type!r}") from None
     if not tensors:
         return _wrap(xp.asarray(0.0, dtype=xp.float32), None)
     dtype = tensors[0].data.dtype
@@ -97,6 +100,28 @@ def clip_grad_value_(parameters, clip_value, foreach=None):
         if p.grad is not None:
             g = p.grad.data
             xp.clip(g, -clip_value, clip_value, out=g)
+
+
+# ------------------------------------------------------------------------------ flat parameter vectors
+def parameters_to_vector(parameters):
+    """All parameters flattened and concatenated into one 1-d tensor (differentiable)."""
+    from ..tensor_methods import cat, reshape
+
+    return cat([reshape(p, -1) for p in _as_list(parameters)])
+
+
+def vector_to_parameters(vec, parameters):
+    """Copy consecutive slices of the 1-d ``vec`` into the parameters (in place, outside autograd)."""
+    params = _as_list(parameters)
+    v = vec.data if isinstance(vec, Tensor) else xp.asarray(vec)
+    need = sum(p.data.size for p in params)
+    if v.ndim != 1 or v.size != need:
+        raise ValueError(f"vector_to_parameters: expected a 1-d vector of {need} numbers (the parameters' total "
+                         f"size), got shape {tuple(v.shape)}")
+    start = 0
+    for p in params:
+        p.data[...] = v[start:start + p.data.size].reshape(p.data.shape)
+        start += p.data.size
 
 
 # -------------------------------------------------------------------------------------- penalties

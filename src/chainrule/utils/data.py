@@ -1,5 +1,5 @@
 """Re-exports ``chainrule.data`` under PyTorch's path ``torch.utils.data``."""
 
-from ..data import DataLoader, Dataset, Subset, TensorDataset, random_split
+from ..data import ConcatDataset, DataLoader, Dataset, Subset, TensorDataset, default_collate, random_split
 
-__all__ = ["DataLoader", "Dataset", "Subset", "TensorDataset", "random_split"]
+__all__ = ["ConcatDataset", "DataLoader", "Dataset", "Subset", "TensorDataset", "default_collate", "random_split"]
