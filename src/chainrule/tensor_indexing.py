@@ -212,10 +212,12 @@ def flip(input, dims):
 
 
 def fliplr(input):
+    """flip(input, 1): reverse the columns."""
     return flip(input, 1)
 
 
 def flipud(input):
+    """flip(input, 0): reverse the rows."""
     return flip(input, 0)
 
 
@@ -257,6 +259,7 @@ moveaxis = movedim
 
 
 def broadcast_to(input, size):
+    """expand(input, size): a broadcast view; the gradient sums over the copies."""
     return expand(input, tuple(size))
 
 
@@ -374,10 +377,12 @@ def nonzero(input, *, as_tuple=False):
 
 
 def argwhere(input):
+    """nonzero(input): the (n, ndim) indices of the nonzero entries."""
     return nonzero(input)
 
 
 def count_nonzero(input, dim=None):
+    """How many entries are nonzero (along ``dim``), as int64."""
     axes = None if dim is None else tuple(_dim(d, input.data.ndim, "count_nonzero")
                                           for d in ((dim,) if isinstance(dim, int) else dim))
     return _wrap(xp.asarray(xp.count_nonzero(input.data, axis=axes)).astype(xp.int64), None)

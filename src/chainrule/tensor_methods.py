@@ -53,50 +53,62 @@ def _np_names(op, dim, keepdim, names):
 
 # -------------------------------------------------------------------------------------------- pointwise
 def neg(input):
+    """−x; ∂/∂x = −1."""
     return P.Neg.apply(input)
 
 
 def abs(input):
+    """|x|; ∂/∂x = sign(x) (0 at x = 0, as torch)."""
     return P.Abs.apply(input)
 
 
 def exp(input):
+    """eˣ; ∂/∂x = eˣ."""
     return P.Exp.apply(input)
 
 
 def log(input):
+    """ln x, the natural logarithm; ∂/∂x = 1/x."""
     return P.Log.apply(input)
 
 
 def sqrt(input):
+    """√x = x^½; ∂/∂x = 1/(2√x)."""
     return P.Pow.apply(input, 0.5)
 
 
 def rsqrt(input):
+    """1/√x = x^(−½); ∂/∂x = −½·x^(−3/2)."""
     return P.Pow.apply(input, -0.5)
 
 
 def square(input):
+    """x² = x·x; ∂/∂x = 2x."""
     return P.Mul.apply(input, input)
 
 
 def reciprocal(input):
+    """1/x = x⁻¹; ∂/∂x = −1/x²."""
     return P.Pow.apply(input, -1.0)
 
 
 def sin(input):
+    """sin x; ∂/∂x = cos x."""
     return P.Sin.apply(input)
 
 
 def cos(input):
+    """cos x; ∂/∂x = −sin x."""
     return P.Cos.apply(input)
 
 
 def tanh(input):
+    """tanh x ∈ (−1, 1); ∂/∂x = 1 − tanh²x."""
     return P.Tanh.apply(input)
 
 
 def sigmoid(input):
+    """σ(x) = 1/(1 + e⁻ˣ) ∈ (0, 1); ∂/∂x = σ(x)·(1 − σ(x)) (a fused, overflow-free primitive)."""
     return P.Sigmoid.apply(input)
 
 
@@ -106,6 +118,7 @@ def relu(input):
 
 
 def pow(input, exponent):
+    """xᵉ; ∂/∂x = e·x^(e−1), and for a tensor exponent ∂/∂e = xᵉ·ln x."""
     return P.Pow.apply(input, exponent)
 
 
@@ -130,18 +143,22 @@ clip = clamp
 
 
 def clamp_min(input, min):
+    """max(x, min): clamp with a lower bound only."""
     return clamp(input, min=min)
 
 
 def clamp_max(input, max):
+    """min(x, max): clamp with an upper bound only."""
     return clamp(input, max=max)
 
 
 def maximum(input, other):
+    """Elementwise max(a, b) (broadcasting); at ties the gradient is split evenly between a and b, as torch."""
     return P.Maximum.apply(input, other)
 
 
 def minimum(input, other):
+    """Elementwise min(a, b) (broadcasting); at ties the gradient is split evenly, as torch."""
     return P.Minimum.apply(input, other)
 
 
@@ -160,22 +177,27 @@ def where(condition, input=None, other=None):
 
 
 def sign(input):
+    """−1, 0 or 1 by the sign of x. Piecewise constant, so no gradient."""
     return _wrap(xp.sign(input.data), None)
 
 
 def floor(input):
+    """⌊x⌋, the largest integer ≤ x (no gradient)."""
     return _wrap(xp.floor(input.data), None)
 
 
 def round(input, decimals=0):
+    """x rounded to ``decimals`` places, halves to even as torch (no gradient)."""
     return _wrap(xp.round(input.data, decimals), None)
 
 
 def isnan(input):
+    """True where x is NaN."""
     return _wrap(xp.isnan(input.data), None)
 
 
 def isfinite(input):
+    """True where x is neither NaN nor ±∞."""
     return _wrap(xp.isfinite(input.data), None)
 
 
@@ -262,11 +284,14 @@ def min(input, dim=None, keepdim=False, **np_names):
 
 
 def amax(input, dim=(), keepdim=False):
+    """The largest entries over ``dim`` (every dim when empty); ties share the gradient evenly
+    (``max(dim)`` instead sends it to the one index it returns)."""
     dims = None if dim == () or dim is None else _dims(dim, input.data.ndim, "amax")
     return P.Amax.apply(input, dim=dims, keepdim=keepdim, largest=True)
 
 
 def amin(input, dim=(), keepdim=False):
+    """The smallest entries over ``dim`` (every dim when empty); ties share the gradient evenly."""
     dims = None if dim == () or dim is None else _dims(dim, input.data.ndim, "amin")
     return P.Amax.apply(input, dim=dims, keepdim=keepdim, largest=False)
 
@@ -300,6 +325,7 @@ def logsumexp(input, dim, keepdim=False):
 
 
 def norm(input, p=2, dim=None, keepdim=False):
+    """‖x‖_p = (Σ|xᵢ|ᵖ)^(1/p) over ``dim`` (everything when None): p = 2 (or 'fro') Euclidean, 1 Σ|xᵢ|, inf max|xᵢ|."""
     if p == 2 or p == "fro":
         return sqrt(sum(input * input, dim, keepdim))
     if p == 1:
@@ -315,6 +341,7 @@ def softmax(input, dim, dtype=None):
 
 
 def log_softmax(input, dim, dtype=None):
+    """log softmax(x)ᵢ = xᵢ − log Σⱼ e^{xⱼ} along dim (fused and stable); ∂L/∂x = g − softmax(x)·Σg."""
     if dtype is not None:
         input = input.to(dtype)
     return P.LogSoftmax.apply(input, dim=_dim(dim, input.data.ndim, "log_softmax"))
@@ -328,6 +355,7 @@ def _shape_arg(shape):
 
 
 def reshape(input, *shape):
+    """The same elements in a new shape; one size may be −1 (inferred). ``view`` is the same function."""
     shape = _shape_arg(shape)
     try:
         return P.Reshape.apply(input, shape=shape)
@@ -342,6 +370,7 @@ view = reshape
 
 
 def flatten(input, start_dim=0, end_dim=-1):
+    """Merge dims ``start_dim`` .. ``end_dim`` into one."""
     s = input.data.shape
     if not s:
         return reshape(input, 1)
@@ -353,12 +382,14 @@ def flatten(input, start_dim=0, end_dim=-1):
 
 
 def unflatten(input, dim, sizes):
+    """Split ``dim`` into ``sizes`` (their product must be its size)."""
     s = input.data.shape
     d = _dim(dim, len(s), "unflatten")
     return reshape(input, s[:d] + tuple(sizes) + s[d + 1 :])
 
 
 def permute(input, *dims):
+    """Reorder the dims: the result's dim k is the input's dim ``dims[k]``; the gradient is permuted back."""
     dims = _shape_arg(dims)
     n = input.data.ndim
     if len(dims) != n:
@@ -367,6 +398,7 @@ def permute(input, *dims):
 
 
 def transpose(input, dim0, dim1):
+    """Swap dims ``dim0`` and ``dim1``."""
     n = input.data.ndim
     dims = list(range(n))
     a, b = _dim(dim0, n, "transpose"), _dim(dim1, n, "transpose")
@@ -378,12 +410,14 @@ swapaxes = transpose
 
 
 def t(input):
+    """The transpose of a 0-, 1- or 2-d tensor."""
     if input.data.ndim > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but it has {input.data.ndim}")
     return P.Permute.apply(input, dims=tuple(range(input.data.ndim))[::-1])
 
 
 def squeeze(input, dim=None):
+    """Remove dims of size 1 (only ``dim`` when given)."""
     s = input.data.shape
     if dim is None:
         return reshape(input, tuple(k for k in s if k != 1))
@@ -392,12 +426,14 @@ def squeeze(input, dim=None):
 
 
 def unsqueeze(input, dim):
+    """Insert a dim of size 1 at position ``dim``."""
     s = input.data.shape
     d = _dim(dim, len(s) + 1, "unsqueeze")
     return reshape(input, s[:d] + (1,) + s[d:])
 
 
 def expand(input, *sizes):
+    """A broadcast view with shape ``sizes`` (−1 keeps a size); the gradient sums over the copies."""
     sizes = _shape_arg(sizes)
     s = input.data.shape
     lead = len(sizes) - len(s)
@@ -412,10 +448,13 @@ def expand(input, *sizes):
 
 
 def expand_as(input, other):
+    """``expand`` to ``other``'s shape."""
     return expand(input, other.data.shape)
 
 
 def getitem(input, index):
+    """x[index] with ints, slices (any step), None, Ellipsis, integer or boolean tensors; the gradient
+    lands on the selected entries (an entry selected twice gets both gradients)."""
     idx, adv = _index(index)
     try:
         return P.GetItem.apply(input, index=idx, advanced=adv)
@@ -424,6 +463,7 @@ def getitem(input, index):
 
 
 def cat(tensors, dim=0):
+    """Join tensors along an existing ``dim`` (all other sizes equal); the gradient is split back into the pieces."""
     tensors = [_t(x) for x in tensors]
     if not tensors:
         raise RuntimeError("cat: expected a non-empty sequence of tensors")
@@ -443,6 +483,7 @@ concat = concatenate = cat
 
 
 def stack(tensors, dim=0):
+    """Join same-shaped tensors along a new ``dim``."""
     tensors = [_t(x) for x in tensors]
     if not tensors:
         raise RuntimeError("stack: expected a non-empty sequence of tensors")
@@ -458,6 +499,7 @@ def stack(tensors, dim=0):
 
 
 def mm(input, mat2):
+    """The matrix product (torch's matmul rules): C = AB, ∂L/∂A = ∂L/∂C·Bᵀ, ∂L/∂B = Aᵀ·∂L/∂C."""
     return matmul(input, mat2)
 
 
@@ -465,6 +507,7 @@ bmm = mv = mm
 
 
 def dot(input, other):
+    """a·b = Σ aᵢbᵢ for 1-d a and b."""
     return matmul(input, other)
 
 
@@ -523,10 +566,12 @@ Tensor.uniform_ = _uniform_
 
 # -------------------------------------------------------------------------------------------- comparisons
 def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """True if |a − b| ≤ atol + rtol·|b| everywhere (NaNs equal only with ``equal_nan``)."""
     return builtins.bool(xp.allclose(input.data, _arr(other), rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """Elementwise |a − b| ≤ atol + rtol·|b|, as a bool tensor."""
     return _wrap(xp.isclose(input.data, _arr(other), rtol=rtol, atol=atol, equal_nan=equal_nan), None)
 
 
@@ -537,6 +582,7 @@ def equal(input, other):
 
 
 def numel(input):
+    """The number of elements."""
     return int(input.data.size)
 
 

@@ -39,6 +39,7 @@ def sub(input, other, *, alpha=1):
 
 
 def mul(input, other):
+    """input·other (broadcasting); ∂/∂input = other, ∂/∂other = input."""
     return _t(input, other) * other
 
 
@@ -90,26 +91,32 @@ Tensor.__rmod__ = _rmod
 
 # ------------------------------------------------------------------------------ comparisons and logic
 def eq(input, other):
+    """input == other elementwise, as a bool tensor (no gradient)."""
     return _t(input) == other
 
 
 def ne(input, other):
+    """input != other elementwise (bool)."""
     return _t(input) != other
 
 
 def lt(input, other):
+    """input < other elementwise (bool)."""
     return _t(input) < other
 
 
 def le(input, other):
+    """input ≤ other elementwise (bool)."""
     return _t(input) <= other
 
 
 def gt(input, other):
+    """input > other elementwise (bool)."""
     return _t(input) > other
 
 
 def ge(input, other):
+    """input ≥ other elementwise (bool)."""
     return _t(input) >= other
 
 
@@ -117,18 +124,22 @@ greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
 
 
 def logical_and(input, other):
+    """a ∧ b elementwise (nonzero counts as True)."""
     return _wrap(xp.logical_and(_arr(input), _arr(other)), None)
 
 
 def logical_or(input, other):
+    """a ∨ b elementwise."""
     return _wrap(xp.logical_or(_arr(input), _arr(other)), None)
 
 
 def logical_xor(input, other):
+    """a ⊕ b elementwise: exactly one is true."""
     return _wrap(xp.logical_xor(_arr(input), _arr(other)), None)
 
 
 def logical_not(input):
+    """¬a elementwise."""
     return _wrap(xp.logical_not(_arr(input)), None)
 
 
@@ -161,6 +172,7 @@ def log2(input):
 
 
 def log10(input):
+    """log₁₀ x = ln x / ln 10."""
     return P.Mul.apply(log(input), 1 / math.log(10))
 
 
@@ -190,10 +202,12 @@ def cosh(input):
 
 
 def ceil(input):
+    """⌈x⌉, the smallest integer ≥ x (no gradient)."""
     return _wrap(xp.ceil(input.data), None)
 
 
 def trunc(input):
+    """x rounded toward 0 (no gradient)."""
     return _wrap(xp.trunc(input.data), None)
 
 
@@ -218,10 +232,12 @@ def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
 
 
 def is_tensor(obj):
+    """True if obj is a chainrule Tensor."""
     return isinstance(obj, Tensor)
 
 
 def is_floating_point(input):
+    """True if the tensor holds floats (only those can require gradients)."""
     return input.data.dtype.kind == "f"
 
 

@@ -56,6 +56,7 @@ class Standardize:
             )
 
     def fit(self, X):
+        """Learn each feature's mean μ and population std σ (ddof 0) from the samples X (axis 0); returns self."""
         X, _ = _unwrap(X)
         if X.ndim < 1 or X.shape[0] == 0:
             raise ValueError(f"Standardize.fit needs at least one sample, got an array of shape {X.shape}")
@@ -75,18 +76,21 @@ class Standardize:
             )
 
     def transform(self, x):
+        """z = (x − μ) / σ per feature (recorded by autograd on a Tensor; μ, σ are constants)."""
         self._check(x if isinstance(x, Tensor) else np.asarray(x), "transform")
         return self._apply(x, lambda a, m, s: (a - m) / s)
 
     __call__ = transform
 
     def inverse_transform(self, z):
+        """x = z·σ + μ: undo ``transform``."""
         self._check(z if isinstance(z, Tensor) else np.asarray(z), "inverse_transform")
         return self._apply(z, lambda a, m, s: a * s + m)
 
     inverse = inverse_transform
 
     def fit_transform(self, X):
+        """``fit(X)`` then ``transform(X)``."""
         return self.fit(X).transform(X)
 
     def _apply(self, x, f):
@@ -100,10 +104,12 @@ class Standardize:
         return f(x.astype(dt, copy=False), self.mean.astype(dt), self.std.astype(dt))
 
     def state_dict(self):
+        """{'mean': μ, 'std': σ} as arrays (None before fit), for a checkpoint."""
         return {"mean": None if self.mean is None else self.mean.copy(),
                 "std": None if self.std is None else self.std.copy()}
 
     def load_state_dict(self, state):
+        """Restore μ and σ from ``state_dict()``'s output."""
         self.__init__(state["mean"], state["std"])
 
     def __repr__(self):

@@ -61,6 +61,7 @@ class PReLU(Module):
         self.weight = Parameter(full((num_parameters,), float(init), dtype=dtype, device=device))
 
     def reset_parameters(self):
+        """Every slope a ← ``init``."""
         self.weight.data[...] = self.init
 
     def forward(self, input):

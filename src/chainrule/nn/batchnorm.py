@@ -49,12 +49,14 @@ class BatchNorm1d(Module):
             self.register_buffer("num_batches_tracked", None)
 
     def reset_running_stats(self):
+        """running_mean ← 0, running_var ← 1, num_batches_tracked ← 0."""
         if self.track_running_stats:
             self.running_mean.data[...] = 0
             self.running_var.data[...] = 1
             self.num_batches_tracked.data[...] = 0
 
     def reset_parameters(self):
+        """γ (weight) ← 1, β (bias) ← 0, and the running statistics reset."""
         self.reset_running_stats()
         if self.weight is not None:
             self.weight.data[...] = 1

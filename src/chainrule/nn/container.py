@@ -156,24 +156,30 @@ class ModuleDict(Module):
         return key in self._modules
 
     def keys(self):
+        """The names, in insertion order."""
         return self._modules.keys()
 
     def items(self):
+        """(name, module) pairs, in insertion order."""
         return self._modules.items()
 
     def values(self):
+        """The modules, in insertion order."""
         return self._modules.values()
 
     def pop(self, key):
+        """Remove the module named ``key`` and return it."""
         m = self._modules[key]
         del self[key]
         return m
 
     def clear(self):
+        """Remove every module."""
         for k in list(self._modules):
             del self[k]
 
     def update(self, modules):
+        """Add (or replace) modules from a mapping or (name, module) pairs."""
         items = modules.items() if hasattr(modules, "items") else modules
         for k, m in items:
             self[k] = m

@@ -67,6 +67,7 @@ def sigmoid(input):
 
 
 def tanh(input):
+    """tanh x ∈ (−1, 1), zero-centred; tanh' = 1 − tanh²x."""
     return P.Tanh.apply(input)
 
 

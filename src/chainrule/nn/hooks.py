@@ -31,6 +31,7 @@ class RemovableHandle:
         self._hooks, self._module, self._extra = hooks, module, extra
 
     def remove(self):
+        """Unregister the hook (safe to call twice)."""
         self._hooks.pop(self.id, None)
         for s in self._extra:
             s.discard(self.id)

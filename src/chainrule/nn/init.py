@@ -102,6 +102,7 @@ def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
 
 
 def constant_(tensor, val):
+    """Fill the tensor with ``val`` in place (no gradient recorded)."""
     return _fill(tensor, val)
 
 
@@ -112,6 +113,7 @@ def zeros_(tensor):
 
 
 def ones_(tensor):
+    """Fill the tensor with 1 in place."""
     return _fill(tensor, 1)
 
 

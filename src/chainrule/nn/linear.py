@@ -34,6 +34,7 @@ class Linear(Module):
         self.reset_parameters()
 
     def reset_parameters(self):
+        """torch's default init: W ~ U(−1/√in, 1/√in) (kaiming_uniform_ with a = √5) and b ~ U(−1/√in, 1/√in)."""
         if self.weight.data.size == 0:  # nothing to initialise (fan_in would be 0)
             return
         init.kaiming_uniform_(self.weight, a=math.sqrt(5))

@@ -174,6 +174,7 @@ class Module(ModuleHooksMixin):
         return sorted(set(super().__dir__()))
 
     def get_submodule(self, target: str):
+        """The sub-module at a dotted path such as ``'body.0'`` ('' is this module)."""
         m = self
         for part in target.split(".") if target else ():
             if part not in m._modules:
@@ -182,6 +183,7 @@ class Module(ModuleHooksMixin):
         return m
 
     def get_parameter(self, target: str):
+        """The parameter at a dotted path such as ``'body.0.weight'``."""
         mod, _, name = target.rpartition(".")
         m = self.get_submodule(mod)
         if name not in m._parameters:
@@ -204,10 +206,12 @@ class Module(ModuleHooksMixin):
             yield from m.named_modules(memo, prefix + ("." if prefix else "") + name, remove_duplicate)
 
     def modules(self):
+        """This module and every sub-module, depth first."""
         for _, m in self.named_modules():
             yield m
 
     def named_children(self):
+        """(name, module) pairs of the direct sub-modules."""
         seen = set()
         for name, m in self._modules.items():
             if m is not None and id(m) not in seen:
@@ -215,6 +219,7 @@ class Module(ModuleHooksMixin):
                 yield name, m
 
     def children(self):
+        """The direct sub-modules."""
         for _, m in self.named_children():
             yield m
 
@@ -233,13 +238,16 @@ class Module(ModuleHooksMixin):
         yield from self._named_members("_parameters", prefix, recurse, remove_duplicate)
 
     def parameters(self, recurse: bool = True):
+        """The learnable Parameters of this module and its sub-modules (each once), e.g. for an optimizer."""
         for _, p in self.named_parameters(recurse=recurse):
             yield p
 
     def named_buffers(self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True):
+        """(dotted name, buffer) pairs."""
         yield from self._named_members("_buffers", prefix, recurse, remove_duplicate)
 
     def buffers(self, recurse: bool = True):
+        """The non-learnable state tensors (e.g. BatchNorm's running statistics)."""
         for _, b in self.named_buffers(recurse=recurse):
             yield b
 
@@ -257,6 +265,7 @@ class Module(ModuleHooksMixin):
         return self.train(False)
 
     def requires_grad_(self, requires_grad: bool = True):
+        """Set ``requires_grad`` on every parameter (False freezes the module); returns self."""
         for p in self.parameters():
             p.requires_grad_(requires_grad)
         return self
@@ -303,24 +312,29 @@ class Module(ModuleHooksMixin):
         return self
 
     def float(self):
+        """Cast floating-point parameters and buffers to float32; returns self."""
         from .. import dtypes
 
         return self.to(dtypes.float32)
 
     def double(self):
+        """Cast floating-point parameters and buffers to float64; returns self."""
         from .. import dtypes
 
         return self.to(dtypes.float64)
 
     def half(self):
+        """Cast floating-point parameters and buffers to float16; returns self."""
         from .. import dtypes
 
         return self.to(dtypes.float16)
 
     def type(self, dst_type):
+        """Cast floating-point parameters and buffers to ``dst_type``; returns self."""
         return self.to(dst_type)
 
     def cpu(self):
+        """Nothing to move: chainrule computes on the CPU. Returns self."""
         return self
 
     def cuda(self, device=None):

@@ -6,6 +6,9 @@ from ..tensor import Tensor
 
 
 class Parameter(Tensor):
+    """A Tensor that a Module registers as learnable: assigning one to a module attribute adds it to
+    ``parameters()`` and ``state_dict()``. Requires grad by default."""
+
     __slots__ = ()
 
     def __init__(self, data=None, requires_grad=True):
