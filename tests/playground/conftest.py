@@ -28,3 +28,15 @@ class Recorder:
 @pytest.fixture
 def session():
     return Recorder
+
+
+@pytest.fixture(autouse=True)
+def no_session_thread_outlives_its_test():
+    """A closed tab's worker thread may still be finishing an epoch; it must not overlap the next test
+    (chainrule's grad mode is process-wide, and other test files run on the main thread)."""
+    yield
+    import threading
+
+    for t in threading.enumerate():
+        if t.name.startswith("playground-"):
+            t.join(timeout=10)

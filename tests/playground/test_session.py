@@ -86,6 +86,35 @@ def test_circle_learns_and_same_config_same_run(session):
     assert a.s.test_loss == b.s.test_loss  # the URL's setup (seed included) reproduces the run
 
 
+def test_two_tabs_training_at_once_give_the_runs_each_gives_alone(session):
+    """Grad mode is process-wide: without the sessions taking turns, one tab's no_grad evaluation made
+    the other's training step record nothing ('element 0 of tensors does not require grad')."""
+    import threading
+
+    import chainrule as cr
+
+    alone = session(seed=4)
+    for _ in range(15):
+        alone.s.train_epoch()
+    tabs, errors = [session(seed=4), session(seed=4)], []
+
+    def play(r):
+        try:
+            for _ in range(15):
+                r.s.train_epoch()
+                r.frame()
+        except Exception as e:  # noqa: BLE001 — collected and reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=play, args=(r,)) for r in tabs]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors and cr.is_grad_enabled()
+    assert [r.s.test_loss for r in tabs] == [alone.s.test_loss] * 2
+
+
 def test_reset_regenerate_and_changes_without_reset(session):
     r = session(seed=3)
     for _ in range(3):
