@@ -101,3 +101,17 @@ def test_torch_namespace_odds_and_ends():
     with cr.inference_mode():
         assert not (cr.ones(1, requires_grad=True) * 2).requires_grad
     assert cr.pi == np.pi and cr.inf == np.inf and np.isnan(cr.nan)
+
+
+def test_out_argument_as_in_the_tensors_tutorial():
+    t = cr.ones(4, 4)
+    t[:, 1] = 0
+    y3 = cr.rand_like(t)
+    assert cr.matmul(t, t.T, out=y3) is y3
+    np.testing.assert_array_equal(y3.numpy(), (t @ t.T).numpy())
+    z3 = cr.zeros(2)
+    assert cr.mul(t, t, out=z3) is z3 and z3.shape == (4, 4)  # resized, as torch
+    assert cr.add(cr.ones(2), 1, out=cr.zeros(2)).tolist() == [2, 2]
+    with pytest.raises(RuntimeError, match="out=... arguments don't support automatic differentiation"):
+        cr.mul(cr.ones(2, requires_grad=True), 2, out=cr.zeros(2))
+    assert not cr.accelerator.is_available() and cr.accelerator.current_accelerator() is None

@@ -52,7 +52,7 @@ from .dtypes import (
 )
 from .random import Generator, default_generator, initial_seed, manual_seed
 from .serialization import load, save
-from .tensor import Size, Tensor, matmul
+from .tensor import Size, Tensor
 from .tensor_indexing import (
     argsort,
     argwhere,
@@ -188,6 +188,7 @@ from .tensor_pointwise import (
     logical_or,
     logical_xor,
     lt,
+    matmul,
     mul,
     multiply,
     nan_to_num,
@@ -208,6 +209,8 @@ half = float16
 long = int64
 int = int32  # noqa: A001
 
+accelerator = _NS(is_available=cuda.is_available, device_count=cuda.device_count,
+                  current_accelerator=lambda check_available=False: None)
 backends = _NS(mps=_NS(is_available=cuda.is_available), cudnn=_NS(deterministic=False, benchmark=False))
 inference_mode = no_grad  # torch's faster no_grad; here the same thing
 pi, e, inf, nan = 3.141592653589793, 2.718281828459045, 1e999, 1e999 - 1e999  # (float is a dtype here)

@@ -13,6 +13,7 @@ import math
 from . import ops as P
 from .backend import xp
 from .tensor import Tensor, _arr, _wrap
+from .tensor import matmul as _matmul
 from .tensor_methods import _dims, clamp, exp, log, reciprocal, sqrt
 
 
@@ -28,23 +29,42 @@ def _t(x, like=None):
 # ------------------------------------------------------------------------------- arithmetic by name
 
 
-def add(input, other, *, alpha=1):
+def _into(result, out, op):
+    """torch's ``out=``: the result written into ``out`` (resized to it), which is returned. As in torch,
+    not differentiable."""
+    if out is None:
+        return result
+    if result.requires_grad:
+        raise RuntimeError(f"{op}(): functions with out=... arguments don't support automatic differentiation, "
+                           f"but one of the arguments requires grad; use out = {op}(...) instead")
+    out.data = result.data.astype(out.data.dtype, copy=False)
+    return out
+
+
+def add(input, other, *, alpha=1, out=None):
     """input + alpha·other."""
-    return _t(input, other) + (other * alpha if alpha != 1 else other)
+    return _into(_t(input, other) + (other * alpha if alpha != 1 else other), out, "add")
 
 
-def sub(input, other, *, alpha=1):
+def sub(input, other, *, alpha=1, out=None):
     """input − alpha·other."""
-    return _t(input, other) - (other * alpha if alpha != 1 else other)
+    return _into(_t(input, other) - (other * alpha if alpha != 1 else other), out, "sub")
 
 
-def mul(input, other):
+def mul(input, other, *, out=None):
     """input·other (broadcasting); ∂/∂input = other, ∂/∂other = input."""
-    return _t(input, other) * other
+    return _into(_t(input, other) * other, out, "mul")
 
 
-def div(input, other, *, rounding_mode=None):
+def matmul(input, other, *, out=None):
+    """The matrix product with torch's rules (1-d, 2-d, batched): C = AB, ∂L/∂A = ∂L/∂C·Bᵀ, ∂L/∂B = Aᵀ·∂L/∂C."""
+    return _into(_matmul(input, other), out, "matmul")
+
+
+def div(input, other, *, rounding_mode=None, out=None):
     """input / other; ``rounding_mode='floor'`` or ``'trunc'`` rounds the quotient (no gradient then)."""
+    if out is not None:
+        return _into(div(input, other, rounding_mode=rounding_mode), out, "div")
     if rounding_mode is None:
         return _t(input, other) / other
     if rounding_mode == "floor":
