@@ -257,3 +257,20 @@ def test_custom_function_under_no_grad():
         y = Double.apply(x)
     assert not y.requires_grad
     assert Double.apply(x).grad_fn.name() == "DoubleBackward0"
+
+
+def test_grad_mode_is_per_thread_like_torch():
+    import threading
+
+    x = cr.ones(2, requires_grad=True)
+    seen = {}
+
+    def other_thread():
+        seen["other"] = (x * 2).requires_grad
+
+    with cr.no_grad():
+        t = threading.Thread(target=other_thread)
+        t.start()
+        t.join()
+        seen["here"] = (x * 2).requires_grad
+    assert seen == {"other": True, "here": False}

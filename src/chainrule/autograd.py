@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import threading
 import traceback
 from contextlib import contextmanager
 from functools import wraps
@@ -33,11 +34,18 @@ _wrap = None
 _seq = itertools.count()
 
 
-class _Mode:
+class _ThreadMode(threading.local):
+    """Grad mode and friends are per thread, as in PyTorch: ``no_grad`` in one thread (a playground tab
+    drawing a frame) must not switch off recording in another (a tab training). The class attributes are
+    every thread's starting values."""
+
     grad = True  # is_grad_enabled()
     anomaly = False  # detect_anomaly()
     recorder = None  # chainrule.explain.record(): called as recorder(node, inputs, kwargs, outputs)
     slow = False  # anomaly or recorder: the per-node extra work in Function.apply (one check on the fast path)
+
+
+_Mode = _ThreadMode()
 
 
 def _update_slow():
