@@ -103,6 +103,13 @@ def test_unsupported_values_are_refused_before_writing(tmp_path):
     assert os.listdir(tmp_path) == ["c.crpt"]
 
 
+def test_saving_a_whole_model_points_to_its_state_dict(tmp_path):
+    with pytest.raises(TypeError, match=r"cannot save a Sequential at obj.*save its state_dict\(\) instead"):
+        cr.save(cr.nn.Sequential(cr.nn.Linear(2, 2)), tmp_path / "m.pt")
+    with pytest.raises(TypeError, match=r"at obj\['opt'\].*state_dict\(\) instead"):
+        cr.save({"opt": cr.optim.SGD(cr.nn.Linear(2, 2).parameters(), lr=0.1)}, tmp_path / "m.pt")
+
+
 def test_save_to_a_missing_directory_or_onto_a_directory(tmp_path):
     with pytest.raises(FileNotFoundError, match="the directory .*nope' does not exist"):
         cr.save({"a": 1}, tmp_path / "nope" / "m.pt")

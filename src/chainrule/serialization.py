@@ -68,9 +68,14 @@ def _encode(obj, arrays, where):
     if isinstance(obj, (list, tuple)):
         enc = [_encode(v, arrays, f"{where}[{i}]") for i, v in enumerate(obj)]
         return {"$": "list" if isinstance(obj, list) else "tuple", "items": enc}
+    hint = ""
+    if callable(getattr(obj, "state_dict", None)):  # a Module or an optimizer: torch.save(model) pickles it
+        hint = (f"; save its state_dict() instead (chainrule.save(model.state_dict(), path)) and restore it with "
+                f"load_state_dict(chainrule.load(path)) on a freshly built {type(obj).__name__}")
     raise TypeError(
         f"chainrule.save: cannot save a {type(obj).__name__} at {where}; checkpoints hold Tensors, NumPy arrays, "
         "numbers, strings, bools and None, nested in dicts, lists and tuples (no arbitrary objects: no pickle)"
+        + hint
     )
 
 
