@@ -55,6 +55,17 @@ def test_sgd_errors(capsys):
     assert "--svg does not apply" in capsys.readouterr().err
 
 
+def test_python_api_misuse_is_named():
+    with pytest.raises(ValueError, match="--lr must be a finite number, got 'a'"):
+        ex.sgd("w*x", "(h - y)**2", dict(w=1, x=1, y=1), lr="a", steps=2)
+    with pytest.raises(ex.FormulaError, match=r"no value for y: .*\(in Python: y=VALUE\)"):
+        ex.formula("x * y", x=1)
+    import chainrule as cr
+
+    with pytest.raises(TypeError, match=r"text\(\) takes the Graph .* got a Tensor: call chainrule.explain.graph"):
+        ex.text(cr.ones(1))
+
+
 def test_formula_command_prints_the_lecture_lines_and_checks(capsys):
     assert main(["explain", "q = x + y; f = q * z", "--at", "x=-2", "y=5", "z=-4", "--check"]) == 0
     out = capsys.readouterr().out

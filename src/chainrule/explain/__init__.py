@@ -42,7 +42,8 @@ def build(f: Formula, values) -> Graph:
     tensors = {}
     for name in f.inputs:
         if name not in values:
-            raise FormulaError(f"no value for {name}: give it with --at {name}=VALUE", syntax=False)
+            raise FormulaError(f"no value for {name}: give it with --at {name}=VALUE (in Python: {name}=VALUE)",
+                               syntax=False)
         tensors[name] = from_numpy(np.array(values[name], dtype=np.float64)).requires_grad_()
     with record():
         out, named, gates = f.evaluate(tensors)
@@ -62,8 +63,16 @@ def formula(source: str, **values) -> Graph:
     return build(parse(source), values)
 
 
+def _need_graph(g, op):
+    if not isinstance(g, Graph):
+        raise TypeError(f"{op}() takes the Graph that graph(output) or formula(...) returns, got a "
+                        f"{type(g).__name__}" + (": call chainrule.explain.graph(output) first"
+                                                 if type(g).__name__ == "Tensor" else ""))
+
+
 def text(g: Graph, digits: int = 2, check_rows=None) -> str:
     """The terminal rendering (see explain.text)."""
+    _need_graph(g, "text")
     return _text.render(g, digits, check_rows)
 
 
@@ -74,10 +83,14 @@ def check(source_or_formula, **values):
 
 
 def write_svg(g: Graph, path, digits: int = 2):
+    """The circuit as an SVG file via Graphviz's ``dot`` (see explain.svg)."""
+    _need_graph(g, "write_svg")
     return _svg.write_svg(g, path, digits)
 
 
 def write_html(g: Graph, path, digits: int = 2, title=None):
+    """A self-contained page that steps through the forward and backward pass (see explain.html)."""
+    _need_graph(g, "write_html")
     return _html.write_html(g, path, digits, title)
 
 

@@ -75,7 +75,8 @@ class Formula:
         (for the finite-difference check of an intermediate gradient)."""
         missing = [n for n in self.inputs if n not in values]
         if missing:
-            raise FormulaError(f"no value for {', '.join(missing)}: give it with --at {missing[0]}=VALUE", syntax=False)
+            raise FormulaError(f"no value for {', '.join(missing)}: give it with --at {missing[0]}=VALUE (in Python: "
+                               f"{missing[0]}=VALUE)", syntax=False)
         env = dict(values)
         ev = _Evaluator(env, nudge)
         named = {}

@@ -65,10 +65,10 @@ def sgd_table(model: str, loss: str, at: dict, lr: float, steps: int, params=Non
 
     Parameters are the model's variables named in ``params``; by default every variable of the model whose
     name does not start with x (so x, x0, x1 are data). Every other variable (y, x, ...) is data."""
-    if steps < 1 or steps > 10_000:
-        raise ValueError(f"--steps must be between 1 and 10000, got {steps}")
-    if not np.isfinite(lr):
-        raise ValueError(f"--lr must be a finite number, got {lr}")
+    if not isinstance(steps, int) or steps < 1 or steps > 10_000:
+        raise ValueError(f"--steps must be between 1 and 10000, got {steps!r}")
+    if isinstance(lr, bool) or not isinstance(lr, (int, float, np.number)) or not np.isfinite(lr):
+        raise ValueError(f"--lr must be a finite number, got {lr!r}")
     fm, h = _split(model, "h")
     fl, L = _split(loss, "L")
     if h not in fl.inputs:
@@ -83,7 +83,8 @@ def sgd_table(model: str, loss: str, at: dict, lr: float, steps: int, params=Non
     needed = [v for v in fm.inputs + fl.inputs if v != h]
     missing = [v for v in needed if v not in at]
     if missing:
-        raise FormulaError(f"no value for {', '.join(missing)}: give it with --at {missing[0]}=VALUE", syntax=False)
+        raise FormulaError(f"no value for {', '.join(missing)}: give it with --at {missing[0]}=VALUE (in Python: "
+                               f"{missing[0]}=VALUE)", syntax=False)
     unused = [k for k in at if k not in needed]
     if unused:
         raise FormulaError(f"--at gives {', '.join(unused)}, which neither the model nor the loss uses", syntax=False)
