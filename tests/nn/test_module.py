@@ -179,6 +179,9 @@ def test_custom_module_errors():
         _ = nn.Linear(1, 1).nope
     with pytest.raises(TypeError, match="not a Module"):
         nn.Sequential(nn.ReLU)
+    with pytest.raises(RuntimeError, match="only floating point tensors can require gradients, got dtype int64"):
+        nn.Parameter(cr.tensor([1, 2]))
+    assert nn.Parameter(cr.tensor([1, 2]), requires_grad=False).dtype == cr.int64
 
 
 def test_sequential_and_containers():

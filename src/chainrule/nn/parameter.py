@@ -17,6 +17,11 @@ class Parameter(Tensor):
         if data is None:
             data = []
         self.data = data.data if isinstance(data, Tensor) else _to_array(data)
+        if requires_grad and self.data.dtype.kind != "f":
+            raise RuntimeError(
+                f"Parameter: only floating point tensors can require gradients, got dtype {self.data.dtype}; "
+                f"make it float (e.g. Parameter(x.float())) or pass requires_grad=False"
+            )
         self.grad = None
         self.grad_fn = None
         self.requires_grad = bool(requires_grad)
