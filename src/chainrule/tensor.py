@@ -54,6 +54,16 @@ class _Handle:
 
 
 class Tensor:
+    """An n-dimensional array that can record the operations applied to it, so that ``backward()`` can
+    apply the chain rule through them: ``grad`` holds ∂(output)/∂(this tensor) afterwards.
+
+    Where chainrule differs from PyTorch: ``t.data`` is the NumPy array itself (torch gives a Tensor that
+    shares the storage). NumPy's own in-place operations work on it (``p.data += -lr * p.grad``,
+    ``p.data[...] = 0``); torch's tensor methods do not (``p.data.fill_(0)`` is an AttributeError): call
+    them on the tensor inside ``with chainrule.no_grad():`` (``p.fill_(0)``, ``p.normal_(0, 0.02)``), or
+    use ``chainrule.nn.init`` (``nn.init.zeros_(p)``).
+    """
+
     __slots__ = ("data", "grad", "grad_fn", "requires_grad", "_out_idx", "_hooks", "__weakref__")
 
     def __array_ufunc__(self, ufunc, method, *inputs, out=None, **kwargs):
