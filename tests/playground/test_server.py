@@ -96,7 +96,12 @@ def test_cli_reports_a_taken_port():
     taken.bind(("127.0.0.1", 0))
     taken.listen()
     try:
-        with pytest.raises(SystemExit, match="cannot listen on 127.0.0.1"):
+        with pytest.raises(SystemExit, match="cannot listen on 127.0.0.1.*try another --port"):
             cli.run(argparse.Namespace(port=taken.getsockname()[1], host="127.0.0.1", no_browser=True))
     finally:
         taken.close()
+
+
+def test_cli_reports_a_bad_host():
+    with pytest.raises(SystemExit, match="--host must be an address of this machine"):
+        cli.run(argparse.Namespace(port=0, host="999.1.1.1", no_browser=True))

@@ -148,6 +148,7 @@ def create_app(idle_timeout: float = 1800.0, reap_every: float = 30.0, session_c
 
 def serve(host: str = "127.0.0.1", port: int = 0, open_browser: bool = True, log_level: str = "warning"):
     """Run the playground until interrupted. Port 0 picks a free port; the URL is printed."""
+    import errno
     import socket
     import sys
     import webbrowser
@@ -162,6 +163,11 @@ def serve(host: str = "127.0.0.1", port: int = 0, open_browser: bool = True, log
     try:
         sock.bind((host, port))
     except OSError as e:
+        sock.close()
+        if isinstance(e, socket.gaierror) or e.errno == errno.EADDRNOTAVAIL:  # the host, not the port
+            raise SystemExit(f"chainrule playground: cannot listen on {host}:{port}: {e.strerror}; --host must "
+                             "be an address of this machine, e.g. 127.0.0.1 (the default) or 0.0.0.0 (every "
+                             "interface)") from None
         raise SystemExit(f"chainrule playground: cannot listen on {host}:{port}: {e.strerror}; "
                          "try another --port (0 picks a free one)") from None
     url = f"http://{host if ':' not in host else '[' + host + ']'}:{sock.getsockname()[1]}/"
