@@ -32,8 +32,8 @@ def session():
 
 @pytest.fixture(autouse=True)
 def no_session_thread_outlives_its_test():
-    """A closed tab's worker thread may still be finishing an epoch; it must not overlap the next test
-    (chainrule's grad mode is process-wide, and other test files run on the main thread)."""
+    """A closed tab's worker thread may still be finishing an epoch: let it end before the next test, so
+    that no test shares the machine (or the default random generator) with a leftover session."""
     yield
     import threading
 

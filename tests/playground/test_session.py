@@ -87,8 +87,8 @@ def test_circle_learns_and_same_config_same_run(session):
 
 
 def test_two_tabs_training_at_once_give_the_runs_each_gives_alone(session):
-    """Grad mode is process-wide: without the sessions taking turns, one tab's no_grad evaluation made
-    the other's training step record nothing ('element 0 of tensors does not require grad')."""
+    """Each tab trains on its own thread: one tab's no_grad evaluation must not stop the other's training
+    step from recording its graph (grad mode is per thread, as in torch)."""
     import threading
 
     import chainrule as cr

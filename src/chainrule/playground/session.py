@@ -37,21 +37,6 @@ from .protocol import (
 TICK = 1 / 60
 _PREVIEWS = None
 
-# chainrule's grad mode (no_grad) is one process-wide switch, so two tabs' threads must not interleave:
-# one tab evaluating under no_grad would stop the other's training step from recording its graph (and
-# their enter/exit could leave it switched off). Tabs take turns per command, epoch and frame; with the
-# GIL and matrices this small they hardly ran in parallel anyway.
-_ENGINE = threading.RLock()
-
-
-def _one_tab_at_a_time(method):
-    def locked(self, *args, **kwargs):
-        with _ENGINE:
-            return method(self, *args, **kwargs)
-
-    locked.__name__, locked.__doc__ = method.__name__, method.__doc__
-    return locked
-
 
 def previews():
     """200 noise-free points of every built-in dataset, for the dataset picker (computed once)."""
@@ -179,7 +164,6 @@ class Session:
                 self._send_frame()
 
     # ------------------------------------------------------------------------------ commands
-    @_one_tab_at_a_time
     def handle(self, msg: dict):
         kind = msg["type"]
         if kind == "ack":
@@ -351,7 +335,6 @@ class Session:
         self._evaluate()
 
     # ------------------------------------------------------------------------------ training
-    @_one_tab_at_a_time
     def train_epoch(self):
         """One pass over the training points in batches (see model.py for the exact rule)."""
         n = len(self.train_y)
@@ -421,7 +404,6 @@ class Session:
                    if custom_empty else ""})
 
     # ------------------------------------------------------------------------------ frames
-    @_one_tab_at_a_time
     def _send_frame(self):
         self.frame_no += 1
         self.emit(F.frame_message(self))
