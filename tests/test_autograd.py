@@ -95,6 +95,18 @@ def test_no_grad_and_enable_grad_and_decorator():
 
     assert not f(x).requires_grad and cr.is_grad_enabled()
 
+    @cr.no_grad  # without parentheses, as torch allows
+    def g(t):
+        return t * 3
+
+    @cr.enable_grad
+    def h(t):
+        return t * 3
+
+    assert not g(x).requires_grad and g.__name__ == "g" and cr.is_grad_enabled()
+    with cr.no_grad():
+        assert h(x).requires_grad
+
 
 def test_inplace_on_leaf_requiring_grad_is_refused_but_allowed_under_no_grad():
     w = cr.ones(3, requires_grad=True)

@@ -75,13 +75,22 @@ class _GradMode:
         return wrapper
 
 
-class no_grad(_GradMode):
+class _BareDecorator(_GradMode):
+    """``@no_grad`` works without the parentheses too, as in torch."""
+
+    def __new__(cls, orig_func=None):
+        if orig_func is None:
+            return super().__new__(cls)
+        return cls()(orig_func)
+
+
+class no_grad(_BareDecorator):
     """Operations inside record no graph (evaluation, manual parameter updates)."""
 
     _value = False
 
 
-class enable_grad(_GradMode):
+class enable_grad(_BareDecorator):
     """Re-enables recording inside a ``no_grad`` block."""
 
     _value = True
