@@ -41,12 +41,14 @@ from .loss import (
     SmoothL1Loss,
 )
 from .module import Module
+from .normalization import LayerNorm
 from .parameter import Parameter
+from .sparse import Embedding
 
 __all__ = [
     "Module", "Parameter", "Sequential", "ModuleList", "ModuleDict", "Identity", "Flatten", "Unflatten", "Linear",
     "BatchNorm1d", "Dropout", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "PReLU", "ELU", "Softplus", "GELU", "SiLU",
     "Softmax", "LogSoftmax", "MSELoss", "L1Loss", "HuberLoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss",
     "NLLLoss", "RemovableHandle", "functional", "init", "utils", "Hardtanh", "ReLU6", "LogSigmoid", "Softsign",
-    "SELU", "Softmin", "SmoothL1Loss",
+    "SELU", "Softmin", "SmoothL1Loss", "LayerNorm", "Embedding",
 ]

@@ -30,7 +30,8 @@ __all__ = [
     "linear", "relu", "leaky_relu", "prelu", "elu", "softplus", "gelu", "silu", "sigmoid", "tanh", "softmax",
     "log_softmax", "dropout", "batch_norm", "one_hot", "mse_loss", "l1_loss", "huber_loss",
     "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss", "hardtanh", "relu6",
-    "logsigmoid", "softsign", "selu", "softmin", "normalize", "cosine_similarity", "smooth_l1_loss",
+    "logsigmoid", "softsign", "selu", "softmin", "normalize", "cosine_similarity", "smooth_l1_loss", "layer_norm",
+    "embedding",
 ]
 
 
@@ -251,6 +252,20 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
 
 
 # ------------------------------------------------------------------------------------------------- misc
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
+    """Normalise each sample over its last dims (see nn.normalization)."""
+    from .normalization import layer_norm as ln
+
+    return ln(input, normalized_shape, weight, bias, eps)
+
+
+def embedding(input, weight, padding_idx=None):
+    """Rows of ``weight`` picked by integer indices (see nn.sparse)."""
+    from .sparse import embedding as emb
+
+    return emb(input, weight, padding_idx)
+
+
 def one_hot(tensor, num_classes=-1):
     """Class indices (int64) → one-hot rows (int64), a new last dimension of size num_classes."""
     idx = tensor.data if isinstance(tensor, Tensor) else xp.asarray(tensor)

@@ -1,0 +1,61 @@
+"""Embedding: a lookup table of learned vectors, one row per index (torch.nn.sparse's name)."""
+
+from __future__ import annotations
+
+from .. import ops as P
+from ..backend import xp
+from ..creation import empty
+from ..tensor import Tensor
+from .module import Module
+from .parameter import Parameter
+
+
+def embedding(input, weight, padding_idx=None):
+    """Rows of ``weight`` picked by the integer ``input``: out[..., :] = weight[input[...], :].
+
+    The same as multiplying one-hot rows by ``weight``, without building them: the gradient adds ∂L/∂out
+    into the picked rows (a row picked twice gets both); the ``padding_idx`` row gets none."""
+    idx = input.data if isinstance(input, Tensor) else xp.asarray(input)
+    if idx.dtype.kind not in "iu":
+        raise TypeError(f"embedding: the indices must be an integer (int64) tensor, got dtype {idx.dtype}")
+    n = weight.data.shape[0]
+    if idx.size and (idx.min() < 0 or idx.max() >= n):
+        raise IndexError(f"embedding: indices must be in [0, {n}) (num_embeddings={n}), got {idx.min()}..{idx.max()}")
+    out = P.GetItem.apply(weight, index=idx, advanced=True)
+    if padding_idx is not None and (idx == padding_idx % n).any():
+        keep = (idx != padding_idx % n)[..., None]  # the padding row's vector is used but never learned
+        out = P.Where.apply(keep, out, out.data)
+    return out
+
+
+class Embedding(Module):
+    """A table of ``num_embeddings`` vectors of size ``embedding_dim``, initialised N(0, 1) as in torch;
+    ``padding_idx``'s row starts at zero and receives no gradient."""
+
+    def __init__(self, num_embeddings: int, embedding_dim: int, padding_idx=None, device=None, dtype=None):
+        super().__init__()
+        for name, v in (("num_embeddings", num_embeddings), ("embedding_dim", embedding_dim)):
+            if not isinstance(v, int) or isinstance(v, bool) or v < 1:
+                raise ValueError(f"Embedding: {name} must be a positive int, got {v!r}")
+        if padding_idx is not None and not -num_embeddings <= padding_idx < num_embeddings:
+            raise ValueError(f"Embedding: padding_idx must be within num_embeddings ({num_embeddings}), "
+                             f"got {padding_idx}")
+        self.num_embeddings, self.embedding_dim = num_embeddings, embedding_dim
+        self.padding_idx = None if padding_idx is None else padding_idx % num_embeddings
+        self.weight = Parameter(empty(num_embeddings, embedding_dim, dtype=dtype, device=device))
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        """W ~ N(0, 1), the padding row zero."""
+        from . import init
+
+        init.normal_(self.weight)
+        if self.padding_idx is not None:
+            self.weight.data[self.padding_idx] = 0
+
+    def forward(self, input):
+        return embedding(input, self.weight, self.padding_idx)
+
+    def extra_repr(self):
+        return f"{self.num_embeddings}, {self.embedding_dim}" + (
+            f", padding_idx={self.padding_idx}" if self.padding_idx is not None else "")
