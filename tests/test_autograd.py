@@ -286,3 +286,17 @@ def test_grad_mode_is_per_thread_like_torch():
         t.join()
         seen["here"] = (x * 2).requires_grad
     assert seen == {"other": True, "here": False}
+
+
+def test_set_detect_anomaly_and_the_old_variable():
+    cr.autograd.set_detect_anomaly(True)
+    try:
+        x = cr.tensor([-1.0], requires_grad=True)
+        with pytest.raises(Exception, match="(?i)log"):
+            x.log().sum().backward()
+    finally:
+        cr.autograd.set_detect_anomaly(False)
+    x = cr.ones(2)
+    assert cr.autograd.Variable(x, requires_grad=True) is x and x.requires_grad
+    with pytest.raises(TypeError, match="must be a Tensor"):
+        cr.autograd.Variable([1.0])

@@ -70,6 +70,7 @@ from .tensor_indexing import (
     hstack,
     index_select,
     masked_fill,
+    median,
     meshgrid,
     moveaxis,
     movedim,

@@ -128,6 +128,23 @@ def detect_anomaly():
         _update_slow()
 
 
+def set_detect_anomaly(mode: bool):
+    """Switch anomaly detection on or off (for this thread) until switched again: ``detect_anomaly`` as a
+    plain call, as torch's ``torch.autograd.set_detect_anomaly(True)``."""
+    _Mode.anomaly = bool(mode)
+    _update_slow()
+
+
+def Variable(data, requires_grad=False, volatile=False):  # noqa: N802 - torch's (pre-0.4) name
+    """The old PyTorch wrapper, kept so that old tutorials run: Tensors are Variables now, so this
+    returns ``data`` itself, with ``requires_grad`` set when asked."""
+    if not isinstance(data, Tensor):
+        raise TypeError(f"Variable(data): data must be a Tensor, got {type(data).__name__}")
+    if requires_grad:
+        data.requires_grad_(True)
+    return data
+
+
 def _user_frame() -> str:
     """The innermost stack frame outside chainrule, as 'file:line: code'."""
     pkg = __file__.rsplit("/", 1)[0]

@@ -295,6 +295,29 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
     return topk_result(gather(input, d, idx), idx)
 
 
+median_result = namedtuple("median", ["values", "indices"])
+
+
+def median(input, dim=None, keepdim=False):
+    """The middle value: with an even count, the lower of the two middle ones (torch's rule, not their
+    mean). No dim: over every element (a 0-d tensor); with dim: (values, indices). The gradient goes to
+    the chosen element."""
+    if dim is None:
+        flat = flatten(input)
+        if flat.data.size == 0:
+            raise RuntimeError("median(): cannot take the median of an empty tensor")
+        return median(flat, 0).values
+    d = _dim(dim, builtins.max(input.data.ndim, 1), "median")
+    if input.data.ndim == 0:
+        return median_result(input.clone(), _wrap(xp.zeros((), dtype=xp.int64), None))
+    n = input.data.shape[d]
+    pick = _wrap(xp.take(argsort(input, d).data, [(n - 1) // 2], axis=d), None)
+    values, indices = gather(input, d, pick), pick
+    if not keepdim:
+        values, indices = values.squeeze(d), _wrap(indices.data.squeeze(d), None)
+    return median_result(values, indices)
+
+
 # -------------------------------------------------------------------------------------- scans, products
 def cumsum(input, dim, dtype=None):
     """yᵢ = Σ_{j ≤ i} xⱼ along dim."""
@@ -444,7 +467,7 @@ def meshgrid(*tensors, indexing="ij"):
 
 # --------------------------------------------------------------------------------- attach as methods
 for _f in [gather, index_select, select, masked_fill, scatter, narrow, split, chunk, tensor_split, unbind,
-           repeat, tile, flip, fliplr, flipud, roll, movedim, moveaxis, broadcast_to, argsort, sort, topk,
+           repeat, tile, flip, fliplr, flipud, roll, movedim, moveaxis, broadcast_to, argsort, sort, topk, median,
            cumsum, prod, tril, triu, diag, outer, ger, trace, nonzero, argwhere, count_nonzero, unique,
            bincount]:
     setattr(Tensor, _f.__name__, _f)
