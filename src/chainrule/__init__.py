@@ -54,13 +54,8 @@ from .random import Generator, default_generator, initial_seed, manual_seed
 from .serialization import load, save
 from .tensor import Size, Tensor
 from .tensor_indexing import (
-    argsort,
-    argwhere,
-    bincount,
     broadcast_to,
     chunk,
-    count_nonzero,
-    cumsum,
     diag,
     flip,
     fliplr,
@@ -70,29 +65,23 @@ from .tensor_indexing import (
     hstack,
     index_select,
     masked_fill,
-    median,
     meshgrid,
     moveaxis,
     movedim,
     narrow,
-    nonzero,
     outer,
-    prod,
     roll,
     row_stack,
     scatter,
     select,
-    sort,
     split,
     take_along_dim,
     tensor_split,
     tile,
-    topk,
     trace,
     tril,
     triu,
     unbind,
-    unique,
     vstack,
 )
 from .tensor_methods import (
@@ -202,6 +191,19 @@ from .tensor_pointwise import (
     tan,
     true_divide,
     trunc,
+)
+from .tensor_sorting import (
+    argsort,
+    argwhere,
+    bincount,
+    count_nonzero,
+    cumsum,
+    median,
+    nonzero,
+    prod,
+    sort,
+    topk,
+    unique,
 )
 
 float = float32  # noqa: A001 - torch's aliases

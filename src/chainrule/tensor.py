@@ -547,6 +547,6 @@ def matmul(a, b):
 
 
 from . import autograd as _autograd  # noqa: E402
-from . import tensor_indexing, tensor_methods, tensor_pointwise  # noqa: E402,F401  (attach torch's methods)
+from . import tensor_indexing, tensor_methods, tensor_pointwise, tensor_sorting  # noqa: E402,F401  (torch's methods)
 
 _autograd.Tensor, _autograd._wrap = Tensor, _wrap

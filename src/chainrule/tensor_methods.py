@@ -167,7 +167,7 @@ def where(condition, input=None, other=None):
 
     ``where(condition)`` alone is ``nonzero(condition, as_tuple=True)``: the indices where it holds."""
     if input is None and other is None:
-        from .tensor_indexing import nonzero
+        from .tensor_sorting import nonzero
 
         return nonzero(_t(condition), as_tuple=True)
     c = _arr(condition)
