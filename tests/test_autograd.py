@@ -300,3 +300,10 @@ def test_set_detect_anomaly_and_the_old_variable():
     assert cr.autograd.Variable(x, requires_grad=True) is x and x.requires_grad
     with pytest.raises(TypeError, match="must be a Tensor"):
         cr.autograd.Variable([1.0])
+
+
+def test_leaf_gradient_keeps_the_leaf_dtype():
+    w = cr.ones(3, 2, requires_grad=True)  # float32
+    x = cr.ones(4, 3, dtype=cr.float64)
+    (x @ w).sum().backward()
+    assert w.grad.dtype == cr.float32 and w.grad.tolist() == [[4.0, 4.0]] * 3

@@ -486,6 +486,8 @@ def _run_backward(roots, root_grads, retain_graph, capture=None):
             if g.shape != shape:
                 g = unbroadcast(g, shape)
             if isinstance(nxt, Tensor):
+                if g.dtype is not nxt.data.dtype:  # a leaf's .grad has the leaf's dtype (float64 data, float32 W)
+                    g = g.astype(nxt.data.dtype)
                 if nxt._hooks is None and captured is None and nxt.grad is None:
                     # a gradient passed straight through (x + y gives both the same array) is copied,
                     # so that in-place changes to one leaf's .grad never show up in another's
