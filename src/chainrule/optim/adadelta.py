@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..backend import xp
-from .optimizer import Optimizer, _step_tensor, _zeros_like
+from .optimizer import Optimizer, _require_nonnegative, _step_tensor, _zeros_like
 
 
 class Adadelta(Optimizer):
@@ -32,14 +32,10 @@ class Adadelta(Optimizer):
         super().__init__(params, defaults)
 
     def _validate(self, group):
-        if not 0.0 <= group["lr"]:
-            raise ValueError(f"Invalid learning rate: {group['lr']}")
+        _require_nonnegative(group, "lr")
         if not 0.0 <= group["rho"] <= 1.0:
             raise ValueError(f"Invalid rho value: {group['rho']}")
-        if not 0.0 <= group["eps"]:
-            raise ValueError(f"Invalid epsilon value: {group['eps']}")
-        if not 0.0 <= group["weight_decay"]:
-            raise ValueError(f"Invalid weight_decay value: {group['weight_decay']}")
+        _require_nonnegative(group, "eps", "weight_decay")
 
     def step(self, closure=None):
         loss = None if closure is None else self._closure_loss(closure)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..backend import xp
 from ..tensor import _wrap
-from .optimizer import Optimizer, _step_tensor
+from .optimizer import Optimizer, _require_nonnegative, _step_tensor
 
 
 class Adagrad(Optimizer):
@@ -48,16 +48,7 @@ class Adagrad(Optimizer):
         return st
 
     def _validate(self, group):
-        if not 0.0 <= group["lr"]:
-            raise ValueError(f"Invalid learning rate: {group['lr']}")
-        if not 0.0 <= group["lr_decay"]:
-            raise ValueError(f"Invalid lr_decay value: {group['lr_decay']}")
-        if not 0.0 <= group["weight_decay"]:
-            raise ValueError(f"Invalid weight_decay value: {group['weight_decay']}")
-        if not 0.0 <= group["initial_accumulator_value"]:
-            raise ValueError(f"Invalid initial_accumulator_value value: {group['initial_accumulator_value']}")
-        if not 0.0 <= group["eps"]:
-            raise ValueError(f"Invalid epsilon value: {group['eps']}")
+        _require_nonnegative(group, "lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps")
 
     def step(self, closure=None):
         loss = None if closure is None else self._closure_loss(closure)

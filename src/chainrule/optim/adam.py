@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..backend import xp
-from .optimizer import Optimizer, _lerp_, _step_tensor, _zeros_like
+from .optimizer import Optimizer, _lerp_, _require_nonnegative, _step_tensor, _zeros_like
 
 
 class Adam(Optimizer):
@@ -44,10 +44,7 @@ class Adam(Optimizer):
         super().__init__(params, defaults)
 
     def _validate(self, group):
-        if not 0.0 <= group["lr"]:
-            raise ValueError(f"Invalid learning rate: {group['lr']}")
-        if not 0.0 <= group["eps"]:
-            raise ValueError(f"Invalid epsilon value: {group['eps']}")
+        _require_nonnegative(group, "lr", "eps")
         betas = group["betas"]
         if not isinstance(betas, tuple) or len(betas) != 2:
             raise ValueError(f"betas must be a pair (beta1, beta2), got {betas!r}")
@@ -55,8 +52,7 @@ class Adam(Optimizer):
             raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
         if not 0.0 <= betas[1] < 1.0:
             raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
-        if not 0.0 <= group["weight_decay"]:
-            raise ValueError(f"Invalid weight_decay value: {group['weight_decay']}")
+        _require_nonnegative(group, "weight_decay")
 
     def step(self, closure=None):
         loss = None if closure is None else self._closure_loss(closure)

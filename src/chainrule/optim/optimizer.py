@@ -38,6 +38,16 @@ class _RequiredParameter:
 required = _RequiredParameter()
 
 
+_LABELS = {"lr": "learning rate", "eps": "epsilon value"}
+
+
+def _require_nonnegative(group, *keys):
+    """torch's range checks and messages (``ValueError: Invalid learning rate: -1``); NaN is refused too."""
+    for k in keys:
+        if not 0.0 <= group[k]:
+            raise ValueError(f"Invalid {_LABELS.get(k, k + ' value')}: {group[k]}")
+
+
 def _scalar_dtype():
     # torch keeps ``step`` as a 0-d float32 tensor (float64 when that is the default dtype)
     return dtypes.float64.np if dtypes.get_default_dtype() == dtypes.float64 else dtypes.float32.np

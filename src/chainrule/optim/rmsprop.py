@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..backend import xp
-from .optimizer import Optimizer, _lerp_, _step_tensor, _zeros_like
+from .optimizer import Optimizer, _lerp_, _require_nonnegative, _step_tensor, _zeros_like
 
 
 class RMSprop(Optimizer):
@@ -42,16 +42,7 @@ class RMSprop(Optimizer):
         super().__init__(params, defaults)
 
     def _validate(self, group):
-        if not 0.0 <= group["lr"]:
-            raise ValueError(f"Invalid learning rate: {group['lr']}")
-        if not 0.0 <= group["eps"]:
-            raise ValueError(f"Invalid epsilon value: {group['eps']}")
-        if not 0.0 <= group["momentum"]:
-            raise ValueError(f"Invalid momentum value: {group['momentum']}")
-        if not 0.0 <= group["weight_decay"]:
-            raise ValueError(f"Invalid weight_decay value: {group['weight_decay']}")
-        if not 0.0 <= group["alpha"]:
-            raise ValueError(f"Invalid alpha value: {group['alpha']}")
+        _require_nonnegative(group, "lr", "eps", "momentum", "weight_decay", "alpha")
 
     def step(self, closure=None):
         loss = None if closure is None else self._closure_loss(closure)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..tensor import _wrap
-from .optimizer import Optimizer
+from .optimizer import Optimizer, _require_nonnegative
 
 
 class SGD(Optimizer):
@@ -43,12 +43,7 @@ class SGD(Optimizer):
         super().__init__(params, defaults)
 
     def _validate(self, group):
-        if group["lr"] < 0.0:
-            raise ValueError(f"Invalid learning rate: {group['lr']}")
-        if group["momentum"] < 0.0:
-            raise ValueError(f"Invalid momentum value: {group['momentum']}")
-        if group["weight_decay"] < 0.0:
-            raise ValueError(f"Invalid weight_decay value: {group['weight_decay']}")
+        _require_nonnegative(group, "lr", "momentum", "weight_decay")
         if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
 
