@@ -28,8 +28,8 @@ import zipfile
 
 import numpy as np
 
-from .backend import to_numpy
-from .tensor import Tensor, _wrap
+from .engine.backend import to_numpy
+from .engine.tensor import Tensor, _wrap
 
 FORMAT = "chainrule-checkpoint"
 VERSION = 1

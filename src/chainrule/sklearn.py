@@ -50,7 +50,7 @@ _SOLVERS = {"sgd": "SGD", "adam": "Adam", "adamw": "AdamW", "rmsprop": "RMSprop"
 @contextlib.contextmanager
 def _seeded(seed):
     """Seed chainrule's default generator for the block, then put its previous state back."""
-    from .random import default_generator
+    from .engine.rng import default_generator
 
     saved = default_generator.get_state()
     default_generator.manual_seed(int(seed))
@@ -159,7 +159,7 @@ class _BaseMLP(BaseEstimator):
 
     def _train(self, X, t, epochs, incremental):
         """Train on X (float64) and encoded targets t for up to ``epochs`` epochs."""
-        from .creation import from_numpy
+        from .engine import from_numpy
         from .train import fit
 
         n = X.shape[0]

@@ -13,9 +13,8 @@ import warnings
 
 import numpy as np
 
-from ..creation import from_numpy
-from ..tensor import Tensor
-from ._rng import as_rng
+from ..engine import Tensor, from_numpy
+from ..engine.rng import as_rng
 from .dataset import Subset, TensorDataset
 
 __all__ = ["DataLoader", "default_collate"]

@@ -13,8 +13,8 @@ import warnings
 
 import numpy as np
 
-from ..tensor import Tensor
-from ._rng import as_rng
+from ..engine import Tensor
+from ..engine.rng import as_rng
 
 __all__ = ["Dataset", "TensorDataset", "Subset", "ConcatDataset", "random_split"]
 
@@ -40,7 +40,7 @@ class TensorDataset(Dataset):
     def __init__(self, *tensors, transform=None):
         if not tensors:
             raise ValueError("TensorDataset needs at least one tensor (e.g. TensorDataset(X, y))")
-        from ..creation import as_tensor, from_numpy
+        from ..engine import as_tensor, from_numpy
 
         tensors = tuple(t if isinstance(t, Tensor) else from_numpy(t) if isinstance(t, np.ndarray)
                         else as_tensor(t) for t in tensors)

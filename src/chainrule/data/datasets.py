@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._rng import as_rng
+from ..engine.rng import as_rng
 from .tabular import from_csv, read_csv_columns
 from .toy import FEATURES, blobs, circle, feature_map, gaussian, moons, multi_gaussian, plane, spiral, spiral_k, xor
 from .transforms import Compose, GaussianNoise, RandomShift, Standardize

@@ -37,7 +37,7 @@ graph = _graph.graph
 def build(f: Formula, values) -> Graph:
     """Run a parsed formula on the engine inside ``record()`` and return its graph. ``values``: name ->
     number or array; every input becomes a float64 leaf that requires grad."""
-    from ..creation import from_numpy
+    from ..engine import from_numpy
 
     tensors = {}
     for name in f.inputs:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd import no_grad
-from ..creation import from_numpy
+from ..engine import from_numpy
 
 MAX_ELEMENTS = 12  # per value: enough to see a pattern, few enough to stay readable
 

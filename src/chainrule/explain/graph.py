@@ -27,10 +27,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .. import autograd
-from .. import ops as P
 from ..autograd import _Mode, _update_slow
-from ..tensor import Tensor
+from ..engine import Tensor, autograd
+from ..engine import ops as P
 from . import fmt
 
 _RECORDED = weakref.WeakKeyDictionary()  # engine node -> (input values, keyword parameters, output values)

@@ -15,9 +15,8 @@ import re
 
 import numpy as np
 
-from .. import ops as P
-from ..creation import from_numpy
-from ..tensor import Tensor
+from ..engine import Tensor, from_numpy
+from ..engine import ops as P
 
 MAX_LENGTH = 2000  # characters
 MAX_NODES = 1000  # syntax-tree nodes

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..autograd import no_grad
-from ..creation import from_numpy
+from ..engine import from_numpy
 from . import fmt
 from .parse import FormulaError, parse
 

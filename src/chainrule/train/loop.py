@@ -23,7 +23,7 @@ import time
 import numpy as np
 
 from ..autograd import no_grad
-from ..tensor import Tensor
+from ..engine import Tensor
 from .callbacks import NaNGuard, ProgressBar, overrides
 from .checkpoint import restore_checkpoint
 from .history import History
@@ -233,7 +233,7 @@ def predict(model, data, *, batch_size=1024):
     ``data``: inputs X (a Tensor, a NumPy array or a nested list), a Dataset/DataLoader of ``(x, y)``
     samples (the targets are ignored), or a list of input batches.
     """
-    from ..creation import as_tensor, from_numpy
+    from ..engine import as_tensor, from_numpy
 
     if isinstance(data, np.ndarray):
         data = from_numpy(data)

@@ -20,7 +20,7 @@ import math
 
 import numpy as np
 
-from ..tensor import Tensor
+from ..engine import Tensor
 
 __all__ = ["accuracy", "confusion_matrix", "r2_score", "rmse", "mae", "predicted_classes",
            "Metric", "Accuracy", "RMSE", "MAE", "R2", "MeanMetric", "get_metric", "METRICS"]

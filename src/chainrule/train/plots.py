@@ -96,7 +96,7 @@ def decision_boundary(model, X, y, path=None, transform=None, resolution=200, ta
     points to the model's inputs (e.g. the ``Standardize`` fitted on the training data), so the plot is in
     the data's own units.
     """
-    from ..creation import from_numpy
+    from ..engine import from_numpy
     from .loop import predict
     from .metrics import predicted_classes
 

@@ -50,8 +50,8 @@ class _AugmentDigits:
         self.shift, self.noise = RandomShift(1), GaussianNoise(0.5, clip=(0.0, 16.0))
 
     def __call__(self, x):
-        from ..creation import from_numpy
-        from ..random import default_generator
+        from ..engine import from_numpy
+        from ..engine.rng import default_generator
 
         raw = self.scaler.inverse_transform(x.numpy())
         pick = default_generator.rng.random(len(raw)) < 0.5

@@ -59,7 +59,7 @@ class Run:
 
     def predict(self, X, raw=True):
         """Model outputs for inputs ``X`` (raw, as in the dataset, if ``raw``; else already preprocessed)."""
-        from ..creation import from_numpy
+        from ..engine import from_numpy
         from .loop import predict
 
         inputs = self.preprocess(X) if raw else np.asarray(X)
@@ -117,7 +117,7 @@ def load_run(run_dir):
     task = pre["task"]
     n_out = _n_out(ckpt["model"])
     targets = pre.get("targets")  # regression: (mean, std) of the training targets
-    from ..random import default_generator
+    from ..engine.rng import default_generator
 
     rng_state = default_generator.get_state()
     try:  # the initial weights drawn here are overwritten at once: keep the caller's random stream as it was

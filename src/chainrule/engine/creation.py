@@ -10,63 +10,20 @@ import numbers
 
 from . import backend as B
 from . import dtypes
-from .device import _check_device
-from .random import get_rng
-from .tensor import Tensor, _wrap
+from .device import as_device
+from .rng import as_rng
+from .tensor import Tensor, _to_array, _wrap
 
-
-def _to_array(data, dtype=None, infer_default=True):
-    """Convert data to an array with torch's dtype rules; refuse strings and objects with a TypeError."""
-    if isinstance(data, Tensor):
-        arr = data.data
-        return arr.astype(dtypes.as_dtype(dtype).np) if dtype is not None else arr.copy()
-    from_array = B.is_array(data)
-    if not from_array and isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in _flat(data)):
-        data = _nested_tensors_to_arrays(data)
-    try:
-        arr = B.asarray(data)
-    except (ValueError, TypeError) as err:
-        raise TypeError(
-            f"cannot make a tensor from {type(data).__name__}: {err}. Expected numbers, nested lists of "
-            f"numbers of a regular (rectangular) shape, or an array"
-        ) from None
-    kind = arr.dtype.kind
-    if kind in "OUSVMmc":
-        what = {"U": "strings", "S": "bytes", "c": "complex numbers", "M": "dates", "m": "timedeltas"}
-        raise TypeError(
-            f"cannot make a tensor from {what.get(kind, 'objects')} (array dtype {arr.dtype}); tensors "
-            f"hold numbers: float32/float64, int64, bool"
-        )
-    if dtype is not None:
-        return arr.astype(dtypes.as_dtype(dtype).np)
-    if from_array:
-        if arr.dtype not in dtypes._BY_NP:
-            arr = arr.astype(B.int64 if kind in "iu" else dtypes.get_default_dtype().np)
-        return arr.copy() if arr is data else arr
-    if kind == "f":
-        return arr.astype(dtypes.get_default_dtype().np, copy=False)
-    if kind in "iu":
-        return arr.astype(B.int64, copy=False)
-    return arr
-
-
-def _flat(x):
-    for e in x:
-        if isinstance(e, (list, tuple)):
-            yield from _flat(e)
-        else:
-            yield e
-
-
-def _nested_tensors_to_arrays(x):
-    if isinstance(x, (list, tuple)):
-        return [_nested_tensors_to_arrays(e) for e in x]
-    return x.data if isinstance(x, Tensor) else x
+__all__ = [  # the public names (re-exported by chainrule)
+    "tensor", "as_tensor", "from_numpy", "zeros", "ones", "empty", "full", "zeros_like", "ones_like", "full_like",
+    "empty_like", "arange", "linspace", "eye", "randn", "rand", "randint", "randperm", "normal", "rand_like",
+    "randn_like", "randint_like", "bernoulli", "multinomial",
+]
 
 
 def _finish(arr, requires_grad, device=None):
     if device is not None:
-        _check_device(device)
+        as_device(device)
     t = _wrap(arr, None)
     if requires_grad:
         t.requires_grad_(True)
@@ -166,14 +123,14 @@ def eye(n, m=None, dtype=None, device=None, requires_grad=False):
 def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
     """Samples of N(0, 1)."""
     dt = _dt(dtype)
-    arr = get_rng(generator).standard_normal(_size(size), dtype=dt if dt.itemsize >= 4 else None)
+    arr = as_rng(generator).standard_normal(_size(size), dtype=dt if dt.itemsize >= 4 else None)
     return _finish(arr.astype(dt, copy=False), requires_grad, device)
 
 
 def rand(*size, generator=None, dtype=None, device=None, requires_grad=False):
     """Samples of U[0, 1)."""
     dt = _dt(dtype)
-    arr = get_rng(generator).random(_size(size), dtype=dt if dt.itemsize >= 4 else None)
+    arr = as_rng(generator).random(_size(size), dtype=dt if dt.itemsize >= 4 else None)
     return _finish(arr.astype(dt, copy=False), requires_grad, device)
 
 
@@ -187,24 +144,24 @@ def randint(low=0, high=None, size=None, generator=None, dtype=None, device=None
         low, high = 0, low
     if not high > low:
         raise ValueError(f"randint: low ({low}) must be less than high ({high}): values are drawn from [low, high)")
-    arr = get_rng(generator).integers(low, high, _size((size,)))
+    arr = as_rng(generator).integers(low, high, _size((size,)))
     return _finish(arr.astype(_dt(dtype, B.int64)), requires_grad, device)
 
 
 def randperm(n, generator=None, dtype=None, device=None):
-    return _finish(get_rng(generator).permutation(n).astype(_dt(dtype, B.int64)), False, device)
+    return _finish(as_rng(generator).permutation(n).astype(_dt(dtype, B.int64)), False, device)
 
 
 def normal(mean, std=1.0, size=None, generator=None, dtype=None):
     """Samples of N(mean, std²): numbers with a ``size``, or tensors of means/stds (one sample each)."""
     if isinstance(mean, Tensor) or isinstance(std, Tensor):
-        m, s = (x.data if isinstance(x, Tensor) else x for x in (mean, std))
+        m, s = (x._array if isinstance(x, Tensor) else x for x in (mean, std))
         like = mean if isinstance(mean, Tensor) else std
         shape = B.xp.broadcast_shapes(B.xp.shape(m), B.xp.shape(s))
-        return _finish(get_rng(generator).normal(m, s, shape).astype(like.data.dtype), False)
+        return _finish(as_rng(generator).normal(m, s, shape).astype(like._array.dtype), False)
     if size is None:
         raise TypeError("normal(mean, std, size): with numbers for mean and std, give a size, e.g. size=(3,)")
-    arr = get_rng(generator).normal(mean, std, _size((size,)))
+    arr = as_rng(generator).normal(mean, std, _size((size,)))
     return _finish(arr.astype(_dt(dtype)), False)
 
 
@@ -227,16 +184,16 @@ def randint_like(input, low=0, high=None, dtype=None, generator=None):
 
 def bernoulli(input, p=None, generator=None):
     """1 with probability ``input`` (or ``p``) at each element, else 0: coin flips, a dropout mask."""
-    probs = input.data if p is None else B.xp.full(input.shape, p)
+    probs = input._array if p is None else B.xp.full(input.shape, p)
     if probs.size and not ((probs >= 0) & (probs <= 1)).all():
         raise ValueError("bernoulli: probabilities must be in [0, 1]")
-    return _wrap((get_rng(generator).random(probs.shape) < probs).astype(input.data.dtype), None)
+    return _wrap((as_rng(generator).random(probs.shape) < probs).astype(input._array.dtype), None)
 
 
 def multinomial(input, num_samples, replacement=False, generator=None):
     """Draw ``num_samples`` category indices per row with probabilities proportional to ``input``'s entries
     (weights need not sum to 1), as int64; without replacement each index appears at most once per row."""
-    w = B.xp.asarray(input.data, dtype=B.float64)
+    w = B.xp.asarray(input._array, dtype=B.float64)
     rows = w.reshape(1, -1) if w.ndim == 1 else w
     if w.ndim not in (1, 2) or (rows < 0).any() or not B.xp.isfinite(rows).all() or (rows.sum(1) <= 0).any():
         raise ValueError("multinomial: the input must be a 1-d or 2-d tensor of non-negative, finite weights "
@@ -244,6 +201,6 @@ def multinomial(input, num_samples, replacement=False, generator=None):
     if not replacement and num_samples > rows.shape[1]:
         raise ValueError(f"multinomial: cannot draw {num_samples} samples without replacement from "
                          f"{rows.shape[1]} categories")
-    rng = get_rng(generator)
+    rng = as_rng(generator)
     out = B.xp.stack([rng.choice(len(r), num_samples, replace=replacement, p=r / r.sum()) for r in rows])
     return _wrap((out.reshape(num_samples) if w.ndim == 1 else out).astype(B.int64), None)

@@ -74,6 +74,19 @@ def new_rng(seed=None):
     return np.random.Generator(np.random.PCG64(seed))
 
 
+def is_rng(x) -> bool:
+    return isinstance(x, np.random.Generator)
+
+
+def is_read_only(a) -> bool:
+    """A NumPy view that cannot be written (a broadcast); other array types are always writable."""
+    return isinstance(a, np.ndarray) and not a.flags.writeable
+
+
+def cuda_available() -> bool:
+    return False
+
+
 def to_numpy(a):
     """The data as a NumPy array on the host (a CuPy array would be copied back)."""
     get = getattr(a, "get", None)

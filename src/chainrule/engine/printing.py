@@ -21,7 +21,7 @@ def _float_formatter(a):
 
 
 def tensor_repr(t) -> str:
-    a = B.to_numpy(t.data)
+    a = B.to_numpy(t._array)
     kind = a.dtype.kind
     if kind == "f" and a.size:
         f = _float_formatter(a)
