@@ -36,7 +36,7 @@ import chainrule as cr
 
 from .trace import ExportError, GraphBuilder
 
-__all__ = ["export", "register", "ExportError", "GraphBuilder", "DEFAULT_OPSET", "MIN_OPSET"]
+__all__ = ["export", "write", "register", "ExportError", "GraphBuilder", "DEFAULT_OPSET", "MIN_OPSET"]
 
 DEFAULT_OPSET = 17  # torch.onnx's default; LayerNormalization is an operator from 17 on
 MIN_OPSET = 13  # Softmax over one axis, ReduceSum/Squeeze/Unsqueeze with axes as inputs
@@ -139,11 +139,12 @@ def export(model, args, f, *, export_params=True, verbose=False, input_names=Non
     proto = build_model(builder, inputs, outputs, out_names, dyn, f"exported by chainrule from:\n{model!r}")
     if verbose:
         print(onnx.printer.to_text(proto.graph))
-    _write(proto, f)
+    write(proto, f)
     return proto
 
 
-def _write(proto, f):
+def write(proto, f):
+    """Write an ``onnx.ModelProto`` to a path (atomically) or a binary file object."""
     from chainrule._files import atomic_write
 
     if proto.ByteSize() >= 2**31:

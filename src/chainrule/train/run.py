@@ -8,6 +8,7 @@ A run folder holds:
     model.ckpt             the final model, optimizer and scheduler state (a training checkpoint, see
                            checkpoint.py) plus the preprocessing (standardisation statistics, feature and
                            class names) under "extra"
+    model.safetensors      the final weights alone (the model's state_dict, torch's keys), for PyTorch & co.
     checkpoints/           last.ckpt (resume from it) and best.ckpt (lowest val_loss)
     summary.json           dataset sizes, epochs run, why it stopped, train/val/test loss and metrics
     *.png                  learning curves, confusion matrix, decision boundary (when matplotlib is there)
@@ -310,7 +311,10 @@ def train_run(cfg, stream=None, resume=False):
     final.history, final.epoch = history, history.epoch[-1] if history.epoch else 0
     save_checkpoint(os.path.join(run_dir, "model.ckpt"), final,
                     extra={"preprocess": _preprocess_state(cfg, split, targets)})
-    files = ["config.json", "history.csv", "model.ckpt", "checkpoints/", "summary.json"]
+    from .. import save
+
+    save(model.state_dict(), os.path.join(run_dir, "model.safetensors"))  # the weights alone, for torch & co.
+    files = ["config.json", "history.csv", "model.ckpt", "model.safetensors", "checkpoints/", "summary.json"]
     if plots.have_matplotlib():
         files += _plots(run_dir, cfg, split, model, history)
     summary = {
