@@ -167,3 +167,13 @@ def test_non_contiguous_and_big_endian_arrays_are_written_correctly():
     np.testing.assert_array_equal(back["a"].numpy(), a)
     np.testing.assert_array_equal(back["b"].numpy(), b)
     assert back["b"].dtype == cr.float64
+
+
+def test_written_files_get_the_usual_permissions(tmp_path):
+    """As open(path, "w") would make them (not tempfile's owner-only 0o600): other users can read a model."""
+    cr.save({"a": cr.ones(1)}, tmp_path / "m.safetensors")
+    cr.save({"a": cr.ones(1)}, tmp_path / "m.ckpt")
+    (tmp_path / "plain").write_bytes(b"")
+    want = (tmp_path / "plain").stat().st_mode & 0o777
+    assert (tmp_path / "m.safetensors").stat().st_mode & 0o777 == want
+    assert (tmp_path / "m.ckpt").stat().st_mode & 0o777 == want

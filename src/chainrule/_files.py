@@ -3,13 +3,13 @@
 ``atomic_write(path, write)`` lets ``write(fileobj)`` fill a temporary file in the target's directory, then
 flushes it, fsyncs it and renames it over ``path`` (and fsyncs the directory where the platform allows).
 A reader never sees half a file, and a crash or an exception mid-write leaves the old file as it was and
-no temporary file behind.
+no temporary file behind. The new file gets the usual permissions (0o666 less the umask).
 """
 
 from __future__ import annotations
 
 import os
-import tempfile
+import secrets
 
 
 def atomic_write(path, write, who: str, example: str = "model.pt") -> None:
@@ -26,7 +26,7 @@ def atomic_write(path, write, who: str, example: str = "model.pt") -> None:
         raise IsADirectoryError(
             f"{who}: {path!r} is a directory; give a file name such as {os.path.join(path, example)!r}"
         )
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix="." + os.path.basename(path) + ".", suffix=".tmp")
+    fd, tmp = _create_temp(directory, os.path.basename(path))
     try:
         with os.fdopen(fd, "wb") as out:
             write(out)
@@ -47,3 +47,14 @@ def atomic_write(path, write, who: str, example: str = "model.pt") -> None:
             os.close(dfd)
     except OSError:
         pass
+
+
+def _create_temp(directory, base):
+    """A new temporary file next to the target, created with the permissions ``open(path, "w")`` would give
+    (0o666 less the umask; ``tempfile.mkstemp`` makes 0o600 files, which other users could not read)."""
+    while True:
+        tmp = os.path.join(directory, f".{base}.{secrets.token_hex(4)}.tmp")
+        try:
+            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666), tmp
+        except FileExistsError:
+            continue
