@@ -287,7 +287,7 @@ def load_file(filename, device="cpu"):
     name = os.fspath(filename)
     with open(name, "rb") as f:
         entries, _, buffer_len = _read_header(f, name)
-        buf = bytearray(buffer_len)
+        buf = np.empty(buffer_len, dtype=np.uint8)  # not zero-filled first, as a bytearray would be
         if f.readinto(buf) != buffer_len:
             _fail(name, "the file ended inside the data buffer")
     return _tensors(entries, buf, name)
