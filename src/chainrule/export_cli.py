@@ -28,8 +28,10 @@ _EPILOG = """examples:
 def add_parser(subparsers):
     p = subparsers.add_parser(
         "export", help="export a saved run's model as ONNX and/or safetensors",
-        description="Export the model of a run saved by chainrule train: --onnx writes an ONNX file (checked with "
-                    "onnx.checker, and against onnxruntime when installed), --safetensors the weights for PyTorch.",
+        description="Export the model of a run saved by chainrule train.\n\n"
+                    "--onnx writes an ONNX file that takes the run's raw input columns (checked with onnx.checker,\n"
+                    "and against chainrule on the test split when onnxruntime is installed);\n"
+                    "--safetensors writes the weights (the state_dict, torch's keys) for PyTorch.",
         epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--run", required=True, metavar="RUN_DIR", help="the run folder")
     p.add_argument("--onnx", metavar="FILE.onnx", help="write the model as ONNX (needs: pip install "
