@@ -32,3 +32,11 @@ inference_mode = no_grad  # torch's faster no_grad; here the same thing
 pi, e, inf, nan = 3.141592653589793, 2.718281828459045, 1e999, 1e999 - 1e999  # (float is a dtype here)
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name):  # chainrule.onnx and chainrule.safetensors load on first use, as torch.onnx does
+    if name in ("onnx", "safetensors"):
+        import importlib
+
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'chainrule' has no attribute {name!r}")

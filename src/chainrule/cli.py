@@ -17,6 +17,7 @@ SUBCOMMANDS = [
     "chainrule.explain.cli",  # explain
     "chainrule.labs.cli",  # lab
     "chainrule.doctor_cli",  # doctor
+    "chainrule.export_cli",  # export
 ]
 
 

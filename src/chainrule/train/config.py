@@ -11,6 +11,7 @@ naming the field, the value and what is allowed — so a typo fails in a second,
 from __future__ import annotations
 
 import difflib
+import importlib.util
 import numbers
 import os
 
@@ -66,6 +67,7 @@ DEFAULTS = {
     "epochs": 40,
     "seed": 0,                # initial weights, shuffling, dropout
     "out": None,              # run folder (default: runs/<dataset>-<timestamp>)
+    "tensorboard": False,     # TensorBoard logs in <out>/tensorboard (needs the tensorboard package)
 }
 
 _OPTIMIZER_ONLY = {"momentum": ("sgd", "rmsprop"), "nesterov": ("sgd",), "betas": ("adam", "adamw")}
@@ -132,9 +134,11 @@ def _check_field(key, v, fail):
         if v not in (None, "classification", "regression"):
             fail(f"allowed: classification, regression (csv data only), got {v!r}")
         return v
-    if key in ("batchnorm", "nesterov", "augment"):
+    if key in ("batchnorm", "nesterov", "augment", "tensorboard"):
         if not isinstance(v, bool):
             fail(f"expected true or false, got {v!r}")
+        if key == "tensorboard" and v and importlib.util.find_spec("tensorboard") is None:
+            fail("TensorBoard logs need the tensorboard package: pip install 'chainrule[tensorboard]'")
         return v
     if key == "hidden":
         try:

@@ -8,6 +8,8 @@ A run folder holds:
     model.ckpt             the final model, optimizer and scheduler state (a training checkpoint, see
                            checkpoint.py) plus the preprocessing (standardisation statistics, feature and
                            class names) under "extra"
+    model.safetensors      the final weights alone (the model's state_dict, torch's keys), for PyTorch & co.
+    tensorboard/           with --tensorboard: TensorBoard logs (train/ and val/ runs, see train/tensorboard.py)
     checkpoints/           last.ckpt (resume from it) and best.ckpt (lowest val_loss)
     summary.json           dataset sizes, epochs run, why it stopped, train/val/test loss and metrics
     *.png                  learning curves, confusion matrix, decision boundary (when matplotlib is there)
@@ -298,6 +300,10 @@ def train_run(cfg, stream=None, resume=False):
     callbacks = [ProgressBar(out), CSVLogger(os.path.join(run_dir, "history.csv")), ModelCheckpoint(ckpt_dir)]
     if cfg["early_stopping"]:
         callbacks.append(EarlyStopping("val_loss", patience=cfg["early_stopping"], restore_best=True))
+    if cfg.get("tensorboard"):
+        from .tensorboard import TensorBoard
+
+        callbacks.append(TensorBoard(os.path.join(run_dir, "tensorboard"), hparams=_hparams(cfg)))
     loader = DataLoader(split.train, batch_size=cfg["batch_size"], shuffle=True)
     metrics = metrics_for(split.task)
     t0 = time.perf_counter()
@@ -310,7 +316,12 @@ def train_run(cfg, stream=None, resume=False):
     final.history, final.epoch = history, history.epoch[-1] if history.epoch else 0
     save_checkpoint(os.path.join(run_dir, "model.ckpt"), final,
                     extra={"preprocess": _preprocess_state(cfg, split, targets)})
-    files = ["config.json", "history.csv", "model.ckpt", "checkpoints/", "summary.json"]
+    from .. import save
+
+    save(model.state_dict(), os.path.join(run_dir, "model.safetensors"))  # the weights alone, for torch & co.
+    files = ["config.json", "history.csv", "model.ckpt", "model.safetensors", "checkpoints/", "summary.json"]
+    if cfg.get("tensorboard"):
+        files.append("tensorboard/")
     if plots.have_matplotlib():
         files += _plots(run_dir, cfg, split, model, history)
     summary = {
@@ -326,7 +337,16 @@ def train_run(cfg, stream=None, resume=False):
         print(history.stop_reason, file=out)
     print(f"test: {_fmt(results['test'], len(split.test))}", file=out)
     print(f"run saved in {run_dir}/ ({', '.join(files)})", file=out)
+    if cfg.get("tensorboard"):
+        print(f"TensorBoard: tensorboard --logdir {os.path.join(run_dir, 'tensorboard')}", file=out)
     return summary, run_dir
+
+
+def _hparams(cfg):
+    """The settings that shape a run, for TensorBoard's HParams dashboard."""
+    keys = ("dataset", "hidden", "activation", "init", "batchnorm", "dropout", "loss", "optimizer", "lr",
+            "weight_decay", "schedule", "batch_size", "epochs", "seed")
+    return {k: cfg[k] for k in keys}
 
 
 def _plots(run_dir, cfg, split, model, history):
