@@ -175,3 +175,25 @@ def test_sampling_functions():
         cr.multinomial(cr.tensor([1.0, -1.0]), 1)
     with pytest.raises(ValueError, match=r"probabilities must be in \[0, 1\]"):
         cr.bernoulli(cr.tensor([1.5]))
+
+
+def test_repr_is_torchs_for_every_kind_of_tensor():
+    torch = pytest.importorskip("torch")
+    g = torch.Generator().manual_seed(0)
+    cases = [torch.tensor(2.4566), torch.tensor(3), torch.tensor(True), torch.tensor(-0.0),
+             torch.tensor(1e-8),
+             torch.tensor([1.0, 2.5]), torch.tensor([1e-5, 1.0]), torch.tensor([1e10, 1.0]),
+             torch.tensor([-1e-20, 3.0]),
+             torch.tensor([float("nan"), 1.0, float("inf")]), torch.tensor([0.1, 0.25, 100.0]),
+             torch.tensor([123456.0, 0.5]), torch.arange(12.0).reshape(3, 4), torch.zeros(2, 3, dtype=torch.int32),
+             torch.tensor([1.123456789], dtype=torch.float64), torch.tensor([1.5, -2.0], dtype=torch.float16),
+             torch.tensor([True, False]), torch.tensor([], dtype=torch.float32), torch.zeros(0, 3),
+             torch.tensor([], dtype=torch.int64), torch.randn(40, generator=g), torch.randn(3, 4, 5, generator=g),
+             torch.randn(2000, generator=g), torch.randn(50, 50, generator=g) * 100,
+             torch.randn(3, 30, dtype=torch.float64, generator=g), torch.randint(-1000, 1000, (7, 40), generator=g)]
+    for t in cases:
+        assert repr(cr.tensor(t.numpy())) == repr(t).replace("torch.", "chainrule."), repr(t)
+    w = torch.randn(3, generator=g, requires_grad=True)
+    cw = cr.tensor(w.detach().numpy(), requires_grad=True)
+    assert repr(cw) == repr(w)
+    assert repr((cw * 2).sum()) == repr((w * 2).sum())

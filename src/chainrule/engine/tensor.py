@@ -246,12 +246,13 @@ class Tensor:
         return tensor_repr(self)
 
     def __format__(self, spec):
-        """``f"{loss:.4f}"`` formats a one-element tensor's number, as torch does."""
-        if spec and self._array.size == 1:
+        """As torch: a 0-d tensor formats as its number (``f"{loss:.4f}"``, and ``f"{loss}"`` prints
+        2.4565999507904053, not tensor(2.4566)); any other tensor prints its repr, and takes no format spec."""
+        if self._array.ndim == 0 and type(self) is Tensor:
             return format(self._array.item(), spec)
         if spec:
-            raise TypeError(f"cannot format a tensor of shape {tuple(self._array.shape)} with {spec!r}: only a "
-                            f"one-element tensor is a number (use .item() or .tolist())")
+            raise TypeError(f"unsupported format string passed to Tensor.__format__: a tensor of shape "
+                            f"{tuple(self._array.shape)} is not a number (format .item() or .tolist() instead)")
         return repr(self)
 
     # ------------------------------------------------------------------------------------- autograd
