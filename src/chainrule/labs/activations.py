@@ -15,7 +15,9 @@ import numpy as np
 
 import chainrule as cr
 
-from ._common import digits, evaluate, first_reaching, mlp, pyplot, train_epoch
+from .. import plotting
+from ..data.datasets import digits_split
+from ._common import evaluate, first_reaching, mlp, train_epoch
 
 TARGET = 0.1  # mean training cross-entropy of an epoch
 
@@ -41,7 +43,7 @@ def run(ctx):
 
     acts = activations()
     curves = {name: curve(make) for name, make in acts.items()}
-    train, val, _ = digits()
+    train, val, _ = digits_split()
     epochs = ctx.size(quick=12, fast=30, full=100)
     seeds = ctx.size(quick=1, fast=3, full=5)
     n_train = ctx.size(quick=600, fast=len(train.X), full=len(train.X))
@@ -92,9 +94,8 @@ def run(ctx):
 
 
 def _figures(ctx, curves, losses, reached, val_acc, epochs):
-    plt = pyplot()
     names = list(curves)
-    fig, axes = plt.subplots(2, 4, figsize=(13, 6), layout="constrained", sharex=True)
+    fig, axes = plotting.subplots(2, 4, figsize=(13, 6), layout="constrained", sharex=True)
     for ax, name in zip(axes.ravel(), names):
         x, f, d = curves[name]
         ax.plot(x, f, color="tab:blue", label="f(x)")
@@ -113,7 +114,7 @@ def _figures(ctx, curves, losses, reached, val_acc, epochs):
     ctx.figure(fig, "activations.png", "Each activation (solid) and its derivative from the engine (dashed). "
                "Sigmoid's derivative never exceeds 1/4; tanh's reaches 1 at 0; ReLU's is 0 or 1.")
 
-    fig, axes = plt.subplots(1, 2, figsize=(12, 3.8), layout="constrained",
+    fig, axes = plotting.subplots(1, 2, figsize=(12, 3.8), layout="constrained",
                              gridspec_kw={"width_ratios": [1.6, 1]})
     ax = axes[0]
     for name in names:

@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import plotting
+from ..data.datasets import digits_split
 from ..doctor import layer_stats
-from ._common import batches, digits, evaluate, mlp, pyplot
+from ._common import batches, evaluate, mlp
 
 LRS = (0.1, 0.5, 1.0)
 
@@ -51,7 +53,7 @@ def _train(ctx, act, lr, X, y, probe, epochs, every, offset):
 def run(ctx):
     from chainrule import nn
 
-    train, val, _ = digits()
+    train, val, _ = digits_split()
     X, y = train.X, train.y
     probe = X[:512]
     epochs = ctx.size(quick=2, fast=6, full=20)
@@ -90,8 +92,7 @@ def run(ctx):
 
 
 def _figures(ctx, res, epochs):
-    plt = pyplot()
-    fig, axes = plt.subplots(1, len(LRS), figsize=(13, 3.8), layout="constrained", sharey=True)
+    fig, axes = plotting.subplots(1, len(LRS), figsize=(13, 3.8), layout="constrained", sharey=True)
     for ax, lr in zip(axes, LRS):
         for name, color in (("ReLU", "tab:red"), ("LeakyReLU", "tab:blue")):
             r = res[name, lr]

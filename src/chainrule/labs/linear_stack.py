@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._common import draw_boundary, fit_full_batch, fmt, predict, pyplot
+from .. import plotting
+from ._common import draw_boundary, fit_full_batch, fmt, predict
 
 
 def fold(linears):
@@ -88,8 +89,7 @@ def run(ctx):
                stack_equals_one_linear=bool(lin["max_diff_folded"] < 1e-5 and lin["max_diff_folded_at_init"] < 1e-5),
                nonlinear_differs=bool(tanh["max_diff_best_linear_fit"] > 1e-2))
 
-    plt = pyplot()
-    fig, axes = plt.subplots(1, 4, figsize=(14, 3.6), layout="constrained")
+    fig, axes = plotting.subplots(1, 4, figsize=(14, 3.6), layout="constrained")
     for ax, name in zip(axes[:2], ("linear", "tanh")):
         before, folded, best = out[name]["_plot"]
         lim = np.abs(np.concatenate([before, folded, best])).max() * 1.05

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import plotting
 from ..doctor import layer_stats
-from ._common import evaluate, fmt, pyplot, train_epoch
+from ._common import evaluate, fmt, train_epoch
 from .init import standardised_digits
 
 STDS = (0.05, 0.125, 0.5, 1.0, 3.0, 10.0)  # 0.125 = 1/√64: LeCun for the 64-wide layers
@@ -96,11 +97,10 @@ def run(ctx):
 
 
 def _figures(ctx, res, hists, curves, edges, depth):
-    plt = pyplot()
-    cmap = plt.get_cmap("plasma")
+    cmap = plotting.colormap("plasma")
     colors = {std: cmap(i / (len(STDS) - 0.5)) for i, std in enumerate(STDS)}
     layers = np.arange(1, depth + 1)
-    fig, axes = plt.subplots(2, 4, figsize=(16, 7), layout="constrained")
+    fig, axes = plotting.subplots(2, 4, figsize=(16, 7), layout="constrained")
     for r, name in enumerate(("sigmoid", "tanh")):
         for std in STDS:
             v = res[name, std]
@@ -131,7 +131,7 @@ def _figures(ctx, res, hists, curves, edges, depth):
                "weights keep up: the few unsaturated units carry it). Right: layer-3 activations pile onto the "
                "flat ends.")
 
-    fig, axes = plt.subplots(1, 2, figsize=(10, 3.4), layout="constrained")
+    fig, axes = plotting.subplots(1, 2, figsize=(10, 3.4), layout="constrained")
     for ax, name in zip(axes, ("sigmoid", "tanh")):
         for std, ls in zip(TRAINED, ("-", "--", ":")):
             c = curves[name, std]

@@ -26,7 +26,9 @@ import numpy as np
 
 import chainrule as cr
 
-from ._common import digits, fmt, pyplot
+from .. import plotting
+from ..data.datasets import digits_split
+from ._common import fmt
 
 
 def _net(act, sizes):
@@ -47,7 +49,7 @@ def run(ctx):
     from chainrule import nn
 
     ctx.reseed()
-    train, _, _ = digits()
+    train, _, _ = digits_split()
     mean, std = train.X.mean(0), train.X.std(0)
     X = ((train.X - mean) / np.where(std > 0, std, 1)).astype(np.float32)  # zero-centred inputs
     n = ctx.size(quick=128, fast=512, full=len(X))
@@ -88,8 +90,7 @@ def run(ctx):
                ratio_tanh_over_sigmoid_b=ratio_b, first_layer_ratio_W=ratio_W[0],
                layers_where_tanh_wins_W=tanh_wins_W, loss_drop_first_update={"tanh": drop_t, "sigmoid": drop_s})
 
-    plt = pyplot()
-    fig, axes = plt.subplots(1, 3, figsize=(13, 3.7), layout="constrained")
+    fig, axes = plotting.subplots(1, 3, figsize=(13, 3.7), layout="constrained")
     idx = np.arange(1, layers + 1)
     for ax, key, title in ((axes[0], "grad_norm_W", "‖∂L/∂W‖ per layer (first update)"),
                            (axes[1], "grad_norm_b", "‖∂L/∂b‖ = ‖Σ δ‖ per layer (the error signal)")):

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._common import draw_boundary, fit_full_batch, fmt, predict, pyplot
+from .. import plotting
+from ._common import draw_boundary, fit_full_batch, fmt, predict
 
 
 def _train(ctx, model, X, y, steps, lr, offset):
@@ -91,8 +92,7 @@ def run(ctx):
     ctx.record(n_train=n, steps=steps, gates_train_acc=gates, playground_xor=results,
                linear_fails=bool(lin < 0.8), feature_succeeds=bool(prod > 0.95), hidden_succeeds=bool(mlp > 0.95))
 
-    plt = pyplot()
-    fig, axes = plt.subplots(1, 4, figsize=(13, 3.6), layout="constrained")
+    fig, axes = plotting.subplots(1, 4, figsize=(13, 3.6), layout="constrained")
     for ax, gate in zip(axes, ("AND", "OR", "XOR")):
         model, X, y = gate_models[gate]
         draw_boundary(ax, lambda G, m=model: predict(m, G)[:, 0], X, y, 2.0,
@@ -103,7 +103,7 @@ def run(ctx):
     ctx.figure(fig, "gates.png", "AND, OR and XOR of two noisy boolean inputs: logistic regression's straight "
                "boundary fits AND and OR but not XOR; a hidden layer bends it.")
 
-    fig, axes = plt.subplots(1, 4, figsize=(13, 3.6), layout="constrained",
+    fig, axes = plotting.subplots(1, 4, figsize=(13, 3.6), layout="constrained",
                              gridspec_kw={"width_ratios": [1, 1, 1, 1.15]})
     for ax, label in zip(axes, keys):
         model, feats = models[label]
