@@ -22,13 +22,14 @@ def planted(case: str, seed: int = 0):
     import chainrule as cr
     from chainrule import nn, optim
     from chainrule.data.datasets import digits_split
+    from chainrule.nn.mlp import build_mlp
 
     if case not in DEMOS:
         raise ValueError(f"unknown doctor demo {case!r}; choose one of: {', '.join(DEMOS)}")
     cr.manual_seed(seed)
     train, _, _ = digits_split()
-    act = {"zero-init": nn.Tanh, "saturation": nn.Sigmoid}.get(case, nn.ReLU)
-    model = nn.Sequential(nn.Linear(64, 64), act(), nn.Linear(64, 64), act(), nn.Linear(64, 10))
+    act = {"zero-init": "tanh", "saturation": "sigmoid"}.get(case, "relu")
+    model = build_mlp([64, 64, 64, 10], act)
     linears = [m for m in model if isinstance(m, nn.Linear)]
     if case == "zero-init":
         for p in model.parameters():

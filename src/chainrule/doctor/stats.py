@@ -30,11 +30,12 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 import chainrule as cr
+from chainrule.nn import activation_registry
 
-ACTIVATIONS = {"Sigmoid": "sigmoid", "Tanh": "tanh", "ReLU": "relu", "LeakyReLU": "leaky_relu",
-               "PReLU": "prelu", "ELU": "elu", "Softplus": "softplus", "GELU": "gelu", "SiLU": "silu",
-               "ReLU6": "relu", "Hardtanh": "tanh", "Softsign": "softsign"}
-RELU_FAMILY = {"relu", "leaky_relu", "prelu", "elu", "gelu", "silu"}
+# Which modules are activations and what each is measured as (ReLU6 as relu, Hardtanh as tanh), and which
+# kinds can die: both read from nn.activation_registry (class name -> kind, as the doctor reports it).
+ACTIVATIONS = {a.module.__name__: a.doctor_kind for a in activation_registry.ACTIVATIONS.values() if a.doctor_kind}
+RELU_FAMILY = {a.doctor_kind for a in activation_registry.ACTIVATIONS.values() if a.relu_family}
 
 
 @dataclass
@@ -196,7 +197,8 @@ def _group(calls):
             groups.append({"name": name, "module": mod, "weight": w, "pre": out, "post": out, "act": None})
         elif groups:
             g = groups[-1]
-            kind = ACTIVATIONS.get(type(mod).__name__)
+            entry = activation_registry.of_module(mod)
+            kind = entry.doctor_kind if entry is not None else None
             if kind is not None:
                 g["act"], g["pre"], g["post"] = kind, inp, out
             elif g["act"] is None:  # batch norm, dropout... before the activation

@@ -202,26 +202,6 @@ def evaluate(model, loss_fn, X, y):
     return loss, acc
 
 
-def mlp(sizes, activation=None, batchnorm=False, dropout=0.0):
-    """``Linear(sizes[0], sizes[1]) → act → ... → Linear(.., sizes[-1])`` as an ``nn.Sequential``.
-
-    ``activation`` is a zero-argument factory of an activation module (``nn.ReLU``); None = linear stack.
-    """
-    from chainrule import nn
-
-    layers = []
-    for i in range(len(sizes) - 1):
-        layers.append(nn.Linear(sizes[i], sizes[i + 1]))
-        if i < len(sizes) - 2:
-            if batchnorm:
-                layers.append(nn.BatchNorm1d(sizes[i + 1]))
-            if activation is not None:
-                layers.append(activation())
-            if dropout:
-                layers.append(nn.Dropout(dropout))
-    return nn.Sequential(*layers)
-
-
 def first_reaching(values, target):
     """1-based index of the first value ≤ target, or None if none does."""
     for i, v in enumerate(values):

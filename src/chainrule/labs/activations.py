@@ -14,19 +14,23 @@ from __future__ import annotations
 import numpy as np
 
 import chainrule as cr
+from chainrule.nn import activation_registry
 
 from .. import plotting
 from ..data.datasets import digits_split
-from ._common import evaluate, first_reaching, mlp, train_epoch
+from ..nn.mlp import build_mlp
+from ._common import evaluate, first_reaching, train_epoch
 
 TARGET = 0.1  # mean training cross-entropy of an epoch
 
 
-def activations():
-    from chainrule import nn
+# the activations compared, as nn.activation_registry names them (also their labels in numbers.json)
+NAMES = ("sigmoid", "tanh", "ReLU", "LeakyReLU", "PReLU", "ELU", "softplus")
 
-    return {"sigmoid": nn.Sigmoid, "tanh": nn.Tanh, "ReLU": nn.ReLU, "LeakyReLU": nn.LeakyReLU,
-            "PReLU": nn.PReLU, "ELU": nn.ELU, "softplus": nn.Softplus}
+
+def activations():
+    """label -> module class of every activation compared."""
+    return {name: activation_registry.get(name).module for name in NAMES}
 
 
 def curve(make, lo=-4.0, hi=4.0, n=401):
@@ -53,7 +57,7 @@ def run(ctx):
         runs, hits, accs = [], [], []
         for s in range(seeds):
             rng = ctx.reseed(100 + s)  # the same weights and batches for every activation
-            model = mlp([64, 64, 64, 10], make)
+            model = build_mlp([64, 64, 64, 10], make)
             opt = optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
             ls = [train_epoch(model, nn.CrossEntropyLoss(), opt, X, y, 32, rng) for _ in range(epochs)]
             runs.append(ls)

@@ -16,7 +16,8 @@ import numpy as np
 
 from .. import plotting
 from ..data.datasets import digits_split
-from ._common import evaluate, mlp, train_epoch
+from ..nn.mlp import build_mlp
+from ._common import evaluate, train_epoch
 
 ARMS = ("none", "shift", "noise", "shift + noise")
 
@@ -48,7 +49,7 @@ def run(ctx):
             for s in range(seeds):
                 rng = ctx.reseed(1000 * s + n)  # the same subset, weights and batch order in every arm
                 idx = rng.permutation(len(train.X))[:n]
-                model = mlp([64, 128, 10], nn.ReLU)
+                model = build_mlp([64, 128, 10], "relu")
                 opt = optim.Adam(model.parameters(), lr=1e-3)
                 epochs = int(np.ceil(steps / np.ceil(n / 32)))
                 for _ in range(epochs):

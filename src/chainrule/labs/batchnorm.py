@@ -19,7 +19,8 @@ import numpy as np
 from .. import plotting
 from ..data.datasets import digits_split
 from ..doctor import layer_stats
-from ._common import evaluate, first_reaching, mlp, train_epoch
+from ..nn.mlp import build_mlp
+from ._common import evaluate, first_reaching, train_epoch
 
 DEPTH, WIDTH, LR = 8, 64, 0.01
 ARMS = ("default init", "default init + batch norm", "He init, no batch norm")
@@ -28,7 +29,7 @@ ARMS = ("default init", "default init + batch norm", "He init, no batch norm")
 def _model(arm):
     from chainrule import nn
 
-    model = mlp([64] + [WIDTH] * DEPTH + [10], nn.ReLU, batchnorm="batch norm" in arm)
+    model = build_mlp([64] + [WIDTH] * DEPTH + [10], "relu", batchnorm="batch norm" in arm)
     if arm.startswith("He"):
         for m in model:
             if isinstance(m, nn.Linear):

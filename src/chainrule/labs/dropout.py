@@ -20,7 +20,8 @@ import chainrule as cr
 
 from .. import plotting
 from ..data.datasets import digits_split
-from ._common import evaluate, mlp, train_epoch
+from ..nn.mlp import build_mlp
+from ._common import evaluate, train_epoch
 
 ARMS = {"none": (0.0, 0.0), "dropout 0.5": (0.5, 0.0), "L2 0.01": (0.0, 0.01), "dropout + L2": (0.5, 0.01)}
 N_TRAIN = 200
@@ -61,7 +62,7 @@ def run(ctx):
         tr_l, va_l, fin = [], [], []
         for s in range(seeds):
             rng = ctx.reseed(20 + s)
-            model = mlp([64, 256, 256, 10], nn.ReLU, dropout=p)
+            model = build_mlp([64, 256, 256, 10], "relu", dropout=p)
             opt = optim.SGD(model.parameters(), lr=0.05, momentum=0.9, weight_decay=wd)
             a, b = [], []
             for _ in range(epochs):

@@ -23,6 +23,7 @@ import numpy as np
 from .. import plotting
 from ..data.datasets import digits_split
 from ..doctor import layer_stats
+from ..nn.mlp import build_mlp
 from ._common import evaluate, fmt, train_epoch
 
 SCHEMES = ("zeros", "small", "lecun", "xavier", "he")
@@ -52,17 +53,11 @@ def init_(weight, scheme):
 def deep_net(act, scheme, depth=10, width=128, n_in=64, n_out=10):
     from chainrule import nn
 
-    layers, n = [], n_in
-    for _ in range(depth):
-        lin = nn.Linear(n, width)
+    def init(lin):  # each layer as it is made: weights by the scheme, biases 0
         init_(lin.weight, scheme)
         nn.init.zeros_(lin.bias)
-        layers += [lin, act()]
-        n = width
-    out = nn.Linear(n, n_out)
-    init_(out.weight, scheme)
-    nn.init.zeros_(out.bias)
-    return nn.Sequential(*layers, out)
+
+    return build_mlp([n_in] + [width] * depth + [n_out], act, init=init)
 
 
 def standardised_digits():
@@ -79,7 +74,7 @@ def _symmetry(ctx, Xs, ys, epochs):
     res, weights = {}, {}
     for i, start in enumerate(("zeros", "constant", "xavier")):
         rng = ctx.reseed(50 + i)
-        model = nn.Sequential(nn.Linear(64, 16), nn.Tanh(), nn.Linear(16, 16), nn.Tanh(), nn.Linear(16, 10))
+        model = build_mlp([64, 16, 16, 10], "tanh")
         for m in model:
             if isinstance(m, nn.Linear):
                 if start == "constant":
@@ -110,10 +105,10 @@ def run(ctx):
     # ReLU: a first bin [0, 1e-9) holds the exact zeros, so that tiny positive values stay visible
     edges = {"tanh": np.linspace(-1, 1, 41), "relu": np.concatenate([[0.0, 1e-9], np.linspace(0.075, 3, 40)])}
     stats = {}
-    for a, (act_name, act) in enumerate((("tanh", nn.Tanh), ("relu", nn.ReLU))):
+    for a, act_name in enumerate(("tanh", "relu")):
         for s, scheme in enumerate(SCHEMES):
             ctx.reseed(10 * a + s)
-            model = deep_net(act, scheme, depth, width)
+            model = deep_net(act_name, scheme, depth, width)
             stats[act_name, scheme] = layer_stats(model, x, y, nn.CrossEntropyLoss(), bins=edges[act_name])
     numbers = {}
     for (act_name, scheme), st in stats.items():

@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import plotting
+from ..nn.mlp import build_mlp
 from ._common import draw_boundary, fit_full_batch, fmt, predict
 
 
@@ -30,14 +31,8 @@ def fold(linears):
 
 
 def _stack(width, depth, activation):
-    from chainrule import nn
-
-    layers, sizes = [], [2] + [width] * (depth - 1) + [1]
-    for i in range(depth):
-        layers.append(nn.Linear(sizes[i], sizes[i + 1]))
-        if activation is not None and i < depth - 1:
-            layers.append(activation())
-    return nn.Sequential(*layers)
+    """``depth`` Linear layers with ``activation`` (a registry name; None: nothing) between them."""
+    return build_mlp([2] + [width] * (depth - 1) + [1], activation)
 
 
 def _linears(model):
@@ -60,7 +55,7 @@ def run(ctx):
 
     out = {}
     models = {}
-    for i, (name, act) in enumerate((("linear", None), ("tanh", nn.Tanh))):
+    for i, (name, act) in enumerate((("linear", None), ("tanh", "tanh"))):  # "linear": no activation module
         ctx.reseed(1 + i)
         model = _stack(width, depth, act)
         models[name] = model

@@ -24,7 +24,8 @@ import chainrule as cr
 
 from .. import plotting
 from ..data.datasets import digits_split
-from ._common import first_reaching, mlp, train_epoch
+from ..nn.mlp import build_mlp
+from ._common import first_reaching, train_epoch
 
 NAMES = ("SGD", "momentum", "Nesterov", "Adagrad", "RMSprop", "Adam")
 DIGITS_LR = {"SGD": 0.1, "momentum": 0.01, "Nesterov": 0.01, "Adagrad": 0.05, "RMSprop": 1e-3, "Adam": 1e-3}
@@ -115,7 +116,7 @@ def _digits_runs(ctx, train, epochs):
     curves = {}
     for name in NAMES:
         rng = ctx.reseed(7)  # same weights and batches for every optimizer
-        model = mlp([64, 64, 64, 10], nn.ReLU)
+        model = build_mlp([64, 64, 64, 10], "relu")
         opt = make(name, model.parameters(), DIGITS_LR[name])
         curves[name] = [train_epoch(model, nn.CrossEntropyLoss(), opt, train.X, train.y, 32, rng)
                         for _ in range(epochs)]
@@ -123,7 +124,7 @@ def _digits_runs(ctx, train, epochs):
     for name, lrs in LR_PICTURE.items():
         for lr in lrs:
             rng = ctx.reseed(7)
-            model = mlp([64, 64, 64, 10], nn.ReLU)
+            model = build_mlp([64, 64, 64, 10], "relu")
             opt = make(name, model.parameters(), lr)
             ls = []
             for _ in range(epochs):

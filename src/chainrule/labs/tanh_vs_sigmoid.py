@@ -28,21 +28,18 @@ import chainrule as cr
 
 from .. import plotting
 from ..data.datasets import digits_split
+from ..nn.mlp import build_mlp
 from ._common import fmt
 
 
 def _net(act, sizes):
     from chainrule import nn
 
-    layers = []
-    for i in range(len(sizes) - 1):
-        lin = nn.Linear(sizes[i], sizes[i + 1])
+    def init(lin):
         nn.init.normal_(lin.weight, 0.0, math.sqrt(0.001))  # variance 0.001, as in the exercise
         nn.init.zeros_(lin.bias)
-        layers.append(lin)
-        if i < len(sizes) - 2:
-            layers.append(act())
-    return nn.Sequential(*layers)
+
+    return build_mlp(sizes, act, init=init)
 
 
 def run(ctx):
@@ -59,9 +56,9 @@ def run(ctx):
     lr = 0.01
 
     res = {}
-    for name, act in (("tanh", nn.Tanh), ("sigmoid", nn.Sigmoid)):
+    for name in ("tanh", "sigmoid"):  # nn.activation_registry names
         ctx.reseed(1)  # identical weights for both
-        model = _net(act, sizes)
+        model = _net(name, sizes)
         linears = [m for m in model if isinstance(m, nn.Linear)]
         acts = []
         hooks = [m.register_forward_hook(lambda mod, inp, out, acts=acts: acts.append(out.data.copy()))

@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import plotting
+from ..nn.mlp import build_mlp
 from ._common import draw_boundary, fit_full_batch, fmt, predict
 
 
@@ -60,7 +61,7 @@ def run(ctx):
         gate_models[gate] = (model, X, y)
     Xg, yg = gate_models["XOR"][1:]
     ctx.reseed(20)
-    xor_mlp = nn.Sequential(nn.Linear(2, hidden), nn.Tanh(), nn.Linear(hidden, 1))
+    xor_mlp = build_mlp([2, hidden, 1], "tanh")
     _train(ctx, xor_mlp, Xg, yg, steps, 0.03, 20)
     gates["XOR_hidden_layer"] = _acc(xor_mlp, Xg, yg)
 
@@ -77,7 +78,7 @@ def run(ctx):
         "logistic (x1, x2)": (lambda: nn.Linear(2, 1), lambda X: X, 0.05),
         "logistic (x1, x2, x1·x2)": (lambda: nn.Linear(3, 1), with_product, 0.05),
         f"2-layer tanh ({hidden} hidden)": (
-            lambda: nn.Sequential(nn.Linear(2, hidden), nn.Tanh(), nn.Linear(hidden, 1)), lambda X: X, 0.03),
+            lambda: build_mlp([2, hidden, 1], "tanh"), lambda X: X, 0.03),
     }
     results, models, curves = {}, {}, {}
     for i, (label, (make, feats, lr)) in enumerate(arms.items()):
