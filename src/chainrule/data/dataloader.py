@@ -16,7 +16,7 @@ import numpy as np
 from ..creation import from_numpy
 from ..tensor import Tensor
 from ._rng import as_rng
-from .dataset import Subset, TensorDataset
+from .dataset_classes import Subset, TensorDataset
 
 __all__ = ["DataLoader", "default_collate"]
 

@@ -226,7 +226,7 @@ def load(name, *, seed=0, val_fraction=0.15, test_fraction=0.15, noise=None, n_s
     classify = task == "classification"
     tr, va, te = split_indices(y, val_fraction, test_fraction, rng, stratify=classify)
     scaler = Standardize().fit(X[tr]) if standardize else None
-    from .dataset import TensorDataset
+    from .dataset_classes import TensorDataset
 
     def part(idx):
         Xp = scaler.transform(X[idx]) if scaler is not None else X[idx]

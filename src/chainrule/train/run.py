@@ -62,8 +62,7 @@ class _AugmentDigits:
 
 def load_split(cfg):
     """The ``DataSplit`` for a resolved config; targets shaped for its loss (float (n, 1) for bce)."""
-    from ..data import datasets
-    from ..data.dataset import TensorDataset
+    from ..data import TensorDataset, datasets
 
     kw = {k: cfg[k] for k in ("noise", "n_samples", "n_classes", "features") if cfg.get(k) is not None}
     if cfg["dataset"].startswith("csv:"):
