@@ -77,6 +77,12 @@ def _unbroadcast(g, shape):
     return cr.autograd.unbroadcast(g, shape)
 
 
+def _forward_again(fn, args, kwargs):
+    """A node's forward on new input values (as recorded: arrays for the engine's ops), recording nothing."""
+    with cr.no_grad():
+        return type(fn).apply(*args, **kwargs).detach().numpy()
+
+
 def _is_engine_op(fn) -> bool:
     """One of the engine's own operations (not a user ``Function``)."""
     return type(fn).__module__.startswith("chainrule.")
@@ -111,9 +117,7 @@ def replay(fn, replaced):
     """Run a recorded node's forward again, with the inputs at positions ``replaced`` ({position: value})
     and the recorded ones elsewhere; returns the output array (nothing is recorded)."""
     ins, kwargs, _, _ = _RECORDED[fn]
-    args = [replaced.get(pos, x) for pos, x in enumerate(ins)]
-    with cr.no_grad():
-        return type(fn).apply(*args, **kwargs).detach().numpy()
+    return _forward_again(fn, [replaced.get(pos, x) for pos, x in enumerate(ins)], kwargs)
 
 
 @dataclass
