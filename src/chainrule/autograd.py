@@ -3,9 +3,11 @@
 The machinery lives in src/chainrule/engine/autograd/ (grad_mode.py, function.py, graph.py, gradcheck.py).
 """
 
-from .engine.autograd import (
+# the explainer's seam (explain/graph.py): its recorder switch, and replaying one node's backward
+from .engine.autograd import (  # noqa: F401
     AnomalyError,
     Function,
+    _call_user_backward,
     backward,
     detect_anomaly,
     enable_grad,
@@ -14,8 +16,9 @@ from .engine.autograd import (
     no_grad,
     set_detect_anomaly,
     set_grad_enabled,
+    unbroadcast,
 )
-from .engine.autograd.grad_mode import _Mode, _update_slow  # noqa: F401 - the explain recorder's switch
+from .engine.autograd.grad_mode import _Mode, _update_slow  # noqa: F401
 from .engine.autograd.gradcheck import GradcheckError, gradcheck
 from .engine.tensor import Tensor
 

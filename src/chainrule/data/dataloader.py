@@ -15,7 +15,7 @@ import numpy as np
 
 from ..engine import Tensor, from_numpy
 from ..engine.rng import as_rng
-from .dataset import Subset, TensorDataset
+from .dataset_classes import Subset, TensorDataset
 
 __all__ = ["DataLoader", "default_collate"]
 

@@ -267,8 +267,8 @@ class Value:
     def __getattr__(self, name):
         if name.startswith("__") and name.endswith("__"):
             raise AttributeError(name)
-        if name == "data":
-            raise RawAccess("it read .data, the raw array")
+        if name in ("data", "_array"):  # .data, or an engine function reading the array (a primitive, cumsum, ...)
+            raise RawAccess("it read the raw array")
         raise TraceFailure(f"Tensor.{name} is not supported by the ONNX exporter on traced tensors (supported: "
                            "operators, relu, sigmoid, tanh, exp, log, sqrt, abs, softmax, log_softmax, sum, mean, "
                            "flatten, reshape/view, permute, transpose, t, unsqueeze, squeeze, clamp, to)")

@@ -15,6 +15,8 @@ import importlib.util
 import numbers
 import os
 
+from ..nn.mlp import INIT_SCHEMES
+
 __all__ = ["ConfigError", "DEFAULTS", "CHOICES", "resolve", "read_toml", "default_lr"]
 
 
@@ -22,10 +24,10 @@ class ConfigError(ValueError):
     """A bad configuration value; the message names the field and the allowed values."""
 
 
-ACTIVATIONS = {"relu": "ReLU", "tanh": "Tanh", "sigmoid": "Sigmoid", "leaky_relu": "LeakyReLU", "elu": "ELU",
-               "gelu": "GELU", "silu": "SiLU", "softplus": "Softplus", "linear": "Identity"}
-INITS = ["default", "xavier_uniform", "xavier_normal", "kaiming_uniform", "kaiming_normal", "lecun_uniform",
-         "lecun_normal", "normal", "uniform", "zeros"]
+# The activation names chainrule train offers (torch's functional names; "linear" for none) and the init
+# schemes: what each means is written once, in nn.activation_registry and nn.mlp.
+ACTIVATIONS = ("relu", "tanh", "sigmoid", "leaky_relu", "elu", "gelu", "silu", "softplus", "linear")
+INITS = list(INIT_SCHEMES)
 OPTIMIZERS = {"sgd": "SGD", "adagrad": "Adagrad", "adadelta": "Adadelta", "rmsprop": "RMSprop", "adam": "Adam",
               "adamw": "AdamW"}
 SCHEDULES = ["none", "step", "exponential", "cosine", "plateau"]

@@ -24,7 +24,7 @@ import time
 
 import numpy as np
 
-from .config import ACTIVATIONS, OPTIMIZERS, ConfigError
+from .config import OPTIMIZERS, ConfigError
 
 __all__ = ["load_split", "build_model", "build_loss", "build_optimizer", "build_scheduler", "train_run",
            "metrics_for"]
@@ -64,8 +64,7 @@ class _AugmentDigits:
 
 def load_split(cfg):
     """The ``DataSplit`` for a resolved config; targets shaped for its loss (float (n, 1) for bce)."""
-    from ..data import datasets
-    from ..data.dataset import TensorDataset
+    from ..data import TensorDataset, datasets
 
     kw = {k: cfg[k] for k in ("noise", "n_samples", "n_classes", "features") if cfg.get(k) is not None}
     if cfg["dataset"].startswith("csv:"):
@@ -101,30 +100,6 @@ def n_outputs(cfg, split):
     if split.task == "classification":
         return 1 if _loss_name(cfg, split.task) == "bce" else split.n_classes
     return split.train.tensors[1].shape[1]
-
-
-def _init_layer(linear, how, activation):
-    from .. import nn
-
-    init, w = nn.init, linear.weight
-    nonlin = activation if activation in ("relu", "leaky_relu", "tanh", "sigmoid") else "linear"
-    if how == "xavier_uniform":
-        init.xavier_uniform_(w, gain=init.calculate_gain(nonlin))
-    elif how == "xavier_normal":
-        init.xavier_normal_(w, gain=init.calculate_gain(nonlin))
-    elif how in ("kaiming_uniform", "kaiming_normal"):
-        kn = nonlin if nonlin in ("relu", "leaky_relu") else "relu"
-        getattr(init, how + "_")(w, nonlinearity=kn)
-    elif how in ("lecun_uniform", "lecun_normal"):
-        getattr(init, how + "_")(w)
-    elif how == "normal":
-        init.normal_(w, 0.0, 0.01)  # "small random numbers": fine for shallow nets, vanishes in deep ones
-    elif how == "uniform":
-        init.uniform_(w, -0.05, 0.05)
-    elif how == "zeros":
-        init.zeros_(w)  # every unit of a layer stays identical: the symmetry that random init breaks
-    if linear.bias is not None:
-        init.zeros_(linear.bias)
 
 
 def _target_modules():
@@ -166,27 +141,14 @@ def target_stats(split):
 
 
 def build_model(cfg, n_in, n_out, targets=None):
-    """``Sequential`` MLP: [Linear → (BatchNorm1d) → activation → (Dropout)] per hidden width, then Linear;
-    for regression (``targets=(mean, std)``) an ``Unstandardize`` output layer after it."""
-    from .. import nn
+    """``Sequential`` MLP (``nn.mlp.build_mlp``): [Linear → (BatchNorm1d) → activation → (Dropout)] per hidden
+    width, then Linear; for regression (``targets=(mean, std)``) an ``Unstandardize`` output layer after it."""
+    from ..nn.mlp import build_mlp
 
-    layers, prev = [], n_in
-    for width in cfg["hidden"]:
-        layers.append(nn.Linear(prev, width))
-        if cfg["batchnorm"]:
-            layers.append(nn.BatchNorm1d(width))
-        layers.append(getattr(nn, ACTIVATIONS[cfg["activation"]])())
-        if cfg["dropout"] > 0:
-            layers.append(nn.Dropout(cfg["dropout"]))
-        prev = width
-    layers.append(nn.Linear(prev, n_out))
+    model = build_mlp([n_in, *cfg["hidden"], n_out], cfg["activation"], batchnorm=cfg["batchnorm"],
+                      dropout=cfg["dropout"], init=cfg["init"])
     if targets is not None:
-        layers.append(_target_modules()[0](*targets))
-    model = nn.Sequential(*layers)
-    if cfg["init"] != "default":
-        for m in model:
-            if isinstance(m, nn.Linear):
-                _init_layer(m, cfg["init"], cfg["activation"])
+        model.append(_target_modules()[0](*targets))
     return model
 
 

@@ -6,7 +6,7 @@ import pytest
 
 import chainrule as cr
 from chainrule import doctor, nn, optim
-from chainrule.doctor_cli import planted
+from chainrule.doctor import planted
 
 
 def codes(report, severity=("error", "warning")):

@@ -1,9 +1,4 @@
-"""The training doctor: per-layer health statistics of a network, and findings in the lectures' terms.
-
-    from chainrule import doctor
-    stats = doctor.layer_stats(model, x, y, loss_fn)      # one LayerStats per layer (the playground's panels)
-    report = doctor.diagnose(model, loss_fn, (x, y), optimizer)
-    print(report)                                         # table + findings, each with a suggested fix
+"""Per-layer health statistics of a network over one batch: ``layer_stats`` (the doctor's measurements).
 
 A *layer* is a module with a weight matrix (``Linear``) plus the parameter-free or per-feature modules
 called after it (batch norm, the activation, dropout). Its statistics come from the outside only: forward
@@ -30,19 +25,17 @@ gradients without touching anyone's ``.grad``. Every statistic is over one batch
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 
 import numpy as np
 
 import chainrule as cr
+from chainrule.nn import activation_registry
 
-from .doctor_findings import Finding, find_problems
-from .doctor_lr import lr_range_test, plot_lr_range
-
-ACTIVATIONS = {"Sigmoid": "sigmoid", "Tanh": "tanh", "ReLU": "relu", "LeakyReLU": "leaky_relu",
-               "PReLU": "prelu", "ELU": "elu", "Softplus": "softplus", "GELU": "gelu", "SiLU": "silu",
-               "ReLU6": "relu", "Hardtanh": "tanh", "Softsign": "softsign"}
-RELU_FAMILY = {"relu", "leaky_relu", "prelu", "elu", "gelu", "silu"}
+# Which modules are activations and what each is measured as (ReLU6 as relu, Hardtanh as tanh), and which
+# kinds can die: both read from nn.activation_registry (class name -> kind, as the doctor reports it).
+ACTIVATIONS = {a.module.__name__: a.doctor_kind for a in activation_registry.ACTIVATIONS.values() if a.doctor_kind}
+RELU_FAMILY = {a.doctor_kind for a in activation_registry.ACTIVATIONS.values() if a.relu_family}
 
 
 @dataclass
@@ -80,7 +73,7 @@ class LayerStats:
 
 
 def _arr(t):
-    return np.asarray(t.data if isinstance(t, cr.Tensor) else t)
+    return t.detach().numpy() if isinstance(t, cr.Tensor) else np.asarray(t)
 
 
 def _identical(h: np.ndarray, W: np.ndarray) -> int:
@@ -127,23 +120,25 @@ def _to_tensor(v, dtype=None):
 def _param_dtype(model):
     """Floating inputs given as arrays are cast to the model's dtype (float32 unless it was converted)."""
     p = next(iter(model.parameters()), None)
-    return p.data.dtype if p is not None else np.float32
+    return p.detach().numpy().dtype if p is not None else np.float32
 
 
-def _snapshot(model):
-    """Copies of every parameter and buffer array (a forward in training mode moves batch-norm buffers)."""
+def snapshot(model):
+    """Copies of every parameter and buffer (a forward in training mode moves batch-norm buffers) and of the
+    default generator's state; ``restore`` puts them back."""
     tensors = list(model.parameters())
     if hasattr(model, "buffers"):
         tensors += [b for b in model.buffers() if isinstance(b, cr.Tensor)]
     # the RNG too: dropout masks drawn here must not shift the caller's random stream
-    return cr.default_generator.get_state(), [(t, t.data.copy()) for t in tensors]
+    return cr.default_generator.get_state(), [(t, t.detach().clone()) for t in tensors]
 
 
-def _restore(snapshot):
-    rng_state, arrays = snapshot
+def restore(saved):
+    rng_state, copies = saved
     cr.default_generator.set_state(rng_state)
-    for t, arr in arrays:
-        t.data[...] = arr
+    with cr.no_grad():
+        for t, copy in copies:
+            t.copy_(copy)
 
 
 def layer_stats(model, x, y=None, loss_fn=None, *, bins=0) -> list[LayerStats]:
@@ -168,7 +163,7 @@ def layer_stats(model, x, y=None, loss_fn=None, *, bins=0) -> list[LayerStats]:
 
     for name, m in leaves:
         handles.append(m.register_forward_hook(on_forward(name, m)))
-    snap = _snapshot(model)
+    snap = snapshot(model)
     try:
         with_grad = loss_fn is not None and y is not None
         with cr.set_grad_enabled(with_grad):
@@ -189,7 +184,7 @@ def layer_stats(model, x, y=None, loss_fn=None, *, bins=0) -> list[LayerStats]:
     finally:
         for h in handles:
             h.remove()
-        _restore(snap)
+        restore(snap)
     return [_stats(g, grads[i], deltas.get(i), bins) for i, g in enumerate(groups)]
 
 
@@ -198,11 +193,12 @@ def _group(calls):
     groups = []
     for name, mod, inp, out in calls:
         w = getattr(mod, "weight", None)
-        if isinstance(w, cr.Tensor) and w.data.ndim >= 2:
+        if isinstance(w, cr.Tensor) and w.ndim >= 2:
             groups.append({"name": name, "module": mod, "weight": w, "pre": out, "post": out, "act": None})
         elif groups:
             g = groups[-1]
-            kind = ACTIVATIONS.get(type(mod).__name__)
+            entry = activation_registry.of_module(mod)
+            kind = entry.doctor_kind if entry is not None else None
             if kind is not None:
                 g["act"], g["pre"], g["post"] = kind, inp, out
             elif g["act"] is None:  # batch norm, dropout... before the activation
@@ -243,109 +239,4 @@ def _stats(g, grad, delta, bins) -> LayerStats:
         grad_norm=gn, grad_rms=gr, delta_rms=dr, finite=finite, hist=hist)
 
 
-@dataclass
-class Report:
-    """What ``diagnose`` found: per-layer statistics, the loss, and findings (worst first)."""
-
-    layers: list
-    loss: float
-    expected_loss: float | None  # ln C for C balanced classes under cross-entropy, else None
-    probe_losses: list = field(default_factory=list)  # loss over a few optimizer steps (then undone)
-    findings: list = field(default_factory=list)
-    lr_range: dict | None = None
-
-    @property
-    def healthy(self) -> bool:
-        """True when no finding is a warning or an error."""
-        return not any(f.severity in ("warning", "error") for f in self.findings)
-
-    @property
-    def grad_ratio(self) -> float | None:
-        """RMS of ∂L/∂W, first layer over last layer (≪ 1: vanishing; ≫ 1: exploding); None if unknown."""
-        g = [s.grad_rms for s in self.layers if s.grad_rms is not None]
-        return g[0] / g[-1] if len(g) >= 2 and g[-1] else None
-
-    def by_code(self, code: str) -> list:
-        return [f for f in self.findings if f.code == code]
-
-    def to_dict(self) -> dict:
-        return {"loss": self.loss, "expected_loss": self.expected_loss, "probe_losses": self.probe_losses,
-                "grad_ratio_first_last": self.grad_ratio,
-                "healthy": self.healthy, "layers": [s.to_dict() for s in self.layers],
-                "findings": [asdict(f) for f in self.findings], "lr_range": self.lr_range}
-
-    def __str__(self) -> str:
-        from .doctor_findings import format_report
-
-        return format_report(self)
-
-
-def _expected_loss(loss_fn, out) -> float | None:
-    if type(loss_fn).__name__ == "CrossEntropyLoss" and out.data.ndim == 2 and out.data.shape[1] > 1:
-        return math.log(out.data.shape[1])
-    return None
-
-
-def diagnose(model, loss_fn, batch, optimizer=None, *, probe_steps: int = 3, lr_range=None) -> Report:
-    """Run a few forward/backward passes on ``batch = (x, y)`` and report the network's health.
-
-    With an ``optimizer``, also the update-to-weight ratio of its next step and the loss over
-    ``probe_steps`` steps — all undone afterwards (parameters, buffers, optimizer state, ``.grad``).
-    ``lr_range``: an optional ``(x, y)`` data set for an LR range test (see ``doctor_lr``); needs an
-    optimizer. The model is left as it was.
-    """
-    x, y = batch
-    x = _to_tensor(x, _param_dtype(model))
-    y = _to_tensor(y)
-    stats = layer_stats(model, x, y, loss_fn)
-    snap = _snapshot(model)
-    with cr.no_grad():
-        out = model(x)
-        loss = float(loss_fn(out, y).item())
-    _restore(snap)  # the forward may have moved batch-norm buffers and drawn dropout masks
-    probe = []
-    if optimizer is not None and math.isfinite(loss):
-        probe = _probe(model, loss_fn, x, y, optimizer, stats, probe_steps)
-    report = Report(stats, loss, _expected_loss(loss_fn, out), probe)
-    if lr_range is not None:
-        if optimizer is None:
-            raise ValueError("diagnose: the LR range test (lr_range=...) needs an optimizer")
-        report.lr_range = lr_range_test(model, loss_fn, optimizer, *lr_range)
-    report.findings = find_problems(report)
-    return report
-
-
-def _probe(model, loss_fn, x, y, optimizer, stats, steps):
-    """Take ``1 + steps`` optimizer steps, measuring ‖ΔW‖/‖W‖ of the first and the losses; then undo all."""
-    snap = _snapshot(model)
-    grads = [(p, p.grad) for p in model.parameters()]
-    opt_state = optimizer.state_dict()
-    weights = {s.name: dict(model.named_modules())[s.name].weight for s in stats}
-    losses = []
-    try:
-        for i in range(1 + steps):
-            before = {k: w.data.astype(np.float64) for k, w in weights.items()} if i == 0 else None
-            optimizer.zero_grad()
-            loss = loss_fn(model(x), y)
-            losses.append(float(loss.item()))
-            if not math.isfinite(losses[-1]):
-                break
-            loss.backward()
-            optimizer.step()
-            if before is not None:
-                for s in stats:
-                    w0 = before[s.name]
-                    norm = np.linalg.norm(w0)  # a zero matrix has no scale to compare a step with
-                    s.update_ratio = float(np.linalg.norm(weights[s.name].data - w0) / norm) if norm else None
-        if math.isfinite(losses[-1]) and len(losses) == 1 + steps:
-            with cr.no_grad():
-                losses.append(float(loss_fn(model(x), y).item()))
-    finally:
-        _restore(snap)
-        optimizer.load_state_dict(opt_state)
-        for p, g in grads:
-            p.grad = g
-    return losses
-
-
-__all__ = ["LayerStats", "Report", "Finding", "layer_stats", "diagnose", "lr_range_test", "plot_lr_range"]
+__all__ = ["LayerStats", "layer_stats", "snapshot", "restore", "ACTIVATIONS", "RELU_FAMILY"]

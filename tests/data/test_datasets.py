@@ -186,3 +186,15 @@ def test_global_seed_when_seed_is_none():
     a = arrays(datasets.load("spiral", seed=None).test)[0]
     cr.manual_seed(5)
     assert np.array_equal(a, arrays(datasets.load("spiral", seed=None).test)[0])
+
+
+def test_digits_split_is_the_fixed_split_in_unit_pixels():
+    parts = datasets.digits_split()
+    split = datasets.load("digits", seed=0, standardize=False)
+    assert sum(len(p.X) for p in parts) == 1797
+    for p, ds in zip(parts, (split.train, split.val, split.test)):
+        X, y = arrays(ds)
+        assert p.X.dtype == np.float32 and p.y.dtype == np.int64
+        assert 0.0 <= p.X.min() and p.X.max() <= 1.0
+        np.testing.assert_array_equal(p.X, X / 16.0)
+        np.testing.assert_array_equal(p.y, y)

@@ -21,14 +21,15 @@ def planted(case: str, seed: int = 0):
     """(model, loss_fn, (x, y), optimizer) of a demo case on 256 training digits (pixels in [0, 1])."""
     import chainrule as cr
     from chainrule import nn, optim
-    from chainrule.labs._common import digits
+    from chainrule.data.datasets import digits_split
+    from chainrule.nn.mlp import build_mlp
 
     if case not in DEMOS:
         raise ValueError(f"unknown doctor demo {case!r}; choose one of: {', '.join(DEMOS)}")
     cr.manual_seed(seed)
-    train, _, _ = digits()
-    act = {"zero-init": nn.Tanh, "saturation": nn.Sigmoid}.get(case, nn.ReLU)
-    model = nn.Sequential(nn.Linear(64, 64), act(), nn.Linear(64, 64), act(), nn.Linear(64, 10))
+    train, _, _ = digits_split()
+    act = {"zero-init": "tanh", "saturation": "sigmoid"}.get(case, "relu")
+    model = build_mlp([64, 64, 64, 10], act)
     linears = [m for m in model if isinstance(m, nn.Linear)]
     if case == "zero-init":
         for p in model.parameters():
@@ -62,15 +63,13 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
 
 def _load(args):
-    import numpy as np
-
     from chainrule.train import load_run
 
     try:
         r = load_run(args.run)
     except (FileNotFoundError, ValueError) as e:
         raise SystemExit(f"chainrule doctor: {e}") from None
-    X, y = (np.asarray(t.data) for t in r.data.train.tensors[:2])
+    X, y = (t.numpy() for t in r.data.train.tensors[:2])
     r.model.train()  # diagnose training as it happens: dropout on, batch norm on batch statistics
     for g in r.optimizer.param_groups:
         # a finished schedule may have annealed the rate to ~0; probe with the rate training started from
@@ -82,7 +81,7 @@ def _load(args):
 
 
 def run(args) -> int:
-    from . import doctor
+    from chainrule import doctor
 
     if args.batch_size < 2:  # batch statistics (and batch norm) need at least two samples
         raise SystemExit(f"chainrule doctor: --batch-size must be at least 2, got {args.batch_size}")
@@ -103,13 +102,12 @@ def run(args) -> int:
             json.dump(report.to_dict(), f, indent=1, default=float)
         written = ["doctor.json"]
         if report.lr_range and report.lr_range["lrs"]:
-            from .labs._common import pyplot
+            from chainrule import plotting
 
-            plt = pyplot()
-            fig, ax = plt.subplots(figsize=(5.5, 3.6), layout="constrained")
-            doctor.plot_lr_range(report.lr_range, ax=ax)
-            fig.savefig(os.path.join(out_dir, "lr_range.png"), dpi=90)
-            plt.close(fig)
+            with plotting.style(plotting.LAB_STYLE):
+                fig, ax = plotting.subplots(figsize=(5.5, 3.6), layout="constrained")
+                doctor.plot_lr_range(report.lr_range, ax=ax)
+                plotting.save(fig, os.path.join(out_dir, "lr_range.png"), dpi=90)
             written.append("lr_range.png")
         print(f"\nwrote {', '.join(written)} to {out_dir}")
     return 1 if any(f.severity == "error" for f in report.findings) else 0

@@ -18,22 +18,23 @@ import numpy as np
 
 import chainrule as cr
 
+from .. import plotting
+from .stats import restore, snapshot
+
 
 def lr_range_test(model, loss_fn, optimizer, X, y, start: float = 1e-5, end: float = 10.0, steps: int = 100,
                   batch_size: int = 64, seed: int = 0) -> dict:
     """Run the range test on data ``(X, y)``; returns ``{"lrs", "losses", "raw_losses", "suggested_lr",
     "min_loss_lr"}`` (lists of the rates tried and the smoothed/raw losses). The model is left unchanged."""
-    from .doctor import _restore, _snapshot
-
     if not 0 < start < end:
         raise ValueError(f"lr_range_test: need 0 < start < end, got start={start}, end={end}")
     if steps < 5:
         raise ValueError(f"lr_range_test: steps must be at least 5, got {steps}")
-    X = np.asarray(X.data if isinstance(X, cr.Tensor) else X)
-    y = np.asarray(y.data if isinstance(y, cr.Tensor) else y)
+    X = X.detach().numpy() if isinstance(X, cr.Tensor) else np.asarray(X)
+    y = y.detach().numpy() if isinstance(y, cr.Tensor) else np.asarray(y)
     if X.dtype.kind == "f" and X.dtype != np.float64:
         X = X.astype(np.float32)
-    snap = _snapshot(model)
+    snap = snapshot(model)
     opt_state = optimizer.state_dict()
     rates = [g["lr"] for g in optimizer.param_groups]
     grads = [(p, p.grad) for p in model.parameters()]
@@ -68,7 +69,7 @@ def lr_range_test(model, loss_fn, optimizer, X, y, start: float = 1e-5, end: flo
             if k > 5 and s > 4 * best:
                 break
     finally:
-        _restore(snap)
+        restore(snap)
         optimizer.load_state_dict(opt_state)
         for g, r in zip(optimizer.param_groups, rates):
             g["lr"] = r
@@ -82,14 +83,12 @@ def lr_range_test(model, loss_fn, optimizer, X, y, start: float = 1e-5, end: flo
 
 
 def plot_lr_range(result: dict, ax=None, title: str = "learning-rate range test"):
-    """Draw loss against learning rate (log axis) with the suggestion marked; returns the axes."""
+    """Draw loss against learning rate (log axis) with the suggestion marked; returns the axes.
+
+    Without ``ax`` it draws on a new figure of its own (``chainrule.plotting``: the caller's matplotlib
+    backend and pyplot are not touched); ``ax.figure`` is that figure."""
     if ax is None:
-        import matplotlib
-
-        matplotlib.use("Agg", force=True)
-        import matplotlib.pyplot as plt
-
-        _, ax = plt.subplots(figsize=(5, 3.4))
+        _, ax = plotting.subplots(figsize=(5, 3.4))
     lrs, losses = result["lrs"], result["losses"]
     ax.plot(lrs, result["raw_losses"], color="0.75", lw=0.8, label="loss per minibatch")
     ax.plot(lrs, losses, color="tab:blue", label="smoothed")
