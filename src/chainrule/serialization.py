@@ -56,7 +56,7 @@ def _encode(obj, arrays, where):
         from .nn.parameter import Parameter
 
         tag = "parameter" if isinstance(obj, Parameter) else "tensor"
-        return {"$": tag, "array": _add_array(to_numpy(obj.data), arrays, where), "requires_grad": obj.requires_grad}
+        return {"$": tag, "array": _add_array(to_numpy(obj._array), arrays, where), "requires_grad": obj.requires_grad}
     if isinstance(obj, np.ndarray):
         return {"$": "ndarray", "array": _add_array(obj, arrays, where)}
     if isinstance(obj, np.generic):

@@ -21,12 +21,14 @@ def test_ndarray_on_the_left_gives_the_tensor_op():
 def test_in_place_update_through_data_is_the_micrograd_idiom():
     w = cr.tensor([1.0, -2.0], requires_grad=True)
     (w * w).sum().backward()
-    arr = w.data
-    w.data += -0.25 * w.grad  # p.data += -lr * p.grad
-    assert w.data is arr and isinstance(w.data, np.ndarray)
+    w.data += -0.25 * w.grad  # p.data += -lr * p.grad: .data is a Tensor sharing w's memory, as torch's
     np.testing.assert_allclose(w.numpy(), [0.5, -1.0])
     w.data -= w.grad.data
     np.testing.assert_allclose(w.numpy(), [-1.5, 3.0])
+    assert w.requires_grad and w.is_leaf and not w.data.requires_grad and w.data.grad_fn is None
+    a = np.array([1.0, 2.0])
+    a += -0.5 * cr.tensor([2.0, 2.0])  # an array updated by a tensor stays the array
+    np.testing.assert_allclose(a, [0.0, 1.0])
 
 
 def test_other_ufuncs_return_arrays_but_never_drop_a_gradient_silently():

@@ -45,11 +45,11 @@ class TensorDataset(Dataset):
         tensors = tuple(t if isinstance(t, Tensor) else from_numpy(t) if isinstance(t, np.ndarray)
                         else as_tensor(t) for t in tensors)
         for i, t in enumerate(tensors):
-            if t.data.ndim == 0:
+            if t.dim() == 0:
                 raise ValueError(f"TensorDataset: tensor {i} is 0-d (a scalar); it needs a sample dimension")
-        n = tensors[0].data.shape[0]
-        if any(t.data.shape[0] != n for t in tensors):
-            shapes = ", ".join(f"tensor {i}: {tuple(t.data.shape)}" for i, t in enumerate(tensors))
+        n = tensors[0].shape[0]
+        if any(t.shape[0] != n for t in tensors):
+            shapes = ", ".join(f"tensor {i}: {tuple(t.shape)}" for i, t in enumerate(tensors))
             raise ValueError(
                 f"TensorDataset: size mismatch between tensors ({shapes}); every tensor needs the same first "
                 f"dimension, the number of samples"
@@ -66,10 +66,10 @@ class TensorDataset(Dataset):
         return sample
 
     def __len__(self):
-        return self.tensors[0].data.shape[0]
+        return self.tensors[0].shape[0]
 
     def __repr__(self):
-        shapes = ", ".join(str(tuple(t.data.shape)) for t in self.tensors)
+        shapes = ", ".join(str(tuple(t.shape)) for t in self.tensors)
         return f"TensorDataset({shapes})"
 
 

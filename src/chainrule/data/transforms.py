@@ -95,9 +95,9 @@ class Standardize:
 
     def _apply(self, x, f):
         if isinstance(x, Tensor):  # keep the tensor's dtype (float32 data stays float32)
-            if x.data.dtype.kind != "f":
+            if not x.is_floating_point():
                 x = x.float()
-            dt = x.data.dtype
+            dt = x.numpy().dtype
             return f(x, self.mean.astype(dt), self.std.astype(dt))
         x = np.asarray(x)
         dt = x.dtype if x.dtype.kind == "f" else np.float64

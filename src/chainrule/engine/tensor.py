@@ -101,11 +101,9 @@ class Tensor:
     """An n-dimensional array that can record the operations applied to it, so that ``backward()`` can
     apply the chain rule through them: ``grad`` holds ∂(output)/∂(this tensor) afterwards.
 
-    Where chainrule differs from PyTorch: ``t._array`` is the NumPy array itself (torch gives a Tensor that
-    shares the storage). NumPy's own in-place operations work on it (``p._array += -lr * p.grad``,
-    ``p._array[...] = 0``); torch's tensor methods do not (``p._array.fill_(0)`` is an AttributeError): call
-    them on the tensor inside ``with chainrule.no_grad():`` (``p.fill_(0)``, ``p.normal_(0, 0.02)``), or
-    use ``chainrule.nn.init`` (``nn.init.zeros_(p)``).
+    As in PyTorch, ``t.data`` is a Tensor that shares t's memory outside autograd: ``p.data.add_(...)``,
+    ``p.grad.data.zero_()``, ``w.data.normal_()`` and ``p.data -= lr * p.grad`` change t unrecorded. The array
+    itself (NumPy on the CPU, CuPy on CUDA) is the engine's business; ``t.numpy()`` gives a NumPy view of it.
     """
 
     __slots__ = ("_array", "grad", "grad_fn", "requires_grad", "_out_idx", "_hooks", "__weakref__")
@@ -113,8 +111,8 @@ class Tensor:
     def __array_ufunc__(self, ufunc, method, *inputs, out=None, **kwargs):
         """NumPy meets a Tensor (never on the engine's path: ops pass raw arrays to NumPy).
 
-        ``ndarray ⊕ tensor`` becomes the Tensor operation; ``array += tensor`` (``p._array += -lr * p.grad``,
-        the micrograd/makemore update) writes into the array, outside autograd like torch's ``._array``;
+        ``ndarray ⊕ tensor`` becomes the Tensor operation; ``array += tensor`` (``a += -lr * p.grad``,
+        the micrograd/makemore update on an array) writes into the array, outside autograd;
         other ufuncs (``np.exp(t)``) compute on the data and return an array, unless that would drop a
         gradient."""
         pair = _UFUNC_OPS.get(ufunc.__name__) if method == "__call__" and out is None and not kwargs else None
@@ -191,11 +189,19 @@ class Tensor:
 
     @property
     def data(self):
-        return self._array
+        """This tensor's values as a new Tensor that shares the memory and is outside autograd (no grad_fn,
+        requires_grad=False), as torch's ``.data``: ``p.data.add_(...)``, ``x.grad.data.zero_()``,
+        ``w.data.normal_()`` change this tensor without being recorded. (``detach()`` is the same thing.)"""
+        return _wrap(self._array, None)
 
     @data.setter
     def data(self, value):
-        self._array = value._array if isinstance(value, Tensor) else value
+        if not isinstance(value, Tensor):
+            raise TypeError(
+                f"Tensor.data must be set to a Tensor, got {type(value).__name__} (torch's rule); for an "
+                f"array write t.data = chainrule.from_numpy(array)"
+            )
+        self._array = value._array
 
     @property
     def is_leaf(self):

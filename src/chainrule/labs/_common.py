@@ -54,7 +54,7 @@ class LabResult:
 def _plain(value):
     """NumPy scalars/arrays and tensors → plain JSON values; non-finite floats → None (JSON has no NaN)."""
     if isinstance(value, cr.Tensor):
-        value = value.data
+        value = value.detach().numpy()
     if isinstance(value, np.ndarray):
         return [_plain(v) for v in value.tolist()] if value.ndim else _plain(value.item())
     if isinstance(value, (list, tuple)):
@@ -197,7 +197,7 @@ def evaluate(model, loss_fn, X, y):
     with cr.no_grad():
         out = model(cr.from_numpy(np.ascontiguousarray(X)))
         loss = loss_fn(out, cr.from_numpy(y)).item()
-        acc = float((out.data.argmax(1) == y).mean())
+        acc = float((out.numpy().argmax(1) == y).mean())
     model.train()
     return loss, acc
 
@@ -236,7 +236,7 @@ def predict(model, X) -> np.ndarray:
     """The model's output on arrays, as an array (eval mode, no graph)."""
     model.eval()
     with cr.no_grad():
-        out = model(cr.from_numpy(np.ascontiguousarray(X))).data
+        out = model(cr.from_numpy(np.ascontiguousarray(X))).numpy()
     model.train()
     return np.asarray(out)
 

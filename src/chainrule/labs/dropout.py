@@ -37,12 +37,12 @@ def _ensemble(model, X, ks):
     probabilities and their normalised geometric mean (softmax of the mean log-probability)."""
     model.eval()
     with cr.no_grad():
-        p_eval = _softmax(model(cr.from_numpy(X)).data.astype(np.float64))
+        p_eval = _softmax(model(cr.from_numpy(X)).numpy().astype(np.float64))
         model.train()
         total, logs, arith, geo, k = np.zeros_like(p_eval), np.zeros_like(p_eval), {}, {}, 0
         for target in ks:
             while k < target:
-                z = model(cr.from_numpy(X)).data.astype(np.float64)
+                z = model(cr.from_numpy(X)).numpy().astype(np.float64)
                 total += _softmax(z)
                 logs += z - np.log(np.exp(z - z.max(1, keepdims=True)).sum(1, keepdims=True)) - z.max(1, keepdims=True)
                 k += 1

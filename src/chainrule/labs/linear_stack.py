@@ -24,8 +24,8 @@ def fold(linears):
     W = np.eye(linears[0].in_features)
     b = np.zeros(linears[0].in_features)
     for layer in linears:
-        Wk = layer.weight.data.astype(np.float64)
-        bk = layer.bias.data.astype(np.float64)
+        Wk = layer.weight.detach().numpy().astype(np.float64)
+        bk = layer.bias.detach().numpy().astype(np.float64)
         W, b = Wk @ W, Wk @ b + bk
     return W, b
 

@@ -71,18 +71,19 @@ def trajectory(f, start, name, lr, steps, escape=None):
 
     p = nn.Parameter(cr.tensor(start, dtype=cr.float64))
     opt = make(name, [p], lr)
-    path = [p.data.copy()]
+    value = p.detach().numpy()  # shares p's memory: copied into the path at each step
+    path = [value.copy()]
     for _ in range(steps):
         loss = f(p[0], p[1])
         opt.zero_grad()
         loss.backward()
         opt.step()
-        if escape is not None and np.isfinite(p.data).all() and abs(p.data[1]) > escape:
-            path.append(p.data.copy())
+        if escape is not None and np.isfinite(value).all() and abs(value[1]) > escape:
+            path.append(value.copy())
             break
-        if not np.isfinite(p.data).all() or np.abs(p.data).max() > 1e3:
+        if not np.isfinite(value).all() or np.abs(value).max() > 1e3:
             return None
-        path.append(p.data.copy())
+        path.append(value.copy())
     return np.array(path)
 
 

@@ -61,14 +61,14 @@ def run(ctx):
         model = _net(name, sizes)
         linears = [m for m in model if isinstance(m, nn.Linear)]
         acts = []
-        hooks = [m.register_forward_hook(lambda mod, inp, out, acts=acts: acts.append(out.data.copy()))
+        hooks = [m.register_forward_hook(lambda mod, inp, out, acts=acts: acts.append(out.detach().numpy().copy()))
                  for m in model if not isinstance(m, nn.Linear)]
         loss = nn.CrossEntropyLoss()(model(cr.from_numpy(X)), cr.from_numpy(y))
         loss.backward()
         for h in hooks:
             h.remove()
-        gW = [float(np.linalg.norm(m.weight.grad.data)) for m in linears]
-        gb = [float(np.linalg.norm(m.bias.grad.data)) for m in linears]
+        gW = [float(np.linalg.norm(m.weight.grad.numpy())) for m in linears]
+        gb = [float(np.linalg.norm(m.bias.grad.numpy())) for m in linears]
         with cr.no_grad():  # the first update, then the loss again
             for p in model.parameters():
                 p.data -= lr * p.grad.data

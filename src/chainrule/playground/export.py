@@ -41,7 +41,7 @@ LOSS_CODE = {
              "    return bce(logit, (target + 1) * 0.5)  # labels -1/+1 -> 0/1\n",
     "softmax-ce": "loss_fn = nn.CrossEntropyLoss()  # softmax + negative log-likelihood of the class\n",
     "softmax-mse": "EYE = np.eye({k}, dtype=np.float32)\n\n\ndef loss_fn(logits, labels):\n"
-                   "    target = cr.from_numpy(EYE[labels.data])  # one-hot\n"
+                   "    target = cr.from_numpy(EYE[labels.numpy()])  # one-hot\n"
                    "    return ((logits.softmax(dim=1) - target) ** 2).sum(dim=1).mean() * 0.5\n",
 }
 OPT_CODE = {
@@ -103,7 +103,7 @@ def script_text(cfg: dict, epochs: int, resets: int = 0, points=None) -> str:
                   "            w[d] = 0.0")
         reg_code = ("        # TF Playground's regularisation step (weights only, never biases)\n"
                     "        for lin, w_old, d in zip(linears, before, dead):\n"
-                    "            w = lin.weight.data\n"
+                    "            w = lin.weight.detach().numpy()  # the weights' memory, as a NumPy array\n"
                     f"            {update}\n")
     shuffle_code = ("    perm = shuffle_rng.permutation(len(x))  # reshuffled every epoch\n"
                     "    x, y = x[perm], y[perm]\n") if cfg["shuffle"] else ""
@@ -115,7 +115,7 @@ def script_text(cfg: dict, epochs: int, resets: int = 0, points=None) -> str:
         optimizer=OPT_CODE[cfg["optimizer"]].format(lr=cfg["learningRate"], **cfg),
         lr=cfg["learningRate"], schedule=SCHEDULE_CODE[cfg["schedule"]].format(**cfg),
         batch=cfg["batchSize"], rate=rate, shuffle_code=shuffle_code,
-        before="        before = [lin.weight.data.copy() for lin in linears]\n" if regularising else "",
+        before="        before = [lin.weight.detach().numpy().copy() for lin in linears]\n" if regularising else "",
         reg_code=reg_code)
 
 

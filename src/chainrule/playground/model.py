@@ -229,7 +229,7 @@ def make_loss(cfg):
         eye = np.eye(k, dtype=np.float32)
 
         def mse_softmax(logits, y):
-            t = cr.from_numpy(eye[y.data])
+            t = cr.from_numpy(eye[y.numpy()])
             return ((logits.softmax(dim=1) - t) ** 2).sum(dim=1).mean() * 0.5
         return mse_softmax
     if kind == "logit":
@@ -281,7 +281,7 @@ def scheduled_lr(cfg, epoch: int) -> float:
 def regularise(net: Network, before, kind: str, lr: float, rate: float):
     """TF Playground's regularisation step on the weights (see the module docstring)."""
     for lin, w_old, dead in zip(net.linears, before, net.dead):
-        w = lin.weight.data
+        w = lin.weight.detach().numpy()  # the weights' memory: updated in place below
         if kind == "L2" and rate > 0:
             w -= lr * rate * w_old
         elif kind == "L1" and rate > 0:

@@ -27,7 +27,7 @@ __all__ = ["accuracy", "confusion_matrix", "r2_score", "rmse", "mae", "predicted
 
 
 def _np(x):
-    return x.data if isinstance(x, Tensor) else np.asarray(x)
+    return x.detach().cpu().numpy() if isinstance(x, Tensor) else np.asarray(x)
 
 
 def predicted_classes(output, threshold=0.0):

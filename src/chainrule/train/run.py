@@ -59,7 +59,7 @@ class _AugmentDigits:
         pick = default_generator.rng.random(len(raw)) < 0.5
         raw[pick] = self.shift(raw[pick])
         out = self.scaler.transform(self.noise(raw))
-        return from_numpy(np.ascontiguousarray(out, dtype=x.data.dtype))
+        return from_numpy(np.ascontiguousarray(out, dtype=x.numpy().dtype))
 
 
 def load_split(cfg):
@@ -86,7 +86,7 @@ def load_split(cfg):
                               f"cross_entropy")
         for part in ("train", "val", "test"):
             X, y = getattr(split, part).tensors
-            setattr(split, part, TensorDataset(X, y.data.astype(np.float32).reshape(-1, 1)))
+            setattr(split, part, TensorDataset(X, y.float().reshape(-1, 1)))
     if cfg.get("augment"):
         split.train.transform = _AugmentDigits(split.scaler)
     return split
@@ -209,7 +209,7 @@ def _preprocess_state(cfg, split, targets):
 
 
 def _describe(cfg, split, model):
-    n_params = sum(p.data.size for p in model.parameters())
+    n_params = sum(p.numel() for p in model.parameters())
     widths = " → ".join(str(w) for w in [split.n_features, *cfg["hidden"], n_outputs(cfg, split)])
     what = f"{split.n_classes} classes" if split.task == "classification" else "regression"
     extras = "".join([", batchnorm" if cfg["batchnorm"] else "", f", dropout {cfg['dropout']:g}" if cfg["dropout"]
@@ -288,7 +288,7 @@ def train_run(cfg, stream=None, resume=False):
         files += _plots(run_dir, cfg, split, model, history)
     summary = {
         "dataset": cfg["dataset"], "task": split.task, "n_train": len(split.train), "n_val": len(split.val),
-        "n_test": len(split.test), "n_parameters": int(sum(p.data.size for p in model.parameters())),
+        "n_test": len(split.test), "n_parameters": int(sum(p.numel() for p in model.parameters())),
         "epochs_run": len(history), "stop_reason": history.stop_reason, "train_seconds": round(seconds, 3),
         **{part: results[part] for part in ("train", "val", "test")}, "files": files,
     }

@@ -54,7 +54,7 @@ class Run:
                              f"got shape {X.shape}")
         if self.scaler is not None:
             X = self.scaler.transform(X)
-        dtype = next(iter(self.model.parameters())).data.dtype
+        dtype = next(iter(self.model.parameters())).detach().numpy().dtype
         return np.ascontiguousarray(X, dtype=dtype)
 
     def predict(self, X, raw=True):
@@ -152,7 +152,6 @@ def _resolve_csv(raw):
 
 def _n_out(state):
     """Width of the last Linear layer: the highest-numbered ``*.weight`` of 2 dimensions."""
-    keys = [k for k, v in state.items() if k.endswith(".weight") and np.ndim(v.data if hasattr(v, "data") else v) == 2]
+    keys = [k for k, v in state.items() if k.endswith(".weight") and len(np.shape(v)) == 2]
     last = max(keys, key=lambda k: int(k.split(".")[0]))
-    v = state[last]
-    return int((v.data if hasattr(v, "data") else np.asarray(v)).shape[0])
+    return int(np.shape(state[last])[0])
