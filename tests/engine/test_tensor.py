@@ -197,3 +197,19 @@ def test_repr_is_torchs_for_every_kind_of_tensor():
     cw = cr.tensor(w.detach().numpy(), requires_grad=True)
     assert repr(cw) == repr(w)
     assert repr((cw * 2).sum()) == repr((w * 2).sum())
+
+
+def test_arange_with_float_steps_is_torchs_bit_for_bit():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(1)
+    cases = [(-8, 8, 0.1), (10, 0, -0.3), (0, 1, 0.1), (0.5, 10, 0.7), (-3, 3, 0.013), (0, 100, 0.37), (-1, 1, 0.01)]
+    cases += [(*np.round(rng.uniform(-10, 10, 2), 2).tolist(), float(np.round(rng.uniform(0.01, 1), 3)))
+              for _ in range(30)]
+    for s, e, st in cases:
+        st = st if (e - s) * st > 0 else -st
+        for cdt, tdt in [(cr.float32, torch.float32), (cr.float64, torch.float64)]:
+            np.testing.assert_array_equal(cr.arange(s, e, st, dtype=cdt).numpy(),
+                                          torch.arange(s, e, st, dtype=tdt).numpy())
+    x = cr.arange(-8, 8, 0.1)
+    assert x[150].item() == 7.0 and x[80].item() > 0 and len(x) == 160  # torch's 7.0 and its 4.4e-16
+    assert cr.arange(0, 5, 1.5, dtype=cr.int64).tolist() == torch.arange(0, 5, 1.5, dtype=torch.int64).tolist()

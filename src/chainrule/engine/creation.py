@@ -6,6 +6,7 @@ array keeps its dtype (a float64 array stays float64).
 
 from __future__ import annotations
 
+import math
 import numbers
 
 from . import backend as B
@@ -106,10 +107,54 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False
             f"arange: the range from start={start} to end={end} goes the other way from step={step} (for a "
             f"decreasing range use a negative step, e.g. arange({start}, {end}, {-step}))"
         )
+    is_int = all(isinstance(v, numbers.Integral) for v in (start, end, step))
     if dtype is None:
-        is_int = all(isinstance(v, numbers.Integral) for v in (start, end, step))
         dtype = dtypes.int64 if is_int else dtypes.get_default_dtype()
-    return _finish(B.arange(start, end, step, _dt(dtype)), requires_grad, device)
+    dt = _dt(dtype)
+    if dt.kind in "iub" and not is_int:  # an integer range from float arguments: torch truncates them first
+        start, end, step = int(start), int(end), int(step)
+        if step == 0:
+            raise ValueError("arange: step must be nonzero (it truncates to 0 for an integer dtype)")
+        is_int = True
+    if is_int:
+        return _finish(B.arange(start, end, step, dt), requires_grad, device)
+    n = math.ceil((end - start) / step)  # torch's length rule, in double
+    return _finish(_torch_range(start, step, n, dt), requires_grad, device)
+
+
+def _fma(a, b, c):
+    """a·b + c rounded once, as a compiled fused multiply-add: Dekker's exact product a·b = p + e (Veltkamp
+    split), then an exact two-sum with c."""
+    p = a * b
+    t = 134217729.0 * a  # 2^27 + 1
+    ah = t - (t - a)
+    t = 134217729.0 * b
+    bh = t - (t - b)
+    al, bl = a - ah, b - bh
+    e = ((ah * bh - p) + ah * bl + al * bh) + al * bl
+    s = p + c
+    v = s - p
+    return s + (((p - (s - v)) + (c - v)) + e)
+
+
+def _torch_range(start, step, n, dt):
+    """arange's values exactly as PyTorch's CPU kernel (RangeFactoriesKernel.cpp) computes them on an AVX2
+    machine, so a float range matches torch bit for bit (arange(-8, 8, 0.1): element 150 is 7.0, not
+    float32's accumulated 6.9999857, and the point near 0 is torch's 4.4e-16, so relu' there agrees).
+
+    The kernel fills 32-byte vectors (8 float32 or 4 float64), two at a time, then the tail one by one:
+    a vector starting at index b holds base + j·step (j = 0..W−1, fused multiply-adds in double) with
+    base = fma(step, b, start) rounded to the output type; a tail element i is fma(step, i, start)."""
+    xp = B.xp
+    width = 32 // dt.itemsize if dt.kind == "f" and dt.itemsize >= 4 else 8
+    idx = B.arange(0, n, 1, B.float64)
+    vec_end = n // (2 * width) * (2 * width)
+    b0 = xp.floor(idx / width) * width
+    base = _fma(step, b0, start)
+    if dt.kind == "f" and dt.itemsize < 8:
+        base = base.astype(dt).astype(B.float64)
+    values = xp.where(idx < vec_end, _fma(idx - b0, step, base), _fma(step, idx, start))
+    return values.astype(dt)
 
 
 def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
@@ -152,17 +197,17 @@ def randperm(n, generator=None, dtype=None, device=None):
     return _finish(as_rng(generator).permutation(n).astype(_dt(dtype, B.int64)), False, device)
 
 
-def normal(mean, std=1.0, size=None, generator=None, dtype=None):
+def normal(mean, std=1.0, size=None, generator=None, dtype=None, *, device=None, requires_grad=False):
     """Samples of N(mean, std²): numbers with a ``size``, or tensors of means/stds (one sample each)."""
     if isinstance(mean, Tensor) or isinstance(std, Tensor):
         m, s = (x._array if isinstance(x, Tensor) else x for x in (mean, std))
         like = mean if isinstance(mean, Tensor) else std
         shape = B.xp.broadcast_shapes(B.xp.shape(m), B.xp.shape(s))
-        return _finish(as_rng(generator).normal(m, s, shape).astype(like._array.dtype), False)
+        return _finish(as_rng(generator).normal(m, s, shape).astype(like._array.dtype), requires_grad, device)
     if size is None:
         raise TypeError("normal(mean, std, size): with numbers for mean and std, give a size, e.g. size=(3,)")
     arr = as_rng(generator).normal(mean, std, _size((size,)))
-    return _finish(arr.astype(_dt(dtype)), False)
+    return _finish(arr.astype(_dt(dtype)), requires_grad, device)
 
 
 def rand_like(input, dtype=None, generator=None):
