@@ -11,7 +11,7 @@ import numbers
 from . import backend as B
 from . import dtypes
 from .device import as_device
-from .rng import as_rng
+from .rng import as_rng, is_torch
 from .tensor import Tensor, _to_array, _wrap
 
 __all__ = [  # the public names (re-exported by chainrule)
@@ -154,15 +154,24 @@ def randperm(n, generator=None, dtype=None, device=None):
 
 def normal(mean, std=1.0, size=None, generator=None, dtype=None):
     """Samples of N(mean, std²): numbers with a ``size``, or tensors of means/stds (one sample each)."""
+    rng = as_rng(generator)
     if isinstance(mean, Tensor) or isinstance(std, Tensor):
         m, s = (x._array if isinstance(x, Tensor) else x for x in (mean, std))
-        like = mean if isinstance(mean, Tensor) else std
+        dt = (mean if isinstance(mean, Tensor) else std)._array.dtype
         shape = B.xp.broadcast_shapes(B.xp.shape(m), B.xp.shape(s))
-        return _finish(as_rng(generator).normal(m, s, shape).astype(like._array.dtype), False)
+        if not is_torch(rng):
+            return _finish(rng.normal(m, s, shape).astype(dt), False)
+        # torch (normal_out_impl, native/DistributionTemplates.h): N(0, std) for a number std, else N(0, 1)
+        # times std; then + mean, each step in the output dtype
+        if isinstance(std, Tensor):
+            return _finish((rng.normal_(shape, dt) * s + m).astype(dt, copy=False), False)
+        return _finish((rng.normal_(shape, dt, 0.0, s) + m).astype(dt, copy=False), False)
     if size is None:
         raise TypeError("normal(mean, std, size): with numbers for mean and std, give a size, e.g. size=(3,)")
-    arr = as_rng(generator).normal(mean, std, _size((size,)))
-    return _finish(arr.astype(_dt(dtype)), False)
+    shape, dt = _size((size,)), _dt(dtype)
+    if is_torch(rng):  # torch's kernel depends on the dtype (normal_ on an empty tensor)
+        return _finish(rng.normal_(shape, dt, mean, std), False)
+    return _finish(rng.normal(mean, std, shape).astype(dt), False)
 
 
 def rand_like(input, dtype=None, generator=None):
@@ -187,7 +196,12 @@ def bernoulli(input, p=None, generator=None):
     probs = input._array if p is None else B.xp.full(input.shape, p)
     if probs.size and not ((probs >= 0) & (probs <= 1)).all():
         raise ValueError("bernoulli: probabilities must be in [0, 1]")
-    return _wrap((as_rng(generator).random(probs.shape) < probs).astype(input._array.dtype), None)
+    rng = as_rng(generator)
+    if is_torch(rng):  # torch: a uniform of p's precision per element; one number p: float64 uniforms
+        keep = rng.bernoulli_(probs) if p is None else rng.bernoulli_scalar_(input.shape, p)
+    else:
+        keep = rng.random(probs.shape) < probs
+    return _wrap(keep.astype(input._array.dtype), None)
 
 
 def multinomial(input, num_samples, replacement=False, generator=None):
@@ -202,5 +216,8 @@ def multinomial(input, num_samples, replacement=False, generator=None):
         raise ValueError(f"multinomial: cannot draw {num_samples} samples without replacement from "
                          f"{rows.shape[1]} categories")
     rng = as_rng(generator)
-    out = B.xp.stack([rng.choice(len(r), num_samples, replace=replacement, p=r / r.sum()) for r in rows])
+    if is_torch(rng):  # torch draws in the weights' own dtype
+        out = rng.multinomial(input._array.reshape(rows.shape), num_samples, replacement)
+    else:
+        out = B.xp.stack([rng.choice(len(r), num_samples, replace=replacement, p=r / r.sum()) for r in rows])
     return _wrap((out.reshape(num_samples) if w.ndim == 1 else out).astype(B.int64), None)
