@@ -14,7 +14,7 @@ import warnings
 import numpy as np
 
 from ..engine import Tensor, from_numpy
-from ..engine.rng import as_rng
+from ..engine.rng import Generator, as_rng, is_torch
 from .dataset import Subset, TensorDataset
 
 __all__ = ["DataLoader", "default_collate"]
@@ -133,11 +133,30 @@ class DataLoader:
         return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
 
     def _order(self, n):
-        return as_rng(self.generator).permutation(n) if self.shuffle else None
+        rng = as_rng(self.generator)
+        if not is_torch(rng):
+            return rng.permutation(n) if self.shuffle else None
+        # PyTorch's draws, in its order: every epoch the loader's iterator draws a base seed for its workers
+        # (``random_()`` on the loader's generator), and a RandomSampler without a generator shuffles
+        # with a fresh generator seeded from the default one
+        rng.integers(0, 1 << 63)
+        if not self.shuffle:
+            return None
+        if self.generator is None:
+            rng = as_rng(Generator(kind="torch").manual_seed(int(rng.integers(0, 1 << 63))))
+        return rng.permutation(n)
 
     def __iter__(self):
         n = len(self.dataset)
         order = self._order(n)  # drawn at the start of the epoch, as torch's RandomSampler
+        yield from self._batches(n, order)
+        if order is not None and self.generator is not None and is_torch(as_rng(self.generator)):
+            # torch's RandomSampler, given a generator, draws one more permutation as its epoch ends (it
+            # yields the first len % n of it: none); torch draws it a little earlier when the last batch
+            # is short, which matters only to code drawing from the loader's own generator in that batch
+            as_rng(self.generator).permutation(n)
+
+    def _batches(self, n, order):
         if self.batch_size is None:
             for i in range(n) if order is None else order.tolist():
                 sample = self.dataset[i]
