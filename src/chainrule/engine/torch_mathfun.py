@@ -22,13 +22,16 @@ def fma32(a, b, c):
     is rounded once more; that second rounding can only change the float32 result when the float64 sum
     lies exactly halfway between two float32 values and is not exact -- those few are moved one float64
     step towards the exact sum (its error from Knuth's TwoSum) before rounding to float32."""
-    p = xp.asarray(a, dtype=B.float64) * xp.asarray(b, dtype=B.float64)
-    c = xp.asarray(c, dtype=B.float64)
-    s = p + c
+    s = xp.multiply(a, b, dtype=B.float64)
+    if xp.broadcast_shapes(s.shape, xp.shape(c)) == s.shape:
+        s += c
+    else:
+        s = s + xp.asarray(c, dtype=B.float64)
     tie = (s.view(B.uint64) & _LOW_BITS) == _HALF_ULP_BITS
     if tie.any():
         at = xp.nonzero(tie)
-        ps, cs, ss = xp.broadcast_to(p, s.shape)[at], xp.broadcast_to(c, s.shape)[at], s[at]
+        ps = xp.multiply(xp.broadcast_to(a, s.shape)[at], xp.broadcast_to(b, s.shape)[at], dtype=B.float64)
+        cs, ss = xp.broadcast_to(xp.asarray(c, dtype=B.float64), s.shape)[at], s[at]
         z = ss - ps
         err = (ps - (ss - z)) + (cs - z)
         s[at] = xp.where(err > 0, xp.nextafter(ss, xp.inf), xp.where(err < 0, xp.nextafter(ss, -xp.inf), ss))

@@ -169,18 +169,39 @@ def random_from_to(engine, n, low, high):
 
 
 def randperm(engine, n):
-    """A permutation of 0..n−1 (randperm_cpu in native/TensorFactories.cpp): for i in 0..n−2 swap
-    element i with element i + (word % (n − i)). The words are drawn at once; the swaps are sequential."""
+    """A permutation of 0..n−1 (randperm_cpu in native/TensorFactories.cpp): for i = 0..n−2 in turn, swap
+    the entries at positions i and j_i = i + word_i % (n − i).
+
+    The swaps are sequential, but where each value ends can be found for all positions at once. Step i
+    fixes position i for good (later steps touch only positions after it), with the value then at j_i. A
+    position p >= i was last written by the latest earlier step k with j_k = p, which moved there the
+    value position k held just before step k -- call it held(k) -- else p holds its own value p. Likewise
+    held(q) is held(k) for the latest step k < q with j_k = q, else q: a forest whose roots are the
+    values, resolved by pointer doubling in log₂ n array operations."""
     n = int(n)
     if n >= 0xFFFFFFFF // 20:
         raise ValueError(f"randperm: n = {n} is beyond the sizes torch permutes with 32-bit draws")
-    perm = list(range(n))
-    if n > 1:
-        spans = xp.arange(n, 1, -1, dtype=B.uint32)  # n − i for i = 0..n−2
-        partners = (engine.random32(n - 1) % spans).astype(B.int64) + xp.arange(n - 1)
-        for i, j in enumerate(partners.tolist()):
-            perm[i], perm[j] = perm[j], perm[i]
-    return xp.array(perm, dtype=B.int64)
+    steps = xp.arange(n, dtype=B.int64)
+    if n < 2:
+        return steps
+    target = steps.copy()  # the last step (n − 1) swaps nothing
+    target[:-1] += engine.random32(n - 1) % xp.arange(n, 1, -1, dtype=B.uint32)  # word % (n − i)
+    key = xp.sort(target * n + steps)  # steps grouped by target, each group in step order
+    t, by_target = key // n, key % n
+    same = t[1:] == t[:-1]
+    before = xp.full(n, -1, dtype=B.int64)  # the previous step with the same target
+    before[by_target[1:][same]] = by_target[:-1][same]
+    latest = xp.full(n, -1, dtype=B.int64)  # the last step targeting each position
+    last_of_group = xp.append(~same, True)
+    latest[t[last_of_group]] = by_target[last_of_group]
+    writer = xp.where(latest == steps, before, latest)  # the latest step k < q with j_k = q (k = q is not earlier)
+    held = xp.where(writer >= 0, writer, steps)
+    while True:  # follow the chains to their roots
+        nxt = held[held]
+        if (nxt == held).all():
+            break
+        held = nxt
+    return xp.where(before >= 0, held[xp.maximum(before, 0)], target)
 
 
 # --------------------------------------------------------------------------------- bernoulli, exp
