@@ -114,6 +114,11 @@ def test_randint_32_and_64_bit_draws(low, high, torch_streams):
         same(cr.randint(low, high, (n,)), torch.randint(low, high, (n,)))
     if low == 0:
         same(cr.randint(high, (2, 3)), torch.randint(high, (2, 3)))
+    if high - low <= 2**24:  # other dtypes: the same draws, cast
+        for dt in ["int32", "float32"]:
+            same(cr.randint(low, high, (5,), dtype=getattr(cr, dt)),
+                 torch.randint(low, high, (5,), dtype=getattr(torch, dt)))
+        same(cr.randint_like(cr.zeros(3, 2), low, high), torch.randint_like(torch.zeros(3, 2), low, high))
     if high - low <= 2**53:  # beyond, torch warns that float64 cannot hold the range
         same(cr.randint(low, high, (5,), dtype=cr.float64), torch.randint(low, high, (5,), dtype=torch.float64))
 
@@ -176,6 +181,21 @@ def test_switching_reseeds_with_the_last_seed_and_generators_choose_their_kind()
     same(cr.randn(30, generator=g), torch.randn(30, generator=torch.Generator().manual_seed(12)))
     with pytest.raises(ValueError, match="'numpy' or 'torch'"):
         cr.Generator(kind="mt")
+
+
+def test_the_environment_variable_starts_a_program_in_torch_mode():
+    import os
+    import subprocess
+    import sys
+
+    code = "import chainrule as cr; cr.manual_seed(0); print(cr.default_generator.kind, cr.randn(3).tolist())"
+    env = {**os.environ, "CHAINRULE_RANDOM_STREAMS": "torch"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
+    assert out.split(" ", 1)[0] == "torch"
+    assert json.loads(out.split(" ", 1)[1]) == (torch.manual_seed(0), torch.randn(3))[1].tolist()
+    env["CHAINRULE_RANDOM_STREAMS"] = "pcg"
+    bad = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert bad.returncode != 0 and "expected 'numpy' (the default) or 'torch'" in bad.stderr
 
 
 def test_state_round_trips_through_json(torch_streams):

@@ -151,7 +151,8 @@ class Generator:
     """A seeded source of random numbers, as ``torch.Generator``; ``.rng`` is what ``as_rng`` hands out.
 
     ``kind="numpy"`` wraps NumPy's PCG64; ``kind="torch"`` follows PyTorch's CPU generator bit for bit
-    (``use_torch_random_streams``). Without ``kind`` a new generator takes the current default kind.
+    (see ``use_torch_random_streams`` for which functions). Without ``kind`` a new generator takes the
+    current default kind: NumPy's, unless ``use_torch_random_streams()`` switched it.
     """
 
     def __init__(self, device="cpu", *, kind=None):
@@ -201,26 +202,31 @@ def initial_seed() -> int:
 
 def use_torch_random_streams(enabled: bool = True) -> None:
     """Make chainrule's random numbers PyTorch's: after ``use_torch_random_streams()``,
-    ``chainrule.manual_seed(0); chainrule.randn(3)`` prints what ``torch.manual_seed(0); torch.randn(3)``
-    prints on a CPU, and a seeded ``nn.Linear`` starts with torch's weights. ``False`` goes back to NumPy's
-    PCG64 (the default; about 2-10x faster to draw). The default generator switches at once, re-seeded with
-    its last seed; ``Generator()`` objects made later take the new kind; existing ones keep theirs. The
-    environment variable ``CHAINRULE_RANDOM_STREAMS=torch`` sets the same mode before a program starts.
+    ``chainrule.manual_seed(0); chainrule.randn(3)`` gives what ``torch.manual_seed(0); torch.randn(3)``
+    gives on a CPU, and a seeded ``nn.Linear`` starts with torch's weights. ``False`` goes back to NumPy's
+    PCG64, the default: the torch mode is slower (1.5-3x for a layer's init or a dropout mask, up to ~9x
+    for a million float32 normals; benchmarks/random_streams.py). The default generator switches at once,
+    re-seeded with its last seed; ``Generator()`` objects made later take the new kind, existing ones keep
+    theirs (``Generator(kind="torch")`` picks one). ``CHAINRULE_RANDOM_STREAMS=torch`` in the environment
+    starts a program in this mode without touching it.
 
-    Follow torch's CPU streams bit for bit (float32 and float64; int64 for the integers): ``randn``,
-    ``rand``, ``randint``, ``randperm``, ``normal`` (numbers or tensors for mean/std), ``rand_like``,
-    ``randn_like``, ``randint_like``, ``Tensor.normal_`` / ``uniform_``, ``bernoulli`` (a probability per
-    element or one ``p``), ``multinomial``, ``nn.init``'s ``uniform_`` / ``normal_`` / ``xavier_*`` /
-    ``kaiming_*``, the default init of ``nn.Linear``, ``F.dropout`` / ``nn.Dropout`` masks, ``random_split``,
-    and ``DataLoader``'s shuffled order and its per-epoch seed draws (torch's ``RandomSampler``).
+    Follow torch's CPU streams bit for bit, checked against torch 2.13 (float32 and float64; any dtype
+    for the integers): ``randn``, ``rand``, ``randint``, ``randperm``, ``normal`` (numbers or tensors for
+    mean and std), ``randn_like``, ``rand_like``, ``randint_like``, ``Tensor.normal_`` and ``uniform_``,
+    ``bernoulli`` (a probability per element or one ``p``), ``multinomial`` (with or without replacement),
+    ``nn.init``'s ``uniform_``, ``normal_``, ``xavier_uniform_``, ``xavier_normal_``, ``kaiming_uniform_``
+    and ``kaiming_normal_``, a new ``nn.Linear``'s weight and bias, ``F.dropout`` / ``nn.Dropout`` masks,
+    ``random_split``, and ``DataLoader``'s order together with the seeds torch's loader and sampler draw
+    every epoch -- each call carrying the generator on exactly as torch's does.
 
     Do not: ``nn.init.trunc_normal_`` and ``orthogonal_`` (other algorithms than torch's), float16 draws,
-    toy data sets and augmentations (drawn from the same stream, but they are not torch functions), and a
-    fill of a non-contiguous view (torch then walks the memory in another order). torch's own numbers differ
-    between machines in two places, and chainrule follows the common one: on Intel CPUs torch's MKL builds
-    draw ``bernoulli_(p)`` / dropout masks and ``exponential_`` from MKL's stream, and on CPUs where torch
-    picks its AVX-512 kernels float32 ``randn`` of 16+ elements uses libm's float functions (the last bit
-    can differ); chainrule reproduces torch's AVX2 kernels and its non-MKL path (AMD, ARM, macOS).
+    filling a non-contiguous view (torch then walks memory in its own order), and chainrule's own toy data
+    sets and augmentations (they draw from the same stream, but torch has no such functions). torch itself
+    gives other numbers on some machines, and chainrule follows the common case: on Intel CPUs torch's
+    MKL builds draw ``bernoulli_(p)`` (so dropout masks) and ``exponential_`` (so ``multinomial`` without
+    replacement) from MKL's own stream; where torch picks its AVX-512 kernels, float32 ``randn`` of 16 or
+    more numbers uses libm's float functions, which can differ in the last bit. chainrule reproduces
+    torch's AVX2 kernels and its path without MKL (AMD and ARM CPUs, macOS).
     """
     global _default_kind
     _default_kind = "torch" if enabled else "numpy"
