@@ -1,10 +1,12 @@
-"""torch's float32 Box-Muller for randn/normal_ of 16 or more elements, operation for operation.
+"""The arithmetic of torch's random kernels, done their way: FMAs, and the float32 Box-Muller.
 
-torch's AVX2 kernel (normal_fill_16_AVX2 in aten/src/ATen/native/cpu/DistributionTemplates.h) does not
-call libm: it evaluates log and sin/cos with Cephes polynomials from native/cpu/avx_mathfun.h, and the
-compiler fuses many of their multiply-adds into FMA instructions. Float32 arithmetic is IEEE-exact, so
-repeating the same operations in NumPy float32 -- with each fused pair computed as one FMA -- gives
-torch's bits. ``fma32`` is that FMA: a·b + c with a single rounding.
+torch's AVX2 kernel for float32 randn/normal_ of 16 or more elements (normal_fill_16_AVX2 in
+aten/src/ATen/native/cpu/DistributionTemplates.h) does not call libm: it evaluates log and sin/cos with
+Cephes polynomials from native/cpu/avx_mathfun.h, and the compiler fuses many of their multiply-adds into
+FMA instructions. Float32 arithmetic is IEEE-exact, so repeating the same operations in NumPy float32 --
+with each fused pair computed as one FMA -- gives torch's bits. NumPy has no FMA, so ``fma32`` and
+``fma64`` compute a·b + c with a single rounding from float64 operations; torch's compiled kernels fuse
+x·(b − a) + a in uniform_ and value·std + mean in normal_ the same way.
 """
 
 from __future__ import annotations
