@@ -30,6 +30,7 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/engine.py
 	$(BIN)/python benchmarks/train.py
 	$(BIN)/python benchmarks/serialization.py
+	$(BIN)/python benchmarks/random_streams.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info

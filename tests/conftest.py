@@ -44,3 +44,12 @@ def _has_playwright():
     import importlib.util
 
     return importlib.util.find_spec("playwright") is not None
+
+
+@pytest.fixture
+def torch_streams():
+    """chainrule's random numbers follow PyTorch's CPU streams for the test; NumPy's PCG64 after it."""
+    cr.use_torch_random_streams(True)
+    yield
+    cr.use_torch_random_streams(False)
+    cr.manual_seed(0)

@@ -14,7 +14,7 @@ import warnings
 import numpy as np
 
 from ..engine import Tensor, from_numpy
-from ..engine.rng import as_rng
+from ..engine.rng import as_rng, is_torch
 from .dataset_classes import Subset, TensorDataset
 from .sampler import RandomSampler, Sampler, SequentialSampler
 
@@ -151,6 +151,9 @@ class DataLoader:
 
     def __iter__(self):
         collate = self.collate_fn or default_collate
+        rng = as_rng(self.generator)
+        if is_torch(rng):  # torch's loader draws a base seed for its workers every epoch (random_())
+            rng.integers(0, 1 << 63)
         if self.batch_sampler is not None:
             for idx in self.batch_sampler:
                 yield collate([self.dataset[i] for i in idx])

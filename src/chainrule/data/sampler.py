@@ -14,7 +14,7 @@ import numbers
 
 import numpy as np
 
-from ..engine.rng import as_rng
+from ..engine.rng import Generator, as_rng, is_torch
 
 __all__ = ["Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler", "WeightedRandomSampler",
            "BatchSampler"]
@@ -73,12 +73,16 @@ class RandomSampler(Sampler):
 
     def order(self):
         n, rng = len(self.data_source), as_rng(self.generator)
+        if is_torch(rng) and self.generator is None:
+            # torch's RandomSampler without a generator shuffles with a fresh one seeded from the default
+            rng = as_rng(Generator(kind="torch").manual_seed(int(rng.integers(0, 1 << 63))))
         if self.replacement:
             return rng.integers(0, n, self.num_samples)
-        if self._num_samples is None:
-            return rng.permutation(n)
-        reps = -(-self.num_samples // n)  # torch: whole permutations, cut to num_samples
-        return np.concatenate([rng.permutation(n) for _ in range(reps)])[: self.num_samples]
+        reps = -(-self.num_samples // n)  # torch: whole permutations, then the first num_samples % n of one more
+        order = np.concatenate([rng.permutation(n) for _ in range(reps)])[: self.num_samples]
+        if is_torch(rng) and self.generator is not None and self.num_samples % n == 0:
+            rng.permutation(n)  # torch draws that last permutation even when it takes none of it
+        return order
 
     def __iter__(self):
         return iter(self.order().tolist())

@@ -3,6 +3,7 @@
     backend.py      the device seam: the array module holding a tensor's data (NumPy; CuPy on CUDA)
     dtypes.py       chainrule.float32, ... (NumPy dtypes under torch's names)
     rng.py          Generator, manual_seed, as_rng: every random draw goes through it
+    torch_random.py torch's mt19937 and its transforms (rng.py's torch kind); torch_mathfun.py its float math
     device.py       chainrule.device and the one parser of device/dtype arguments
     hooks.py        RemovableHandle, returned by every register_*hook
     autograd/       Function, grad modes, the backward graph walk, gradcheck
@@ -37,7 +38,7 @@ from .linalg import *  # noqa: F403
 from .linalg import __all__ as _linalg
 from .reduction import *  # noqa: F403
 from .reduction import __all__ as _reduction
-from .rng import Generator, default_generator, initial_seed, manual_seed
+from .rng import Generator, default_generator, initial_seed, manual_seed, use_torch_random_streams
 from .shape import *  # noqa: F403
 from .shape import __all__ as _shape
 from .sorting import *  # noqa: F403
@@ -48,5 +49,5 @@ FUNCTIONS = (*_creation, *_elementwise, *_reduction, *_shape, *_indexing, *_lina
 
 __all__ = [
     "Tensor", "Size", "device", "dtype", "get_default_dtype", "set_default_dtype", "Generator",
-    "default_generator", "initial_seed", "manual_seed", *FUNCTIONS,
+    "default_generator", "initial_seed", "manual_seed", "use_torch_random_streams", *FUNCTIONS,
 ]

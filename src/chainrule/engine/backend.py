@@ -20,6 +20,8 @@ float64 = np.dtype(np.float64)
 int32 = np.dtype(np.int32)
 int64 = np.dtype(np.int64)
 uint8 = np.dtype(np.uint8)
+uint32 = np.dtype(np.uint32)  # the words of torch's mt19937 (torch_random.py); not tensor dtypes
+uint64 = np.dtype(np.uint64)
 bool_ = np.dtype(np.bool_)
 
 _SUPPORTED = {float16, float32, float64, int32, int64, uint8, bool_}
@@ -72,6 +74,14 @@ def result_type(*args):
 def new_rng(seed=None):
     """A NumPy random generator (PCG64); chainrule.Generator wraps one."""
     return np.random.Generator(np.random.PCG64(seed))
+
+
+def new_mt19937(key, pos):
+    """NumPy's C mt19937 at a given state: 624 32-bit words and how many of them were used (torch's
+    engine; engine/torch_random.py). ``random_raw(n)`` returns its next n words."""
+    bits = np.random.MT19937()
+    bits.state = {"bit_generator": "MT19937", "state": {"key": np.asarray(key, dtype=np.uint32), "pos": int(pos)}}
+    return bits
 
 
 def is_rng(x) -> bool:

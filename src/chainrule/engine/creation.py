@@ -12,8 +12,9 @@ import numbers
 from . import backend as B
 from . import dtypes
 from .device import as_device
-from .rng import as_rng
+from .rng import as_rng, is_torch
 from .tensor import Tensor, _to_array, _wrap
+from .torch_mathfun import fma64
 
 __all__ = [  # the public names (re-exported by chainrule)
     "tensor", "as_tensor", "from_numpy", "zeros", "ones", "empty", "full", "zeros_like", "ones_like", "full_like",
@@ -122,38 +123,24 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False
     return _finish(_torch_range(start, step, n, dt), requires_grad, device)
 
 
-def _fma(a, b, c):
-    """a·b + c rounded once, as a compiled fused multiply-add: Dekker's exact product a·b = p + e (Veltkamp
-    split), then an exact two-sum with c."""
-    p = a * b
-    t = 134217729.0 * a  # 2^27 + 1
-    ah = t - (t - a)
-    t = 134217729.0 * b
-    bh = t - (t - b)
-    al, bl = a - ah, b - bh
-    e = ((ah * bh - p) + ah * bl + al * bh) + al * bl
-    s = p + c
-    v = s - p
-    return s + (((p - (s - v)) + (c - v)) + e)
-
-
 def _torch_range(start, step, n, dt):
     """arange's values exactly as PyTorch's CPU kernel (RangeFactoriesKernel.cpp) computes them on an AVX2
     machine, so a float range matches torch bit for bit (arange(-8, 8, 0.1): element 150 is 7.0, not
     float32's accumulated 6.9999857, and the point near 0 is torch's 4.4e-16, so relu' there agrees).
 
     The kernel fills 32-byte vectors (8 float32 or 4 float64), two at a time, then the tail one by one:
-    a vector starting at index b holds base + j·step (j = 0..W−1, fused multiply-adds in double) with
+    a vector starting at index b holds base + j·step (j = 0..W−1, fused multiply-adds in double, emulated
+    exactly by ``fma64``) with
     base = fma(step, b, start) rounded to the output type; a tail element i is fma(step, i, start)."""
     xp = B.xp
     width = 32 // dt.itemsize if dt.kind == "f" and dt.itemsize >= 4 else 8
     idx = B.arange(0, n, 1, B.float64)
     vec_end = n // (2 * width) * (2 * width)
     b0 = xp.floor(idx / width) * width
-    base = _fma(step, b0, start)
+    base = fma64(step, b0, start)
     if dt.kind == "f" and dt.itemsize < 8:
         base = base.astype(dt).astype(B.float64)
-    values = xp.where(idx < vec_end, _fma(idx - b0, step, base), _fma(step, idx, start))
+    values = xp.where(idx < vec_end, fma64(idx - b0, step, base), fma64(step, idx, start))
     return values.astype(dt)
 
 
@@ -199,15 +186,24 @@ def randperm(n, generator=None, dtype=None, device=None):
 
 def normal(mean, std=1.0, size=None, generator=None, dtype=None, *, device=None, requires_grad=False):
     """Samples of N(mean, std²): numbers with a ``size``, or tensors of means/stds (one sample each)."""
+    rng = as_rng(generator)
     if isinstance(mean, Tensor) or isinstance(std, Tensor):
         m, s = (x._array if isinstance(x, Tensor) else x for x in (mean, std))
-        like = mean if isinstance(mean, Tensor) else std
+        dt = (mean if isinstance(mean, Tensor) else std)._array.dtype
         shape = B.xp.broadcast_shapes(B.xp.shape(m), B.xp.shape(s))
-        return _finish(as_rng(generator).normal(m, s, shape).astype(like._array.dtype), requires_grad, device)
+        if not is_torch(rng):
+            return _finish(rng.normal(m, s, shape).astype(dt), requires_grad, device)
+        # torch (normal_out_impl, native/DistributionTemplates.h): N(0, std) for a number std, else N(0, 1)
+        # times std; then + mean, each step in the output dtype
+        if isinstance(std, Tensor):
+            return _finish((rng.normal_(shape, dt) * s + m).astype(dt, copy=False), requires_grad, device)
+        return _finish((rng.normal_(shape, dt, 0.0, s) + m).astype(dt, copy=False), requires_grad, device)
     if size is None:
         raise TypeError("normal(mean, std, size): with numbers for mean and std, give a size, e.g. size=(3,)")
-    arr = as_rng(generator).normal(mean, std, _size((size,)))
-    return _finish(arr.astype(_dt(dtype)), requires_grad, device)
+    shape, dt = _size((size,)), _dt(dtype)
+    if is_torch(rng):  # torch's kernel depends on the dtype (normal_ on an empty tensor)
+        return _finish(rng.normal_(shape, dt, mean, std), requires_grad, device)
+    return _finish(rng.normal(mean, std, shape).astype(dt), requires_grad, device)
 
 
 def rand_like(input, dtype=None, generator=None):
@@ -232,7 +228,12 @@ def bernoulli(input, p=None, generator=None):
     probs = input._array if p is None else B.xp.full(input.shape, p)
     if probs.size and not ((probs >= 0) & (probs <= 1)).all():
         raise ValueError("bernoulli: probabilities must be in [0, 1]")
-    return _wrap((as_rng(generator).random(probs.shape) < probs).astype(input._array.dtype), None)
+    rng = as_rng(generator)
+    if is_torch(rng):  # torch: a uniform of p's precision per element; one number p: float64 uniforms
+        keep = rng.bernoulli_(probs) if p is None else rng.bernoulli_scalar_(input.shape, p)
+    else:
+        keep = rng.random(probs.shape) < probs
+    return _wrap(keep.astype(input._array.dtype), None)
 
 
 def multinomial(input, num_samples, replacement=False, generator=None):
@@ -247,5 +248,8 @@ def multinomial(input, num_samples, replacement=False, generator=None):
         raise ValueError(f"multinomial: cannot draw {num_samples} samples without replacement from "
                          f"{rows.shape[1]} categories")
     rng = as_rng(generator)
-    out = B.xp.stack([rng.choice(len(r), num_samples, replace=replacement, p=r / r.sum()) for r in rows])
+    if is_torch(rng):  # torch draws in the weights' own dtype
+        out = rng.multinomial(input._array.reshape(rows.shape), num_samples, replacement)
+    else:
+        out = B.xp.stack([rng.choice(len(r), num_samples, replace=replacement, p=r / r.sum()) for r in rows])
     return _wrap((out.reshape(num_samples) if w.ndim == 1 else out).astype(B.int64), None)

@@ -19,7 +19,7 @@ from .backend import ndarray, to_numpy, xp
 from .device import CPU, device, parse_to
 from .hooks import RemovableHandle
 from .printing import tensor_repr
-from .rng import as_rng
+from .rng import as_rng, is_torch
 
 _new = object.__new__
 _np_generic = xp.generic
@@ -595,11 +595,17 @@ class Tensor:
     # ---------------------------------------------------------------------------------- random fills
     def normal_(self, mean=0.0, std=1.0, *, generator=None):
         """Fill with samples of N(mean, std²) (in place)."""
-        return self.copy_(as_rng(generator).normal(mean, std, self._array.shape).astype(self._array.dtype))
+        rng, a = as_rng(generator), self._array
+        if is_torch(rng):  # torch's kernel depends on the dtype
+            return self.copy_(rng.normal_(a.shape, a.dtype, mean, std))
+        return self.copy_(rng.normal(mean, std, a.shape).astype(a.dtype))
 
     def uniform_(self, a=0.0, b=1.0, *, generator=None):
         """Fill with samples of U[a, b) (in place)."""
-        return self.copy_(as_rng(generator).uniform(a, b, self._array.shape).astype(self._array.dtype))
+        rng, arr = as_rng(generator), self._array
+        if is_torch(rng):  # torch's kernel depends on the dtype
+            return self.copy_(rng.uniform_(arr.shape, arr.dtype, a, b))
+        return self.copy_(rng.uniform(a, b, arr.shape).astype(arr.dtype))
 
 
 _UFUNC_OPS = {  # ufunc name -> (the method when the Tensor is on the left, when it is on the right)

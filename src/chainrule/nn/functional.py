@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 
 from ..autograd import no_grad
-from ..engine import Tensor, arange, clamp, exp, norm, rand, sum, where, zeros_like
+from ..engine import Tensor, arange, bernoulli, clamp, default_generator, exp, norm, rand, sum, where, zeros_like
 from ..engine import log_softmax as log_softmax
 from ..engine import softmax as softmax
 from ..engine import tensor as tensor_
@@ -199,6 +199,11 @@ def dropout(input, p=0.5, training=True, inplace=False, generator=None):
         return input
     if p == 1.0:
         return input * zeros_like(input)
+    if getattr(default_generator if generator is None else generator, "kind", None) == "torch":
+        # torch's recipe (_dropout_impl, aten/src/ATen/native/Dropout.cpp): noise.bernoulli_(1 − p), then
+        # noise / (1 − p) in the input's dtype -- it keeps the *low* uniforms, the NumPy mode the high ones
+        noise = bernoulli(zeros_like(input).detach(), 1 - p, generator=generator)
+        return input * (noise / (1 - p))
     keep = rand(*input.shape, dtype=float64, generator=generator) >= p
     return input * (keep.to(input.dtype) * (1.0 / (1.0 - p)))
 

@@ -132,7 +132,8 @@ def xavier_uniform_(tensor, gain=1.0, generator=None):
     """Glorot & Bengio (2010): Var(w) = gain²·2/(fan_in + fan_out), a compromise between keeping the
     forward (fan_in) and the backward (fan_out) variance; U(−a, a) with a = gain·√(6/(fan_in + fan_out))."""
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
-    a = gain * math.sqrt(6.0 / float(fan_in + fan_out))
+    std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
+    a = math.sqrt(3.0) * std  # torch's order of operations, so the bound rounds as torch's does
     return uniform_(tensor, -a, a, generator)
 
 
@@ -147,7 +148,8 @@ def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", gene
     gain = √2 for ReLU (√(2/(1 + a²)) for leaky ReLU of slope a); U(−b, b) with b = gain·√(3/fan).
     ``mode='fan_in'`` preserves the forward variance, ``'fan_out'`` the backward one."""
     fan = _fan(tensor, mode)
-    bound = math.sqrt(3.0) * calculate_gain(nonlinearity, a) / math.sqrt(fan)
+    std = calculate_gain(nonlinearity, a) / math.sqrt(fan)
+    bound = math.sqrt(3.0) * std  # torch's order of operations, so the bound rounds as torch's does
     return uniform_(tensor, -bound, bound, generator)
 
 

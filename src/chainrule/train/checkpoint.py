@@ -57,8 +57,15 @@ def _generators(loader):
     return found
 
 
-def _bitgen(g):
-    return g.rng.bit_generator if hasattr(g, "rng") else g.bit_generator
+def _state(g):
+    return g.get_state() if hasattr(g, "get_state") else g.bit_generator.state
+
+
+def _set_state(g, state):
+    if hasattr(g, "set_state"):
+        g.set_state(state)  # a chainrule.Generator, of either kind
+    else:
+        g.bit_generator.state = state
 
 
 def rng_state(loader=None):
@@ -66,7 +73,7 @@ def rng_state(loader=None):
     from ..engine.rng import default_generator
 
     gens = [default_generator] + [g for g in _generators(loader) if g is not default_generator]
-    return json.dumps([_bitgen(g).state for g in gens])
+    return json.dumps([_state(g) for g in gens])
 
 
 def set_rng_state(text, loader=None):
@@ -81,7 +88,7 @@ def set_rng_state(text, loader=None):
             f"in the checkpointed run"
         )
     for g, s in zip(gens, states):
-        _bitgen(g).state = s
+        _set_state(g, s)
 
 
 def save_checkpoint(path, trainer, extra=None):
