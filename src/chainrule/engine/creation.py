@@ -20,6 +20,7 @@ __all__ = [  # the public names (re-exported by chainrule)
     "tensor", "as_tensor", "from_numpy", "zeros", "ones", "empty", "full", "zeros_like", "ones_like", "full_like",
     "empty_like", "arange", "linspace", "eye", "randn", "rand", "randint", "randperm", "normal", "rand_like",
     "randn_like", "randint_like", "bernoulli", "multinomial",
+    "FloatTensor", "DoubleTensor", "HalfTensor", "LongTensor", "IntTensor", "BoolTensor", "ByteTensor",
 ]
 
 
@@ -253,3 +254,33 @@ def multinomial(input, num_samples, replacement=False, generator=None):
     else:
         out = B.xp.stack([rng.choice(len(r), num_samples, replace=replacement, p=r / r.sum()) for r in rows])
     return _wrap((out.reshape(num_samples) if w.ndim == 1 else out).astype(B.int64), None)
+
+
+# -------------------------------------------------------------------------------- torch's legacy tensor types
+class _LegacyTensorType(type):
+    """torch's pre-0.4 tensor types, still in many course notebooks: ``FloatTensor([1, 2])`` is a float32
+    tensor, ``LongTensor(3)`` an int64 vector of 3 (zeros; torch leaves it uninitialised), and
+    ``isinstance(x, FloatTensor)`` checks x's dtype; ``x.type(FloatTensor)`` casts."""
+
+    def __call__(cls, *data, requires_grad=False, device=None):
+        if device is not None:
+            as_device(device)
+        return Tensor(*data, dtype=cls.dtype, requires_grad=requires_grad)
+
+    def __instancecheck__(cls, obj):
+        return isinstance(obj, Tensor) and obj.dtype == cls.dtype and not obj.is_cuda
+
+    def __repr__(cls):
+        return f"<class 'chainrule.{cls.__name__}'>"
+
+
+def _legacy(name, dt):
+    return _LegacyTensorType(name, (), {"dtype": dt, "__module__": "chainrule"})
+
+
+FloatTensor, DoubleTensor, HalfTensor = _legacy("FloatTensor", dtypes.float32), _legacy(
+    "DoubleTensor", dtypes.float64), _legacy("HalfTensor", dtypes.float16)
+LongTensor, IntTensor = _legacy("LongTensor", dtypes.int64), _legacy("IntTensor", dtypes.int32)
+BoolTensor, ByteTensor = _legacy("BoolTensor", dtypes.bool), _legacy("ByteTensor", dtypes.uint8)
+LEGACY_TYPES = {t.dtype: t for t in (FloatTensor, DoubleTensor, HalfTensor, LongTensor, IntTensor, BoolTensor,
+                                      ByteTensor)}

@@ -24,7 +24,7 @@ _NAMESPACE_METHODS = {
     indexing: """gather take_along_dim index_select select masked_fill scatter narrow split chunk tensor_split
         unbind flip fliplr flipud roll""",
     linalg: "matmul mm bmm mv dot outer ger trace diag tril triu",
-    sorting: "argsort sort topk median nonzero argwhere count_nonzero unique bincount",
+    sorting: "argsort sort topk median nonzero argwhere count_nonzero unique bincount histogram histc",
 }
 for _module, _names in _NAMESPACE_METHODS.items():
     for _name in _names.split():

@@ -11,10 +11,11 @@ from .arguments import _dim, _long
 from .backend import xp
 from .indexing import gather
 from .shape import flatten
-from .tensor import _arr, _wrap
+from .tensor import Tensor, _arr, _wrap
 
 __all__ = [  # the public names (re-exported by chainrule)
-    "argsort", "sort", "topk", "median", "nonzero", "argwhere", "count_nonzero", "unique", "bincount",
+    "argsort", "sort", "topk", "median", "nonzero", "argwhere", "count_nonzero", "unique", "bincount", "histogram",
+    "histc",
 ]
 
 
@@ -118,3 +119,31 @@ def bincount(input, weights=None, minlength=0):
     w = None if weights is None else _arr(weights)
     out = xp.bincount(a, weights=w, minlength=minlength)
     return _wrap(out if w is not None else out.astype(xp.int64), None)
+
+
+histogram_result = namedtuple("histogram", ["hist", "bin_edges"])
+
+
+def histogram(input, bins, *, range=None, weight=None, density=False):
+    """Counts of ``input``'s values in ``bins`` equal-width bins over ``range`` (default: the data's min..max),
+    or between the given ``bins`` edges (a 1-d tensor); the last bin includes its right edge. Returns
+    (hist, bin_edges), floats of the input's dtype, as torch. ``density=True`` divides by count × width."""
+    a = input._array
+    if a.dtype.kind != "f":
+        raise RuntimeError(f"histogram: expected a floating point input, got {input.dtype}")
+    edges = _arr(bins) if isinstance(bins, Tensor) else bins
+    w = None if weight is None else _arr(weight)
+    hist, out_edges = xp.histogram(a.reshape(-1), bins=edges, range=range,
+                                   weights=None if w is None else w.reshape(-1), density=density)
+    return histogram_result(_wrap(hist.astype(a.dtype), None), _wrap(out_edges.astype(a.dtype), None))
+
+
+def histc(input, bins=100, min=0, max=0):
+    """Counts of ``input``'s values in ``bins`` equal-width bins over [min, max] (min = max = 0: the data's
+    range); values outside are ignored. A float tensor of the input's dtype, as torch."""
+    a = input._array
+    lo, hi = (float(a.min()), float(a.max())) if min == max and a.size else (float(min), float(max))
+    if lo == hi:
+        lo, hi = lo - 1, hi + 1  # torch widens an empty range by 1 on each side
+    hist, _ = xp.histogram(a.reshape(-1), bins=bins, range=(lo, hi))
+    return _wrap(hist.astype(a.dtype), None)

@@ -546,7 +546,13 @@ class Tensor:
         return self.to(dtype)
 
     def type(self, dtype=None):
-        return str(self.dtype).replace("chainrule.", "chainrule.") if dtype is None else self.to(dtype)
+        """No argument: the legacy type name, as torch (``'chainrule.FloatTensor'``); else a cast to ``dtype``
+        (a dtype, a legacy type such as ``chainrule.LongTensor``, or its name)."""
+        if dtype is None:
+            return f"chainrule.{_LEGACY_NAMES.get(self.dtype.name, self.dtype.name)}"
+        if isinstance(dtype, str) and dtype.split(".")[-1] in _LEGACY_DTYPES:
+            dtype = dtypes.as_dtype(_LEGACY_DTYPES[dtype.split(".")[-1]])
+        return self.to(getattr(dtype, "dtype", dtype))
 
     def float(self):
         return self.to(dtypes.float32)
@@ -617,6 +623,11 @@ _UFUNC_OPS = {  # ufunc name -> (the method when the Tensor is on the left, when
     "less_equal": ("__le__", "__ge__"), "greater": ("__gt__", "__lt__"), "greater_equal": ("__ge__", "__le__"),
     "bitwise_and": ("__and__", "__and__"), "bitwise_or": ("__or__", "__or__"), "bitwise_xor": ("__xor__", "__xor__"),
 }
+
+
+_LEGACY_NAMES = {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor", "int64": "LongTensor",
+                 "int32": "IntTensor", "bool": "BoolTensor", "uint8": "ByteTensor"}
+_LEGACY_DTYPES = {legacy: name for name, legacy in _LEGACY_NAMES.items()}
 
 
 class Size(tuple):

@@ -48,6 +48,41 @@ class Linear(Module):
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
 
 
+class LazyLinear(Linear):
+    """A Linear whose ``in_features`` is read from the first input (``nn.LazyLinear(10)``), as torch's.
+
+    Until then ``weight`` and ``bias`` are empty Parameters; the first forward gives them their shapes
+    (the same Parameter objects, so an optimizer built before already holds them) and torch's default
+    initialisation, and the module becomes a plain ``Linear``."""
+
+    def __init__(self, out_features: int, bias: bool = True, device=None, dtype=None):
+        super().__init__(0, out_features, bias, device, dtype)
+        self.weight.data = empty(0, dtype=dtype, device=device)
+        if self.bias is not None:
+            self.bias.data = empty(0, dtype=dtype, device=device)
+
+    def has_uninitialized_params(self):
+        return self.weight.numel() == 0 and self.weight.dim() == 1
+
+    def reset_parameters(self):
+        if not self.has_uninitialized_params():
+            super().reset_parameters()
+
+    def initialize_parameters(self, input):
+        """Shape the parameters for ``input``'s last dimension and initialise them (torch's default)."""
+        if self.has_uninitialized_params():
+            self.in_features = int(input.shape[-1])
+            self.weight.data = empty(self.out_features, self.in_features, dtype=self.weight.dtype)
+            if self.bias is not None:
+                self.bias.data = empty(self.out_features, dtype=self.bias.dtype)
+            super().reset_parameters()
+            self.__class__ = Linear
+
+    def forward(self, input):
+        self.initialize_parameters(input)
+        return linear(input, self.weight, self.bias)
+
+
 class Identity(Module):
     """Returns its input unchanged (any constructor arguments are ignored, as in PyTorch)."""
 
