@@ -219,3 +219,11 @@ inference_mode = no_grad  # torch's faster no_grad; here the same thing
 pi, e, inf, nan = 3.141592653589793, 2.718281828459045, 1e999, 1e999 - 1e999  # (float is a dtype here)
 
 __version__ = "0.1.0"
+
+
+def sweep(*args, **kwargs):
+    """Run a sweep of training runs (grid, random or Optuna search; local processes or Dask) and return
+    its ``SweepResult``: ``chainrule.sweeps.sweep`` (imported on first use: the core stays light)."""
+    from .sweeps import sweep as run
+
+    return run(*args, **kwargs)

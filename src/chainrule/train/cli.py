@@ -80,6 +80,8 @@ def add_parser(subparsers):
     o.add_argument("--epochs", type=int, default=S, help=f"default {DEFAULTS['epochs']}")
     o.add_argument("--seed", type=int, default=S, help="seed of the weights, shuffling and dropout (default 0)")
     t.add_argument("--out", default=S, metavar="DIR", help="run folder (default runs/<dataset>-<timestamp>)")
+    t.add_argument("--store", metavar="FILE.db", help="record the run in this run store (default: $CHAINRULE_STORE "
+                   "or runs/runs.db; 'off' to skip); see chainrule runs")
     t.set_defaults(func=run_train)
 
     e = subparsers.add_parser("evaluate", help="loss, metrics and confusion matrix of a saved run",
@@ -133,9 +135,9 @@ def run_train(args) -> int:
         else:
             file_values = read_toml(args.config) if args.config else {}
             cfg = resolve(file_values, flags, source=args.config or "the config file")
-        from .run import train_run
+        from ..runstore.recorder import recorded_train_run
 
-        train_run(cfg, resume=bool(args.resume))
+        recorded_train_run(cfg, store=args.store, resume=bool(args.resume))
     except ConfigError as e:
         return _error("train", e)
     except DivergenceError as e:
