@@ -33,7 +33,7 @@ import os
 import re
 from dataclasses import asdict, dataclass, field
 
-from ..train.config import DEFAULTS, ConfigError, resolve
+from ..train.config import DEFAULTS, ConfigError, check_value, resolve
 
 __all__ = ["SweepSpec", "Dimension", "SpecError", "read_spec", "make_spec", "METHODS", "SAMPLERS"]
 
@@ -178,7 +178,7 @@ def _int(value, where, low):
 def make_spec(train=None, space=None, *, name=None, method="grid", seeds=1, trials=None, metric=None,
               direction=None, retries=2, sampler="tpe", seed=0, out=None, plots=False, source=None):
     """A checked ``SweepSpec`` (the Python form of the TOML file; see the module docstring)."""
-    source = source or f"sweep {name or ''}".strip()
+    source = source or "the sweep"
     base = {k.replace("-", "_"): v for k, v in (train or {}).items()}
     raw_space = {k.replace("-", "_"): v for k, v in (space or {}).items()}
     for table, keys in (("[train]", base), ("[space]", raw_space)):
@@ -219,7 +219,7 @@ def make_spec(train=None, space=None, *, name=None, method="grid", seeds=1, tria
         seed_list = [_int(s, f"seeds (in {source})", 0) for s in seeds]
     else:
         seed_list = list(range(_int(seeds, f"seeds (in {source})", 1)))
-    task = _task_of(resolve(base, source=source)["dataset"]) if "dataset" not in raw_space else None
+    task = _task_of(base.get("dataset", DEFAULTS["dataset"])) if "dataset" not in raw_space else None
     metric = metric or ("val_loss" if task == "regression" else "val_accuracy")
     if metric not in _metrics(task):
         raise SpecError(f"metric (in {source}): {metric!r}; allowed: {', '.join(_metrics(task))}")
@@ -239,12 +239,13 @@ def make_spec(train=None, space=None, *, name=None, method="grid", seeds=1, tria
 
 
 def _check_values(spec):
-    """Every value of the space, alone with the base config, must be a valid ``chainrule train`` value."""
+    """Every value of the space must be a valid ``chainrule train`` value (combinations are checked when
+    the trials are planned, before any runs)."""
     for dim in spec.space.values():
         values = dim.values if dim.kind == "choice" else [dim.low, dim.high]
         for v in values:
             try:
-                resolve({**spec.base, dim.name: v}, source=spec.source)
+                check_value(dim.name, v, source=spec.source)
             except ConfigError as e:
                 raise SpecError(f"{dim.name} = {v!r} (in {spec.source}'s [space]): {e}") from None
 

@@ -14,7 +14,7 @@ import difflib
 import numbers
 import os
 
-__all__ = ["ConfigError", "DEFAULTS", "CHOICES", "resolve", "read_toml", "default_lr"]
+__all__ = ["ConfigError", "DEFAULTS", "CHOICES", "resolve", "read_toml", "default_lr", "check_value"]
 
 
 class ConfigError(ValueError):
@@ -188,6 +188,14 @@ def _check_field(key, v, fail):
             fail(f"expected a number in {rng}, got {v!r}")
         return float(v)
     raise AssertionError(key)
+
+
+def check_value(key, value, source="the config file"):
+    """One option's value, normalised, or a ``ConfigError`` naming it (alone: no cross-checks)."""
+    if key not in DEFAULTS:
+        raise ConfigError(f"{key} (in {source}): unknown setting{_suggest(key, DEFAULTS)}")
+    chk = _Checker(source)
+    return _check_field(key, value, lambda msg: chk.fail(key, "file", msg))
 
 
 def read_toml(path):
