@@ -63,9 +63,11 @@ class CompareTable:
     params: list
     metrics: list
     rows: list = field(default_factory=list)
+    levels: dict = field(default_factory=dict)  # param -> its values, in the order the runs have them
 
     def to_json(self):
-        return {"metric": self.metric, "params": self.params, "metrics": self.metrics, "rows": self.rows}
+        return {"metric": self.metric, "params": self.params, "metrics": self.metrics, "rows": self.rows,
+                "levels": self.levels}
 
     def shown_metrics(self):
         """The table's metric and its counterpart on the other split (val_accuracy → test_accuracy)."""
@@ -113,9 +115,11 @@ def compare_table(runs, metric=None, params=None):
         raise ValueError(f"metric {metric!r}: expected a final metric such as val_accuracy, test_accuracy, val_loss, "
                          f"test_rmse")
     metrics = _metric_columns(flat, metric)
-    groups = {}
+    groups, levels = {}, {p: {} for p in params}
     for run, row in zip(runs, flat):
         values = _params_of(run, params)
+        for p in params:
+            levels[p].setdefault(_key(values[p]), values[p])
         g = groups.setdefault(tuple(_key(values[p]) for p in params), {"values": values, "runs": []})
         g["runs"].append((run, row))
     out = []
@@ -128,4 +132,5 @@ def compare_table(runs, metric=None, params=None):
         out.append(entry)
     sign = -1 if metric_direction(metric) == "max" else 1
     out.sort(key=lambda e: (e[metric] is None, sign * (e[metric] or 0.0)))
-    return CompareTable(metric=metric, params=params, metrics=metrics, rows=out)
+    return CompareTable(metric=metric, params=params, metrics=metrics, rows=out,
+                        levels={p: list(v.values()) for p, v in levels.items()})

@@ -89,7 +89,7 @@ def versus(table, param, path=None, metric=None, title=None):
     series = _series(table, param, metric)
     xs_all = [x for pts in series.values() for x, *_ in pts]
     numeric = _numeric(xs_all)
-    cats = list(dict.fromkeys(json.dumps(x) for x in xs_all))
+    cats = _levels(table, param)
     fig = _figure(6.4, 4.2)
     ax = fig.subplots()
     for i, (label, pts) in enumerate(series.items()):
@@ -110,15 +110,16 @@ def versus(table, param, path=None, metric=None, title=None):
     return save_atomic(fig, path)
 
 
+def _levels(table, param):
+    """JSON texts of a param's values: sorted if numbers, else in the order the runs have them."""
+    values = table.levels.get(param) or list({json.dumps(r[param]): r[param] for r in table.rows}.values())
+    return [json.dumps(v) for v in (sorted(values) if _numeric(values) else values)]
+
+
 def heatmap_values(table, rows_param, cols_param, metric=None):
     """(row values, column values, matrix of means; None where no run finished) for the heatmap."""
     metric = metric or table.metric
-    rv = list(dict.fromkeys(json.dumps(r[rows_param]) for r in table.rows))
-    cv = list(dict.fromkeys(json.dumps(r[cols_param]) for r in table.rows))
-    if _numeric([json.loads(v) for v in rv]):
-        rv.sort(key=json.loads)
-    if _numeric([json.loads(v) for v in cv]):
-        cv.sort(key=json.loads)
+    rv, cv = (_levels(table, p) for p in (rows_param, cols_param))
     cells = {}
     for r in table.rows:
         if r[metric] is not None:
