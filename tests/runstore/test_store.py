@@ -106,6 +106,7 @@ def test_eight_processes_write_at_once_without_losing_a_row(tmp_path):
     start.touch()  # the store does not exist yet: the writers also race to create it
     outputs = [p.communicate(timeout=300) for p in procs]
     for p, (out, err) in zip(procs, outputs):
+        assert out.strip() == f"writer {procs.index(p)}: {n} runs"
         assert p.returncode == 0, err
         assert "locked" not in err and "busy" not in err
     store = RunStore(db)

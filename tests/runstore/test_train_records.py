@@ -33,7 +33,8 @@ def test_a_train_run_is_recorded_with_its_epochs_and_summary(tmp_path, capsys):
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")  # the overflow that makes it diverge
 def test_a_diverging_run_is_recorded_as_failed(tmp_path, capsys):
     db = tmp_path / "runs.db"
-    code = main(["train", *SMALL, "--optimizer", "sgd", "--lr", "1e6", "--out", str(tmp_path / "r"), "--store", str(db)])
+    code = main(["train", *SMALL, "--optimizer", "sgd", "--lr", "1e6", "--out", str(tmp_path / "r"),
+                 "--store", str(db)])
     assert code == 1
     run = RunStore(db).run(1)
     assert run["status"] == "failed" and run["error"].startswith("DivergenceError:")
