@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from chainrule.runstore import RunStore
+from optional import require
 
 HERE = Path(__file__).parent
 SRC = str(HERE.parents[1] / "src")
@@ -22,13 +23,7 @@ KEY = re.compile(r"^chainrule-(?P<sweep>.+)-(?P<trial>p\d{3}-s\d+)-a\d+$")
 
 
 def distributed():
-    try:
-        import distributed
-    except ImportError:
-        if os.environ.get("CI"):
-            pytest.fail("dask.distributed is missing: the dev extra installs it (pip install -e '.[dev]')")
-        pytest.skip("dask.distributed is not installed (pip install 'chainrule[sweep]')")
-    return distributed
+    return require("distributed", "pip install 'chainrule[sweep]'")
 
 
 def wait_until(what, check, procs, deadline_s=180):

@@ -10,18 +10,13 @@ import chainrule as cr
 from chainrule.runstore import RunStore
 from chainrule.sweeps.search import OptunaSearch
 from chainrule.sweeps.spec import make_spec
+from optional import require
 
 BASE = {"epochs": 2, "hidden": [8], "batch_size": 128}
 
 
 def optuna():
-    try:
-        import optuna
-    except ImportError:
-        if os.environ.get("CI"):
-            pytest.fail("optuna is missing: the dev extra installs it (pip install -e '.[dev]')")
-        pytest.skip("optuna is not installed (pip install 'chainrule[sweep]')")
-    return optuna
+    return require("optuna", "pip install 'chainrule[sweep]'")
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")  # the overflow of the diverging trial

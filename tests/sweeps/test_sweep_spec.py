@@ -91,5 +91,5 @@ def test_bad_files(tmp_path, text, message):
     with pytest.raises(SpecError) as e:
         read_spec(write(tmp_path, text))
     assert message in str(e.value), str(e.value)
-    with pytest.raises(SpecError, match="sweep file not found"):
+    with pytest.raises(SpecError, match="sweep file: file not found"):
         read_spec(tmp_path / "missing.toml")

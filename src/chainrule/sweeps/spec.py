@@ -33,7 +33,7 @@ import os
 import re
 from dataclasses import asdict, dataclass, field
 
-from ..train.config import DEFAULTS, ConfigError, check_value, resolve
+from ..train.config import DEFAULTS, ConfigError, check_value, load_toml, resolve
 
 __all__ = ["SweepSpec", "Dimension", "SpecError", "read_spec", "make_spec", "METHODS", "SAMPLERS"]
 
@@ -250,16 +250,9 @@ def _check_values(spec):
 def read_spec(path, **overrides):
     """The ``SweepSpec`` of a TOML file (``[sweep]``, ``[train]``, ``[space]``); ``overrides`` win."""
     try:
-        import tomllib
-    except ImportError:  # Python 3.10
-        import tomli as tomllib
-    try:
-        with open(path, "rb") as f:
-            data = tomllib.load(f)
-    except FileNotFoundError:
-        raise SpecError(f"sweep file not found: {path}") from None
-    except tomllib.TOMLDecodeError as e:
-        raise SpecError(f"{path} is not valid TOML: {e}") from None
+        data = load_toml(path, flag="sweep file")
+    except ConfigError as e:
+        raise SpecError(str(e)) from None
     unknown = [k for k in data if k not in ("sweep", "train", "space")]
     if unknown:
         raise SpecError(f"{path}: unexpected {', '.join(map(repr, unknown))}; a sweep file has the tables [sweep], "

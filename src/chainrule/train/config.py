@@ -14,7 +14,7 @@ import difflib
 import numbers
 import os
 
-__all__ = ["ConfigError", "DEFAULTS", "CHOICES", "resolve", "read_toml", "default_lr", "check_value"]
+__all__ = ["ConfigError", "DEFAULTS", "CHOICES", "resolve", "read_toml", "default_lr", "check_value", "load_toml"]
 
 
 class ConfigError(ValueError):
@@ -198,22 +198,27 @@ def check_value(key, value, source="the config file"):
     return _check_field(key, value, lambda msg: chk.fail(key, "file", msg))
 
 
-def read_toml(path):
-    """The values of a TOML config file (top level, or its ``[train]`` table), keys normalised to ``_``."""
+def load_toml(path, flag="--config"):
+    """A TOML file's tables, or a ``ConfigError`` (``flag``: how the file was given) if it cannot be read."""
     try:
         import tomllib
     except ImportError:  # Python 3.10
         try:
             import tomli as tomllib
         except ImportError:
-            raise ConfigError("--config: reading TOML needs Python 3.11+ (or: pip install tomli)") from None
+            raise ConfigError(f"{flag}: reading TOML needs Python 3.11+ (or: pip install tomli)") from None
     try:
         with open(path, "rb") as f:
-            data = tomllib.load(f)
+            return tomllib.load(f)
     except FileNotFoundError:
-        raise ConfigError(f"--config: file not found: {path}") from None
+        raise ConfigError(f"{flag}: file not found: {path}") from None
     except tomllib.TOMLDecodeError as e:
-        raise ConfigError(f"--config: {path} is not valid TOML: {e}") from None
+        raise ConfigError(f"{flag}: {path} is not valid TOML: {e}") from None
+
+
+def read_toml(path):
+    """The values of a TOML config file (top level, or its ``[train]`` table), keys normalised to ``_``."""
+    data = load_toml(path)
     if "train" in data and isinstance(data["train"], dict):
         rest = [k for k in data if k != "train"]
         if rest:
