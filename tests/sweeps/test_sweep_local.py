@@ -101,3 +101,15 @@ def test_the_cli_runs_a_sweep_file_and_names_what_is_wrong(tmp_path, capsys):
     assert "--workers sets the local processes" in capsys.readouterr().err
     assert main(["sweep"]) == 2
     assert "give the sweep file" in capsys.readouterr().err
+
+
+def test_the_core_and_the_cli_parser_import_no_sweep_machinery():
+    import subprocess
+    import sys
+
+    code = ("import sys, chainrule; from chainrule.cli import build_parser; build_parser(); "
+            "print(sorted({m.split('.')[0] for m in sys.modules} & {'dask', 'distributed', 'optuna', 'sqlite3', "
+            "'multiprocessing'}))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+    assert callable(cr.sweep) and cr.sweep.__module__ == "chainrule"

@@ -9,10 +9,15 @@
 one row of columns and filters/sorts rows; ``compare.py`` groups runs by their swept values and plots.
 """
 
-from .jsondata import StoreError, plain
-from .recorder import StoreRecorder, record_run
-from .records import flatten, parse_where, sort_rows
-from .store import RunStore, default_path, open_store
+import importlib
 
-__all__ = ["RunStore", "StoreError", "open_store", "default_path", "record_run", "StoreRecorder", "flatten",
-           "parse_where", "sort_rows", "plain"]
+_WHERE = {"RunStore": "store", "open_store": "store", "default_path": "store", "StoreError": "jsondata",
+          "plain": "jsondata", "record_run": "recorder", "StoreRecorder": "recorder", "flatten": "records",
+          "parse_where": "records", "sort_rows": "records"}
+__all__ = list(_WHERE)
+
+
+def __getattr__(name):  # imported on first use: `chainrule --help` stays instant
+    if name in _WHERE:
+        return getattr(importlib.import_module(f"{__name__}.{_WHERE[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -14,10 +14,17 @@ a module-level function over plain configs, in this process, local processes or 
 
 Modules: ``spec`` (the file and its checks), ``space`` (points), ``search`` (grid, random, Optuna),
 ``executors`` (where trials run), ``worker`` (what runs there), ``trial`` (one training run),
-``runner`` (the loop, retries, resume), ``mapping`` (``map_trials``), ``cli``.
+``runner`` (the loop, retries, resume), ``api`` (``sweep``), ``mapping`` (``map_trials``), ``flags``, ``cli``.
 """
 
-from .mapping import TrialError, add_executor_arguments, executor_from_args, map_trials
-from .sweep import SweepResult, sweep
+import importlib
 
-__all__ = ["sweep", "SweepResult", "map_trials", "TrialError", "add_executor_arguments", "executor_from_args"]
+_WHERE = {"sweep": "api", "SweepResult": "api", "map_trials": "mapping", "TrialError": "mapping",
+          "make_executor": "executors", "add_executor_arguments": "flags", "executor_from_args": "flags"}
+__all__ = list(_WHERE)
+
+
+def __getattr__(name):  # imported on first use: `chainrule --help` stays instant
+    if name in _WHERE:
+        return getattr(importlib.import_module(f"{__name__}.{_WHERE[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .mapping import add_executor_arguments
+from .flags import add_executor_arguments
 
 _EPILOG = """a sweep file:
   [sweep]
@@ -64,7 +64,7 @@ def run(args) -> int:
         spec = read_spec(args.config, retries=args.retries) if args.config else None
         if args.dry_run:
             return _dry_run(spec) if spec else _error("--dry-run needs the sweep file")
-        from .sweep import sweep
+        from .api import sweep
 
         result = sweep(spec, workers=args.workers, scheduler=args.scheduler, dask_local=args.dask_local,
                        store=args.store, resume=args.resume or False)

@@ -23,7 +23,7 @@ import json
 from .executors import SerialExecutor, make_executor
 from .worker import function_ref
 
-__all__ = ["map_trials", "TrialError", "add_executor_arguments", "executor_from_args"]
+__all__ = ["map_trials", "TrialError"]
 
 
 class TrialError(RuntimeError):
@@ -103,21 +103,3 @@ def map_trials(fn, configs, *, seeds=None, executor=None, workers=None, schedule
     for i, f in failed.items():
         results[i] = f
     return results
-
-
-def add_executor_arguments(parser):
-    """Add ``--workers N``, ``--scheduler ADDRESS`` and ``--dask-local N`` to an argparse parser."""
-    g = parser.add_argument_group("where trials run")
-    g.add_argument("--workers", type=int, metavar="N", help="local worker processes (default: one per CPU; 0 = "
-                   "in this process)")
-    g.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="run the trials on this Dask cluster (needs "
-                   "chainrule[sweep] here and on the workers)")
-    g.add_argument("--dask-local", type=int, metavar="N", help="start a Dask LocalCluster of N worker processes")
-    return g
-
-
-def executor_from_args(args, default_workers=None):
-    """The executor the parsed ``add_executor_arguments`` flags ask for."""
-    workers = args.workers if args.workers is not None else default_workers
-    return make_executor(workers=workers, scheduler=args.scheduler, dask_local=args.dask_local)
-
