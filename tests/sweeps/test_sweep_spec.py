@@ -93,3 +93,11 @@ def test_bad_files(tmp_path, text, message):
     assert message in str(e.value), str(e.value)
     with pytest.raises(SpecError, match="sweep file: file not found"):
         read_spec(tmp_path / "missing.toml")
+
+
+def test_the_readme_sweep_file_plans_54_trials():
+    from pathlib import Path
+
+    spec = read_spec(Path(__file__).parents[2] / "examples" / "sweep_lr_activation.toml")
+    assert (spec.name, spec.n_points, spec.n_trials, spec.seeds) == ("lr-activation", 18, 54, [0, 1, 2])
+    assert list(spec.space) == ["lr", "activation"]

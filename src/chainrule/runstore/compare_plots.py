@@ -43,23 +43,53 @@ def _log_axis(values):
     return _numeric(values) and min(values) > 0 and max(values) / min(values) >= 10
 
 
+STYLES = ["-", "--", ":", "-."]
+
+
+def _line_styles(table):
+    """``row -> (colour, line style)`` and the legend's entries: colour by the first option (a colour map
+    for numbers) and style by the second when that is readable, else one colour per group."""
+    params = table.params
+    first = [json.dumps(v) for v in table.levels.get(params[0], [])] if params else []
+    second = [json.dumps(v) for v in table.levels.get(params[1], [])] if len(params) == 2 else []
+    if len(params) in (1, 2) and len(first) <= 12 and len(second) <= len(STYLES):
+        values = [json.loads(v) for v in first]
+        if _numeric(values) and len(values) > len(COLORS):
+            import matplotlib
+
+            cmap = matplotlib.colormaps["viridis"]
+            colours = {v: cmap(i / max(len(first) - 1, 1)) for i, v in enumerate(sorted(first, key=json.loads))}
+        else:
+            colours = {v: COLORS[i % len(COLORS)] for i, v in enumerate(first)}
+        styles = {v: STYLES[i] for i, v in enumerate(second)}
+        legend = [(colours[v], "-", f"{params[0]}={format_value(json.loads(v))}") for v in first]
+        legend += [("0.3", styles[v], f"{params[1]}={format_value(json.loads(v))}") for v in second]
+        return (lambda row: (colours[json.dumps(row[params[0]])],
+                             styles.get(json.dumps(row[params[1]]), "-") if second else "-")), legend
+    colours = {id(row): COLORS[i % len(COLORS)] for i, row in enumerate(table.rows)}
+    legend = [(colours[id(r)], "-", format_params({p: r[p] for p in params})) for r in table.rows[:len(COLORS)]]
+    return (lambda row: (colours[id(row)], "-")), legend
+
+
 def curves(table, epochs_by_run, key, path=None, title=None):
     """``key`` (e.g. ``val_accuracy``) per epoch for every run; ``epochs_by_run``: ``{run id: [epoch rows]}``."""
+    from matplotlib.lines import Line2D
+
     fig = _figure(7.5, 4.2)
     ax = fig.subplots()
-    for i, row in enumerate(table.rows):
-        color = COLORS[i % len(COLORS)]
-        label = format_params({p: row[p] for p in table.params})
-        for j, run_id in enumerate(row["run_ids"]):
+    style, legend = _line_styles(table)
+    for row in table.rows:
+        color, dash = style(row)
+        for run_id in row["run_ids"]:
             rows = [e for e in epochs_by_run.get(run_id, []) if e.get(key) is not None]
             if rows:
-                ax.plot([e["epoch"] for e in rows], [e[key] for e in rows], color=color, alpha=0.75, lw=1.2,
-                        label=label if j == 0 else None)
+                ax.plot([e["epoch"] for e in rows], [e[key] for e in rows], color=color, ls=dash, alpha=0.8, lw=1.1)
     ax.set_xlabel("epoch")
     ax.set_ylabel(key)
     ax.grid(alpha=0.3)
-    if len(table.rows) <= 12:
-        ax.legend(fontsize=8, loc="best")
+    if legend:
+        ax.legend([Line2D([], [], color=c, ls=d) for c, d, _ in legend], [t for *_, t in legend], fontsize=8,
+                  loc="best", ncol=2 if len(legend) > 6 else 1)
     ax.set_title(title or f"{key} per epoch, every run (colour: {', '.join(table.params) or 'run'})")
     return save_atomic(fig, path)
 

@@ -58,8 +58,7 @@ def write_comparison(store, runs, out, metric=None, heatmap=None, plots=True, ti
         prefix = f"{title}: " if title else ""
         if key:
             path = files["curves"] = os.path.join(out, "learning_curves.png")
-            cp.curves(table, epochs, key, path, title=f"{prefix}{key} per epoch (colour: "
-                                                         f"{', '.join(table.params) or 'run'})")
+            cp.curves(table, epochs, key, path, title=f"{prefix}{key} per epoch, every run")
             numbers["plots"]["learning_curves.png"] = {"key": key, "runs": {
                 str(i): [[e["epoch"], e.get(key)] for e in rows] for i, rows in epochs.items()}}
         for param in table.params:

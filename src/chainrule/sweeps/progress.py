@@ -22,7 +22,7 @@ class Progress:
         self.out = stream or sys.stdout
         self.tty = bool(getattr(self.out, "isatty", lambda: False)())
         self.done = self.failed = 0
-        self.values = {}  # point -> (params, [metric values of its finished seeds])
+        self.values = {}  # point -> (params, [metric values of its finished seeds], trials back)
         self.best = None  # (mean, sd, n, params)
         self.t0 = time.perf_counter()
 
@@ -55,17 +55,21 @@ class Progress:
         self._add(trial, value)
 
     def _add(self, trial, value):
-        params, vals = self.values.setdefault(trial["point"], (trial["params"], []))
+        """Count a trial's value in its point; the best point is the best mean among the points whose
+        seeds are all back (before any is: among all), so one lucky seed does not lead."""
+        params, vals, n = self.values.get(trial["point"], (trial["params"], [], 0))
         if value is not None and math.isfinite(value):
-            vals.append(value)
+            vals = [*vals, value]
+        self.values[trial["point"]] = (params, vals, n + 1)
+        complete = [(p, v) for p, v, n in self.values.values() if v and n == len(self.spec.seeds)]
+        candidates = complete or [(p, v) for p, v, _ in self.values.values() if v]
         sign = 1 if self.spec.direction == "max" else -1
         best = None
-        for params, vals in self.values.values():
-            if vals:
-                mean, sd = mean_sd(vals)
-                if best is None or sign * mean > sign * best[0]:
-                    best = (mean, sd, len(vals), params)
-        changed = best is not None and (self.best is None or best[3] != self.best[3])
+        for params, vals in candidates:
+            mean, sd = mean_sd(vals)
+            if best is None or sign * mean > sign * best[0]:
+                best = (mean, sd, len(vals), params)
+        changed = best is not None and (self.best is None or best[3] != self.best[3] or best[2] != self.best[2])
         self.best = best
         return changed
 
