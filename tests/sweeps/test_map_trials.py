@@ -47,3 +47,13 @@ def test_a_worker_that_dies_is_replaced_and_its_trial_retried(tmp_path):
     assert out == [{"ok": True}]
     with pytest.raises(TrialError, match="its worker died on each of 2 attempts"):
         map_trials(tf.always_dies, [{}], workers=1, retries=1)
+
+
+def test_a_labs_multi_seed_runs_give_the_same_numbers_on_any_executor():
+    """How a lab fans out its seeds: the numbers must not depend on where the trials ran."""
+    configs = [{"act": act, "lr": 0.5, "steps": 20} for act in ("Tanh", "ReLU")]
+    here = map_trials(tf.tiny_training, configs, seeds=3)
+    there = map_trials(tf.tiny_training, configs, seeds=3, workers=2)
+    assert here == there and len(here) == 6
+    assert here[0] != here[1]  # the seeds differ
+    assert all(r["losses"][-1] < r["losses"][0] for r in here)

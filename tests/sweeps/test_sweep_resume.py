@@ -106,3 +106,45 @@ def test_interrupted_and_killed_sweeps_resume_to_the_uninterrupted_result(tmp_pa
     for key in want:
         assert got[key][:3] == want[key][:3]
         assert got[key][3:] == pytest.approx(want[key][3:], rel=1e-6)  # same seeds, same numbers
+
+
+def children(pid):
+    """The worker processes a sweep started (Linux /proc), without its multiprocessing resource tracker."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            cmdline = Path(f"/proc/{child}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+            if "spawn_main" in cmdline and "resource_tracker" not in cmdline:
+                found.append(int(child))
+    return found
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="finds the worker processes in /proc (Linux)")
+def test_a_local_worker_killed_mid_trial_is_replaced_and_the_trial_retried(tmp_path):
+    (tmp_path / "s.toml").write_text(SWEEP.replace('seeds = 2', 'seeds = 1\nout = "trials"').replace(
+        "epochs = 3", "epochs = 12"))
+    db = str(tmp_path / "runs.db")
+    proc = start(["s.toml", "--store", db, "--workers", "1"], tmp_path)
+    wait_for_finished(db, 1, proc)
+
+    def mid_trial():
+        for folder in (tmp_path / "trials").glob("*/p*"):
+            history = folder / "history.csv"
+            if (folder / "config.json").exists() and not (folder / "summary.json").exists() and (
+                    not history.exists() or len(history.read_text().splitlines()) < 8):
+                return folder.name
+        return None
+
+    while (killed := mid_trial()) is None:
+        assert proc.poll() is None, proc.communicate()
+        time.sleep(0.02)
+    (worker,) = children(proc.pid)
+    os.kill(worker, signal.SIGKILL)
+    out, err = proc.communicate(timeout=600)
+    assert proc.returncode == 0, err
+    assert f"lost {killed} (attempt 1: a local worker process died" in out and "6/6 trials done" in out
+    runs = {r["trial_key"]: r for r in RunStore(db).runs()}
+    assert len(runs) == 6 and all(r["status"] == "finished" for r in runs.values())
+    assert runs[killed]["attempts"] == 2 and all(r["attempts"] == 1 for k, r in runs.items() if k != killed)
+    assert [e["epoch"] for e in RunStore(db).epochs(runs[killed]["id"])] == list(range(1, 13))

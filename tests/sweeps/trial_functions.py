@@ -25,3 +25,23 @@ def dies_once(config):
 
 def always_dies(config):
     os._exit(4)
+
+
+def tiny_training(config):
+    """A lab-style trial: a seeded 2-4-1 tanh net on XOR for a few SGD steps; returns its losses."""
+    import chainrule as cr
+    from chainrule import nn, optim
+
+    cr.manual_seed(config["seed"])
+    model = nn.Sequential(nn.Linear(2, 4), getattr(nn, config["act"])(), nn.Linear(4, 1))
+    opt = optim.SGD(model.parameters(), lr=config["lr"])
+    x = cr.tensor([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+    y = cr.tensor([[0.0], [1.0], [1.0], [0.0]])
+    losses = []
+    for _ in range(config["steps"]):
+        opt.zero_grad()
+        loss = nn.functional.mse_loss(model(x), y)
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    return {"losses": losses}

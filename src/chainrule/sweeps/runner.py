@@ -46,13 +46,14 @@ def new_sweep_id(store, name):
 
 
 def _open_sweep(spec, store, resume):
-    """(sweep id, spec): a new sweep in the store, or the one to resume (its recorded spec must match)."""
+    """(sweep id, spec, root of its run folders): a new sweep in the store, or the one to resume (its
+    recorded spec must match; its folders stay where they were, whatever the working directory now)."""
     if not resume:
         sweep_id = new_sweep_id(store, spec.name)
         store.create_sweep(sweep_id, name=spec.name, method=spec.method, spec=spec.to_json(),
                            spec_hash=spec.hash(), out=os.path.abspath(spec.out),
                            n_trials=None if spec.method == "optuna" else spec.n_trials)
-        return sweep_id, spec
+        return sweep_id, spec, os.path.join(os.path.abspath(spec.out), sweep_id)
     if resume is True:
         sweep_id = store.latest_sweep(spec.hash())
         if sweep_id is None:
@@ -70,7 +71,7 @@ def _open_sweep(spec, store, resume):
     if spec is not None:  # what may change on a resume: the retries
         old.retries = spec.retries
     store.claim_sweep(sweep_id)
-    return sweep_id, old
+    return sweep_id, old, os.path.join(recorded["out"], sweep_id)
 
 
 def run_sweep(spec, store, executor, resume=False, stream=None):
@@ -78,8 +79,7 @@ def run_sweep(spec, store, executor, resume=False, stream=None):
     returns its id. Raises ``SweepInterrupted`` on Ctrl-C or a lost cluster, after recording the state."""
     from .progress import Progress
 
-    sweep_id, spec = _open_sweep(spec, store, resume)
-    root = os.path.join(os.path.abspath(spec.out), sweep_id)
+    sweep_id, spec, root = _open_sweep(spec, store, resume)
     search = make_search(spec)
     recorded = {r["trial_key"]: r for r in store.runs(sweep=sweep_id)}
     done = {k: (r["point"], r["params"], metric_value(r["summary"], spec.metric))
