@@ -67,7 +67,8 @@ def write_comparison(store, runs, out, metric=None, heatmap=None, plots=True, ti
                 path = files[f"vs {param}"] = os.path.join(out, name)
                 cp.versus(table, param, path, title=f"{prefix}{table.metric} vs {param}")
                 numbers["plots"][name] = {"param": param, "series": cp._series(table, param, table.metric)}
-        pair = heatmap or (table.params[:2] if len(table.params) >= 2 else None)
+        readable = [p for p in table.params if len(table.levels.get(p, [])) <= 12]  # not a continuous draw
+        pair = heatmap or (readable[:2] if len(readable) >= 2 else None)
         if pair and (len(pair) != 2 or not set(pair) <= set(table.params)):
             raise ValueError(f"--heatmap {','.join(pair)}: expected two of the compared options: "
                              f"{', '.join(table.params) or '(none differ)'}")
