@@ -18,6 +18,7 @@ import os
 import time
 
 from ..runstore.jsondata import DONE
+from .executors import ExecutorError
 from .search import make_search
 from .spec import SpecError, SweepSpec
 from .trial import TRIAL_FUNCTION
@@ -125,8 +126,10 @@ def run_sweep(spec, store, executor, resume=False, stream=None):
     except BaseException as e:
         executor.close(kill=True)
         store.set_sweep_status(sweep_id, "interrupted")
-        how = "interrupted" if isinstance(e, KeyboardInterrupt) else f"stopped ({type(e).__name__}: {e})"
         progress.finish()
+        if not isinstance(e, (KeyboardInterrupt, ExecutorError)):
+            raise  # a bug: its traceback matters more than the advice (the sweep can still be resumed)
+        how = "interrupted" if isinstance(e, KeyboardInterrupt) else f"stopped ({e})"
         raise SweepInterrupted(f"sweep {sweep_id} {how}: {progress.done}/{spec.n_trials} trials recorded; "
                                f"resume with: chainrule sweep --resume {sweep_id}") from e
     store.set_sweep_status(sweep_id, "finished", n_trials=len(ids))
