@@ -13,7 +13,7 @@ SMALL = ["--hidden", "8", "--epochs", "2", "--batch-size", "128"]
 def test_a_train_run_is_recorded_with_its_epochs_and_summary(tmp_path, capsys):
     db, run_dir = tmp_path / "runs.db", tmp_path / "run"
     assert main(["train", *SMALL, "--out", str(run_dir), "--store", str(db)]) == 0
-    assert f"recorded as run 1 in {db}" in capsys.readouterr().out
+    assert f"recorded as run 1 in {db}" in capsys.readouterr().err
     store = RunStore(db)
     run = store.run(1)
     summary = json.loads((run_dir / "summary.json").read_text())
@@ -43,7 +43,7 @@ def test_a_diverging_run_is_recorded_as_failed(tmp_path, capsys):
 def test_the_store_can_be_switched_off_and_other_runs_recorded(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("CHAINRULE_STORE", "off")
     assert main(["train", *SMALL, "--out", str(tmp_path / "r")]) == 0
-    assert "recorded as run" not in capsys.readouterr().out
+    assert "recorded as run" not in capsys.readouterr().err
     run_id = record_run({"lab": "dropout", "p": 0.5}, {"test": {"accuracy": 0.9}}, store=tmp_path / "labs.db",
                         epochs=[{"epoch": 1, "loss": 0.3}])
     assert RunStore(tmp_path / "labs.db").run(run_id)["kind"] == "lab"

@@ -100,5 +100,6 @@ def recorded_train_run(cfg, *, store=None, resume=False, stream=None):
         close("failed", error=f"{type(e).__name__}: {e}")
         raise
     close("finished", summary)
-    print(f"recorded as run {run_id} in {db.path} (chainrule runs show {run_id})", file=stream or sys.stdout)
+    # on standard error, like the other notes: the run's own output ends with its folder, as before
+    print(f"recorded as run {run_id} in {db.path} (chainrule runs show {run_id})", file=stream or sys.stderr)
     return summary, run_dir
