@@ -114,6 +114,9 @@ class RunStore(SweepTables):
                                        check_same_thread=False)
                 conn.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
                 conn.execute("PRAGMA foreign_keys = ON")
+                # WAL + NORMAL: a commit survives any crash of a process (a killed worker, a killed sweep);
+                # only a power cut may lose the last ones. FULL would fsync every epoch (~7 ms vs 0.3 ms).
+                conn.execute("PRAGMA synchronous = NORMAL")
             except sqlite3.Error as e:
                 raise StoreError(f"cannot open the run store {self.path}: {e}") from None
             self._conn, self._pid = conn, os.getpid()
