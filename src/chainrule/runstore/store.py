@@ -109,6 +109,7 @@ class RunStore(SweepTables):
     # ------------------------------------------------------------------------------ connection
     def _connection(self):
         if self._conn is None or self._pid != os.getpid():  # a forked child opens its own
+            conn = None
             try:
                 conn = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None,
                                        check_same_thread=False)
@@ -118,7 +119,11 @@ class RunStore(SweepTables):
                 # only a power cut may lose the last ones. FULL would fsync every epoch (~7 ms vs 0.3 ms).
                 conn.execute("PRAGMA synchronous = NORMAL")
             except sqlite3.Error as e:
-                raise StoreError(f"cannot open the run store {self.path}: {e}") from None
+                if conn is not None:
+                    conn.close()
+                if isinstance(e, sqlite3.OperationalError):
+                    raise StoreError(f"cannot open the run store {self.path}: {e}") from None
+                raise StoreError(f"{self.path} is not a chainrule run store (SQLite said: {e})") from None
             self._conn, self._pid = conn, os.getpid()
         return self._conn
 
