@@ -29,6 +29,7 @@ lint: $(VENV)/.installed-dev
 bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/engine.py
 	$(BIN)/python benchmarks/train.py
+	$(BIN)/python benchmarks/serialization.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info

@@ -18,7 +18,8 @@ SUBCOMMANDS = [
     "chainrule.playground.cli",  # playground
     "chainrule.explain.cli",  # explain
     "chainrule.labs.cli",  # lab
-    "chainrule.doctor_cli",  # doctor
+    "chainrule.doctor.cli",  # doctor
+    "chainrule.export_cli",  # export
 ]
 
 

@@ -1,4 +1,5 @@
-"""Dataset, TensorDataset, DataLoader and random_split, compared with torch.utils.data where they overlap."""
+"""DataLoader (dataloader.py) and the dataset classes it loads from (dataset_classes.py: Dataset, TensorDataset,
+random_split, ConcatDataset), compared with torch.utils.data where they overlap."""
 
 from collections import namedtuple
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import math
 
-from .. import ops as P
-from ..creation import empty
+from ..engine import empty
 from . import init
 from .functional import linear
 from .module import Module
@@ -35,7 +34,7 @@ class Linear(Module):
 
     def reset_parameters(self):
         """torch's default init: W ~ U(−1/√in, 1/√in) (kaiming_uniform_ with a = √5) and b ~ U(−1/√in, 1/√in)."""
-        if self.weight.data.size == 0:  # nothing to initialise (fan_in would be 0)
+        if self.weight.numel() == 0:  # nothing to initialise (fan_in would be 0)
             return
         init.kaiming_uniform_(self.weight, a=math.sqrt(5))
         if self.bias is not None:
@@ -81,9 +80,9 @@ class Unflatten(Module):
         self.dim, self.unflattened_size = dim, tuple(unflattened_size)
 
     def forward(self, input):
-        s = input.data.shape
+        s = tuple(input.shape)
         d = self.dim % len(s)
-        return P.Reshape.apply(input, shape=s[:d] + self.unflattened_size + s[d + 1 :])
+        return input.reshape(s[:d] + self.unflattened_size + s[d + 1 :])
 
     def extra_repr(self):
         return f"dim={self.dim}, unflattened_size={self.unflattened_size}"

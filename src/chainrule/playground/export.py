@@ -12,6 +12,7 @@ import base64
 import io
 
 import chainrule as cr
+from chainrule.nn import activation_registry
 
 from . import model as M
 
@@ -31,9 +32,6 @@ INIT_CODE = {
     "he": ("He/Kaiming: W ~ N(0, 2/fan_in)",
            "nn.init.kaiming_normal_(layer.weight, nonlinearity=\"relu\", generator=g)"),
 }
-ACT_CODE = {"tanh": "nn.Tanh()", "relu": "nn.ReLU()", "sigmoid": "nn.Sigmoid()", "linear": "nn.Identity()",
-            "leakyrelu": "nn.LeakyReLU(0.01)", "elu": "nn.ELU()", "prelu": "nn.PReLU()",
-            "softplus": "nn.Softplus()", "gelu": "nn.GELU()"}
 LOSS_CODE = {
     "tanh": "mse = nn.MSELoss()\n\n\ndef loss_fn(output, target):\n"
             "    return 0.5 * mse(output, target)  # TF Playground's 1/2 (o - t)^2, averaged over the batch\n",
@@ -43,7 +41,7 @@ LOSS_CODE = {
              "    return bce(logit, (target + 1) * 0.5)  # labels -1/+1 -> 0/1\n",
     "softmax-ce": "loss_fn = nn.CrossEntropyLoss()  # softmax + negative log-likelihood of the class\n",
     "softmax-mse": "EYE = np.eye({k}, dtype=np.float32)\n\n\ndef loss_fn(logits, labels):\n"
-                   "    target = cr.from_numpy(EYE[labels.data])  # one-hot\n"
+                   "    target = cr.from_numpy(EYE[labels.numpy()])  # one-hot\n"
                    "    return ((logits.softmax(dim=1) - target) ** 2).sum(dim=1).mean() * 0.5\n",
 }
 OPT_CODE = {
@@ -62,6 +60,11 @@ SCHEDULE_CODE = {
 }
 
 
+def act_code(name: str) -> str:
+    """The activation as the script writes it: its nn class (from nn.activation_registry) with its defaults."""
+    return f"nn.{activation_registry.get(name).module.__name__}()"
+
+
 def script_text(cfg: dict, epochs: int, resets: int = 0, points=None) -> str:
     """The reproducing script. ``points`` = (train, test) lists of (x1, x2, label) for own data."""
     problem, kind = cfg["problem"], M.output_kind(cfg)
@@ -71,7 +74,7 @@ def script_text(cfg: dict, epochs: int, resets: int = 0, points=None) -> str:
     bns, drops = M.per_layer(cfg["batchNorm"], L, False), M.per_layer(cfg["dropout"], L, 0.0)
     layers, fan_in = [], len(names)
     for width, act, bn, p in zip(cfg["networkShape"], acts, bns, drops):
-        row = [f"nn.Linear({fan_in}, {width})"] + ([f"nn.BatchNorm1d({width})"] if bn else []) + [ACT_CODE[act]]
+        row = [f"nn.Linear({fan_in}, {width})"] + ([f"nn.BatchNorm1d({width})"] if bn else []) + [act_code(act)]
         layers.append(", ".join(row + ([f"nn.Dropout({p})"] if p > 0 else [])) + ",")
         fan_in = width
     layers.append(f"nn.Linear({fan_in}, {M.n_outputs(cfg)})" + (", nn.Tanh()," if kind == "tanh" else ","))
@@ -100,7 +103,7 @@ def script_text(cfg: dict, epochs: int, resets: int = 0, points=None) -> str:
                   "            w[d] = 0.0")
         reg_code = ("        # TF Playground's regularisation step (weights only, never biases)\n"
                     "        for lin, w_old, d in zip(linears, before, dead):\n"
-                    "            w = lin.weight.data\n"
+                    "            w = lin.weight.detach().numpy()  # the weights' memory, as a NumPy array\n"
                     f"            {update}\n")
     shuffle_code = ("    perm = shuffle_rng.permutation(len(x))  # reshuffled every epoch\n"
                     "    x, y = x[perm], y[perm]\n") if cfg["shuffle"] else ""
@@ -112,7 +115,7 @@ def script_text(cfg: dict, epochs: int, resets: int = 0, points=None) -> str:
         optimizer=OPT_CODE[cfg["optimizer"]].format(lr=cfg["learningRate"], **cfg),
         lr=cfg["learningRate"], schedule=SCHEDULE_CODE[cfg["schedule"]].format(**cfg),
         batch=cfg["batchSize"], rate=rate, shuffle_code=shuffle_code,
-        before="        before = [lin.weight.data.copy() for lin in linears]\n" if regularising else "",
+        before="        before = [lin.weight.detach().numpy().copy() for lin in linears]\n" if regularising else "",
         reg_code=reg_code)
 
 

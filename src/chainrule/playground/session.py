@@ -372,7 +372,7 @@ class Session:
             xb, yb = X[i:j], Y[i:j]
             if k == 0 and self.carry is not None:  # last epoch's leftover points join the first batch
                 xb, yb = np.concatenate([self.carry[0], xb]), np.concatenate([self.carry[1], yb])
-            before = [lin.weight.data.copy() for lin in net.linears] if regularising else None
+            before = [lin.weight.detach().numpy().copy() for lin in net.linears] if regularising else None
             opt.zero_grad()
             loss = self.loss_fn(net.model(cr.from_numpy(xb)), cr.from_numpy(yb))
             loss.backward()

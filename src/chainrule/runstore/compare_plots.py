@@ -5,7 +5,7 @@
 * ``heatmap``  the metric over two swept options (mean over seeds, and over any other option), annotated.
 
 Each returns the matplotlib Figure (its artists hold the numbers plotted) and saves it atomically when
-given a path. Figures come from the train plots' policy (``Figure`` + Agg, never pyplot).
+given a path. Figures come from chainrule's one plotting policy (``chainrule.plotting``: never pyplot).
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ import json
 import math
 import os
 
-from ..train.plots import _figure
+from .. import plotting
+from .._files import atomic_write
 from .compare import mean_sd
 from .records import format_params, format_value, metric_direction
 
@@ -24,14 +25,17 @@ COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e3
           "#17becf"]
 
 
+def _figure(w, h):
+    return plotting.figure((w, h), layout="constrained")
+
+
 def save_atomic(fig, path):
     """Save a figure (format from ``path``'s extension) through a temporary file and a rename."""
     if path is None:
         return fig
     ext = os.path.splitext(path)[1].lstrip(".") or "png"
-    tmp = f"{path}.tmp{os.getpid()}"
-    fig.savefig(tmp, dpi=110, format=ext)
-    os.replace(tmp, path)
+    atomic_write(path, lambda f: fig.savefig(f, dpi=110, format=ext), who="chainrule runs compare",
+                 example="plot.png")
     return fig
 
 
@@ -55,9 +59,7 @@ def _line_styles(table):
     if len(params) in (1, 2) and len(first) <= 12 and len(second) <= len(STYLES):
         values = [json.loads(v) for v in first]
         if _numeric(values) and len(values) > len(COLORS):
-            import matplotlib
-
-            cmap = matplotlib.colormaps["viridis"]
+            cmap = plotting.colormap("viridis")
             colours = {v: cmap(i / max(len(first) - 1, 1)) for i, v in enumerate(sorted(first, key=json.loads))}
         else:
             colours = {v: COLORS[i % len(COLORS)] for i, v in enumerate(first)}

@@ -33,7 +33,7 @@ __all__ = ["save_checkpoint", "restore_checkpoint", "load_checkpoint", "FORMAT"]
 def _generators(loader):
     """The random generators a data loader draws from, in a fixed order: the loader's own, then any
     transform's (following ``.dataset`` through Subsets and ``.transforms`` through Compose)."""
-    from ..random import Generator
+    from ..engine.rng import Generator
 
     found, seen = [], set()
 
@@ -63,14 +63,14 @@ def _bitgen(g):
 
 def rng_state(loader=None):
     """JSON text with the default generator's state and those of ``loader``'s generators."""
-    from ..random import default_generator
+    from ..engine.rng import default_generator
 
     gens = [default_generator] + [g for g in _generators(loader) if g is not default_generator]
     return json.dumps([_bitgen(g).state for g in gens])
 
 
 def set_rng_state(text, loader=None):
-    from ..random import default_generator
+    from ..engine.rng import default_generator
 
     states = json.loads(text)
     gens = [default_generator] + [g for g in _generators(loader) if g is not default_generator]
