@@ -58,20 +58,22 @@ def map_trials(fn, configs, *, seeds=None, executor=None, workers=None, schedule
     if errors not in ("raise", "return"):
         raise ValueError(f"errors={errors!r}: expected 'raise' or 'return'")
     trials = _expand(configs, seeds)
-    own = executor is None
-    if own:
-        local_default = workers is None and scheduler is None and dask_local is None
-        executor = SerialExecutor() if local_default else make_executor(workers, scheduler, dask_local)
-    if type(executor) is SerialExecutor and callable(fn):
+    in_process = executor is None and workers is None and scheduler is None and dask_local is None
+    in_process = in_process or type(executor) is SerialExecutor
+    if in_process and callable(fn):
         ref = fn  # in this process any callable will do
     else:
-        ref = function_ref(fn, remote=getattr(executor, "remote", False))
+        remote = executor.remote if executor is not None else bool(scheduler or dask_local)
+        ref = function_ref(fn, remote=remote)
     payloads = []
     for i, t in enumerate(trials):
         try:
             payloads.append(json.dumps(t, allow_nan=False))
         except (TypeError, ValueError) as e:
             raise TypeError(f"config {i} ({t!r}) is not JSON data: {e}") from None
+    own = executor is None  # checked before connecting: a refused call leaves no cluster client behind
+    if own:
+        executor = SerialExecutor() if in_process else make_executor(workers, scheduler, dask_local)
     results, attempts, pending = [None] * len(trials), [0] * len(trials), list(range(len(trials)))[::-1]
     failed, inflight = {}, 0
     try:
