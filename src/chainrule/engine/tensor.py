@@ -447,11 +447,15 @@ class Tensor:
 
     def add_(self, other, *, alpha=1):
         """self ← self + alpha·other, in place."""
-        return self._binary_inplace(other * alpha if alpha != 1 else other, Tensor.__add__, xp.add)
+        if alpha != 1:  # (outside a graph, alpha·other is one array product: an optimizer's p.add_(g, alpha=-lr))
+            other = other * alpha if self._tracked(other) else _arr(other) * alpha
+        return self._binary_inplace(other, Tensor.__add__, xp.add)
 
     def sub_(self, other, *, alpha=1):
         """self ← self − alpha·other, in place."""
-        return self._binary_inplace(other * alpha if alpha != 1 else other, Tensor.__sub__, xp.subtract)
+        if alpha != 1:
+            other = other * alpha if self._tracked(other) else _arr(other) * alpha
+        return self._binary_inplace(other, Tensor.__sub__, xp.subtract)
 
     def mul_(self, other):
         """self ← self·other, in place."""
