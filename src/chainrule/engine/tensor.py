@@ -15,7 +15,8 @@ from . import dtypes
 from . import ops as P
 from .autograd import _Mode, bind_tensor_type
 from .autograd import graph as _graph
-from .backend import ndarray, to_numpy, xp
+from .autograd.function import check_same_device
+from .backend import ndarray, xp
 from .device import CPU, device, parse_to
 from .hooks import RemovableHandle
 from .printing import tensor_repr
@@ -185,7 +186,8 @@ class Tensor:
 
     @property
     def device(self):
-        return CPU if isinstance(self._array, ndarray) else device("cuda", 0)
+        a = self._array
+        return CPU if isinstance(a, ndarray) else device(*B.device_of(a))
 
     @property
     def is_cuda(self):
@@ -215,10 +217,15 @@ class Tensor:
         return self._array.dtype.kind == "f"
 
     def numpy(self):
-        return to_numpy(self._array)
+        """The values as a NumPy array sharing this tensor's memory (a CPU tensor only, as torch)."""
+        a = self._array
+        if not isinstance(a, ndarray):
+            raise TypeError(f"can't convert {self.device} device type tensor to numpy. Use Tensor.cpu() to copy the "
+                            f"tensor to host memory first.")
+        return a
 
     def __array__(self, dtype=None, copy=None):
-        a = to_numpy(self._array)
+        a = self.numpy()
         return a if dtype is None else a.astype(dtype)
 
     def item(self):
@@ -229,7 +236,7 @@ class Tensor:
         return self._array.item()
 
     def tolist(self):
-        return to_numpy(self._array).tolist()
+        return self._array.tolist()
 
     def __float__(self):
         return float(self.item())
@@ -435,6 +442,7 @@ class Tensor:
         try:
             ufunc(a, b, out=a, casting="same_kind")
         except (TypeError, ValueError) as err:
+            check_same_device(f"{ufunc.__name__}_", (a, b))
             if B.is_read_only(a):  # a broadcast view (expand's result): the tensor gets a new array
                 self._array = ufunc(a, b).astype(a.dtype, copy=False)
                 return self
@@ -541,8 +549,12 @@ class Tensor:
 
     # ----------------------------------------------------------------------------- dtype conversion
     def to(self, *args, dtype=None, device=None, copy=False, non_blocking=False, **kwargs):
-        """``to(dtype)``, ``to(device)`` or ``to(device, dtype)``; differentiable through a cast."""
+        """``to(dtype)``, ``to(device)`` or ``to(device, dtype)``; differentiable through a cast and a move
+        (the gradient goes back to this tensor's device)."""
         device, dtype = parse_to(args, dtype, device)
+        if device is not None and device != self.device:
+            moved = P.ToDevice.apply(self, device_type=device.type, index=device.index)
+            return moved.to(dtype) if dtype is not None else moved
         if dtype is None:
             return self.clone() if copy else self
         np_dt = dtype.np
@@ -582,10 +594,12 @@ class Tensor:
     def bool(self):
         return self.to(dtypes.bool)
 
-    def cpu(self):
-        return self
+    def cpu(self, memory_format=None):
+        """This tensor on the CPU (itself when it is there)."""
+        return self if isinstance(self._array, ndarray) else self.to("cpu")
 
-    def cuda(self, device=None, non_blocking=False):
+    def cuda(self, device=None, non_blocking=False, memory_format=None):
+        """This tensor on the GPU (``cuda:device``)."""
         return self.to("cuda" if device is None else device)
 
     def clone(self):

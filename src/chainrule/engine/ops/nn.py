@@ -54,8 +54,8 @@ class NllLoss(Primitive):
         t = target.reshape(-1)
         valid = t != ignore_index
         safe = xp.where(valid, t, 0)
-        wy = (weight[safe] if weight is not None else B.ones(t.shape, x.dtype)) * valid
-        rows = xp.arange(t.shape[0])
+        wy = (weight[safe] if weight is not None else B.ones(t.shape, x.dtype, like=x)) * valid
+        rows = B.arange(0, t.shape[0], 1, xp.int64, like=x)
         if ctx._logits:  # log softmax, shifted by the row maximum so that exp cannot overflow
             s = z - z.max(axis=1, keepdims=True)
             z = s - xp.log(xp.exp(s).sum(axis=1, keepdims=True))
@@ -79,9 +79,9 @@ class NllLoss(Primitive):
         z, safe, wy, rows, eps = ctx.z, ctx.safe, ctx.wy, ctx.rows, ctx.eps
         n_classes = z.shape[1]
         if ctx.reduction == "mean":
-            gm = B.full(wy.shape, g / ctx.wsum if ctx.wsum else xp.nan, z.dtype)
+            gm = B.full(wy.shape, g / ctx.wsum if ctx.wsum else xp.nan, z.dtype, like=z)
         elif ctx.reduction == "sum":
-            gm = B.full(wy.shape, g, z.dtype)
+            gm = B.full(wy.shape, g, z.dtype, like=z)
         else:
             gm = g.reshape(-1)
         smooth = (eps / n_classes) * (gm * ctx.valid)
