@@ -91,3 +91,10 @@ def to_numpy(a):
     """The data as a NumPy array on the host (a CuPy array would be copied back)."""
     get = getattr(a, "get", None)
     return get() if get is not None and not isinstance(a, np.ndarray) else np.asarray(a)
+
+
+def strided_view(a, shape, strides, writeable=False):
+    """A view of ``a`` with the given shape and byte strides (the windows of a convolution or a pooling;
+    read-only unless asked, since overlapping windows share memory). ``as_strided`` does not dispatch on
+    the array type, so a CuPy backend supplies its own."""
+    return np.lib.stride_tricks.as_strided(a, shape=shape, strides=strides, writeable=writeable)

@@ -9,6 +9,7 @@ chainrule writes a derivative.
 """
 
 from ..autograd.function import Primitive  # noqa: F401 - the base class, for isinstance checks
+from .conv import AvgPool, Conv, Fold, MaxPool, Unfold
 from .elementwise import (
     Abs,
     Add,
