@@ -4,7 +4,8 @@ Every function is written with Tensor operations and chainrule's public function
 the chain rule through the engine's primitives; the fused ones (engine/fused.py) are there for speed
 (linear: one BLAS call) or numerical stability (log-softmax, sigmoid, softplus), or because the function
 is not a composite of others (erf for exact GELU). Names, argument names and defaults are
-torch.nn.functional's. The losses are in ``functional_losses.py`` and re-exported here.
+torch.nn.functional's. The losses are in ``functional_losses.py``, convolutions, pooling and padding in
+``functional_conv.py``; both are re-exported here.
 """
 
 from __future__ import annotations
@@ -19,6 +20,21 @@ from ..engine import tensor as tensor_
 from ..engine.dtypes import float64
 from ..engine.fused import linear as _linear
 from ..engine.fused import softplus as _softplus
+from .functional_conv import (
+    adaptive_avg_pool1d,
+    adaptive_avg_pool2d,
+    avg_pool1d,
+    avg_pool2d,
+    conv1d,
+    conv2d,
+    dropout1d,
+    dropout2d,
+    fold,
+    max_pool1d,
+    max_pool2d,
+    pad,
+    unfold,
+)
 from .functional_losses import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -35,7 +51,8 @@ __all__ = [
     "log_softmax", "dropout", "batch_norm", "one_hot", "mse_loss", "l1_loss", "huber_loss",
     "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss", "hardtanh", "relu6",
     "logsigmoid", "softsign", "selu", "softmin", "normalize", "cosine_similarity", "smooth_l1_loss", "layer_norm",
-    "embedding",
+    "embedding", "conv1d", "conv2d", "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d",
+    "adaptive_avg_pool2d", "pad", "unfold", "fold", "dropout1d", "dropout2d",
 ]
 
 
