@@ -10,6 +10,7 @@ from nn_oracle import compare_module
 import chainrule as cr
 import chainrule.nn as nn
 import chainrule.nn.functional as F
+from oracle import check_op
 
 POOLS = [
     ("MaxPool2d", (2,), {}),
@@ -60,6 +61,15 @@ def test_batchnorm2d_train_steps_then_eval(kw):
     compare_module(c, t, (4, 3, 5, 6), steps=1, seed=7)
     assert repr(c) == repr(t)
     assert list(c.state_dict()) == list(t.state_dict())
+
+
+@pytest.mark.parametrize("shape", [(4, 3, 2, 3), (5, 3), (4, 3, 5)])
+def test_fused_training_batch_norm_gradients_of_input_weight_and_bias(shape):
+    """The fused node's backward (through μ and σ² too) against torch and by gradcheck."""
+    check_op([shape, (3,), (3,)], lambda x, w, b: F.batch_norm(x, None, None, w, b, training=True),
+             lambda x, w, b: torch.nn.functional.batch_norm(x, None, None, w, b, training=True))
+    check_op([shape], lambda x: F.batch_norm(x, None, None, training=True, eps=0.1),
+             lambda x: torch.nn.functional.batch_norm(x, None, None, training=True, eps=0.1))
 
 
 def test_batchnorm2d_statistics_are_per_channel_over_batch_and_pixels():

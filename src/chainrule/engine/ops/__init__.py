@@ -34,6 +34,6 @@ from .elementwise import (
     Where,
 )
 from .linalg import MatMul
-from .nn import CrossEntropy, Linear, NllLoss
+from .nn import BatchNorm, CrossEntropy, Linear, NllLoss
 from .reduction import Amax, CumSum, LogSoftmax, MaxDim, Prod, Sum
 from .shape import Cat, Expand, GetItem, IndexPut, Permute, Reshape
