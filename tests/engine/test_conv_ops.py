@@ -7,6 +7,7 @@ import torch
 import torch.nn.functional as TF
 
 import chainrule as cr
+import chainrule.engine.ops.conv as conv_ops
 import chainrule.nn.functional as CF
 from oracle import check_op
 
@@ -43,6 +44,19 @@ CONV2D = [
 def test_conv2d(xs, ws, kw, bias):
     shapes = [xs, ws] + ([(ws[0],)] if bias else [])
     check_op(shapes, *both("conv2d", **kw))
+
+
+@pytest.mark.parametrize("waste", [-1.0, 100.0], ids=["window-copy", "row-runs"])
+@pytest.mark.parametrize("xs,ws,kw", [c for c in CONV2D if "stride" not in c[2]][:10])
+def test_conv2d_both_im2col_layouts(xs, ws, kw, waste, monkeypatch):
+    """Stride-1 convolutions take the row-run im2col when it wastes little; force each layout in turn."""
+    monkeypatch.setattr(conv_ops, "_RUNS_MAX_WASTE", waste)
+    check_op([xs, ws, (ws[0],)], *both("conv2d", **kw))
+
+
+def test_wide_images_take_the_row_runs():
+    assert conv_ops._use_runs((1, 1), (24, 24), (28, 28)) and not conv_ops._use_runs((1, 1), (8, 8), (12, 12))
+    check_op([(2, 2, 5, 30), (3, 2, 3, 3)], *both("conv2d", padding=(1, 0), dilation=(2, 1)))
 
 
 CONV1D = [
