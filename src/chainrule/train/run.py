@@ -24,7 +24,7 @@ import time
 
 import numpy as np
 
-from .config import ACTIVATIONS, OPTIMIZERS, ConfigError
+from .config import ACTIVATIONS, IMAGES, OPTIMIZERS, ConfigError
 
 __all__ = ["load_split", "build_model", "build_loss", "build_optimizer", "build_scheduler", "train_run",
            "metrics_for"]
@@ -167,9 +167,20 @@ def target_stats(split):
 
 def build_model(cfg, n_in, n_out, targets=None):
     """``Sequential`` MLP: [Linear → (BatchNorm1d) → activation → (Dropout)] per hidden width, then Linear;
-    for regression (``targets=(mean, std)``) an ``Unstandardize`` output layer after it."""
+    for regression (``targets=(mean, std)``) an ``Unstandardize`` output layer after it. ``model = "cnn"``:
+    nn/cnn.py's ``build_cnn`` for the data set's image shape (its flat rows reshaped in the first layer)."""
     from .. import nn
 
+    if cfg.get("model", "mlp") == "cnn":
+        from ..nn.cnn import build_cnn
+
+        model = build_cnn(IMAGES[cfg["dataset"]], n_out, activation=getattr(nn, ACTIVATIONS[cfg["activation"]]),
+                          dropout=cfg["dropout"])
+        if cfg["init"] != "default":
+            for m in model:
+                if isinstance(m, (nn.Conv2d, nn.Linear)):
+                    _init_layer(m, cfg["init"], cfg["activation"])
+        return model
     layers, prev = [], n_in
     for width in cfg["hidden"]:
         layers.append(nn.Linear(prev, width))
@@ -249,12 +260,18 @@ def _preprocess_state(cfg, split, targets):
 def _describe(cfg, split, model):
     n_params = sum(p.data.size for p in model.parameters())
     widths = " → ".join(str(w) for w in [split.n_features, *cfg["hidden"], n_outputs(cfg, split)])
+    cnn = cfg.get("model", "mlp") == "cnn"
+    if cnn:
+        image = "×".join(map(str, IMAGES[cfg["dataset"]]))
+        convs = "-".join(str(m.out_channels) for m in model if hasattr(m, "out_channels"))
+        widths = f"{image} → conv {convs} → {n_outputs(cfg, split)}"
     what = f"{split.n_classes} classes" if split.task == "classification" else "regression"
-    extras = "".join([", batchnorm" if cfg["batchnorm"] else "", f", dropout {cfg['dropout']:g}" if cfg["dropout"]
-                      else "", f", init {cfg['init']}" if cfg["init"] != "default" else ""])
+    extras = "".join([", batchnorm" if cfg["batchnorm"] or cnn else "",
+                      f", dropout {cfg['dropout']:g}" if cfg["dropout"] else "",
+                      f", init {cfg['init']}" if cfg["init"] != "default" else ""])
     return [f"data:  {cfg['dataset']} ({len(split.train)} train / {len(split.val)} val / {len(split.test)} test, "
             f"{split.n_features} features, {what})",
-            f"model: MLP {widths} ({cfg['activation']}{extras}), {n_params:,} parameters",
+            f"model: {'CNN' if cnn else 'MLP'} {widths} ({cfg['activation']}{extras}), {n_params:,} parameters",
             f"train: {cfg['optimizer']} lr {cfg['lr']:g}"
             + (f", schedule {cfg['schedule']}" if cfg["schedule"] != "none" else "")
             + f", loss {_loss_name(cfg, split.task)}, batch {cfg['batch_size']}, {cfg['epochs']} epochs, "
@@ -344,7 +361,7 @@ def train_run(cfg, stream=None, resume=False):
 
 def _hparams(cfg):
     """The settings that shape a run, for TensorBoard's HParams dashboard."""
-    keys = ("dataset", "hidden", "activation", "init", "batchnorm", "dropout", "loss", "optimizer", "lr",
+    keys = ("dataset", "model", "hidden", "activation", "init", "batchnorm", "dropout", "loss", "optimizer", "lr",
             "weight_decay", "schedule", "batch_size", "epochs", "seed")
     return {k: cfg[k] for k in keys}
 
