@@ -8,10 +8,12 @@ apart (the dilation) and moved s at a time (the stride) gives
 im2col. Output position i of a window sees input positions i·s + t·δ for the taps t = 0 … k − 1. Writing
 every window of the padded input xₚ as a column of one matrix,
 
-    X_col[(c, t), (n, i)] = xₚ[n, c, i·s + t·δ]            shape (C·∏k, N·∏O),
+    X_col[(c, t), (i, n)] = xₚ[n, c, i·s + t·δ]            shape (C·∏k, ∏O·N),
 
 turns a convolution into a single matrix product Y = W·X_col, W reshaped to (C_out, C·∏k). X_col is first a
-strided *view* of xₚ (``windows``: no copy); the one copy is the transpose into the order BLAS wants.
+strided *view* of xₚ (no copy); the one copy makes it contiguous for BLAS. The batch is the innermost index
+everywhere (xₚ is held as (C, *Sₚ, N), Y comes out as (C_out, *O, N)): the copied runs are then at least N
+numbers long however small the image, and a convolution's output feeds the next one without a transpose.
 
 col2im, the backward of im2col. Each entry of X_col is a copy of one entry of xₚ, so ∂L/∂xₚ at a position
 is the sum of ∂L/∂X_col over every column that copied it: for each tap t, the (N, C, *O) block
@@ -24,6 +26,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import threading
 
 from ..autograd.function import Primitive
 from ..backend import strided_view, xp
@@ -68,11 +71,6 @@ def taps(kernel, stride, dilation, out):
                                               for ti, d, s, o in zip(t, dilation, stride, out)))
 
 
-def _channels_first(a, d):
-    """(N, C, …) ↔ (C, N, …): a transposed view (its own inverse)."""
-    return a.transpose(1, 0, *range(2, 2 + d))
-
-
 def col2im(buf, cols, kernel, stride, dilation):
     """The adjoint of im2col: add the column blocks ``cols[:, :, t]`` (shape (N, C, *O), t running over the
     kernel taps of ``cols``'s axes 2 … 2 + d) into their slices of ``buf`` (N, C, *Sₚ); returns buf."""
@@ -85,130 +83,114 @@ def col2im(buf, cols, kernel, stride, dilation):
 
 
 # ------------------------------------------------------------------------------------------ convolution
-def _row_strides(plane):
-    """Element strides of a C-contiguous block of shape ``plane``: R_j = ∏ plane[j+1:]."""
-    return tuple(math.prod(plane[j + 1:]) for j in range(len(plane)))
+def batch_last(x, padding=None):
+    """x (N, C, *S) as a C-contiguous (C, *Sₚ, N) array, zero-padded: the batch innermost. x's own memory when
+    it is already laid out so (a convolution's output is), else one copy."""
+    d = x.ndim - 2
+    t = x.transpose(1, *range(2, 2 + d), 0)
+    if padding is None or not any(lo or hi for lo, hi in padding):
+        return xp.ascontiguousarray(t)
+    out = xp.zeros((x.shape[1],) + tuple(n + lo + hi for n, (lo, hi) in zip(x.shape[2:], padding)) + (x.shape[0],),
+                   dtype=x.dtype)
+    out[(slice(None), *(slice(lo, lo + n) for n, (lo, _) in zip(x.shape[2:], padding)))] = t
+    return out
 
 
-def _im2col(xpad, kernel, stride, dilation):
-    """X_col as (C, *k, N, *O), one copy of the strided windows."""
+def _is_batch_last(a):
+    """Whether the batch dim (0) is the innermost in memory, as in a convolution's output."""
+    return a.ndim > 2 and a.strides[0] == a.itemsize and a.strides[1] > a.strides[0]
+
+
+def batch_first(a):
+    """The (N, C, *S) view of a (C, *S, N) array (batch_last's inverse, no copy)."""
+    return a.transpose(a.ndim - 1, 0, *range(1, a.ndim - 1))
+
+
+_scratch = threading.local()
+_WORKSPACE_MAX = 1 << 28  # bytes
+
+
+def _workspace(shape, dtype):
+    """Scratch memory for the matrices that live only inside one forward or one backward (X_col, Wᵀ·G):
+    one buffer per thread and dtype, grown as needed and reused, because a fresh multi-megabyte array costs
+    its page faults on every step, as much as the copy that fills it. Never returned nor saved. Matrices over
+    256 MB are allocated afresh (and freed) instead."""
+    size = math.prod(shape)
+    if size * xp.dtype(dtype).itemsize > _WORKSPACE_MAX:  # too big to keep for the life of the process
+        return xp.empty(shape, dtype=dtype)
+    buffers = _scratch.__dict__.setdefault("buffers", {})
+    buf = buffers.get(dtype)
+    if buf is None or buf.size < size:
+        buf = buffers[dtype] = xp.empty(size, dtype=dtype)
+    return buf[:size].reshape(shape)
+
+
+def _im2col(xc, kernel, stride, dilation, out):
+    """X_col as (C, *k, *O, N), in the workspace, from the batch-last padded input xc (C, *Sₚ, N): one copy of
+    the strided view ``view[c, t, i, n] = xc[c, i·s + t·δ, n]``. The batch is innermost, so every copied run
+    holds at least N contiguous numbers (O_last·N with stride 1), whatever the image size."""
     d = len(kernel)
-    view = windows(xpad, kernel, stride, dilation)  # (N, C, *O, *k)
-    return xp.ascontiguousarray(view.transpose(1, *range(2 + d, 2 + 2 * d), 0, *range(2, 2 + d)))
-
-
-def _im2col_runs(xpad, kernel, dilation, out):
-    """X_col for stride 1 as (C, *k, N, M): each (c, t, n) row one *contiguous* run of the flattened padded
-    plane, xₚ[n, c].flat[off(t) : off(t) + M], off(t) = Σⱼ tⱼ·δⱼ·Rⱼ (Rⱼ the plane's row strides). Output
-    position i sits at Σⱼ iⱼ·Rⱼ of the run, so the run also holds the "wrap-around" columns between rows
-    (iⱼ ≥ Oⱼ): computed, never read. Long contiguous runs make this copy several times faster than
-    copying windows of Oₗ elements, for (∏Sₚ/∏O − 1) more columns in the product."""
-    plane = xpad.shape[2:]
-    rows = _row_strides(plane)
-    it = xpad.itemsize
-    if any(st != r * it for st, r in zip(xpad.strides[2:], rows)):
-        xpad = xp.ascontiguousarray(xpad)
-    m = sum((o - 1) * r for o, r in zip(out, rows)) + 1
-    st = xpad.strides
-    shape = (xpad.shape[1], *kernel, xpad.shape[0], m)
-    view = strided_view(xpad, shape, (st[1], *(dl * r * it for dl, r in zip(dilation, rows)), st[0], it))
-    return xp.ascontiguousarray(view), m
-
-
-def _col2im_runs(gcols, padded, kernel, dilation, m):
-    """The adjoint of _im2col_runs: run (c, t, n) of gcols (C, ∏k, N, M) is added into xₚ[n, c].flat at
-    off(t), one slice-add per tap; returns (N, C, *Sₚ) (a view of a (C, N, *Sₚ) array)."""
-    n, c = padded[:2]
-    rows = _row_strides(padded[2:])
-    flat = xp.zeros((c, n, math.prod(padded[2:])), dtype=gcols.dtype)
-    for k, t in enumerate(itertools.product(*(range(n) for n in kernel))):
-        off = sum(ti * dl * r for ti, dl, r in zip(t, dilation, rows))
-        flat[:, :, off:off + m] += gcols[:, k]
-    return _channels_first(flat.reshape((c, n) + tuple(padded[2:])), len(kernel))
-
-
-_RUNS_MAX_WASTE = 0.2
-
-
-def _use_runs(stride, out, plane):
-    """Run columns for stride 1 when their wrap-around columns add at most 20% to the product (LeNet's
-    28×28 → 24×24: 16%); on small maps (12×12 → 8×8: 44%) the plain window copy costs less than that."""
-    if not all(s == 1 for s in stride):
-        return False
-    m = sum((o - 1) * r for o, r in zip(out, _row_strides(plane))) + 1
-    return m <= (1 + _RUNS_MAX_WASTE) * math.prod(out)
-
-
-def _output_view(y, n, out, m, plane, writeable=True):
-    """(N, C_out, *O) view of the product's (C_out, N·M) layout: sample n, channel o, position i at
-    o·N·M + n·M + Σⱼ iⱼ·Rⱼ, R the row strides of ``plane`` (the padded input's for the run layout)."""
-    it = y.itemsize
-    strides = (m * it, n * m * it, *(r * it for r in _row_strides(plane)))
-    return strided_view(y, (n, y.shape[0]) + tuple(out), strides, writeable=writeable)
+    st = xc.strides
+    shape = (xc.shape[0], *kernel, *out, xc.shape[-1])
+    strides = (st[0], *(a * dl for a, dl in zip(st[1:1 + d], dilation)), *(a * s for a, s in zip(st[1:1 + d], stride)),
+               st[-1])
+    cols = _workspace(shape, xc.dtype)
+    xp.copyto(cols, strided_view(xc, shape, strides))
+    return cols
 
 
 class Conv(Primitive):
     """y[n, o, i] = b[o] + Σ_{c, t} W[o, c, t] · xₚ[n, g·C/G + c, i·s + t·δ]   (c within the group g of o).
 
-    Forward: im2col (one copy) and one matrix product Y = W·X_col, batched over the G groups in a single
-    matmul call; with stride 1 the columns are contiguous runs of the input (``_im2col_runs``). Backward,
-    with G = ∂L/∂Y in the same column order:
+    Forward: im2col (one copy, batch innermost: ``_im2col``) and one matrix product Y = W·X_col, batched over
+    the G groups in a single matmul call. Backward, with G = ∂L/∂Y in the same (C_out, ∏O·N) column order:
 
         ∂L/∂W = G·X_colᵀ,    ∂L/∂X_col = Wᵀ·G,    ∂L/∂x = crop(col2im(∂L/∂X_col)),    ∂L/∂b = Σ_{n,i} G
 
-    The output is a view of the (C_out, N·M) product; the next layer reads it without a copy.
+    X_col (∏k times the input) is not kept for the backward: it is copied again from the saved input into
+    the reused workspace, which costs less than holding (and page-faulting) a fresh matrix per layer.
+
+    The output is the (N, C_out, *O) view of the (C_out, *O, N) product: the next layer's im2col reads it
+    without a copy, and a gradient that comes back in that order needs none either.
     """
 
     @staticmethod
     def forward(ctx, x, w, b=None, stride=(1, 1), padding=((0, 0), (0, 0)), dilation=(1, 1), groups=1):
-        n = x.shape[0]
         kernel = w.shape[2:]
-        xpad = pad_array(x, padding)
         out = out_sizes(x.shape[2:], kernel, stride, padding, dilation)
-        runs = _use_runs(stride, out, xpad.shape[2:])
-        if runs:
-            cols, m = _im2col_runs(xpad, kernel, dilation, out)
-        else:
-            cols, m = _im2col(xpad, kernel, stride, dilation), math.prod(out)
-        cols = cols.reshape(groups, -1, n * m)
+        xc = batch_last(x, padding)
+        cols = _im2col(xc, kernel, stride, dilation, out).reshape(groups, -1, math.prod(out) * x.shape[0])
         w2 = w.reshape(groups, w.shape[0] // groups, -1)
         y = w2[0] @ cols[0] if groups == 1 else (w2 @ cols).reshape(w.shape[0], -1)  # the one BLAS call
         if b is not None:
             y += b[:, None]
-        plane = xpad.shape[2:] if runs else out
-        ctx.cols, ctx.w2, ctx.padded, ctx.kernel, ctx.out = cols, w2, xpad.shape, kernel, out
-        ctx.m, ctx.plane = m, plane
-        ctx.padding, ctx.stride, ctx.dilation, ctx.runs = padding, stride, dilation, runs
-        return _output_view(y, n, out, m, plane)
+        ctx.xc, ctx.w2, ctx.out, ctx.kernel = xc, w2, out, kernel
+        ctx.padding, ctx.stride, ctx.dilation = padding, stride, dilation
+        return batch_first(y.reshape((w.shape[0],) + out + (x.shape[0],)))
 
     @staticmethod
     def backward(ctx, g):
         need = ctx.needs_input_grad
         nx, nw, nb = need[0], need[1], len(need) == 3 and need[2]
-        cols, w2, m, kernel = ctx.cols, ctx.w2, ctx.m, ctx.kernel
+        xc, w2, kernel = ctx.xc, ctx.w2, ctx.kernel
         groups, o_g = w2.shape[:2]
-        n, c = ctx.padded[:2]
-        g2 = (xp.zeros if ctx.runs else xp.empty)((groups * o_g, n * m), dtype=g.dtype)  # 0 in the run gaps
-        _output_view(g2, n, ctx.out, m, ctx.plane)[...] = g
-        g3 = g2.reshape(groups, o_g, -1)
+        gc = batch_last(g)  # (C_out, *O, N): free when g comes in the forward's order
+        g2 = gc.reshape(groups * o_g, -1)
         gb = g2.sum(axis=1) if nb else None
         gw = None
         if nw:
-            gw = g2 @ cols[0].T if groups == 1 else g3 @ cols.transpose(0, 2, 1)
+            cols = _im2col(xc, kernel, ctx.stride, ctx.dilation, ctx.out).reshape(groups, -1, g2.shape[1])
+            gw = g2 @ cols[0].T if groups == 1 else g2.reshape(groups, o_g, -1) @ cols.transpose(0, 2, 1)
             gw = gw.reshape((groups * o_g, -1) + tuple(kernel))
         gx = None
         if nx:
-            gcols = w2[0].T @ g2 if groups == 1 else w2.transpose(0, 2, 1) @ g3  # Wᵀ·G
-            gcols = gcols.reshape(c, math.prod(kernel), n, m)
-            if ctx.runs:
-                gx = _col2im_runs(gcols, ctx.padded, kernel, ctx.dilation, m)
-            else:
-                d = len(kernel)
-                buf = _channels_first(xp.zeros((c, n) + tuple(ctx.padded[2:]), dtype=g.dtype), d)
-                blocks = gcols.reshape((c,) + tuple(kernel) + (n,) + tuple(ctx.out))  # → (N, C, *k, *O), a view
-                blocks = blocks.transpose(1 + d, 0, *range(1, 1 + d), *range(2 + d, 2 + 2 * d))
-                gx = col2im(buf, blocks, kernel, ctx.stride, ctx.dilation)
-            gx = _crop(gx, ctx.padding)
+            c, d = xc.shape[0], len(kernel)
+            gcols = _workspace((groups, c // groups * math.prod(kernel), g2.shape[1]), g.dtype)  # X_col is done
+            xp.matmul(w2.transpose(0, 2, 1), g2.reshape(groups, o_g, -1), out=gcols)  # Wᵀ·G
+            blocks = gcols.reshape((c,) + tuple(kernel) + gc.shape[1:])  # (C, *k, *O, N)
+            order = (1 + 2 * d, 0, *range(1, 1 + d), *range(1 + d, 1 + 2 * d))  # viewed as (N, C, *k, *O)
+            buf = batch_first(xp.zeros(xc.shape, dtype=g.dtype))
+            gx = _crop(col2im(buf, blocks.transpose(order), kernel, ctx.stride, ctx.dilation), ctx.padding)
         return (gx, gw, gb) if len(need) == 3 else (gx, gw)
 
 
@@ -237,7 +219,7 @@ def max_taps(x, kernel, stride, padding, dilation):
         for t, sl in _axis_taps(y.ndim, 2 + j, k, s, dl, out[j]):
             tap = y[sl]
             if best is None:
-                best, idx = tap.copy(), xp.zeros(tap.shape, dtype=xp.int8 if k < 128 else xp.int64)
+                best, idx = tap.copy(order="K"), xp.zeros_like(tap, dtype=xp.int8 if k < 128 else xp.int64)
                 continue
             idx = xp.where(tap > best, idx.dtype.type(t), idx)
             xp.maximum(best, tap, out=best)
@@ -246,12 +228,14 @@ def max_taps(x, kernel, stride, padding, dilation):
     return y, stages
 
 
-def _spread(g, stages, pick):
+def _spread(g, stages, pick, batch_last_input):
     """Undo the stages of a separable pooling in reverse: each tap's slice of a stage's input receives
-    ``pick(g, stage, t)`` (assigned where windows cannot overlap, added where they can)."""
+    ``pick(g, stage, t)`` (assigned where windows cannot overlap, added where they can). The gradient is laid
+    out as the pooling's input was (batch innermost after a convolution), so that one reads it without a copy."""
     for stage in reversed(stages):
         axis, shape, _, k, s, dl = stage
-        gin = xp.zeros(shape, dtype=g.dtype)
+        gin = batch_first(xp.zeros(shape[1:] + shape[:1], dtype=g.dtype)) if batch_last_input else \
+            xp.zeros(shape, dtype=g.dtype)
         for t, sl in _axis_taps(len(shape), axis, k, s, dl, g.shape[axis]):
             if s >= dl * (k - 1) + 1:
                 gin[sl] = pick(g, stage, t)
@@ -269,12 +253,14 @@ class MaxPool(Primitive):
     @staticmethod
     def forward(ctx, x, kernel=(2, 2), stride=(2, 2), padding=((0, 0), (0, 0)), dilation=(1, 1)):
         y, ctx.stages = max_taps(x, kernel, stride, padding, dilation)
+        ctx.batch_last = _is_batch_last(x)
         ctx.padding = padding
         return y
 
     @staticmethod
     def backward(ctx, g):
-        return _crop(_spread(g, ctx.stages, lambda g, stage, t: g * (stage[2] == t)), ctx.padding)
+        return _crop(_spread(g, ctx.stages, lambda g, stage, t: g * (stage[2] == t), ctx.batch_last),
+                     ctx.padding)
 
 
 class AvgPool(Primitive):
@@ -290,16 +276,16 @@ class AvgPool(Primitive):
         for j in reversed(range(len(kernel))):
             total = None
             for _, sl in _axis_taps(y.ndim, 2 + j, kernel[j], stride[j], 1, out[j]):
-                total = y[sl].copy() if total is None else xp.add(total, y[sl], out=total)
+                total = y[sl].copy(order="K") if total is None else xp.add(total, y[sl], out=total)
             stages.append((2 + j, y.shape, None, kernel[j], stride[j], 1))
             y = total
         y /= divisor
-        ctx.stages, ctx.padding, ctx.divisor = stages, padding, divisor
+        ctx.stages, ctx.padding, ctx.divisor, ctx.batch_last = stages, padding, divisor, _is_batch_last(x)
         return y
 
     @staticmethod
     def backward(ctx, g):
-        return _crop(_spread(g / ctx.divisor, ctx.stages, lambda g, stage, t: g), ctx.padding)
+        return _crop(_spread(g / ctx.divisor, ctx.stages, lambda g, stage, t: g, ctx.batch_last), ctx.padding)
 
 
 # ------------------------------------------------------------------------------------------- unfold / fold
