@@ -10,6 +10,7 @@ than its input is explained before any work. Output size per dim: O = ⌊(S + 2p
 from __future__ import annotations
 
 import math
+import numbers
 
 from . import ops as P
 from .backend import xp
@@ -21,8 +22,8 @@ __all__ = ["conv", "max_pool", "avg_pool", "adaptive_avg_pool", "pad", "unfold",
 
 def ntuple(value, d, name):
     """An int (repeated d times) or a sequence of d ints, as a tuple."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return (value,) * d
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        return (int(value),) * d
     try:
         out = tuple(int(v) for v in value)
     except TypeError:

@@ -5,16 +5,13 @@ from __future__ import annotations
 import math
 
 from ..engine import empty
+from ..engine.conv import ntuple
 from . import init
 from .functional_conv import conv1d, conv2d, pad
 from .module import Module
 from .parameter import Parameter
 
 _PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
-
-
-def _tuple(value, d):
-    return (value,) * d if isinstance(value, int) else tuple(value)
 
 
 class _ConvNd(Module):
@@ -39,14 +36,15 @@ class _ConvNd(Module):
             raise ValueError("in_channels must be divisible by groups")
         if out_channels % groups != 0:
             raise ValueError("out_channels must be divisible by groups")
-        stride, dilation, kernel_size = _tuple(stride, d), _tuple(dilation, d), _tuple(kernel_size, d)
+        stride, dilation = ntuple(stride, d, "stride"), ntuple(dilation, d, "dilation")
+        kernel_size = ntuple(kernel_size, d, "kernel_size")
         if isinstance(padding, str):
             if padding not in ("same", "valid"):
                 raise ValueError(f"Invalid padding string {padding!r}, should be one of ('same', 'valid')")
             if padding == "same" and any(s != 1 for s in stride):
                 raise ValueError("padding='same' is not supported for strided convolutions")
         else:
-            padding = _tuple(padding, d)
+            padding = ntuple(padding, d, "padding")
         if padding_mode not in _PADDING_MODES:
             raise ValueError(f"padding_mode must be one of {_PADDING_MODES}, but got padding_mode={padding_mode!r}")
         self.in_channels, self.out_channels, self.kernel_size = in_channels, out_channels, kernel_size
