@@ -10,7 +10,8 @@ class Recorder:
 
     def __init__(self, **config):
         self.out = []
-        self.s = Session(emit=lambda text: self.out.append(json.loads(text)))
+        # every message goes through JSON as on the wire (NaN would fail: JSON has none)
+        self.s = Session(emit=lambda msg: self.out.append(json.loads(json.dumps(msg, allow_nan=False))))
         self.send({"type": "config", "config": config})
 
     def send(self, msg):

@@ -64,8 +64,8 @@ def test_tabs_are_isolated(client):
         b.send_text(json.dumps({"type": "config", "config": {}}))
         assert receive_until(a, "network")["sizes"] == [2, 3, 1]
         assert receive_until(b, "network")["sizes"] == [2, 4, 2, 1]
-        assert len(client.app.state.registry.sessions) == 2
-    assert client.app.state.registry.sessions == {}  # closed sockets end their sessions
+        assert len(client.app.state.pool.clients) == 2
+    assert client.app.state.pool.clients == {}  # closed sockets end their sessions
 
 
 def test_idle_sessions_are_reaped():
@@ -75,7 +75,7 @@ def test_idle_sessions_are_reaped():
             with pytest.raises(Exception):  # noqa: B017 — the server closes the socket
                 for _ in range(100):
                     ws.receive_text()
-        assert c.app.state.registry.sessions == {}
+        assert c.app.state.pool.clients == {}
 
 
 def test_cli_arguments():

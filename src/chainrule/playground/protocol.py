@@ -62,6 +62,10 @@ LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10)
 REG_RATES = (0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10)
 
 
+# Every message type the server sends (the server's queues treat each type by its own rule: see outbox.py).
+SERVER_MESSAGES = ("hello", "config", "data", "network", "frame", "status", "file", "error")
+
+
 class ProtocolError(ValueError):
     """A client message that does not follow the protocol; ``field`` names the offending key."""
 
@@ -71,6 +75,16 @@ class ProtocolError(ValueError):
 
 
 # --------------------------------------------------------------------------------- field checkers
+def _spec(**spec):
+    """Attach a JSON description of what a checker accepts (sent to the page in ``hello``: the page checks a
+    link's values against it and names the allowed values when one is wrong)."""
+    def mark(check):
+        check.spec = spec
+        return check
+    return mark
+
+
+@_spec(type="bool")
 def _bool(name, v):
     if not isinstance(v, bool):
         raise ProtocolError(f"{name} must be true or false, got {v!r:.40}", name)
@@ -78,6 +92,7 @@ def _bool(name, v):
 
 
 def _int(lo, hi):
+    @_spec(type="int", min=lo, max=hi)
     def check(name, v):
         if isinstance(v, bool) or not isinstance(v, int):
             if isinstance(v, float) and v.is_integer():
@@ -91,7 +106,10 @@ def _int(lo, hi):
 
 
 def _num(lo, hi, open_lo=False):
+    @_spec(type="num", min=lo, max=hi, openMin=open_lo)
     def check(name, v):
+        if isinstance(v, int) and not isinstance(v, bool) and abs(v) > 1e300:  # float(v) would overflow
+            raise ProtocolError(f"{name} must be in [{lo}, {hi}], got an integer of {len(str(v))} digits", name)
         if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
             raise ProtocolError(f"{name} must be a finite number, got {v!r:.40}", name)
         if v < lo or v > hi or (open_lo and v == lo):
@@ -102,23 +120,29 @@ def _num(lo, hi, open_lo=False):
 
 
 def _choice(*options):
+    @_spec(type="choice", options=list(options))
     def check(name, v):
-        if v not in options:
+        if isinstance(v, (list, dict)) or v not in options:
             raise ProtocolError(f"{name} must be one of {', '.join(map(str, options))}; got {v!r:.40}", name)
         return v
     return check
 
 
 def _list(item, max_len, min_len=0):
+    @_spec(type="list", item=item.spec, minLen=min_len, maxLen=max_len)
     def check(name, v):
         if not isinstance(v, list):
             raise ProtocolError(f"{name} must be a list, got {type(v).__name__}", name)
         if not min_len <= len(v) <= max_len:
             raise ProtocolError(f"{name} must have {min_len} to {max_len} entries, got {len(v)}", name)
-        return [item(f"{name}[{i}]", x) for i, x in enumerate(v)]
+        try:
+            return [item(f"{name}[{i}]", x) for i, x in enumerate(v)]
+        except ProtocolError as e:  # the field is the setting (what a link names), not its entry
+            raise ProtocolError(str(e), name) from None
     return check
 
 
+@_spec(type="choice", options=["", *ACTIVATIONS])
 def _activation_or_empty(name, v):
     return "" if v == "" else _choice(*ACTIVATIONS)(name, v)
 
@@ -142,7 +166,7 @@ CONFIG_SPEC = {
     "layerActivations": (_list(_activation_or_empty, MAX_LAYERS), [], "net"),
     "batchNorm": (_list(_bool, MAX_LAYERS), [], "net"),
     "dropout": (_list(_num(0.0, 0.9), MAX_LAYERS), [], "net"),
-    "init": (_choice("tf", "zeros", "small", "lecun", "xavier", "he"), "tf", "net"),
+    "init": (_choice("tf", "zeros", "small", "large", "lecun", "xavier", "he"), "tf", "net"),
     "initZero": (_bool, False, "net"),
     "loss": (_choice("mse", "ce"), "mse", "net"),
     # training (no reset)
@@ -164,7 +188,14 @@ CONFIG_SPEC = {
     # display only (kept so that the whole setup lives in one object)
     "showTestData": (_bool, False, "view"),
     "discretize": (_bool, False, "view"),
+    "hiddenView": (_int(0, MAX_LAYERS), 0, "view"),  # the hidden layer whose view of the plane is shown; 0 = none
+    "hiddenStage": (_choice("post", "pre"), "post", "view"),  # after or before that layer's activation
 }
+
+
+def schema() -> dict:
+    """What every configuration key accepts, as JSON (the page checks links against it)."""
+    return {key: check.spec for key, (check, _, _) in CONFIG_SPEC.items()}
 
 
 def default_config() -> dict:
@@ -229,7 +260,7 @@ def parse_message(raw) -> dict:
     if not isinstance(msg, dict):
         raise ProtocolError(f"a message must be a JSON object, got {type(msg).__name__}")
     kind = msg.get("type")
-    if kind not in MESSAGES:
+    if not isinstance(kind, str) or kind not in MESSAGES:
         raise ProtocolError(f"unknown message type {kind!r:.40}; expected one of {', '.join(MESSAGES)}",
                             "type")
     spec = MESSAGES[kind]
@@ -252,7 +283,7 @@ def parse_csv(text: str, problem: str, n_classes: int):
     """Parse own data: rows ``x1,x2,label`` or ``x1,x2,label,split`` (an optional header row is skipped).
 
     Coordinates must lie in [-6, 6]; labels must be ±1 (classification; 0 is read as -1), a class index
-    0..k-1 (multiclass) or a number (regression); ``split`` is ``train`` or ``test`` (the playground's own
+    0..k-1 (multiclass) or a number in [-1, 1] (regression); ``split`` is ``train`` or ``test`` (the playground's own
     download has it). Returns lists ``xs`` (n, 2), ``labels`` and ``splits`` (None where not given).
     """
     rows = [ln.strip() for ln in text.replace("\r", "\n").split("\n")]
@@ -296,7 +327,10 @@ def _csv_label(t, i, problem, n_classes):
             raise ProtocolError(f"CSV row {i}: a class label must be an integer 0..{n_classes - 1}, got {t}",
                                 "text")
         return float(t)
-    return max(-1.0, min(1.0, t))
+    if not -1.0 <= t <= 1.0:
+        raise ProtocolError(f"CSV row {i}: a regression target must lie in [-1, 1] (the colour scale), got {t}; "
+                            "rescale the targets", "text")
+    return t
 
 
 def _looks_numeric(row: str) -> bool:
