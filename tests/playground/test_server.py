@@ -39,7 +39,7 @@ def test_static_files_are_served(client):
 def test_session_over_websocket_and_bad_messages(client):
     with client.websocket_connect("/ws") as ws:
         hello = receive_until(ws, "hello")
-        assert hello["defaults"]["networkShape"] == [4, 2] and hello["limits"]["neurons"] == 64
+        assert hello["defaults"]["networkShape"] == [4, 2] and hello["limits"]["neurons"] == 16
         assert set(hello["previews"]) >= {"circle", "xor", "gauss", "spiral", "reg-plane", "reg-gauss"}
         ws.send_text(json.dumps({"type": "config", "config": {"seed": 9}}))
         frame = receive_until(ws, "frame")

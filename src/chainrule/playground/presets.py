@@ -22,13 +22,14 @@ PRESETS = {
         "title": "XOR with the feature X₁X₂",
         "patch": {"dataset": "xor", "networkShape": [], "learningRate": 0.1, "xTimesY": True, "seed": 4},
         "look": "The same single unit, given X₁X₂ (positive in two quadrants, negative in the others), separates "
-                "XOR at once. A hidden layer can learn such a feature itself: see the next preset.",
+                "XOR at once. A hidden layer can learn such features itself.",
     },
-    "xor-hidden": {
-        "title": "XOR bent straight by a hidden layer",
-        "patch": {"dataset": "xor", "networkShape": [4, 2], "learningRate": 0.1, "seed": 4, "hiddenView": 2},
-        "look": "Hidden layer's view (below): the input plane as the last hidden layer of 2 neurons sees it. As "
-                "it trains, the grid bends until a straight line (the output unit) separates blue from orange.",
+    "bend": {
+        "title": "A hidden layer bends the plane",
+        "patch": {"dataset": "circle", "networkShape": [4, 2], "hiddenView": 2, "seed": 1},
+        "look": "Hidden layer's view (below): the input plane as the last hidden layer of 2 neurons sees it, with "
+                "the grid lines and points carried along. The output unit can only draw a straight line there; "
+                "as the network trains, the plane unfolds until that line separates blue from orange.",
     },
     "zero-init": {
         "title": "Zero initialisation",

@@ -113,6 +113,10 @@ class Session(Slices, Training):
                 self._acked = True
             return
         if kind == "config":
+            if msg.get("fresh"):  # as if the page had just opened with this setup
+                self.resets = 0
+                self.cfg.update(msg["config"])
+                return self.rebuild(data=True)
             return self.apply_config(msg["config"])
         if not self.built:
             self.rebuild(data=True)

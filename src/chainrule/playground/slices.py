@@ -83,7 +83,7 @@ class Slices:
             return False
         if kind == "config":
             what = self._effects(msg["config"])
-            return "train" in what and not what & {"data", "net"}
+            return "train" in what and not what & {"data", "net"} and not msg.get("fresh")
         return True
 
     def _command(self, msg):
@@ -93,7 +93,8 @@ class Slices:
             self.pending_steps += 1
             self._status()
             return
-        if kind in ABANDONS or (kind == "config" and self._effects(msg["config"]) & {"data", "net"}):
+        rebuilds = kind == "config" and (msg.get("fresh") or self._effects(msg["config"]) & {"data", "net"})
+        if kind in ABANDONS or rebuilds:
             self.abandon_epoch()
         self.handle(msg)
 
