@@ -24,6 +24,7 @@ class Outbox:
         self.items: collections.deque[tuple[str, str]] = collections.deque()
         self.dropped_errors = 0
         self.closed = False
+        self.finishing = False  # send what is here, then end (the tab's session is gone)
         self._ready = asyncio.Event()
 
     def put(self, kind: str, text: str):
@@ -47,7 +48,7 @@ class Outbox:
             files = [i for i, (k, _) in enumerate(items) if k == "file"]
             if len(files) >= MAX_FILES:
                 del items[files[0]]
-        items.append((kind, text))
+        self.items.append((kind, text))  # (_remove may have replaced the deque)
         self._ready.set()
 
     def _remove(self, match):
@@ -58,7 +59,7 @@ class Outbox:
     async def get(self) -> str | None:
         """The next message to send; None once the outbox is closed."""
         while not self.items:
-            if self.closed:
+            if self.closed or self.finishing:
                 return None
             self._ready.clear()
             await self._ready.wait()
@@ -69,6 +70,10 @@ class Outbox:
             self.dropped_errors = 0
             text = json.dumps(msg, separators=(",", ":"))
         return text
+
+    def finish(self):
+        self.finishing = True
+        self._ready.set()
 
     def close(self):
         self.closed = True

@@ -96,12 +96,10 @@ class Pool:
         """A worker died (killed, out of memory): its tabs must reload; a fresh worker takes its place."""
         for sid in list(link.sessions):
             client = self.clients.get(sid)
-            if client is not None:
+            if client is not None:  # the tab hears why, then its socket closes (server.py's pump)
                 client.outbox.put("error", json.dumps({"type": "error", "field": None, "message":
                                   "the server's worker running this tab stopped; reload the page"}))
-                if client.websocket is not None:
-                    with contextlib.suppress(Exception):
-                        await client.websocket.close(code=1011, reason="worker stopped")
+                client.outbox.finish()
         link.sessions.clear()
         with contextlib.suppress(Exception):
             link.writer.close()

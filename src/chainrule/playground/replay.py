@@ -12,6 +12,10 @@ from __future__ import annotations
 
 REPLAYED = ("learningRate", "batchSize", "regularizationRate", "momentum", "beta1", "beta2", "alpha")
 IGNORED = ("speed",)  # how fast the page animates changes nothing in the run
+# A setting that only some optimizers (or regularisations) read changes nothing under the others.
+USED_BY = {"momentum": ("optimizer", ("momentum", "nesterov")), "beta1": ("optimizer", ("adam",)),
+           "beta2": ("optimizer", ("adam",)), "alpha": ("optimizer", ("rmsprop",)),
+           "regularizationRate": ("regularization", ("L1", "L2"))}
 
 
 class Replay:
@@ -25,10 +29,13 @@ class Replay:
         self.events: list[tuple[int, tuple]] = []  # (epoch, ("learningRate", 0.1) | ("regenerate", seed) | ...)
         self.skipped: list[str] = []  # what the script does not replay, in words
 
-    def config(self, epoch: int, changes: dict):
-        """Training settings changed: ``changes`` maps each key to (old, new)."""
+    def config(self, epoch: int, changes: dict, cfg: dict):
+        """Training settings changed: ``changes`` maps each key to (old, new); ``cfg`` is the setup after."""
         for key, (old, new) in changes.items():
             if key in IGNORED:
+                continue
+            if key in USED_BY and epoch > 0 and cfg[USED_BY[key][0]] not in USED_BY[key][1]:
+                self.start_cfg[key] = new  # unused now; if a later switch makes it count, that is not replayed
                 continue
             if epoch == 0:  # nothing trained yet: part of the setup
                 self.start_cfg[key] = new

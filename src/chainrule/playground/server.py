@@ -135,6 +135,8 @@ async def _pump(websocket: WebSocket, outbox):
     with contextlib.suppress(Exception):
         while (text := await outbox.get()) is not None:
             await websocket.send_text(text)
+        if outbox.finishing and not outbox.closed:  # the session is gone (its worker stopped)
+            await websocket.close(code=1011, reason="worker stopped")
 
 
 def serve(host: str = "127.0.0.1", port: int = 0, open_browser: bool = True, log_level: str = "warning",

@@ -171,7 +171,7 @@ class Session(Slices, Training):
         else:
             if "train" in what:
                 self.replay.config(self.epoch, {k: (before[k], v) for k, v in changed.items()
-                                                if CONFIG_SPEC[k][2] == "train"})
+                                                if CONFIG_SPEC[k][2] == "train"}, self.cfg)
             if "optimizer" in changed:
                 self.opt = M.make_optimizer(self.cfg, self.net)
             if changed:

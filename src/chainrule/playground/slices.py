@@ -89,6 +89,8 @@ class Slices:
     def _command(self, msg):
         kind = msg["type"]
         if kind == "step":  # trained by run(), a batch at a time, like play
+            if not self.built:
+                self.rebuild(data=True)
             self.playing = False
             self.pending_steps += 1
             self._status()
