@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import secrets
 import time
 from importlib import resources
@@ -34,6 +35,17 @@ NEEDS_TOKEN = """<!DOCTYPE html><meta charset="utf-8"><title>chainrule playgroun
 <body style="font-family: sans-serif; margin: 3em"><h1>This playground needs its link</h1>
 <p>Open the link with the access token (<code>...?token=...</code>) that <code>chainrule playground</code>
 printed, or ask for it.</p></body>"""
+
+
+class _ClientFrameErrors(logging.Filter):
+    """uvicorn logs a client's text frame that is not UTF-8 with a traceback, and closes that connection
+    (code 1007) as it should: a client's malformed frame is not a server error, so it becomes one line."""
+
+    def filter(self, record):
+        if record.getMessage().startswith("Invalid UTF-8"):
+            record.exc_info, record.exc_text = None, None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
 
 
 def _error(exc: ProtocolError) -> str:
@@ -168,6 +180,7 @@ def serve(host: str = "127.0.0.1", port: int = 0, open_browser: bool = True, log
         url += f"?token={token}"
     app = create_app(workers=workers, token=token, max_sessions=max_sessions)
     config = uvicorn.Config(app, log_level=log_level, ws_max_size=1 << 20, ws_ping_interval=20)
+    logging.getLogger("uvicorn.error").addFilter(_ClientFrameErrors())  # after Config has set up logging
     server = uvicorn.Server(config)
     where = f"{workers} worker process{'es' if workers != 1 else ''}" if workers else "in this process"
     print(f"chainrule playground: {url}  (sessions run {where}; Ctrl+C to stop)", flush=True)

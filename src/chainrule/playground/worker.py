@@ -134,7 +134,8 @@ class Worker:
                 session.close()
         elif op == STATS:
             stats = {"pid": os.getpid(), "sessions": len(self.sessions), "rssKiB": rss_kib(),
-                     "cpu": {k.decode(): round(v, 4) for k, v in self.vtime.items()}}
+                     "cpu": {k.decode(): round(v, 4) for k, v in self.vtime.items()},
+                     "queued": sum(len(s.inbox) for s in self.sessions.values())}
             try:
                 self.sock.sendall(frame(STATS_REPLY, sid, json.dumps(stats).encode()))
             except OSError:
