@@ -1,6 +1,7 @@
 """Helpers for the browser tests: the playground started through the real command, a page in headless
 Chromium (tests/conftest.py's ``browser``), waits on conditions (never on time)."""
 
+import json
 import re
 import subprocess
 import sys
@@ -16,13 +17,15 @@ def start_server(*args, log=None):
     match = re.search(r"http://[\d.]+:\d+/(\?token=[\w-]+)?", line)
     assert match, f"no URL printed by `chainrule playground`: {line!r}"
     url = match.group(0)
-    base = url.split("?")[0]
+    base, _, query = url.partition("?")
     for _ in range(600):  # the workers start (a fresh interpreter each) while the socket already listens
         try:
-            urllib.request.urlopen(base + "health", timeout=2)
-            break
+            with urllib.request.urlopen(f"{base}health?workers=1&{query}", timeout=10) as r:
+                if all(w.get("pid") for w in json.loads(r.read())["workers"]):
+                    break
         except OSError:
-            time.sleep(0.1)
+            pass
+        time.sleep(0.1)
     return proc, url
 
 

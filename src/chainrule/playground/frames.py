@@ -18,7 +18,10 @@ from chainrule.doctor import layer_stats
 GRID = 100
 THUMB = 20  # neuron thumbnails: the grid averaged over 5×5 blocks
 NAN_BYTE = 255
-PANEL_INTERVAL = 0.15  # seconds between two gradient/activation panels (the page redraws them at this pace)
+# The gradient/activation panels (a forward and backward pass over the training set: more than the rest of a
+# frame) go out at most every PANEL_INTERVAL seconds and every PANEL_EVERY frames.
+PANEL_INTERVAL = 0.25
+PANEL_EVERY = 3
 
 
 def grid_points(n: int = GRID) -> np.ndarray:
@@ -29,11 +32,11 @@ def grid_points(n: int = GRID) -> np.ndarray:
 
 
 def to_bytes(values: np.ndarray) -> np.ndarray:
-    v = np.asarray(values, dtype=np.float64)
-    nan = ~np.isfinite(v)
-    out = np.round((np.clip(np.nan_to_num(v, nan=0.0), -1.0, 1.0) + 1.0) * 127.0).astype(np.uint8)
-    out[nan] = NAN_BYTE
-    return out
+    v = np.asarray(values, dtype=np.float32)
+    bad = ~np.isfinite(v)
+    out = np.rint((np.clip(v, -1.0, 1.0) + 1.0) * 127.0)
+    out[bad] = NAN_BYTE
+    return out.astype(np.uint8)
 
 
 def b64(a: np.ndarray) -> str:
@@ -124,11 +127,11 @@ def activation_hist(values: np.ndarray, activation: str, stats, bins: int = 20) 
             "saturated": saturated, "dead": dead}
 
 
-def _accuracy(session, x, y):
-    if session.cfg["problem"] == "regression" or len(y) == 0:
+def accuracy(out: np.ndarray, y: np.ndarray, kind: str, problem: str):
+    """The fraction of points classified right (None for regression): the argmax class, or the sign."""
+    if problem == "regression" or len(y) == 0:
         return None
-    out = session.net.model(cr.from_numpy(x)).numpy()
-    if session.net.kind == "softmax":
+    if kind == "softmax":
         return float(np.mean(np.argmax(out, axis=1) == y))
     return float(np.mean(np.where(out[:, 0] >= 0, 1.0, -1.0) == y[:, 0]))
 
@@ -145,8 +148,6 @@ def frame_message(session, panels: bool = True) -> dict:
         taps = [t.numpy() for t in net.forward_taps(session.grid_x)]  # the one grid forward
         hidden = [t.numpy() for t in net.forward_taps(cr.from_numpy(session.train_x))[:-1]] \
             if panels and len(session.train_y) else []
-        acc = (_accuracy(session, session.train_x, session.train_y),
-               _accuracy(session, session.test_x, session.test_y))
         warp = hidden_view(session) if cfg["hiddenView"] else None
     disp = display_output(taps[-1], kind)
     thumbs = [b64(to_bytes(thumbnails(vals))) for vals in taps[:-1]]
@@ -165,7 +166,8 @@ def frame_message(session, panels: bool = True) -> dict:
         "t": round(time.perf_counter(), 4),  # server clock, for measuring epochs/s
         "discretize": cfg["discretize"], "diverged": session.diverged,
         "trainLoss": finite(session.train_loss), "testLoss": finite(session.test_loss),
-        "trainAcc": acc[0], "testAcc": acc[1], "lr": getattr(session, "lr_now", cfg["learningRate"]),
+        "trainAcc": session.train_acc, "testAcc": session.test_acc,
+        "lr": getattr(session, "lr_now", cfg["learningRate"]),
         "history": session.history, "resetHistory": session.reset_history,
         "heat": heat_message(disp, kind, cfg["nClasses"]), "focus": focus,
         "thumbs": {"n": THUMB, "layers": thumbs},

@@ -74,10 +74,11 @@ class Session(Slices, Training):
         self._acked = True
         self._dirty = False
         self._last_frame = -1.0
-        self._last_panels = -1.0
+        self._last_panels, self._panel_frame = -1.0, -99
         self.resets = 0
         self.pending_steps = 0
         self._credit, self._credit_t = 0.0, 0.0
+        self._frame_budget = 0.0
         self.replay = Replay()
         self.init_training()
 
@@ -308,13 +309,13 @@ class Session(Slices, Training):
 
     # ------------------------------------------------------------------------------ frames
     def _send_frame(self, panels=None):
-        from .frames import PANEL_INTERVAL, frame_message
+        from .frames import PANEL_EVERY, PANEL_INTERVAL, frame_message
 
         now = time.perf_counter()
         if panels is None:
-            panels = now - self._last_panels >= PANEL_INTERVAL
+            panels = now - self._last_panels >= PANEL_INTERVAL and self.frame_no - self._panel_frame >= PANEL_EVERY
         if panels:
-            self._last_panels = now
+            self._last_panels, self._panel_frame = now, self.frame_no + 1
         self.frame_no += 1
         self.emit(frame_message(self, panels=panels))
         self.history, self.reset_history = [], False

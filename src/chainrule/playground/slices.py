@@ -4,6 +4,10 @@ In a slice: the commands waiting (those that must wait for the end of the epoch 
 until it ends), then a frame if the page has drawn the last one, then training, one batch at a time, until
 the slice's deadline. At a finite ``speed`` (epochs per 1/60 s tick, TF Playground's pace at 1) epochs are
 paced by a credit that fills with time; a session that falls behind makes up at most ``CATCH_UP`` seconds.
+
+A session that cannot keep its pace (a busy machine, or ``speed`` 0: as fast as possible) spends at most
+``FRAME_SHARE`` of its CPU time on frames, and still sends one at least every ``MAX_FRAME_GAP`` seconds:
+the run keeps its pace as far as it can, and the picture follows less often.
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ from .protocol import CONFIG_SPEC, ProtocolError
 TICK = 1 / 60
 FRAME_INTERVAL = 1 / 60  # at most this many frames per second, and only once the page drew the last one
 CATCH_UP = 0.25
+FRAME_SHARE = 0.25
+MAX_FRAME_GAP = 0.5
 IMMEDIATE = {"ack", "focus", "play", "pause", "step"}  # never wait for the epoch to end
 ABANDONS = {"reset", "load_csv"}  # new weights: the epoch in progress is thrown away
 
@@ -53,7 +59,7 @@ class Slices:
                 if clock() >= deadline:
                     return
             if self._frame_due(clock()):
-                self._guarded(self._send_frame)
+                self._guarded(self._framed)
                 did = True
             elif self._wants_training(clock()):
                 self._guarded(self._train_until, deadline)
@@ -101,7 +107,23 @@ class Slices:
         self.handle(msg)
 
     def _frame_due(self, now) -> bool:
-        return self.built and self._dirty and self._acked and now >= self._last_frame + FRAME_INTERVAL
+        if not (self.built and self._dirty and self._acked and now >= self._last_frame + FRAME_INTERVAL):
+            return False
+        return self._frame_budget > 0 or not self._behind(now) or now >= self._last_frame + MAX_FRAME_GAP
+
+    def _behind(self, now) -> bool:
+        """Playing, and training could use more time than it gets (flat out, or epochs owed)."""
+        if not self.playing:
+            return False
+        if not self.cfg["speed"]:
+            return True
+        self._refill(now)
+        return self._credit >= 2.0
+
+    def _framed(self):
+        cpu = time.thread_time()
+        self._send_frame()
+        self._frame_budget = max(self._frame_budget - (time.thread_time() - cpu), -0.05)
 
     def _refill(self, now):
         n = self.cfg["speed"]
@@ -124,7 +146,14 @@ class Slices:
         return self._credit >= 1.0
 
     def _train_until(self, deadline):
-        clock = time.perf_counter
+        clock, cpu = time.perf_counter, time.thread_time()
+        try:
+            self._train_batches(deadline, clock)
+        finally:  # training earns frames their share of the time
+            earned = (time.thread_time() - cpu) * FRAME_SHARE / (1 - FRAME_SHARE)
+            self._frame_budget = min(self._frame_budget + earned, 0.02)
+
+    def _train_batches(self, deadline, clock):
         if not self.epoch_running and self.playing and self.cfg["speed"] and not self.pending_steps:
             self._credit -= 1.0
         while True:

@@ -120,7 +120,8 @@ class Training:
     def _train_batch(self, xb, yb, regularising, reg, lr, rate):
         net, opt = self.net, self.opt
         before = [lin.weight.detach().numpy().copy() for lin in net.linears] if regularising else None
-        net.model.train()  # a frame between two batches switches to eval mode
+        if not net.model.training:  # a frame between two batches switched to eval mode (train() walks every module)
+            net.model.train()
         with M.dropout_rng(self):
             opt.zero_grad()
             loss = self.loss_fn(net.model(cr.from_numpy(xb)), cr.from_numpy(yb))
@@ -129,17 +130,20 @@ class Training:
         if regularising:
             M.regularise(net, before, reg, lr, rate)
 
-    def _loss_on(self, x, y):
+    def _measure(self, x, y):
+        """Loss and accuracy on a set, from one forward pass."""
         if len(y) == 0:
-            return None
-        return float(self.loss_fn(self.net.model(cr.from_numpy(x)), cr.from_numpy(y)).item())
+            return None, None
+        out = self.net.model(cr.from_numpy(x))
+        loss = float(self.loss_fn(out, cr.from_numpy(y)).item())
+        return loss, F.accuracy(out.numpy(), y, self.net.kind, self.cfg["problem"])
 
     def _evaluate(self):
-        """Train and test loss with the current weights (eval mode: no dropout, BN running stats)."""
+        """Train and test loss and accuracy with the current weights (eval mode: no dropout, BN running stats)."""
         self.net.model.eval()
         with cr.no_grad():
-            self.train_loss = self._loss_on(self.train_x, self.train_y)
-            self.test_loss = self._loss_on(self.test_x, self.test_y)
+            self.train_loss, self.train_acc = self._measure(self.train_x, self.train_y)
+            self.test_loss, self.test_acc = self._measure(self.test_x, self.test_y)
         self.history.append([self.epoch, F.finite(self.train_loss), F.finite(self.test_loss)])
         if self.train_loss is not None and not np.isfinite(self.train_loss):
             self.diverged, self.playing, self.pending_steps = True, False, 0
