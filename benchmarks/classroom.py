@@ -21,35 +21,18 @@ import argparse
 import asyncio
 import json
 import os
-import platform
 import re
 import statistics
-import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
 
 import websockets
+from playground_common import machine, start_playground, stop, write_results
 
 HEAD = re.compile(r'^\{"type":"frame","frame":(\d+),"epoch":(\d+),.*?"t":([\d.]+)')
 SETUP = {"dataset": "circle", "networkShape": [4, 2], "activation": "tanh", "batchSize": 10, "percTrainData": 50,
          "learningRate": 0.03, "speed": 1}
-
-
-def start_server(workers: int):
-    proc = subprocess.Popen([sys.executable, "-m", "chainrule.cli", "playground", "--no-browser",
-                             "--workers", str(workers)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    url = re.search(r"http://[\d.]+:\d+/", proc.stdout.readline()).group(0)
-    for _ in range(600):  # until every worker process answers
-        try:
-            with urllib.request.urlopen(url + "health?workers=1", timeout=10) as r:
-                if all(w.get("pid") for w in json.loads(r.read())["workers"]):
-                    break
-        except OSError:
-            pass
-        time.sleep(0.1)
-    return proc, url
 
 
 class Student:
@@ -131,7 +114,7 @@ def main():
     args = ap.parse_args()
     runs = []
     for workers in args.workers:
-        proc, url = start_server(workers)
+        proc, url = start_playground("--workers", str(workers))
         try:
             for n in args.sessions:
                 load0 = os.getloadavg()[0]
@@ -144,20 +127,15 @@ def main():
                       f"{r['worker_cpu_ms_per_epoch']:.1f} ms CPU an epoch (with its frames)   load "
                       f"{r['load_average_1m']}", flush=True)
         finally:
-            proc.terminate()
-            proc.wait(timeout=30)
-    out = {
+            stop(proc)
+    write_results(args.out, {
         "benchmark": "classroom capacity: simulated students at TF Playground's default setup",
         "setup": {**SETUP, "speed": args.speed, "train_points": 250, "seconds": args.seconds,
                   "student": "WebSocket client acknowledging every frame at once (an instant page)"},
         "runs": runs,
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
-                    "note": "students and server share the machine; other jobs ran on it too (see load_average_1m)"},
-        "date": time.strftime("%Y-%m-%d %H:%M"),
-    }
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps(out, indent=2) + "\n")
-    print(f"wrote {args.out}")
+        "machine": {**machine(), "note": "students and server share the machine; other jobs ran on it too "
+                                         "(see load_average_1m of each run)"},
+    })
 
 
 if __name__ == "__main__":

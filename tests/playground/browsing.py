@@ -1,31 +1,20 @@
 """Helpers for the browser tests: the playground started through the real command, a page in headless
 Chromium (tests/conftest.py's ``browser``), waits on conditions (never on time)."""
 
-import json
 import re
 import subprocess
 import sys
-import time
-import urllib.request
 
 
 def start_server(*args, log=None):
-    """``chainrule playground --no-browser ARGS``; returns (process, url). Its output goes to ``log``."""
+    """``chainrule playground --no-browser ARGS``; returns (process, url) once it prints its URL, which it does
+    when every worker has started. Its log goes to ``log``."""
     proc = subprocess.Popen([sys.executable, "-m", "chainrule.cli", "playground", "--no-browser", *args],
                             stdout=subprocess.PIPE, stderr=log or subprocess.STDOUT, text=True)
     line = proc.stdout.readline()
     match = re.search(r"http://[\d.]+:\d+/(\?token=[\w-]+)?", line)
     assert match, f"no URL printed by `chainrule playground`: {line!r}"
     url = match.group(0)
-    base, _, query = url.partition("?")
-    for _ in range(600):  # the workers start (a fresh interpreter each) while the socket already listens
-        try:
-            with urllib.request.urlopen(f"{base}health?workers=1&{query}", timeout=10) as r:
-                if all(w.get("pid") for w in json.loads(r.read())["workers"]):
-                    break
-        except OSError:
-            pass
-        time.sleep(0.1)
     return proc, url
 
 

@@ -139,3 +139,19 @@ def test_step_as_the_very_first_command_builds_the_session(session):
     while s.has_work(0.0):
         s.run(PAST)
     assert s.epoch == 1 and [m["type"] for m in out].count("frame") >= 1
+
+
+def test_a_session_behind_its_pace_spends_only_its_frame_budget_on_frames(session):
+    r = session(seed=2, speed=0)
+    play(r)
+    r.s._last_frame, r.s._dirty, r.s._acked = 0.0, True, True
+    now = r.s._last_frame + 0.1
+    r.s._frame_budget = -0.01  # frames used more than their share: training first
+    assert not r.s._frame_due(now) and r.s._wants_training(now)
+    assert r.s._frame_due(r.s._last_frame + 0.6)  # but never more than MAX_FRAME_GAP without a picture
+    r.s._frame_budget = 0.001
+    assert r.s._frame_due(now)
+    r.s.submit({"type": "pause"})
+    one_slice(r)
+    r.s._frame_budget = -0.01
+    assert r.s._frame_due(now)  # not playing: nothing to keep pace with

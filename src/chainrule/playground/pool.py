@@ -149,6 +149,15 @@ class Pool:
             link.writer.write(data)
             await link.writer.drain()  # a worker reads between slices: this waits a few ms at most
 
+    async def ready(self, timeout: float = 120.0):
+        """Wait until every worker answers (a spawned interpreter imports numpy and chainrule first)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if all(w.get("pid") for w in await self.stats(timeout=5.0)):
+                return
+            await asyncio.sleep(0.05)
+        raise RuntimeError(f"the playground's workers did not start within {timeout:.0f} s")
+
     async def stats(self, timeout: float = 5.0) -> list[dict]:
         """Each worker's pid, number of sessions, memory and CPU time per session."""
         out = []

@@ -53,8 +53,9 @@ def _error(exc: ProtocolError) -> str:
 
 
 def create_app(idle_timeout: float = 1800.0, reap_every: float = 30.0, workers: int = 0, token: str | None = None,
-               max_sessions: int = MAX_SESSIONS) -> Starlette:
-    """Build the app: ``workers`` processes run the sessions (0: one worker thread in this process)."""
+               max_sessions: int = MAX_SESSIONS, on_ready=None) -> Starlette:
+    """Build the app: ``workers`` processes run the sessions (0: one worker thread in this process);
+    ``on_ready()`` is called once every worker answers."""
     if workers == 0:
         single_threaded_blas()
     pool = Pool(workers)
@@ -124,6 +125,9 @@ def create_app(idle_timeout: float = 1800.0, reap_every: float = 30.0, workers: 
     @contextlib.asynccontextmanager
     async def lifespan(app):
         await pool.start()
+        await pool.ready()
+        if on_ready is not None:
+            on_ready()
         task = asyncio.create_task(reaper())
         yield
         task.cancel()
@@ -178,13 +182,15 @@ def serve(host: str = "127.0.0.1", port: int = 0, open_browser: bool = True, log
     url = f"http://{host if ':' not in host else '[' + host + ']'}:{sock.getsockname()[1]}/"
     if token:
         url += f"?token={token}"
-    app = create_app(workers=workers, token=token, max_sessions=max_sessions)
+    where = f"on {workers} worker process{'es' if workers != 1 else ''}" if workers else "in this process"
+
+    def ready():  # the URL is printed once the page can be used: every worker has started
+        print(f"chainrule playground: {url}  (sessions run {where}; Ctrl+C to stop)", flush=True)
+        if open_browser:
+            with contextlib.suppress(Exception):
+                webbrowser.open(url)
+
+    app = create_app(workers=workers, token=token, max_sessions=max_sessions, on_ready=ready)
     config = uvicorn.Config(app, log_level=log_level, ws_max_size=1 << 20, ws_ping_interval=20)
     logging.getLogger("uvicorn.error").addFilter(_ClientFrameErrors())  # after Config has set up logging
-    server = uvicorn.Server(config)
-    where = f"{workers} worker process{'es' if workers != 1 else ''}" if workers else "in this process"
-    print(f"chainrule playground: {url}  (sessions run {where}; Ctrl+C to stop)", flush=True)
-    if open_browser:
-        with contextlib.suppress(Exception):
-            webbrowser.open(url)
-    server.run(sockets=[sock])
+    uvicorn.Server(config).run(sockets=[sock])

@@ -111,14 +111,18 @@ class Slices:
             return False
         return self._frame_budget > 0 or not self._behind(now) or now >= self._last_frame + MAX_FRAME_GAP
 
-    def _behind(self, now) -> bool:
-        """Playing, and training could use more time than it gets (flat out, or epochs owed)."""
+    def _owed(self, now) -> float:
+        """Epochs this session may train now at its pace (infinite when flat out, 0 when not playing)."""
         if not self.playing:
-            return False
+            return 0.0
         if not self.cfg["speed"]:
-            return True
+            return float("inf")
         self._refill(now)
-        return self._credit >= 2.0
+        return self._credit
+
+    def _behind(self, now) -> bool:
+        """Training could use more time than it gets: flat out, or two epochs owed."""
+        return self._owed(now) >= 2.0
 
     def _framed(self):
         cpu = time.thread_time()
@@ -136,14 +140,7 @@ class Slices:
             return False
         if self.epoch_running:  # finish it if anything is waiting for its end
             return self.playing or self.pending_steps > 0 or self._pause_at_end or bool(self.inbox)
-        if self.pending_steps:
-            return True
-        if not self.playing:
-            return False
-        if not self.cfg["speed"]:
-            return True
-        self._refill(now)
-        return self._credit >= 1.0
+        return self.pending_steps > 0 or self._owed(now) >= 1.0
 
     def _train_until(self, deadline):
         clock, cpu = time.perf_counter, time.thread_time()
