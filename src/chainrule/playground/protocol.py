@@ -32,13 +32,22 @@ Client → server
 ``{"type": "focus", "layer": l, "neuron": j}``: frames also carry that neuron's full 100×100 map (the page
     shows it in the big heatmap while the mouse is over the neuron); layer -1 clears it.
 
+``hiddenView`` (a hidden layer's number, 0 = none) and ``hiddenStage`` (``post``/``pre``) are view settings in
+``config``: frames then carry that layer's view of the plane (warp.py).
+
 Server → client
 ---------------
-``hello`` (session id, limits, defaults, 200-point previews of every dataset), ``config`` (settings the
-server changed: a new seed after Regenerate, ``custom`` after own points), ``data`` (train/test points),
-``network`` (layer sizes, input names, per-layer activations), ``frame`` (epoch, losses, accuracy, heatmap
-and neuron thumbnails as base64 bytes, weights, biases, dead links, gradient norms, activation histograms,
-new loss-history points), ``status`` (playing, diverged), ``file`` (name, mime, base64) and ``error`` (message, field).
+``hello`` (session id, limits, defaults, the settings' schema, presets, 200-point previews of every dataset),
+``config`` (settings the server changed: a new seed after Regenerate, ``custom`` after own points), ``data``
+(train/test points), ``network`` (layer sizes, input names, per-layer activations), ``frame`` (epoch, losses,
+accuracy, heatmap and neuron thumbnails as base64 bytes, weights, biases, dead links, new loss-history points;
+gradient norms and activation histograms every few frames, else null; the hidden layer's view), ``status``
+(playing, diverged), ``file`` (name, mime, base64; for a script, what it does not replay) and ``error``
+(message, field; ``dropped``: how many errors before it a slow client did not get).
+
+Limits: at most ``MAX_LAYERS`` hidden layers of ``MAX_NEURONS`` neurons (what the page draws at 20 frames/s),
+``MAX_POINTS`` points, messages of ``MAX_MESSAGE_CHARS``; a tab that does not read gets the newest state, not
+a growing queue (outbox.py).
 """
 
 from __future__ import annotations
