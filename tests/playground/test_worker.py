@@ -107,3 +107,30 @@ def _exactly(sock, n):
         assert chunk, "the worker closed its socket"
         buf += chunk
     return buf
+
+
+def test_a_real_huge_epoch_does_not_hold_the_worker():
+    """8 layers of 16 neurons, batch 1, 2,500 training points: one epoch is thousands of batches. The small
+    session next to it keeps training, epoch after epoch, while the huge one is inside its first epoch."""
+    import random
+
+    from chainrule.playground.session import Session
+
+    a, _ = socket.socketpair()
+    w = W.Worker(a)
+    sessions = {}
+    rng = random.Random(0)
+    csv = "\n".join(f"{rng.uniform(-5, 5):.2f},{rng.uniform(-5, 5):.2f},{rng.choice((-1, 1))}" for _ in range(5000))
+    for name, msgs in {"huge": [{"type": "config", "config": {"networkShape": [16] * 8, "batchSize": 1}},
+                                {"type": "load_csv", "text": csv}],
+                       "small": [{"type": "config", "config": {"seed": 2}}]}.items():
+        sid = name.encode().ljust(16, b"_")
+        s = sessions[name] = Session(emit=lambda msg: None)
+        for m in [*msgs, {"type": "config", "config": {"speed": 0}}, {"type": "play"}]:
+            s.submit(m)
+        w.sessions[sid], w.vtime[sid] = s, w.vclock
+    for _ in range(300):
+        w._turn()
+    huge, small = sessions["huge"], sessions["small"]
+    assert huge.epoch == 0 and huge.epoch_running and huge._batches_left < 2500  # inside its first epoch
+    assert small.epoch >= 3
