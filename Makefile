@@ -29,6 +29,8 @@ lint: $(VENV)/.installed-dev
 bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/engine.py
 	$(BIN)/python benchmarks/train.py
+	$(BIN)/python benchmarks/serialization.py
+	$(BIN)/python benchmarks/random_streams.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info

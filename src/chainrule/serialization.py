@@ -15,6 +15,10 @@ loading a file from the internet cannot run code. Writes to a path are atomic: a
 same directory is written, flushed, fsync'ed and renamed over the target, so a crash mid-save leaves the
 old checkpoint intact. A truncated, corrupted, tampered or foreign file raises ``CheckpointError``
 naming the file and what is wrong.
+
+This format is chainrule's own because a training checkpoint holds more than tensors (optimizer state,
+history, RNG states, config). For weights alone, a path ending in ``.safetensors`` writes the
+safetensors format instead (``chainrule/safetensors.py``): the file PyTorch and other libraries exchange.
 """
 
 from __future__ import annotations
@@ -23,13 +27,13 @@ import hashlib
 import io
 import json
 import os
-import tempfile
 import zipfile
 
 import numpy as np
 
-from .backend import to_numpy
-from .tensor import Tensor, _wrap
+from ._files import atomic_write
+from .engine.backend import to_numpy
+from .engine.tensor import Tensor, _wrap
 
 FORMAT = "chainrule-checkpoint"
 VERSION = 1
@@ -52,7 +56,7 @@ def _encode(obj, arrays, where):
         from .nn.parameter import Parameter
 
         tag = "parameter" if isinstance(obj, Parameter) else "tensor"
-        return {"$": tag, "array": _add_array(to_numpy(obj.data), arrays, where), "requires_grad": obj.requires_grad}
+        return {"$": tag, "array": _add_array(to_numpy(obj._array), arrays, where), "requires_grad": obj.requires_grad}
     if isinstance(obj, np.ndarray):
         return {"$": "ndarray", "array": _add_array(obj, arrays, where)}
     if isinstance(obj, np.generic):
@@ -105,7 +109,9 @@ def _write_zip(obj, fileobj):
 
 
 def save(obj, f) -> None:
-    """Save ``obj`` to ``f``: a path (written atomically) or a writable binary file object."""
+    """Save ``obj`` to ``f``: a path (written atomically) or a writable binary file object. A path ending in
+    ``.safetensors`` writes the safetensors format instead (a flat dict of tensors, e.g. a state_dict; see
+    ``chainrule.safetensors``), which PyTorch and other libraries read."""
     if hasattr(f, "write"):
         buf = io.BytesIO()  # build it completely first: an unsupported value leaves f untouched
         _write_zip(obj, buf)
@@ -113,50 +119,29 @@ def save(obj, f) -> None:
         if hasattr(f, "flush"):
             f.flush()
         return
-    path = os.fspath(f)
-    directory = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(directory):
-        raise FileNotFoundError(
-            f"chainrule.save: cannot write {path!r}: the directory {directory!r} does not exist (create it "
-            f"first, e.g. os.makedirs({directory!r}, exist_ok=True))"
-        )
-    if os.path.isdir(path):
-        raise IsADirectoryError(
-            f"chainrule.save: {path!r} is a directory; give a file name such as {os.path.join(path, 'model.pt')!r}"
-        )
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix="." + os.path.basename(path) + ".", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            _write_zip(obj, out)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    try:  # make the rename itself durable (not possible on every platform)
-        dfd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(dfd)
-        finally:
-            os.close(dfd)
-    except OSError:
-        pass
+    if os.path.splitext(os.fspath(f))[1].lower() == ".safetensors":
+        from .safetensors import save_file
+
+        save_file(obj, f)
+        return
+    atomic_write(f, lambda out: _write_zip(obj, out), "chainrule.save")
 
 
 # -------------------------------------------------------------------------------------------------- load
 def load(f, map_location=None, weights_only=True, **kwargs):
     """Load what ``save`` wrote, from a path or a readable binary file object. Tensors come back as
-    chainrule Tensors (Parameters as Parameters) with their dtype. ``map_location``/``weights_only`` are
+    chainrule Tensors (Parameters as Parameters) with their dtype. A safetensors file (by its suffix or
+    its contents) loads as a dict of name -> Tensor. ``map_location``/``weights_only`` are
     accepted for torch compatibility (everything is loaded on the CPU; nothing is ever unpickled)."""
     if hasattr(f, "read"):
         name = getattr(f, "name", "<file object>")
         data = f.read()
         return _load_bytes(data, name)
     name = os.fspath(f)
+    if os.path.splitext(name)[1].lower() == ".safetensors":
+        from .safetensors import load_file
+
+        return load_file(name)
     with open(name, "rb") as fh:
         data = fh.read()
     return _load_bytes(data, name)
@@ -169,6 +154,10 @@ def _fail(name, what):
 def _load_bytes(data, name):
     if not data:
         _fail(name, "the file is empty")
+    from . import safetensors
+
+    if safetensors.looks_like_safetensors(data):  # a .safetensors file under another name
+        return safetensors.load(data, name)
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:

@@ -41,8 +41,8 @@ from .train.callbacks import Callback, EarlyStopping
 
 __all__ = ["MLPClassifier", "MLPRegressor"]
 
-_ACTIVATIONS = {"relu": "ReLU", "tanh": "Tanh", "logistic": "Sigmoid", "sigmoid": "Sigmoid", "identity": "Identity",
-                "leaky_relu": "LeakyReLU", "elu": "ELU", "gelu": "GELU", "silu": "SiLU", "softplus": "Softplus"}
+# scikit-learn's activation names (and a few of torch's); nn.activation_registry says what each one is
+_ACTIVATIONS = ("relu", "tanh", "logistic", "sigmoid", "identity", "leaky_relu", "elu", "gelu", "silu", "softplus")
 _SOLVERS = {"sgd": "SGD", "adam": "Adam", "adamw": "AdamW", "rmsprop": "RMSprop", "adagrad": "Adagrad",
             "adadelta": "Adadelta"}
 
@@ -50,7 +50,7 @@ _SOLVERS = {"sgd": "SGD", "adam": "Adam", "adamw": "AdamW", "rmsprop": "RMSprop"
 @contextlib.contextmanager
 def _seeded(seed):
     """Seed chainrule's default generator for the block, then put its previous state back."""
-    from .random import default_generator
+    from .engine.rng import default_generator
 
     saved = default_generator.get_state()
     default_generator.manual_seed(int(seed))
@@ -136,21 +136,13 @@ class _BaseMLP(BaseEstimator):
 
     # ------------------------------------------------------------------------------------- building
     def _build(self, n_in, n_out, sizes):
-        from . import nn, optim
+        from . import optim
+        from .nn.mlp import build_mlp
 
         self._seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
         with _seeded(self._seed):  # the initial weights are drawn as the layers are made
-            layers, prev = [], n_in
-            for width in sizes:
-                layers.append(nn.Linear(prev, width))
-                if self.batchnorm:
-                    layers.append(nn.BatchNorm1d(width))
-                layers.append(getattr(nn, _ACTIVATIONS[self.activation])())
-                if self.dropout:
-                    layers.append(nn.Dropout(self.dropout))
-                prev = width
-            layers.append(nn.Linear(prev, n_out))
-            self.model_ = nn.Sequential(*layers).double()  # float64: predictions agree across batchings
+            self.model_ = build_mlp([n_in, *sizes, n_out], self.activation, batchnorm=bool(self.batchnorm),
+                                    dropout=self.dropout).double()  # float64: predictions agree across batchings
         kw = {"lr": self.lr, "weight_decay": self.alpha}
         if self.solver in ("sgd", "rmsprop"):
             kw["momentum"] = self.momentum
@@ -159,7 +151,7 @@ class _BaseMLP(BaseEstimator):
 
     def _train(self, X, t, epochs, incremental):
         """Train on X (float64) and encoded targets t for up to ``epochs`` epochs."""
-        from .creation import from_numpy
+        from .engine import from_numpy
         from .train import fit
 
         n = X.shape[0]

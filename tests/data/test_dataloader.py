@@ -1,4 +1,5 @@
-"""Dataset, TensorDataset, DataLoader and random_split, compared with torch.utils.data where they overlap."""
+"""DataLoader (dataloader.py) and the dataset classes it loads from (dataset_classes.py: Dataset, TensorDataset,
+random_split, ConcatDataset), compared with torch.utils.data where they overlap."""
 
 from collections import namedtuple
 
@@ -237,3 +238,29 @@ def test_concat_dataset_matches_torch():
     assert [y.tolist() for _, y in DataLoader(ours, batch_size=3)] == [[0, 1, 2], [3, 4, 0], [1, 2]]
     with pytest.raises(IndexError, match="out of range for 8 samples"):
         ours[8]
+
+
+@pytest.mark.parametrize("shuffle", [True, False])
+@pytest.mark.parametrize("own_generator", [False, True])
+@pytest.mark.parametrize("batch_size, drop_last", [(4, False), (5, False), (4, True), (None, False)])
+def test_loader_order_and_its_draws_are_torchs_in_torch_mode(shuffle, own_generator, batch_size, drop_last,
+                                                            torch_streams):
+    """torch's loader draws a base seed every epoch, its sampler a permutation (from a fresh generator
+    seeded from the default one, or from the loader's); later draws must land where torch's do."""
+    torch.manual_seed(5)
+    cr.manual_seed(5)
+    tg, cg = (torch.Generator().manual_seed(9), cr.Generator().manual_seed(9)) if own_generator else (None, None)
+    t = tud.DataLoader(tud.TensorDataset(torch.arange(10)), batch_size, shuffle, generator=tg, drop_last=drop_last)
+    c = DataLoader(TensorDataset(cr.arange(10)), batch_size, shuffle, generator=cg, drop_last=drop_last)
+    for _ in range(2):
+        assert [b[0].tolist() for b in c] == [b[0].tolist() for b in t]
+        np.testing.assert_array_equal(cr.rand(3).numpy(), torch.rand(3).numpy())
+        if own_generator:
+            np.testing.assert_array_equal(cr.rand(3, generator=cg).numpy(), torch.rand(3, generator=tg).numpy())
+
+
+def test_random_split_is_torchs_in_torch_mode(torch_streams):
+    torch.manual_seed(2)
+    cr.manual_seed(2)
+    t = [list(s.indices) for s in tud.random_split(range(20), [5, 15])]
+    assert [list(s.indices) for s in random_split(list(range(20)), [5, 15])] == t

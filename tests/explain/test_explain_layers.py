@@ -18,7 +18,7 @@ def _pair():
     with torch.no_grad():
         for (k, p), (tk, tp) in zip(model.named_parameters(), tmodel.named_parameters()):
             assert k == tk
-            tp.copy_(torch.from_numpy(p.data.copy()))
+            tp.copy_(torch.from_numpy(p.detach().numpy().copy()))
     return model, tmodel
 
 

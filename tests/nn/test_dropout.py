@@ -46,3 +46,17 @@ def test_dropout_deterministic_under_manual_seed():
     cr.manual_seed(42)
     np.testing.assert_array_equal(nn.Dropout(0.5)(x).numpy(), a)
     assert (a != b).any()  # consecutive calls draw fresh masks
+
+
+@pytest.mark.parametrize("p", [0.1, 0.5, 0.8])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_dropout_masks_are_torchs_in_torch_mode(p, dtype, torch_streams):
+    import torch
+
+    x = torch.randn(7, 50, dtype=getattr(torch, dtype))
+    cx = cr.tensor(x.numpy())
+    torch.manual_seed(3)
+    cr.manual_seed(3)
+    for _ in range(2):  # the second mask carries on from the first
+        np.testing.assert_array_equal(nn.Dropout(p)(cx).numpy(), torch.nn.Dropout(p)(x).numpy())
+    np.testing.assert_array_equal(cr.nn.functional.dropout(cx, p).numpy(), torch.nn.functional.dropout(x, p).numpy())

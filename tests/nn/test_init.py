@@ -112,3 +112,28 @@ def test_init_on_parameter_keeps_graph_free_and_apply():
     model.apply(reinit)
     assert model[0].weight.grad_fn is None and model[0].weight.requires_grad
     assert (model[2].bias.numpy() == 0).all()
+
+
+# ------------------------------------------------------------- torch's streams (use_torch_random_streams)
+@pytest.mark.parametrize("seed", [0, 1, 123])
+def test_linear_default_init_is_torchs_after_a_seed(seed, torch_streams):
+    torch.manual_seed(seed)
+    cr.manual_seed(seed)
+    for shape in [(2, 3), (784, 128), (5, 1)]:
+        t, c = torch.nn.Linear(*shape), nn.Linear(*shape)
+        np.testing.assert_array_equal(c.weight.numpy(), t.weight.detach().numpy())
+        np.testing.assert_array_equal(c.bias.numpy(), t.bias.detach().numpy())
+
+
+@pytest.mark.parametrize("name, kwargs", [("uniform_", {"a": -0.3, "b": 0.8}), ("normal_", {"mean": 0.1, "std": 0.02}),
+                                          ("xavier_uniform_", {}), ("xavier_normal_", {"gain": 5 / 3}),
+                                          ("kaiming_uniform_", {"a": math.sqrt(5)}),
+                                          ("kaiming_normal_", {"mode": "fan_out", "nonlinearity": "relu"})])
+@pytest.mark.parametrize("shape", [(3, 4), (30, 20), (8, 6, 5)])  # 12 < 16 <= 600: both normal kernels
+def test_init_schemes_draw_torchs_numbers(name, kwargs, shape, torch_streams):
+    torch.manual_seed(7)
+    cr.manual_seed(7)
+    t, c = torch.empty(shape), cr.empty(*shape)
+    getattr(torch.nn.init, name)(t, **kwargs)
+    getattr(init, name)(c, **kwargs)
+    np.testing.assert_array_equal(c.numpy(), t.numpy())

@@ -22,7 +22,7 @@ class Recorder:
         return [m for m in self.out if m["type"] == kind]
 
     def frame(self):
-        self.s._send_frame()
+        self.s._send_frame(panels=True)  # the panels too, however recent the last frame
         return self.of("frame")[-1]
 
 

@@ -35,7 +35,10 @@ def rows(h):
     return {k: v for k, v in h.history.items() if k != "time"}
 
 
-def test_resumed_run_equals_uninterrupted_run_bit_for_bit(split, tmp_path):
+@pytest.mark.parametrize("streams", ["numpy", "torch"])  # torch: the default and loader generators are torch-kind
+def test_resumed_run_equals_uninterrupted_run_bit_for_bit(split, tmp_path, streams, request):
+    if streams == "torch":
+        request.getfixturevalue("torch_streams")
     model, opt, sched, loader = setup(split, 0)
     full = fit(model, nn.CrossEntropyLoss(), opt, loader, split.val, epochs=6, metrics=["accuracy"], scheduler=sched,
                callbacks=[EarlyStopping(patience=100), ModelCheckpoint(tmp_path / "a")], verbose=False)

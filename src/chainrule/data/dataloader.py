@@ -13,10 +13,10 @@ import warnings
 
 import numpy as np
 
-from ..creation import from_numpy
-from ..tensor import Tensor
-from ._rng import as_rng
-from .dataset import Subset, TensorDataset
+from ..engine import Tensor, from_numpy
+from ..engine.rng import as_rng, is_torch
+from .dataset_classes import Subset, TensorDataset
+from .sampler import RandomSampler, Sampler, SequentialSampler
 
 __all__ = ["DataLoader", "default_collate"]
 
@@ -42,7 +42,7 @@ def default_collate(batch):
     """
     elem = batch[0]
     if isinstance(elem, Tensor):
-        return _stack([b.data for b in batch], "tensor")
+        return _stack([b.numpy() for b in batch], "tensor")
     if isinstance(elem, np.ndarray):
         if elem.dtype.kind in "OUS":
             raise TypeError(f"default_collate: cannot batch NumPy arrays of dtype {elem.dtype}")
@@ -89,7 +89,9 @@ class DataLoader:
 
     - ``shuffle=True`` draws a new permutation at the start of every epoch (every ``iter(loader)``) from
       ``generator`` — a ``chainrule.Generator``, a ``numpy.random.Generator`` or an int seed — or, if None,
-      from chainrule's default generator, so ``chainrule.manual_seed`` makes the order repeatable.
+      from chainrule's default generator, so ``chainrule.manual_seed`` makes the order repeatable. It is
+      ``sampler=RandomSampler(dataset, generator=generator)``; any other ``sampler`` (an iterable of indices)
+      or ``batch_sampler`` (an iterable of index lists) sets the order instead, as torch's.
     - ``drop_last=True`` drops a last batch smaller than ``batch_size``; ``len(loader)`` is the number of
       batches: ⌈n / batch_size⌉, or ⌊n / batch_size⌋ with ``drop_last``.
     - ``batch_size=None`` yields single samples, unbatched (as torch).
@@ -98,8 +100,9 @@ class DataLoader:
       the main process (a warning says so when ``num_workers > 0``).
     """
 
-    def __init__(self, dataset, batch_size=1, shuffle=False, *, drop_last=False, generator=None,
-                 collate_fn=None, num_workers=0, pin_memory=False):
+    def __init__(self, dataset, batch_size=1, shuffle=None, sampler=None, batch_sampler=None, num_workers=0,
+                 collate_fn=None, pin_memory=False, drop_last=False, timeout=0, worker_init_fn=None, *,
+                 generator=None, prefetch_factor=None, persistent_workers=False):
         if not (hasattr(dataset, "__getitem__") and hasattr(dataset, "__len__")):
             raise TypeError(
                 f"DataLoader: dataset must have __getitem__ and __len__ (a Dataset), got {type(dataset).__name__}"
@@ -113,9 +116,19 @@ class DataLoader:
             raise TypeError(f"DataLoader: shuffle must be True or False, got {shuffle!r}")
         if collate_fn is not None and not callable(collate_fn):
             raise TypeError(f"DataLoader: collate_fn must be callable, got {type(collate_fn).__name__}")
-        as_rng(generator)  # validate now; None and Generators are read at every epoch
-        if isinstance(generator, numbers.Integral):
-            generator = as_rng(generator)  # one stream: every epoch a new order, the sequence repeatable
+        as_rng(generator)  # validated now, whether or not a sampler draws from it
+        if sampler is not None and shuffle:
+            raise ValueError("DataLoader: sampler option is mutually exclusive with shuffle")
+        if batch_sampler is not None and (batch_size != 1 or shuffle or sampler is not None or drop_last):
+            raise ValueError("DataLoader: batch_sampler option is mutually exclusive with batch_size, shuffle, "
+                             "sampler, and drop_last")
+        for name, s in (("sampler", sampler), ("batch_sampler", batch_sampler)):
+            if s is not None and not hasattr(s, "__iter__"):
+                raise TypeError(f"DataLoader: {name} must be iterable (a Sampler), got {type(s).__name__}")
+        if sampler is None:
+            sampler = RandomSampler(dataset, generator=generator) if shuffle else SequentialSampler(dataset)
+        if batch_sampler is not None:
+            batch_size = None
         if num_workers:
             warnings.warn("DataLoader: chainrule loads batches in the main process; num_workers is ignored",
                           stacklevel=2)
@@ -123,22 +136,31 @@ class DataLoader:
         self.batch_size = None if batch_size is None else int(batch_size)
         self.shuffle = bool(shuffle)
         self.drop_last = bool(drop_last)
-        self.generator = generator
+        self.sampler, self.batch_sampler = sampler, batch_sampler
+        self.generator = getattr(sampler, "generator", generator)
         self.collate_fn = collate_fn
         self.num_workers, self.pin_memory = num_workers, pin_memory
 
     def __len__(self):
-        n = len(self.dataset)
+        if self.batch_sampler is not None:
+            return len(self.batch_sampler)
+        n = len(self.sampler)
         if self.batch_size is None:
             return n
         return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
 
-    def _order(self, n):
-        return as_rng(self.generator).permutation(n) if self.shuffle else None
-
     def __iter__(self):
-        n = len(self.dataset)
-        order = self._order(n)  # drawn at the start of the epoch, as torch's RandomSampler
+        collate = self.collate_fn or default_collate
+        rng = as_rng(self.generator)
+        if is_torch(rng):  # torch's loader draws a base seed for its workers every epoch (random_())
+            rng.integers(0, 1 << 63)
+        if self.batch_sampler is not None:
+            for idx in self.batch_sampler:
+                yield collate([self.dataset[i] for i in idx])
+            return
+        # the epoch's order, drawn at its start (as torch's RandomSampler); None: 0..n-1 in order
+        order = self.sampler.order() if hasattr(self.sampler, "order") else Sampler.order(self.sampler)
+        n = len(self.dataset) if order is None else len(order)
         if self.batch_size is None:
             for i in range(n) if order is None else order.tolist():
                 sample = self.dataset[i]
@@ -149,7 +171,6 @@ class DataLoader:
         if source is not None:
             yield from self._fast(source, index, order, bs, stop)
             return
-        collate = self.collate_fn or default_collate
         for start in range(0, stop, bs):
             idx = range(start, min(start + bs, n)) if order is None else order[start:start + bs].tolist()
             yield collate([self.dataset[i] for i in idx])
@@ -157,7 +178,7 @@ class DataLoader:
     @staticmethod
     def _fast(source, index, order, bs, stop):
         """One fancy-index per tensor per batch; the result is a copy, so a batch never aliases the data."""
-        arrays = [t.data for t in source.tensors]
+        arrays = [t.numpy() for t in source.tensors]  # host arrays (shared, not copied): batches stay on the host
         for start in range(0, stop, bs):
             end = min(start + bs, stop)
             if order is None and index is None:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._rng import as_rng
+from ..engine.rng import as_rng
 from .tabular import from_csv, read_csv_columns
 from .toy import FEATURES, blobs, circle, feature_map, gaussian, moons, multi_gaussian, plane, spiral, spiral_k, xor
 from .transforms import Compose, GaussianNoise, RandomShift, Standardize
@@ -26,7 +26,7 @@ from .transforms import Compose, GaussianNoise, RandomShift, Standardize
 __all__ = ["circle", "xor", "gaussian", "spiral", "plane", "multi_gaussian", "moons", "spiral_k", "blobs",
            "FEATURES", "feature_map", "from_csv", "read_csv_columns", "RandomShift", "GaussianNoise", "Compose",
            "Standardize", "digits", "iris", "wine", "breast_cancer", "diabetes", "bundled", "load", "names",
-           "DataSplit", "PLAYGROUND", "REAL"]
+           "DataSplit", "PLAYGROUND", "REAL", "Arrays", "digits_split"]
 
 # name → (generator, task); the playground's two-class sets have labels ±1, mapped to 0/1 by load()
 PLAYGROUND = {"circle": (circle, "classification"), "xor": (xor, "classification"),
@@ -226,7 +226,7 @@ def load(name, *, seed=0, val_fraction=0.15, test_fraction=0.15, noise=None, n_s
     classify = task == "classification"
     tr, va, te = split_indices(y, val_fraction, test_fraction, rng, stratify=classify)
     scaler = Standardize().fit(X[tr]) if standardize else None
-    from .dataset import TensorDataset
+    from .dataset_classes import TensorDataset
 
     def part(idx):
         Xp = scaler.transform(X[idx]) if scaler is not None else X[idx]
@@ -237,3 +237,27 @@ def load(name, *, seed=0, val_fraction=0.15, test_fraction=0.15, noise=None, n_s
     return DataSplit(name=name, task=task, train=part(tr), val=part(va), test=part(te), n_features=X.shape[1],
                      n_classes=n_classes_out, feature_names=fnames, class_names=class_names, scaler=scaler)
 
+
+
+# ------------------------------------------------------------------------------ the lectures' digits
+@dataclass
+class Arrays:
+    """One part of a split as NumPy arrays: inputs ``X`` and targets ``y``."""
+
+    X: np.ndarray
+    y: np.ndarray
+
+
+def digits_split(seed=0):
+    """The 8×8 digits as NumPy ``(train, val, test)`` ``Arrays``: pixels scaled to [0, 1] (float32), labels
+    int64 — ``load("digits", seed=seed, standardize=False)``'s fixed split, divided by 16.
+
+    Not standardised: pixels in [0, 1] keep the images images (a shift moves in background 0). The labs
+    and the doctor's demos train on these.
+    """
+    split = load("digits", seed=seed, standardize=False)
+    parts = []
+    for ds in (split.train, split.val, split.test):
+        X, y = (t.numpy() if hasattr(t, "numpy") else np.asarray(t) for t in ds.tensors[:2])
+        parts.append(Arrays(np.asarray(X, dtype=np.float32) / 16.0, np.asarray(y, dtype=np.int64)))
+    return tuple(parts)

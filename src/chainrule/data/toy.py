@@ -21,7 +21,7 @@ from collections import OrderedDict
 
 import numpy as np
 
-from ._rng import as_rng
+from ..engine.rng import as_rng
 
 __all__ = ["circle", "xor", "gaussian", "spiral", "plane", "multi_gaussian", "moons", "spiral_k", "blobs",
            "FEATURES", "feature_map"]

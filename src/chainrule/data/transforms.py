@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..tensor import Tensor
-from ._rng import as_rng
+from ..engine import Tensor
+from ..engine.rng import as_rng
 
 __all__ = ["Standardize", "RandomShift", "GaussianNoise", "Compose"]
 
@@ -30,7 +30,7 @@ def _keep_generator(generator):
 def _rewrap(arr, was_tensor):
     if not was_tensor:
         return arr
-    from ..creation import from_numpy
+    from ..engine import from_numpy
 
     return from_numpy(np.ascontiguousarray(arr))
 
@@ -95,9 +95,9 @@ class Standardize:
 
     def _apply(self, x, f):
         if isinstance(x, Tensor):  # keep the tensor's dtype (float32 data stays float32)
-            if x.data.dtype.kind != "f":
+            if not x.is_floating_point():
                 x = x.float()
-            dt = x.data.dtype
+            dt = x.numpy().dtype
             return f(x, self.mean.astype(dt), self.std.astype(dt))
         x = np.asarray(x)
         dt = x.dtype if x.dtype.kind == "f" else np.float64

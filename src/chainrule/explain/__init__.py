@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import numpy as np
 
+import chainrule as cr
+
 # Import every submodule first: several share their name with a function defined below (graph, text, check,
 # sgd, layers), and a submodule imported for the first time later would overwrite that function.
 from . import check as _check
@@ -37,14 +39,12 @@ graph = _graph.graph
 def build(f: Formula, values) -> Graph:
     """Run a parsed formula on the engine inside ``record()`` and return its graph. ``values``: name ->
     number or array; every input becomes a float64 leaf that requires grad."""
-    from ..creation import from_numpy
-
     tensors = {}
     for name in f.inputs:
         if name not in values:
             raise FormulaError(f"no value for {name}: give it with --at {name}=VALUE (in Python: {name}=VALUE)",
                                syntax=False)
-        tensors[name] = from_numpy(np.array(values[name], dtype=np.float64)).requires_grad_()
+        tensors[name] = cr.from_numpy(np.array(values[name], dtype=np.float64)).requires_grad_()
     with record():
         out, named, gates = f.evaluate(tensors)
     if out.grad_fn is None:
@@ -53,7 +53,7 @@ def build(f: Formula, values) -> Graph:
     names = {**tensors, **named}
     names.setdefault(f.output, out)
     g = graph(out, names)
-    order = {id(t.grad_fn): k for k, t in enumerate(gates)}
+    order = {id(fn): k for k, fn in enumerate(gates)}
     g.positions = {n.index: order[id(n.engine)] for n in g.gates}
     return g
 

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd import no_grad
-from ..creation import from_numpy
+import chainrule as cr
+
+from .graph import record
 
 MAX_ELEMENTS = 12  # per value: enough to see a pattern, few enough to stay readable
 
@@ -27,9 +28,11 @@ def finite_differences(formula, values, g, eps=1e-6, atol=1e-6, rtol=1e-4):
     base = {k: np.asarray(v, dtype=np.float64) for k, v in values.items()}
 
     def f(vals, nudge=None):
-        with no_grad():
-            out, _, _ = formula.evaluate({k: from_numpy(np.array(v)) for k, v in vals.items()}, nudge)
-        return float(np.sum(out.data))
+        # recorded, as build() ran it: the same gates in the same order, so gate k is the same gate
+        tensors = {k: cr.from_numpy(np.array(v)).requires_grad_() for k, v in vals.items()}
+        with cr.enable_grad(), record():
+            out, _, _ = formula.evaluate(tensors, nudge)
+        return float(np.sum(out.detach().numpy()))
 
     rows = []
     positions = g.positions

@@ -6,9 +6,9 @@
     g = chainrule.explain.graph(f, names={"x": x, "y": y, "z": z, "q": q})
     g["x"].grad                                # −4 = ∂f/∂q · ∂q/∂x = −4 · 1
 
-The backward pass here is the engine's own: each gate's ``backward`` (ops.py, or a user ``Function``) is
-called on the upstream gradient exactly as ``autograd._run_backward`` calls it, and the result is summed
-back to the input's shape by ``autograd.unbroadcast``. What is added is bookkeeping: the upstream
+The backward pass here is the engine's own: each gate's ``backward`` (the engine's primitive, or a user
+``Function``) is called on the upstream gradient exactly as the engine's graph walk calls it, and the result
+is summed back to the input's shape by the engine's ``unbroadcast``. What is added is bookkeeping: the upstream
 gradient ∂f/∂out at every gate, its local derivatives ∂out/∂in, and what it sends back to each input,
 
     ∂f/∂in = ∂f/∂out · ∂out/∂in            (the chain rule, one gate at a time)
@@ -18,34 +18,80 @@ with the contributions of several consumers added up (gradients add where a valu
 The engine does not keep forward values (it keeps only what each backward needs), so ``graph`` needs the
 ops to have run inside ``record()``, which hooks the engine's slow path (the one ``detect_anomaly`` uses);
 outside ``record()`` the engine pays one flag check per op and nothing else.
+
+The graph is read through the public API (``grad_fn``, ``next_functions``, ``name()``); the few engine
+internals an explainer cannot do without — the recorder hook, a node's own backward, ``unbroadcast`` — are
+used in the "engine seam" block below and nowhere else.
 """
 
 from __future__ import annotations
 
+import itertools
 import weakref
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from .. import autograd
-from .. import ops as P
-from ..autograd import _Mode, _update_slow
-from ..tensor import Tensor
+import chainrule as cr
+
 from . import fmt
+from .labels import describe
 
-_RECORDED = weakref.WeakKeyDictionary()  # engine node -> (input values, keyword parameters, output values)
+# engine node -> (input values, keyword parameters, output values, order of creation)
+_RECORDED = weakref.WeakKeyDictionary()
+_ORDER = itertools.count()
 
-# ops whose derivative is elementwise: ∂out/∂in is a diagonal, so "local gradient" is an array like the value
-_ELEMENTWISE = tuple(
-    getattr(P, n)
-    for n in ("Add", "Mul", "Pow", "Maximum", "Minimum", "Where", "Neg", "Exp", "Log", "Sin", "Cos", "Tanh",
-              "Sigmoid", "Abs", "Clone", "Cast")
-    if hasattr(P, n)
-)
+# nodes whose derivative is elementwise: ∂out/∂in is a diagonal, so "local gradient" is an array like the value
+_ELEMENTWISE = {f"{n}Backward0" for n in ("Add", "Mul", "Pow", "Maximum", "Minimum", "Where", "Neg", "Exp", "Log",
+                                           "Sin", "Cos", "Tanh", "Sigmoid", "Relu", "Abs", "Clone", "Cast")}
 
 
+# --- the engine seam --------------------------------------------------------------------------------------
+def _set_recorder(recorder):
+    """Have the engine call ``recorder(node, inputs, kwargs, outputs)`` for every node it records."""
+    cr.autograd._Mode.recorder = recorder
+    cr.autograd._update_slow()
+
+
+def _current_recorder():
+    return cr.autograd._Mode.recorder
+
+
+def _freed(fn) -> bool:
+    return fn._freed
+
+
+def _output_index(t) -> int:
+    return getattr(t, "_out_idx", 0)
+
+
+def _vjp(fn, gs):
+    """The engine's backward of one node on output gradients gs: one gradient (or None) per input."""
+    if fn._arrays:
+        r = fn.backward(fn, gs[0])
+        return r if type(r) is tuple else (r,)
+    return cr.autograd._call_user_backward(fn, gs)
+
+
+def _unbroadcast(g, shape):
+    return cr.autograd.unbroadcast(g, shape)
+
+
+def _forward_again(fn, args, kwargs):
+    """A node's forward on new input values (as recorded: arrays for the engine's ops), recording nothing."""
+    with cr.no_grad():
+        return type(fn).apply(*args, **kwargs).detach().numpy()
+
+
+def _is_engine_op(fn) -> bool:
+    """One of the engine's own operations (not a user ``Function``)."""
+    return type(fn).__module__.startswith("chainrule.")
+
+
+# ------------------------------------------------------------------------------------------------------------
 def _remember(node, inputs, kwargs, outputs):
-    _RECORDED[node] = (tuple(x.data if isinstance(x, Tensor) else x for x in inputs), dict(kwargs), tuple(outputs))
+    arrays = tuple(x.detach().numpy() if isinstance(x, cr.Tensor) else x for x in inputs)
+    _RECORDED[node] = (arrays, dict(kwargs), tuple(outputs), next(_ORDER))
 
 
 class record:
@@ -53,15 +99,25 @@ class record:
     ``graph(output)`` can show the forward pass. Costs memory and time; for explaining, not training."""
 
     def __enter__(self):
-        self._prev = _Mode.recorder
-        _Mode.recorder = _remember
-        _update_slow()
+        self._prev = _current_recorder()
+        _set_recorder(_remember)
         return self
 
     def __exit__(self, *exc):
-        _Mode.recorder = self._prev
-        _update_slow()
+        _set_recorder(self._prev)
         return False
+
+
+def recorded_output(fn):
+    """The (first) output value of a node recorded inside ``record()``, as an array."""
+    return np.asarray(_RECORDED[fn][2][0])
+
+
+def replay(fn, replaced):
+    """Run a recorded node's forward again, with the inputs at positions ``replaced`` ({position: value})
+    and the recorded ones elsewhere; returns the output array (nothing is recorded)."""
+    ins, kwargs, _, _ = _RECORDED[fn]
+    return _forward_again(fn, [replaced.get(pos, x) for pos, x in enumerate(ins)], kwargs)
 
 
 @dataclass
@@ -151,7 +207,7 @@ def graph(output, names=None) -> Graph:
 
     ``names`` maps names to tensors (inputs or intermediate results) so the rendering can use the
     lecture's names; others are called in1, in2, ... (inputs) and t1, t2, ... (gates)."""
-    if not isinstance(output, Tensor):
+    if not isinstance(output, cr.Tensor):
         raise TypeError(f"graph() expects the output Tensor, got {type(output).__name__}")
     root = output.grad_fn
     if root is None:
@@ -161,11 +217,11 @@ def graph(output, names=None) -> Graph:
     names = dict(names or {})
     leaf_names, gate_names = {}, {}
     for k, t in names.items():  # the first name given for a tensor wins
-        if isinstance(t, Tensor):
-            d, key = (leaf_names, id(t)) if t.grad_fn is None else (gate_names, (t.grad_fn, t._out_idx))
+        if isinstance(t, cr.Tensor):
+            d, key = (leaf_names, id(t)) if t.grad_fn is None else (gate_names, (t.grad_fn, _output_index(t)))
             d.setdefault(key, k)
     used = set(names)
-    out_name = gate_names.get((root, output._out_idx)) or ("f" if "f" not in used else "out")
+    out_name = gate_names.get((root, _output_index(output))) or ("f" if "f" not in used else "out")
     used.add(out_name)
     counters = {}
 
@@ -179,16 +235,16 @@ def graph(output, names=None) -> Graph:
 
     nodes, leaf_index, fn_index = [], {}, {}
     for fn in order:  # inputs first, in order of first use
-        for pos, e in enumerate(fn._edges):
-            if e is not None and isinstance(e[0], Tensor) and id(e[0]) not in leaf_index:
+        for pos, e in enumerate(_edges(fn)):
+            if e is not None and isinstance(e[0], cr.Tensor) and id(e[0]) not in leaf_index:
                 t = e[0]
                 leaf_index[id(t)] = len(nodes)
                 nodes.append(Node(len(nodes), leaf_names.get(id(t)) or fresh("in"), "input",
                                   np.asarray(_RECORDED[fn][0][pos])))
     for fn in order:
-        ins, kwargs, outs = _RECORDED[fn]
-        edges = list(fn._edges) + [None] * (len(ins) - len(fn._edges))
-        op, template, local_t, folded = _describe(fn, ins, edges)
+        ins, kwargs, outs, _ = _RECORDED[fn]
+        edges = _edges(fn)
+        op, template, local_t, folded = describe(fn, ins, edges, _is_engine_op(fn))
         idx = []
         for pos, x in enumerate(ins):
             e = edges[pos]
@@ -197,70 +253,70 @@ def graph(output, names=None) -> Graph:
                 cname = "mask" if a.dtype == bool else (fmt.value(a) if fmt.is_small(a) else "const")
                 nodes.append(Node(len(nodes), cname, "const", a, folded=pos in folded))
                 idx.append(len(nodes) - 1)
-            elif isinstance(e[0], Tensor):
+            elif isinstance(e[0], cr.Tensor):
                 idx.append(leaf_index[id(e[0])])
             else:
                 idx.append(fn_index[e[0]])
         name = out_name if fn is root else gate_names.get((fn, 0)) or fresh("t")
         fn_index[fn] = len(nodes)
         value = outs[0] if len(outs) == 1 else tuple(outs)
-        elementwise = isinstance(fn, _ELEMENTWISE) or all(np.size(o) == 1 for o in outs)
+        elementwise = fn.name() in _ELEMENTWISE or all(np.size(o) == 1 for o in outs)
         nodes.append(Node(len(nodes), name, "gate", value, op, fn.name(), idx, template, local_t,
                           [None] * len(ins), sends=[None] * len(ins), elementwise=elementwise,
                           params=dict(kwargs), engine=fn))
         for i in idx:
             nodes[i].consumers.append(len(nodes) - 1)
     _backward(nodes, order, fn_index, root, output)
-    return Graph(nodes, fn_index[root], seeded=output.data.size != 1)
+    return Graph(nodes, fn_index[root], seeded=output.numel() != 1)
+
+
+def _edges(fn):
+    """Per input of a recorded node: (the node or leaf tensor its gradient goes to, output index), or None."""
+    edges = [None if src is None else (src, i) for src, i in fn.next_functions]
+    return edges + [None] * (len(_RECORDED[fn][0]) - len(edges))
 
 
 def _collect(root):
-    """Every engine node that leads to root, in topological order (the engine's sequence numbers)."""
+    """Every engine node that leads to root, in topological order (the order ``record()`` saw them made)."""
     seen, stack = set(), [root]
     while stack:
         n = stack.pop()
         if n in seen:
             continue
-        if n._freed:
+        if _freed(n):
             raise RuntimeError(_FREED)
         if n not in _RECORDED:
             raise RuntimeError(_NOT_RECORDED)
         seen.add(n)
-        stack.extend(e[0] for e in n._edges if e is not None and not isinstance(e[0], Tensor))
-    return sorted(seen, key=lambda n: n._seq)
-
-
-def _vjp(fn, gs):
-    """The engine's backward of one node on output gradients gs: one gradient (or None) per input."""
-    if fn._arrays:
-        r = fn.backward(fn, gs[0])
-        return r if type(r) is tuple else (r,)
-    return autograd._call_user_backward(fn, gs)
+        stack.extend(src for src, _ in n.next_functions if src is not None and not isinstance(src, cr.Tensor))
+    return sorted(seen, key=lambda n: _RECORDED[n][3])
 
 
 def _backward(nodes, order, fn_index, root, output):
     """Walk the gates from the output back, as the engine does, keeping every intermediate gradient."""
-    grads = {(fn_index[root], output._out_idx): np.ones_like(output.data)}
+    grads = {(fn_index[root], _output_index(output)): np.ones_like(output.detach().numpy())}
     for fn in reversed(order):
         k = fn_index[fn]
         node = nodes[k]
-        gs = [grads.get((k, j)) for j in range(fn._n_out)]
-        node.upstream = gs[0] if fn._n_out == 1 else gs
+        ins, _, outs, _ = _RECORDED[fn]
+        n_out = len(outs)
+        gs = [grads.get((k, j)) for j in range(n_out)]
+        node.upstream = gs[0] if n_out == 1 else gs
         node.grad = node.upstream
-        edges = list(fn._edges)
-        if fn._n_out == 1 and gs[0] is None:
+        edges = _edges(fn)
+        if n_out == 1 and gs[0] is None:
             continue
         for pos, g in enumerate(_vjp(fn, gs)):
             e = edges[pos] if pos < len(edges) else None
             if e is None or g is None:
                 continue
-            g = autograd.unbroadcast(np.asarray(g), e[2])
+            g = _unbroadcast(np.asarray(g), np.shape(ins[pos]))
             node.sends[pos] = g
             i = node.inputs[pos]
-            out_idx = 0 if isinstance(e[0], Tensor) else e[1]
+            out_idx = 0 if isinstance(e[0], cr.Tensor) else e[1]
             key = (i, out_idx)
             grads[key] = g if key not in grads else grads[key] + g
-        if node.elementwise and fn._n_out == 1:
+        if node.elementwise and n_out == 1:
             ones = np.ones_like(np.asarray(node.value))
             node.local = [
                 (np.asarray(loc) if loc is not None and pos < len(edges) and edges[pos] is not None else None)
@@ -269,94 +325,3 @@ def _backward(nodes, order, fn_index, root, output):
     for n in nodes:
         if n.kind == "input":
             n.grad = grads.get((n.index, 0))
-
-
-# -------------------------------------------------------------------------------------- labels, formulas
-def _scalar_const(x, e):
-    a = np.asarray(x)
-    return e is None and a.size == 1 and a.dtype != bool
-
-
-def _paren(s):
-    return f"({s})" if s.startswith(fmt.MINUS) else s
-
-
-def _describe(fn, ins, edges):
-    """(label, template, local-derivative templates, positions of folded constants) of one gate.
-
-    Templates use {i} for input i. Scalar constants are written into the label and the template, as the
-    slides write the "+1" and "·(−1)" gates."""
-    n = len(ins)
-    const = [_scalar_const(x, edges[i]) for i, x in enumerate(ins)]
-    c = [fmt.number(np.asarray(x).reshape(()).item()) if const[i] else None for i, x in enumerate(ins)]
-    generic = ", ".join(f"{{{i}}}" for i in range(n))
-    if isinstance(fn, P.Add) and n == 2:
-        if any(const) and not all(const):
-            j = 0 if const[0] else 1
-            i = 1 - j
-            label = ("+" + c[j]) if not c[j].startswith(fmt.MINUS) else c[j]
-            if j == 1:
-                tpl = f"{{0}} + {c[1]}" if not c[1].startswith(fmt.MINUS) else f"{{0}} {fmt.MINUS} {c[1][1:]}"
-            else:
-                tpl = f"{c[0]} + {{1}}"
-            loc = [None, None]
-            loc[i] = "1"
-            return label, tpl, loc, {j}
-        return "+", "{0} + {1}", ["1", "1"], set()
-    if isinstance(fn, P.Mul) and n == 2:
-        if any(const) and not all(const):
-            j = 0 if const[0] else 1
-            i = 1 - j
-            label = "·" + _paren(c[j])
-            tpl = f"{{0}} · {_paren(c[1])}" if j == 1 else f"{c[0]} · {{1}}"
-            loc = [None, None]
-            loc[i] = c[j]
-            return label, tpl, loc, {j}
-        return "·", "{0} · {1}", ["{1}", "{0}"], set()
-    if isinstance(fn, P.Neg):
-        return f"·({fmt.MINUS}1)", f"{{0}} · ({fmt.MINUS}1)", [f"{fmt.MINUS}1"], set()
-    if isinstance(fn, P.Pow) and n == 2:
-        return _describe_pow(ins, const, c)
-    unary = {"Exp": ("exp", "exp({0})", "exp({0})"), "Log": ("log", "log({0})", "1/{0}"),
-             "Sin": ("sin", "sin({0})", "cos({0})"), "Cos": ("cos", "cos({0})", f"{fmt.MINUS}sin({{0}})"),
-             "Tanh": ("tanh", "tanh({0})", f"1 {fmt.MINUS} tanh({{0}})²"),
-             "Sigmoid": ("σ", "σ({0})", f"σ({{0}})·(1 {fmt.MINUS} σ({{0}}))"),
-             "Abs": ("|x|", "|{0}|", "sign({0})"), "Clone": ("clone", "{0}", "1")}
-    cls = type(fn).__name__
-    if isinstance(fn, P.Primitive) and cls in unary:
-        label, tpl, loc = unary[cls]
-        return label, tpl, [loc], set()
-    if isinstance(fn, (P.Maximum, P.Minimum)):
-        w, cmp = ("max", ">") if isinstance(fn, P.Maximum) else ("min", "<")
-        loc = [f"1 if {{0}} {cmp} {{1}} else 0", f"1 if {{1}} {cmp} {{0}} else 0"]
-        args = [c[i] if const[i] else f"{{{i}}}" for i in range(2)]
-        return w, f"{w}({args[0]}, {args[1]})", [None if const[i] else loc[i] for i in range(2)], {
-            i for i in range(2) if const[i]}
-    if isinstance(fn, P.Where) and n == 3:
-        cond, a, b = (np.asarray(x) for x in ins)
-        if (edges[0] is None and edges[2] is None and edges[1] is not None and const[2] and float(b) == 0
-                and cond.shape == a.shape and np.array_equal(cond, a > 0)):
-            return "relu", "relu({1})", [None, "1 if {1} > 0 else 0", None], {0, 2}
-        return "where", "where({0}, {1}, {2})", [None, "{0}", "not {0}"], set()
-    if isinstance(fn, P.Sum):
-        return "Σ", "Σ {0}", ["1"], set()
-    if isinstance(fn, P.MatMul):
-        return "@", "{0} @ {1}", ["{1}ᵀ", "{0}ᵀ"], set()
-    label = cls[: -len("Backward0")] if cls.endswith("Backward0") else cls
-    label = label.lower() if isinstance(fn, P.Primitive) else label
-    return label, f"{label}({generic})", [None] * n, set()
-
-
-def _describe_pow(ins, const, c):
-    if const[1] and not const[0]:
-        p = float(np.asarray(ins[1]))
-        special = {-1.0: ("1/x", "1/{0}", f"{fmt.MINUS}1/{{0}}²"), 2.0: ("x²", "{0}²", "2·{0}"),
-                   3.0: ("x³", "{0}³", "3·{0}²"), 0.5: ("√x", "√{0}", "1/(2·√{0})"),
-                   -0.5: ("1/√x", "1/√{0}", f"{fmt.MINUS}1/(2·{{0}}^1.5)")}
-        if p in special:
-            label, tpl, loc = special[p]
-            return label, tpl, [loc, None], {1}
-        return f"x^{_paren(c[1])}", f"{{0}}^{_paren(c[1])}", [f"{c[1]}·{{0}}^{_paren(fmt.number(p - 1))}", None], {1}
-    if const[0] and not const[1]:
-        return f"{c[0]}^x", f"{_paren(c[0])}^{{1}}", [None, f"{_paren(c[0])}^{{1}}·ln {_paren(c[0])}"], {0}
-    return "^", "{0}^{1}", [f"{{1}}·{{0}}^({{1}} {fmt.MINUS} 1)", "{0}^{1}·ln {0}"], set()

@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .. import autograd
+import chainrule as cr
+
 from . import fmt
 
 
@@ -72,6 +73,11 @@ class LayerReport:
         return self.text()
 
 
+def _array(t):
+    """A tensor's values as an array (None stays None; arrays pass through)."""
+    return None if t is None else t.detach().numpy() if isinstance(t, cr.Tensor) else np.asarray(t)
+
+
 def _norm(a):
     return float(np.linalg.norm(np.asarray(a, dtype=np.float64).ravel()))
 
@@ -91,31 +97,30 @@ def layers(model, x, y, loss_fn) -> LayerReport:
 
     handles = [m.register_forward_hook(hook_for(name)) for name, m in leaves]
     try:
-        with autograd.enable_grad():
+        with cr.enable_grad():
             loss = loss_fn(model(x), y)
     finally:
         for h in handles:
             h.remove()
-    if loss.data.size != 1:
+    if loss.numel() != 1:
         raise ValueError(f"layers(): the loss must be a single number, got shape {tuple(loss.shape)}")
     outputs = [o for _, _, _, o in seen if getattr(o, "requires_grad", False)]
     params = [p for _, m, _, _ in seen for _, p in m.named_parameters(recurse=False) if p.requires_grad]
     wanted = list({id(t): t for t in outputs + params}.values())
-    grads = dict(zip(map(id, wanted), autograd.grad(loss, wanted, allow_unused=True))) if wanted else {}
+    grads = dict(zip(map(id, wanted), cr.autograd.grad(loss, wanted, allow_unused=True))) if wanted else {}
     rows = []
     for name, m, inp, out in reversed(seen):
         g_out = grads.get(id(out))
-        ps = [(pn, p.data, grads[id(p)].data if grads.get(id(p)) is not None else None)
-              for pn, p in m.named_parameters(recurse=False)]
-        delta = g_out.data if g_out is not None else None
+        ps = [(pn, _array(p), _array(grads.get(id(p)))) for pn, p in m.named_parameters(recurse=False)]
+        delta = _array(g_out)
         lay = Layer(name or type(m).__name__, type(m).__name__, tuple(out.shape), delta, ps)
         w = dict((pn, g) for pn, _, g in ps).get("weight")
         if type(m).__name__ == "Linear" and g_out is not None and w is not None and inp is not None:
-            a, d = np.asarray(inp.data, dtype=np.float64), np.asarray(g_out.data, dtype=np.float64)
+            a, d = _array(inp).astype(np.float64), delta.astype(np.float64)
             a, d = a.reshape(-1, a.shape[-1]), d.reshape(-1, d.shape[-1])
             lay.by_hand = bool(np.allclose(d.T @ a, w, rtol=1e-4, atol=1e-6 * max(1.0, _norm(w))))
         rows.append(lay)
-    return LayerReport(rows, float(loss.item()), type(loss_fn).__name__, int(np.shape(x.data)[0]),
+    return LayerReport(rows, float(loss.item()), type(loss_fn).__name__, int(np.shape(_array(x))[0]),
                        type(model).__name__)
 
 

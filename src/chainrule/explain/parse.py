@@ -2,7 +2,9 @@
 
 Nothing is ever passed to ``eval``: the formula is parsed into Python's syntax tree, every node is checked
 against a short whitelist (numbers, names, + − * / **, unary minus, calls of a few known functions, named
-gates), and the tree is then evaluated by this module, one engine operation per gate. Anything else —
+gates), and the tree is then evaluated by this module with chainrule's public operators and functions
+(``a - b``, ``chainrule.relu``, ``chainrule.mean``...), so the graph shown is the one the engine records for
+the same expression in Python: its nodes are the gates. Anything else —
 ``__import__('os')``, attribute access, subscripts, lambdas, comprehensions, strings, unknown functions —
 is refused with a message saying what is allowed.
 """
@@ -11,21 +13,21 @@ from __future__ import annotations
 
 import ast
 import json
+import operator
 import re
 
 import numpy as np
 
-from .. import ops as P
-from ..creation import from_numpy
-from ..tensor import Tensor
+import chainrule as cr
 
 MAX_LENGTH = 2000  # characters
 MAX_NODES = 1000  # syntax-tree nodes
 MAX_DEPTH = 60  # nesting
 
-# name -> number of arguments
+# name -> number of arguments; each is chainrule's function of that name (max, min: maximum, minimum)
 FUNCTIONS = {"exp": 1, "log": 1, "sqrt": 1, "sigmoid": 1, "tanh": 1, "relu": 1, "sin": 1, "cos": 1, "abs": 1,
              "max": 2, "min": 2, "sum": 1, "mean": 1}
+_PUBLIC_NAME = {"max": "maximum", "min": "minimum"}
 
 ALLOWED = (
     "A formula may use: numbers; variable names (given values with --at x=-2 y=5, or x=1,2,3 for a vector); "
@@ -70,9 +72,11 @@ class Formula:
     def evaluate(self, values, nudge=None):
         """Run the formula on the engine. ``values``: name -> Tensor (or number/array, a constant).
 
-        Returns (output, named, gates): the output Tensor, {name: Tensor} for named gates, and the list of
-        every gate's result in the order created. ``nudge=(k, delta)`` adds ``delta`` to gate k's result
-        (for the finite-difference check of an intermediate gradient)."""
+        Returns (output, named, gates): the output Tensor, {name: Tensor} for named gates, and every gate —
+        each node the engine recorded — in the order the formula creates them. ``nudge=(k, delta)`` adds
+        ``delta`` to gate k's result (for the finite-difference check of an intermediate gradient; a gate
+        inside a composite such as the −b of a − b is nudged by replaying the rest of it, which needs the
+        formula to run inside ``chainrule.explain.record()``)."""
         missing = [n for n in self.inputs if n not in values]
         if missing:
             raise FormulaError(f"no value for {', '.join(missing)}: give it with --at {missing[0]}=VALUE (in Python: "
@@ -85,7 +89,7 @@ class Formula:
             result = ev.eval(expr)
             if name:
                 env[name] = named[name] = result
-        if not isinstance(result, Tensor):
+        if not isinstance(result, cr.Tensor):
             raise FormulaError("the formula does not depend on any variable: there is nothing to differentiate",
                                syntax=False)
         return result, named, ev.gates
@@ -216,73 +220,82 @@ def _check_expr(node):
     raise FormulaError(f"{_REFUSED.get(type(node), type(node).__name__)} is not allowed in a formula")
 
 
+_BINARY = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv, "**": operator.pow}
+
+
 class _Evaluator:
-    """Evaluates a checked expression, one engine primitive per gate. Constants stay NumPy values (they are
-    folded, as the engine would: an op on constants only records no node); any op with a Tensor operand
-    is a gate."""
+    """Evaluates a checked expression with chainrule's public operators and functions. Constants stay NumPy
+    values (folded, as the engine would: an op on constants only records no node); each call with a Tensor
+    operand adds the nodes the engine recorded for it to ``gates``, read from the graph itself
+    (``grad_fn.next_functions``)."""
 
     def __init__(self, env, nudge):
         self.env, self.nudge, self.gates = env, nudge, []
+        # nodes behind the values given (another formula's output, as in sgd) are not this formula's gates
+        self._seen = {v.grad_fn for v in env.values() if isinstance(v, cr.Tensor) and v.grad_fn is not None}
 
     def eval(self, node):
         if isinstance(node, ast.Constant):
             return np.float64(node.value)
         if isinstance(node, ast.Name):
             v = self.env[node.id]
-            return v if isinstance(v, Tensor) else np.asarray(v, dtype=np.float64)
+            return v if isinstance(v, cr.Tensor) else np.asarray(v, dtype=np.float64)
         if isinstance(node, ast.UnaryOp):
             v = self.eval(node.operand)
-            if isinstance(node.op, ast.UAdd):
-                return v
-            return self.op(P.Neg, v) if isinstance(v, Tensor) else -v
+            return v if isinstance(node.op, ast.UAdd) else self.call(operator.neg, v)
         if isinstance(node, ast.BinOp):
             a, b = self.eval(node.left), self.eval(node.right)
             op = _BINOPS[type(node.op)]
-            if op == "+":
-                return self.op(P.Add, a, b)
-            if op == "-":  # a − b = a + (−b), as the engine's Tensor.__sub__
-                return self.op(P.Add, a, -b if not isinstance(b, Tensor) else self.op(P.Neg, b))
-            if op == "*":
-                return self.op(P.Mul, a, b)
-            if op == "/":
-                if not isinstance(b, Tensor):
-                    return self.op(P.Mul, a, 1.0 / b)
-                if not isinstance(a, Tensor) and np.all(a == 1):  # the lecture's 1/x gate, on its own
-                    return self.op(P.Pow, b, -1.0)
-                return self.op(P.Mul, a, self.op(P.Pow, b, -1.0))  # a / b = a · b⁻¹, as the engine
-            return self.op(P.Pow, a, b)
+            if op == "/" and isinstance(b, cr.Tensor) and not isinstance(a, cr.Tensor) and np.all(a == 1):
+                return self.call(cr.reciprocal, b)  # the lecture's 1/x gate, on its own (1 / x adds a ·1 gate)
+            return self.call(_BINARY[op], a, b)
         if isinstance(node, ast.Call):
-            return self.call(node.func.id, [self.eval(a) for a in node.args])
+            fname = node.func.id
+            return self.call(getattr(cr, _PUBLIC_NAME.get(fname, fname)), *[self.eval(a) for a in node.args])
         raise FormulaError(f"{type(node).__name__} is not allowed")  # unreachable after _check_expr
 
-    def call(self, fname, args):
-        x = args[0]
-        if fname in ("max", "min"):
-            return self.op(P.Maximum if fname == "max" else P.Minimum, *args)
-        if fname == "sqrt":
-            return self.op(P.Pow, x, 0.5)
-        if fname == "relu":  # relu(x) = where(x > 0, x, 0), as chainrule.relu
-            xd = x.data if isinstance(x, Tensor) else x
-            return self.op(P.Where, np.asarray(xd > 0), x, 0.0)
-        if fname == "sum":
-            return self.op(P.Sum, x, dim=None, keepdim=False)
-        if fname == "mean":  # Σx / n, as chainrule.mean
-            n = int(np.size(x.data if isinstance(x, Tensor) else x))
-            return self.op(P.Mul, self.op(P.Sum, x, dim=None, keepdim=False), 1.0 / n)
-        prim = {"exp": P.Exp, "log": P.Log, "sigmoid": P.Sigmoid, "tanh": P.Tanh, "sin": P.Sin, "cos": P.Cos,
-                "abs": P.Abs}[fname]
-        return self.op(prim, x)
-
-    def op(self, prim, *args, **kwargs):
-        if not any(isinstance(a, Tensor) for a in args):  # constants only: fold, no gate
-            with np.errstate(all="ignore"):
-                return np.asarray(prim.apply(*args, **kwargs).data)
-        out = prim.apply(*args, **kwargs)
-        k = len(self.gates)
-        self.gates.append(out)
-        if self.nudge is not None and self.nudge[0] == k:
-            out = from_numpy(np.asarray(out.data + self.nudge[1]))
+    def call(self, fn, *args):
+        if not any(isinstance(a, cr.Tensor) for a in args):  # constants only: fold, no gate
+            with np.errstate(all="ignore"), cr.no_grad():
+                return fn(*map(_constant, args)).numpy()
+        out = fn(*(a if isinstance(a, cr.Tensor) else _constant(a) for a in args))
+        new = self._new_nodes(out.grad_fn)
+        first = len(self.gates)
+        self.gates += new
+        if self.nudge is not None and first <= self.nudge[0] < len(self.gates):
+            j, delta = self.nudge[0] - first, self.nudge[1]
+            value = out.detach().numpy() + delta if j == len(new) - 1 else _nudged(new, j, delta)
+            out = cr.from_numpy(np.asarray(value))
         return out
+
+    def _new_nodes(self, root):
+        """The engine nodes behind ``root`` that earlier calls did not make, inputs before their users."""
+        order, stack = [], [(root, False)] if root is not None else []
+        while stack:
+            fn, done = stack.pop()
+            if done:
+                order.append(fn)
+            elif fn not in self._seen:
+                self._seen.add(fn)
+                stack.append((fn, True))
+                stack += [(n, False) for n, _ in reversed(fn.next_functions) if n is not None
+                          and not isinstance(n, cr.Tensor)]
+        return order
+
+
+def _constant(a):
+    return cr.from_numpy(np.asarray(a, dtype=np.float64))
+
+
+def _nudged(nodes, j, delta):
+    """The output of the last of ``nodes`` (one call's nodes, in order) with node j's output moved by delta:
+    the nodes after j run again on their recorded inputs (``graph.replay``)."""
+    from .graph import recorded_output, replay
+
+    values = {nodes[j]: recorded_output(nodes[j]) + delta}
+    for fn in nodes[j + 1:]:
+        values[fn] = replay(fn, {pos: values[n] for pos, (n, _) in enumerate(fn.next_functions) if n in values})
+    return values[nodes[-1]]
 
 
 def parse_value(name, text):

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..autograd import no_grad
-from ..creation import from_numpy
+import chainrule as cr
+
 from . import fmt
 from .parse import FormulaError, parse
 
@@ -93,20 +93,21 @@ def sgd_table(model: str, loss: str, at: dict, lr: float, steps: int, params=Non
     data = {k: v for k, v in values.items() if k not in params}
     rows = []
     for _ in range(steps):
-        leaves = {p: from_numpy(values[p].copy()).requires_grad_() for p in params}
+        leaves = {p: cr.from_numpy(values[p].copy()).requires_grad_() for p in params}
         env = {**data, **leaves}
         hv, _, _ = fm.evaluate(env)
         hv.retain_grad()
         lv, _, _ = fl.evaluate({**env, h: hv})
-        if lv.data.size != 1:
+        if lv.numel() != 1:
             raise FormulaError(f"the loss must be a single number, but it has shape {tuple(lv.shape)}: wrap it in "
                                f"mean(...) or sum(...)", syntax=False)
         lv.backward()
-        grads = [leaves[p].grad.data if leaves[p].grad is not None else np.zeros_like(values[p]) for p in params]
-        with no_grad():
+        grads = [leaves[p].grad.numpy() if leaves[p].grad is not None else np.zeros_like(values[p]) for p in params]
+        with cr.no_grad():
             for p, g in zip(params, grads):
                 values[p] = values[p] - lr * g  # p ← p − lr · ∂L/∂p
-        rows.append([hv.data.copy(), lv.data.copy(), hv.grad.data.copy(), *grads, *(values[p].copy() for p in params)])
+        rows.append([hv.detach().numpy().copy(), lv.detach().numpy().copy(), hv.grad.numpy().copy(), *grads,
+                     *(values[p].copy() for p in params)])
     columns = [h, L, f"∂{L}/∂{h}", *(f"∂{L}/∂{p}" for p in params), *params]
     return SGDTable(columns, rows, start, data, model if "=" not in model else model.split("=", 1)[1].strip(),
                     loss if "=" not in loss else loss.split("=", 1)[1].strip(), lr)

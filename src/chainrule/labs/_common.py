@@ -1,5 +1,6 @@
 """What every lab shares: the run context (seed, output folder, numbers, figures, conclusion), the result
-record, a small training loop, the digits data and the plotting set-up.
+record and a small training loop. The data (``chainrule.data.datasets.digits_split``), the MLP and the
+plotting policy (``chainrule.plotting``: the labs draw in ``plotting.LAB_STYLE``) live with the library.
 
 A lab is a function ``run(ctx)``: it measures, calls ``ctx.record(name=value, ...)`` for every number it
 will quote, ``ctx.figure(fig, "file.png", "caption")`` for every figure, and ends with
@@ -19,6 +20,8 @@ from pathlib import Path
 import numpy as np
 
 import chainrule as cr
+
+from .. import plotting
 
 MODES = ("quick", "fast", "full")  # quick: the test suite's size; fast: the default; full: --full
 
@@ -51,7 +54,7 @@ class LabResult:
 def _plain(value):
     """NumPy scalars/arrays and tensors → plain JSON values; non-finite floats → None (JSON has no NaN)."""
     if isinstance(value, cr.Tensor):
-        value = value.data
+        value = value.detach().numpy()
     if isinstance(value, np.ndarray):
         return [_plain(v) for v in value.tolist()] if value.ndim else _plain(value.item())
     if isinstance(value, (list, tuple)):
@@ -112,13 +115,11 @@ class LabContext:
 
     def figure(self, fig, filename: str, caption: str):
         """Save a matplotlib figure as PNG in the lab's folder (and close it)."""
-        import matplotlib.pyplot as plt
-
         if self.save:
             # a constrained layout already fits the canvas; "tight" would draw the whole figure twice
             tight = None if fig.get_layout_engine() is not None else "tight"
-            fig.savefig(self.out_dir / filename, dpi=90, bbox_inches=tight)
-        plt.close(fig)
+            plotting.save(fig, self.out_dir / filename, dpi=90, bbox_inches=tight)
+        plotting.close(fig)
         self.figures.append(Figure(filename, caption))
 
     def conclude(self, text: str):
@@ -143,7 +144,8 @@ def run_lab(lab, out_dir, seed: int = 0, mode: str = "fast", save: bool = True, 
     t0 = time.perf_counter()
     try:
         cr.set_default_dtype(cr.float32)
-        with _one_blas_thread():
+        # the labs' look for their figures, built and saved inside: the caller's rcParams come back after
+        with _one_blas_thread(), plotting.style(plotting.LAB_STYLE):
             lab.run(ctx)
     finally:
         cr.set_default_dtype(old_dtype)
@@ -158,46 +160,7 @@ def run_lab(lab, out_dir, seed: int = 0, mode: str = "fast", save: bool = True, 
     return result
 
 
-# --- plotting ---------------------------------------------------------------------------------------
-
-
-def pyplot():
-    """matplotlib's pyplot on the Agg backend (files only, no window); a clear error if it is missing."""
-    try:
-        import matplotlib
-    except ImportError:
-        raise SystemExit("the labs draw figures with matplotlib: pip install 'chainrule[plot]'") from None
-    matplotlib.use("Agg", force=True)
-    import matplotlib.pyplot as plt
-
-    plt.rcParams.update({"figure.dpi": 90, "axes.grid": True, "grid.alpha": 0.3, "font.size": 9,
-                         "axes.titlesize": 10, "legend.fontsize": 8, "axes.spines.top": False,
-                         "axes.spines.right": False})
-    return plt
-
-
-# --- data and training --------------------------------------------------------------------------------
-
-
-@dataclass
-class Arrays:
-    X: np.ndarray
-    y: np.ndarray
-
-
-def digits():
-    """The 8×8 digits (pixels scaled to [0, 1]) as (train, val, test) ``Arrays``: chainrule's fixed split.
-
-    Not standardised: pixels in [0, 1] keep the images images (a shift moves in background 0).
-    """
-    from chainrule.data import datasets
-
-    split = datasets.load("digits", seed=0, standardize=False)
-    parts = []
-    for ds in (split.train, split.val, split.test):
-        X, y = (t.data if isinstance(t, cr.Tensor) else np.asarray(t) for t in ds.tensors[:2])
-        parts.append(Arrays(np.asarray(X, dtype=np.float32) / 16.0, np.asarray(y, dtype=np.int64)))
-    return tuple(parts)
+# --- training ------------------------------------------------------------------------------------------
 
 
 def batches(n: int, batch_size: int, rng: np.random.Generator):
@@ -234,29 +197,9 @@ def evaluate(model, loss_fn, X, y):
     with cr.no_grad():
         out = model(cr.from_numpy(np.ascontiguousarray(X)))
         loss = loss_fn(out, cr.from_numpy(y)).item()
-        acc = float((out.data.argmax(1) == y).mean())
+        acc = float((out.numpy().argmax(1) == y).mean())
     model.train()
     return loss, acc
-
-
-def mlp(sizes, activation=None, batchnorm=False, dropout=0.0):
-    """``Linear(sizes[0], sizes[1]) → act → ... → Linear(.., sizes[-1])`` as an ``nn.Sequential``.
-
-    ``activation`` is a zero-argument factory of an activation module (``nn.ReLU``); None = linear stack.
-    """
-    from chainrule import nn
-
-    layers = []
-    for i in range(len(sizes) - 1):
-        layers.append(nn.Linear(sizes[i], sizes[i + 1]))
-        if i < len(sizes) - 2:
-            if batchnorm:
-                layers.append(nn.BatchNorm1d(sizes[i + 1]))
-            if activation is not None:
-                layers.append(activation())
-            if dropout:
-                layers.append(nn.Dropout(dropout))
-    return nn.Sequential(*layers)
 
 
 def first_reaching(values, target):
@@ -293,7 +236,7 @@ def predict(model, X) -> np.ndarray:
     """The model's output on arrays, as an array (eval mode, no graph)."""
     model.eval()
     with cr.no_grad():
-        out = model(cr.from_numpy(np.ascontiguousarray(X))).data
+        out = model(cr.from_numpy(np.ascontiguousarray(X))).numpy()
     model.train()
     return np.asarray(out)
 

@@ -14,17 +14,23 @@ from __future__ import annotations
 import numpy as np
 
 import chainrule as cr
+from chainrule.nn import activation_registry
 
-from ._common import digits, evaluate, first_reaching, mlp, pyplot, train_epoch
+from .. import plotting
+from ..data.datasets import digits_split
+from ..nn.mlp import build_mlp
+from ._common import evaluate, first_reaching, train_epoch
 
 TARGET = 0.1  # mean training cross-entropy of an epoch
 
 
-def activations():
-    from chainrule import nn
+# the activations compared, as nn.activation_registry names them (also their labels in numbers.json)
+NAMES = ("sigmoid", "tanh", "ReLU", "LeakyReLU", "PReLU", "ELU", "softplus")
 
-    return {"sigmoid": nn.Sigmoid, "tanh": nn.Tanh, "ReLU": nn.ReLU, "LeakyReLU": nn.LeakyReLU,
-            "PReLU": nn.PReLU, "ELU": nn.ELU, "softplus": nn.Softplus}
+
+def activations():
+    """label -> module class of every activation compared."""
+    return {name: activation_registry.get(name).module for name in NAMES}
 
 
 def curve(make, lo=-4.0, hi=4.0, n=401):
@@ -41,7 +47,7 @@ def run(ctx):
 
     acts = activations()
     curves = {name: curve(make) for name, make in acts.items()}
-    train, val, _ = digits()
+    train, val, _ = digits_split()
     epochs = ctx.size(quick=12, fast=30, full=100)
     seeds = ctx.size(quick=1, fast=3, full=5)
     n_train = ctx.size(quick=600, fast=len(train.X), full=len(train.X))
@@ -51,7 +57,7 @@ def run(ctx):
         runs, hits, accs = [], [], []
         for s in range(seeds):
             rng = ctx.reseed(100 + s)  # the same weights and batches for every activation
-            model = mlp([64, 64, 64, 10], make)
+            model = build_mlp([64, 64, 64, 10], make)
             opt = optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
             ls = [train_epoch(model, nn.CrossEntropyLoss(), opt, X, y, 32, rng) for _ in range(epochs)]
             runs.append(ls)
@@ -92,9 +98,8 @@ def run(ctx):
 
 
 def _figures(ctx, curves, losses, reached, val_acc, epochs):
-    plt = pyplot()
     names = list(curves)
-    fig, axes = plt.subplots(2, 4, figsize=(13, 6), layout="constrained", sharex=True)
+    fig, axes = plotting.subplots(2, 4, figsize=(13, 6), layout="constrained", sharex=True)
     for ax, name in zip(axes.ravel(), names):
         x, f, d = curves[name]
         ax.plot(x, f, color="tab:blue", label="f(x)")
@@ -113,7 +118,7 @@ def _figures(ctx, curves, losses, reached, val_acc, epochs):
     ctx.figure(fig, "activations.png", "Each activation (solid) and its derivative from the engine (dashed). "
                "Sigmoid's derivative never exceeds 1/4; tanh's reaches 1 at 0; ReLU's is 0 or 1.")
 
-    fig, axes = plt.subplots(1, 2, figsize=(12, 3.8), layout="constrained",
+    fig, axes = plotting.subplots(1, 2, figsize=(12, 3.8), layout="constrained",
                              gridspec_kw={"width_ratios": [1.6, 1]})
     ax = axes[0]
     for name in names:

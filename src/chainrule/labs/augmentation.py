@@ -14,7 +14,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._common import digits, evaluate, mlp, pyplot, train_epoch
+from .. import plotting
+from ..data.datasets import digits_split
+from ..nn.mlp import build_mlp
+from ._common import evaluate, train_epoch
 
 ARMS = ("none", "shift", "noise", "shift + noise")
 
@@ -33,7 +36,7 @@ def run(ctx):
     from chainrule import nn, optim
     from chainrule.data.transforms import RandomShift
 
-    train, _, test = digits()
+    train, _, test = digits_split()
     sizes = ctx.size(quick=(100,), fast=(50, 200), full=(50, 100, 200, 500))
     steps = ctx.size(quick=600, fast=2000, full=5000)
     seeds = ctx.size(quick=1, fast=2, full=5)
@@ -46,7 +49,7 @@ def run(ctx):
             for s in range(seeds):
                 rng = ctx.reseed(1000 * s + n)  # the same subset, weights and batch order in every arm
                 idx = rng.permutation(len(train.X))[:n]
-                model = mlp([64, 128, 10], nn.ReLU)
+                model = build_mlp([64, 128, 10], "relu")
                 opt = optim.Adam(model.parameters(), lr=1e-3)
                 epochs = int(np.ceil(steps / np.ceil(n / 32)))
                 for _ in range(epochs):
@@ -81,9 +84,8 @@ def run(ctx):
 
 
 def _figures(ctx, res, sizes, train, tf):
-    plt = pyplot()
     colors = dict(zip(ARMS, ("tab:gray", "tab:blue", "tab:orange", "tab:green")))
-    fig, axes = plt.subplots(1, 3, figsize=(14, 3.8), layout="constrained",
+    fig, axes = plotting.subplots(1, 3, figsize=(14, 3.8), layout="constrained",
                              gridspec_kw={"width_ratios": [1, 1, 1.1]})
     x = np.arange(len(sizes))
     for ax, key, title in ((axes[0], "test_acc", "test digits as they are (centred)"),

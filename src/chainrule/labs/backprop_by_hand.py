@@ -25,7 +25,9 @@ import numpy as np
 
 import chainrule as cr
 
-from ._common import digits, fmt, pyplot
+from .. import plotting
+from ..data.datasets import digits_split
+from ._common import fmt
 
 
 def by_hand(x, y, W1, b1, W2, b2):
@@ -61,7 +63,7 @@ def by_engine(x, y, W1, b1, W2, b2):
 def run(ctx):
     rng = ctx.reseed()
     n, hidden = ctx.size(quick=8, fast=32, full=256), 16
-    train, _, _ = digits()
+    train, _, _ = digits_split()
     pick = rng.choice(len(train.X), n, replace=False)
     x, y = train.X[pick].astype(np.float64), train.y[pick]
     W1, b1 = rng.normal(0, 0.3, (hidden, 64)), rng.normal(0, 0.1, hidden)
@@ -75,9 +77,8 @@ def run(ctx):
     ctx.record(batch=n, hidden=hidden, loss_by_hand=loss_h, loss_engine=loss_e, max_abs_diff=diff,
                max_rel_diff=rel, worst_rel_diff=worst, equal=bool(worst < 1e-10))
 
-    plt = pyplot()
     names = list(g_h)
-    fig, axes = plt.subplots(2, 3, figsize=(11, 6.6), layout="constrained")
+    fig, axes = plotting.subplots(2, 3, figsize=(11, 6.6), layout="constrained")
     axes = axes.ravel()
     for ax, k in zip(axes, names):
         a, b = g_h[k].ravel(), g_e[k].ravel()

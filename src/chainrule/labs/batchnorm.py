@@ -16,8 +16,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import plotting
+from ..data.datasets import digits_split
 from ..doctor import layer_stats
-from ._common import digits, evaluate, first_reaching, mlp, pyplot, train_epoch
+from ..nn.mlp import build_mlp
+from ._common import evaluate, first_reaching, train_epoch
 
 DEPTH, WIDTH, LR = 8, 64, 0.01
 ARMS = ("default init", "default init + batch norm", "He init, no batch norm")
@@ -26,7 +29,7 @@ ARMS = ("default init", "default init + batch norm", "He init, no batch norm")
 def _model(arm):
     from chainrule import nn
 
-    model = mlp([64] + [WIDTH] * DEPTH + [10], nn.ReLU, batchnorm="batch norm" in arm)
+    model = build_mlp([64] + [WIDTH] * DEPTH + [10], "relu", batchnorm="batch norm" in arm)
     if arm.startswith("He"):
         for m in model:
             if isinstance(m, nn.Linear):
@@ -38,7 +41,7 @@ def _model(arm):
 def run(ctx):
     from chainrule import nn, optim
 
-    train, val, _ = digits()
+    train, val, _ = digits_split()
     probe, probe_y = train.X[:512], train.y[:512]
     epochs = ctx.size(quick=3, fast=10, full=40)
     res = {}
@@ -77,10 +80,9 @@ def run(ctx):
 
 
 def _figures(ctx, res, epochs):
-    plt = pyplot()
     colors = dict(zip(ARMS, ("tab:gray", "tab:blue", "tab:orange")))
     ep = np.arange(1, epochs + 1)
-    fig, axes = plt.subplots(1, 2, figsize=(11, 3.6), layout="constrained")
+    fig, axes = plotting.subplots(1, 2, figsize=(11, 3.6), layout="constrained")
     for arm in ARMS:
         axes[0].plot(ep, res[arm]["train_loss"], marker="o", ms=3, color=colors[arm], label=arm)
         axes[1].plot(ep, res[arm]["val_acc"], marker="o", ms=3, color=colors[arm], label=arm)
@@ -92,7 +94,7 @@ def _figures(ctx, res, epochs):
                "plain network barely moves; batch norm (or He init) lets it train.")
 
     layers = np.arange(1, DEPTH + 1)
-    fig, axes = plt.subplots(1, 2, figsize=(12, 3.9), layout="constrained")
+    fig, axes = plotting.subplots(1, 2, figsize=(12, 3.9), layout="constrained")
     for arm in ARMS:
         r = res[arm]
         axes[0].plot(layers, r["act_std_init"], ls="--", marker="o", ms=3, color=colors[arm], label=f"{arm}, start")

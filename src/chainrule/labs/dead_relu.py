@@ -14,8 +14,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import plotting
+from ..data.datasets import digits_split
 from ..doctor import layer_stats
-from ._common import batches, digits, evaluate, mlp, pyplot
+from ..nn.mlp import build_mlp
+from ._common import batches, evaluate
 
 LRS = (0.1, 0.5, 1.0)
 
@@ -25,7 +28,7 @@ def _train(ctx, act, lr, X, y, probe, epochs, every, offset):
     from chainrule import nn, optim
 
     rng = ctx.reseed(offset)
-    model = mlp([64, 128, 128, 10], act)
+    model = build_mlp([64, 128, 128, 10], act)
     opt = optim.SGD(model.parameters(), lr=lr)
     loss_fn = nn.CrossEntropyLoss()
     steps, dead, losses = [], [], []
@@ -51,16 +54,15 @@ def _train(ctx, act, lr, X, y, probe, epochs, every, offset):
 def run(ctx):
     from chainrule import nn
 
-    train, val, _ = digits()
+    train, val, _ = digits_split()
     X, y = train.X, train.y
     probe = X[:512]
     epochs = ctx.size(quick=2, fast=6, full=20)
     every = ctx.size(quick=10, fast=5, full=5)
-    acts = {"ReLU": nn.ReLU, "LeakyReLU": nn.LeakyReLU}
     res = {}
     for i, lr in enumerate(LRS):
-        for name, act in acts.items():
-            model, r = _train(ctx, act, lr, X, y, probe, epochs, every, 10 + i)
+        for name in ("ReLU", "LeakyReLU"):  # nn.activation_registry names (LeakyReLU: slope 0.01)
+            model, r = _train(ctx, name, lr, X, y, probe, epochs, every, 10 + i)
             dead = np.array(r["dead"], dtype=float)
             mean_dead = dead.mean(axis=1)
             loss, acc = evaluate(model, nn.CrossEntropyLoss(), val.X, val.y)
@@ -90,8 +92,7 @@ def run(ctx):
 
 
 def _figures(ctx, res, epochs):
-    plt = pyplot()
-    fig, axes = plt.subplots(1, len(LRS), figsize=(13, 3.8), layout="constrained", sharey=True)
+    fig, axes = plotting.subplots(1, len(LRS), figsize=(13, 3.8), layout="constrained", sharey=True)
     for ax, lr in zip(axes, LRS):
         for name, color in (("ReLU", "tab:red"), ("LeakyReLU", "tab:blue")):
             r = res[name, lr]

@@ -18,7 +18,10 @@ import numpy as np
 
 import chainrule as cr
 
-from ._common import digits, evaluate, mlp, pyplot, train_epoch
+from .. import plotting
+from ..data.datasets import digits_split
+from ..nn.mlp import build_mlp
+from ._common import evaluate, train_epoch
 
 ARMS = {"none": (0.0, 0.0), "dropout 0.5": (0.5, 0.0), "L2 0.01": (0.0, 0.01), "dropout + L2": (0.5, 0.01)}
 N_TRAIN = 200
@@ -34,12 +37,12 @@ def _ensemble(model, X, ks):
     probabilities and their normalised geometric mean (softmax of the mean log-probability)."""
     model.eval()
     with cr.no_grad():
-        p_eval = _softmax(model(cr.from_numpy(X)).data.astype(np.float64))
+        p_eval = _softmax(model(cr.from_numpy(X)).numpy().astype(np.float64))
         model.train()
         total, logs, arith, geo, k = np.zeros_like(p_eval), np.zeros_like(p_eval), {}, {}, 0
         for target in ks:
             while k < target:
-                z = model(cr.from_numpy(X)).data.astype(np.float64)
+                z = model(cr.from_numpy(X)).numpy().astype(np.float64)
                 total += _softmax(z)
                 logs += z - np.log(np.exp(z - z.max(1, keepdims=True)).sum(1, keepdims=True)) - z.max(1, keepdims=True)
                 k += 1
@@ -50,7 +53,7 @@ def _ensemble(model, X, ks):
 def run(ctx):
     from chainrule import nn, optim
 
-    train, val, _ = digits()
+    train, val, _ = digits_split()
     X, y = train.X[:N_TRAIN], train.y[:N_TRAIN]
     epochs = ctx.size(quick=30, fast=100, full=200)
     seeds = ctx.size(quick=1, fast=3, full=10)
@@ -59,7 +62,7 @@ def run(ctx):
         tr_l, va_l, fin = [], [], []
         for s in range(seeds):
             rng = ctx.reseed(20 + s)
-            model = mlp([64, 256, 256, 10], nn.ReLU, dropout=p)
+            model = build_mlp([64, 256, 256, 10], "relu", dropout=p)
             opt = optim.SGD(model.parameters(), lr=0.05, momentum=0.9, weight_decay=wd)
             a, b = [], []
             for _ in range(epochs):
@@ -111,9 +114,8 @@ def run(ctx):
 
 
 def _figures(ctx, curves, final, ks, dev, p_eval, p_mc, epochs):
-    plt = pyplot()
     colors = dict(zip(ARMS, ("tab:gray", "tab:blue", "tab:orange", "tab:green")))
-    fig, axes = plt.subplots(1, 2, figsize=(12, 3.9), layout="constrained", gridspec_kw={"width_ratios": [1.5, 1]})
+    fig, axes = plotting.subplots(1, 2, figsize=(12, 3.9), layout="constrained", gridspec_kw={"width_ratios": [1.5, 1]})
     ep = np.arange(1, epochs + 1)
     for arm in ARMS:
         axes[0].plot(ep, curves[arm]["train_loss"], ls="--", color=colors[arm])
@@ -138,7 +140,7 @@ def _figures(ctx, curves, final, ks, dev, p_eval, p_mc, epochs):
     ctx.figure(fig, "gap.png", "Training and validation loss per epoch for each arm, and the final gap between "
                "them with validation accuracy (mean ± std over seeds).")
 
-    fig, axes = plt.subplots(1, 2, figsize=(11, 3.8), layout="constrained")
+    fig, axes = plotting.subplots(1, 2, figsize=(11, 3.8), layout="constrained")
     dev, dev_geo = dev
     axes[0].plot(ks, [dev[k] for k in ks], marker="o", label="arithmetic mean of the probabilities")
     axes[0].plot(ks, [dev_geo[k] for k in ks], marker="s", label="normalised geometric mean")

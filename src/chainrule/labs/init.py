@@ -20,8 +20,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import plotting
+from ..data.datasets import digits_split
 from ..doctor import layer_stats
-from ._common import digits, evaluate, fmt, pyplot, train_epoch
+from ..nn.mlp import build_mlp
+from ._common import evaluate, fmt, train_epoch
 
 SCHEMES = ("zeros", "small", "lecun", "xavier", "he")
 LABELS = {"zeros": "zeros", "small": "small 0.03·N(0,1)", "lecun": "LeCun 1/n", "xavier": "Xavier 2/(n_in+n_out)",
@@ -50,21 +53,15 @@ def init_(weight, scheme):
 def deep_net(act, scheme, depth=10, width=128, n_in=64, n_out=10):
     from chainrule import nn
 
-    layers, n = [], n_in
-    for _ in range(depth):
-        lin = nn.Linear(n, width)
+    def init(lin):  # each layer as it is made: weights by the scheme, biases 0
         init_(lin.weight, scheme)
         nn.init.zeros_(lin.bias)
-        layers += [lin, act()]
-        n = width
-    out = nn.Linear(n, n_out)
-    init_(out.weight, scheme)
-    nn.init.zeros_(out.bias)
-    return nn.Sequential(*layers, out)
+
+    return build_mlp([n_in] + [width] * depth + [n_out], act, init=init)
 
 
 def standardised_digits():
-    train, val, test = digits()
+    train, val, test = digits_split()
     mean, std = train.X.mean(0), train.X.std(0)
     std = np.where(std > 0, std, 1.0)
     return [((a.X - mean) / std).astype(np.float32) for a in (train, val, test)], (train.y, val.y, test.y)
@@ -77,7 +74,7 @@ def _symmetry(ctx, Xs, ys, epochs):
     res, weights = {}, {}
     for i, start in enumerate(("zeros", "constant", "xavier")):
         rng = ctx.reseed(50 + i)
-        model = nn.Sequential(nn.Linear(64, 16), nn.Tanh(), nn.Linear(16, 16), nn.Tanh(), nn.Linear(16, 10))
+        model = build_mlp([64, 16, 16, 10], "tanh")
         for m in model:
             if isinstance(m, nn.Linear):
                 if start == "constant":
@@ -108,10 +105,10 @@ def run(ctx):
     # ReLU: a first bin [0, 1e-9) holds the exact zeros, so that tiny positive values stay visible
     edges = {"tanh": np.linspace(-1, 1, 41), "relu": np.concatenate([[0.0, 1e-9], np.linspace(0.075, 3, 40)])}
     stats = {}
-    for a, (act_name, act) in enumerate((("tanh", nn.Tanh), ("relu", nn.ReLU))):
+    for a, act_name in enumerate(("tanh", "relu")):
         for s, scheme in enumerate(SCHEMES):
             ctx.reseed(10 * a + s)
-            model = deep_net(act, scheme, depth, width)
+            model = deep_net(act_name, scheme, depth, width)
             stats[act_name, scheme] = layer_stats(model, x, y, nn.CrossEntropyLoss(), bins=edges[act_name])
     numbers = {}
     for (act_name, scheme), st in stats.items():
@@ -145,9 +142,8 @@ def run(ctx):
 
 
 def _figures(ctx, stats, numbers, sym, sym_w, depth, edges):
-    plt = pyplot()
     layers = np.arange(1, depth + 1)
-    fig, axes = plt.subplots(2, 2, figsize=(11, 7), layout="constrained")
+    fig, axes = plotting.subplots(2, 2, figsize=(11, 7), layout="constrained")
     for col, act_name in enumerate(("tanh", "relu")):
         for scheme in SCHEMES:
             num = numbers[f"{act_name}_{scheme}"]
@@ -167,9 +163,9 @@ def _figures(ctx, stats, numbers, sym, sym_w, depth, edges):
     ctx.figure(fig, "variance_by_depth.png", "Activation std and weight-gradient RMS per layer for each scheme. "
                "Small random init collapses both; Xavier/LeCun keep tanh steady; He keeps ReLU steady.")
 
-    fig, axes = plt.subplots(2, 4, figsize=(13, 5.6), layout="constrained", sharey="row")
+    fig, axes = plotting.subplots(2, 4, figsize=(13, 5.6), layout="constrained", sharey="row")
     shown = (1, 4, 7, 10)
-    cmap = plt.get_cmap("viridis")
+    cmap = plotting.colormap("viridis")
     for r, act_name in enumerate(("tanh", "relu")):
         for c, scheme in enumerate(SCHEMES[1:]):
             ax = axes[r, c]
@@ -192,7 +188,7 @@ def _figures(ctx, stats, numbers, sym, sym_w, depth, edges):
     ctx.figure(fig, "activation_histograms.png", "Histograms of the activations of layers 1, 4, 7 and 10 for each "
                "random scheme (zeros is all 0). A distribution that shrinks to a spike at 0 is a vanishing signal.")
 
-    fig, axes = plt.subplots(1, 3, figsize=(12, 3.6), layout="constrained")
+    fig, axes = plotting.subplots(1, 3, figsize=(12, 3.6), layout="constrained")
     for ax, start in zip(axes, ("zeros", "constant", "xavier")):
         W = sym_w[start]
         lim = max(np.abs(W).max(), 1e-6)

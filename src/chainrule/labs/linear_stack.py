@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._common import draw_boundary, fit_full_batch, fmt, predict, pyplot
+from .. import plotting
+from ..nn.mlp import build_mlp
+from ._common import draw_boundary, fit_full_batch, fmt, predict
 
 
 def fold(linears):
@@ -22,21 +24,15 @@ def fold(linears):
     W = np.eye(linears[0].in_features)
     b = np.zeros(linears[0].in_features)
     for layer in linears:
-        Wk = layer.weight.data.astype(np.float64)
-        bk = layer.bias.data.astype(np.float64)
+        Wk = layer.weight.detach().numpy().astype(np.float64)
+        bk = layer.bias.detach().numpy().astype(np.float64)
         W, b = Wk @ W, Wk @ b + bk
     return W, b
 
 
 def _stack(width, depth, activation):
-    from chainrule import nn
-
-    layers, sizes = [], [2] + [width] * (depth - 1) + [1]
-    for i in range(depth):
-        layers.append(nn.Linear(sizes[i], sizes[i + 1]))
-        if activation is not None and i < depth - 1:
-            layers.append(activation())
-    return nn.Sequential(*layers)
+    """``depth`` Linear layers with ``activation`` (a registry name; None: nothing) between them."""
+    return build_mlp([2] + [width] * (depth - 1) + [1], activation)
 
 
 def _linears(model):
@@ -59,7 +55,7 @@ def run(ctx):
 
     out = {}
     models = {}
-    for i, (name, act) in enumerate((("linear", None), ("tanh", nn.Tanh))):
+    for i, (name, act) in enumerate((("linear", None), ("tanh", "tanh"))):  # "linear": no activation module
         ctx.reseed(1 + i)
         model = _stack(width, depth, act)
         models[name] = model
@@ -88,8 +84,7 @@ def run(ctx):
                stack_equals_one_linear=bool(lin["max_diff_folded"] < 1e-5 and lin["max_diff_folded_at_init"] < 1e-5),
                nonlinear_differs=bool(tanh["max_diff_best_linear_fit"] > 1e-2))
 
-    plt = pyplot()
-    fig, axes = plt.subplots(1, 4, figsize=(14, 3.6), layout="constrained")
+    fig, axes = plotting.subplots(1, 4, figsize=(14, 3.6), layout="constrained")
     for ax, name in zip(axes[:2], ("linear", "tanh")):
         before, folded, best = out[name]["_plot"]
         lim = np.abs(np.concatenate([before, folded, best])).max() * 1.05

@@ -22,7 +22,10 @@ import numpy as np
 
 import chainrule as cr
 
-from ._common import digits, first_reaching, mlp, pyplot, train_epoch
+from .. import plotting
+from ..data.datasets import digits_split
+from ..nn.mlp import build_mlp
+from ._common import first_reaching, train_epoch
 
 NAMES = ("SGD", "momentum", "Nesterov", "Adagrad", "RMSprop", "Adam")
 DIGITS_LR = {"SGD": 0.1, "momentum": 0.01, "Nesterov": 0.01, "Adagrad": 0.05, "RMSprop": 1e-3, "Adam": 1e-3}
@@ -68,18 +71,19 @@ def trajectory(f, start, name, lr, steps, escape=None):
 
     p = nn.Parameter(cr.tensor(start, dtype=cr.float64))
     opt = make(name, [p], lr)
-    path = [p.data.copy()]
+    value = p.detach().numpy()  # shares p's memory: copied into the path at each step
+    path = [value.copy()]
     for _ in range(steps):
         loss = f(p[0], p[1])
         opt.zero_grad()
         loss.backward()
         opt.step()
-        if escape is not None and np.isfinite(p.data).all() and abs(p.data[1]) > escape:
-            path.append(p.data.copy())
+        if escape is not None and np.isfinite(value).all() and abs(value[1]) > escape:
+            path.append(value.copy())
             break
-        if not np.isfinite(p.data).all() or np.abs(p.data).max() > 1e3:
+        if not np.isfinite(value).all() or np.abs(value).max() > 1e3:
             return None
-        path.append(p.data.copy())
+        path.append(value.copy())
     return np.array(path)
 
 
@@ -113,7 +117,7 @@ def _digits_runs(ctx, train, epochs):
     curves = {}
     for name in NAMES:
         rng = ctx.reseed(7)  # same weights and batches for every optimizer
-        model = mlp([64, 64, 64, 10], nn.ReLU)
+        model = build_mlp([64, 64, 64, 10], "relu")
         opt = make(name, model.parameters(), DIGITS_LR[name])
         curves[name] = [train_epoch(model, nn.CrossEntropyLoss(), opt, train.X, train.y, 32, rng)
                         for _ in range(epochs)]
@@ -121,7 +125,7 @@ def _digits_runs(ctx, train, epochs):
     for name, lrs in LR_PICTURE.items():
         for lr in lrs:
             rng = ctx.reseed(7)
-            model = mlp([64, 64, 64, 10], nn.ReLU)
+            model = build_mlp([64, 64, 64, 10], "relu")
             opt = make(name, model.parameters(), lr)
             ls = []
             for _ in range(epochs):
@@ -136,7 +140,7 @@ def run(ctx):
     steps = ctx.size(quick=120, fast=300, full=1000)
     epochs = ctx.size(quick=4, fast=12, full=40)
     surf, paths = _surfaces(ctx, steps)
-    train, _, _ = digits()
+    train, _, _ = digits_split()
     curves, picture = _digits_runs(ctx, train, epochs)
     to_target = {k: first_reaching(v, 0.1) for k, v in curves.items()}
     pic = {f"{k}_lr{lr:g}": {"final_loss": (v[-1] if np.isfinite(v[-1]) else None), "diverged": not np.isfinite(v[-1])}
@@ -173,9 +177,8 @@ def run(ctx):
 
 
 def _figures(ctx, surf, paths, curves, picture, steps, epochs):
-    plt = pyplot()
     colors = dict(zip(NAMES, ("black", "tab:blue", "tab:cyan", "tab:green", "tab:orange", "tab:red")))
-    fig, axes = plt.subplots(1, 3, figsize=(15, 4.8), layout="constrained")
+    fig, axes = plotting.subplots(1, 3, figsize=(15, 4.8), layout="constrained")
     for ax, (sname, (f, start, minimum, box)) in zip(axes, SURFACES.items()):
         gx, gy = np.meshgrid(np.linspace(box[0], box[1], 200), np.linspace(box[2], box[3], 200))
         z = f(gx, gy)
@@ -205,7 +208,7 @@ def _figures(ctx, surf, paths, curves, picture, steps, epochs):
                "rate from the grid that ends lowest) and on a saddle (one shared rate): momentum and adaptive "
                "steps cross ravines and escape the saddle faster.")
 
-    fig, axes = plt.subplots(1, 3, figsize=(15, 3.8), layout="constrained")
+    fig, axes = plotting.subplots(1, 3, figsize=(15, 3.8), layout="constrained")
     ep = np.arange(1, epochs + 1)
     for name in NAMES:
         axes[0].plot(ep, curves[name], color=colors[name], label=f"{name} (lr {DIGITS_LR[name]:g})")

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import plotting
 from ..doctor import layer_stats
-from ._common import evaluate, fmt, pyplot, train_epoch
+from ..nn.mlp import build_mlp
+from ._common import evaluate, fmt, train_epoch
 from .init import standardised_digits
 
 STDS = (0.05, 0.125, 0.5, 1.0, 3.0, 10.0)  # 0.125 = 1/√64: LeCun for the 64-wide layers
@@ -24,17 +26,11 @@ TRAINED = (0.125, 0.5, 3.0)
 def net(act, std, depth=5, width=64):
     from chainrule import nn
 
-    layers, n = [], 64
-    for _ in range(depth):
-        lin = nn.Linear(n, width)
+    def init(lin):  # each layer as it is made: W ~ N(0, std²), biases 0
         nn.init.normal_(lin.weight, 0.0, std)
         nn.init.zeros_(lin.bias)
-        layers += [lin, act()]
-        n = width
-    out = nn.Linear(n, 10)
-    nn.init.normal_(out.weight, 0.0, std)
-    nn.init.zeros_(out.bias)
-    return nn.Sequential(*layers, out)
+
+    return build_mlp([64] + [width] * depth + [10], act, init=init)
 
 
 def run(ctx):
@@ -44,13 +40,13 @@ def run(ctx):
     n = ctx.size(quick=256, fast=512, full=1024)
     x, y = Xs[0][:n], ys[0][:n]
     depth = 5
-    acts = {"sigmoid": nn.Sigmoid, "tanh": nn.Tanh}
+    acts = ("sigmoid", "tanh")  # nn.activation_registry names
     edges = {"sigmoid": np.linspace(0, 1, 41), "tanh": np.linspace(-1, 1, 41)}
     res, hists = {}, {}
-    for a, (name, act) in enumerate(acts.items()):
+    for a, name in enumerate(acts):
         for s, std in enumerate(STDS):
             ctx.reseed(10 * a + s)
-            st = layer_stats(net(act, std, depth), x, y, nn.CrossEntropyLoss(), bins=edges[name])
+            st = layer_stats(net(name, std, depth), x, y, nn.CrossEntropyLoss(), bins=edges[name])
             res[name, std] = {"frac_saturated": [t.frac_saturated for t in st[:depth]],
                               "mean_slope": [t.mean_slope for t in st[:depth]],
                               "grad_rms": [t.grad_rms for t in st], "pre_std": [t.pre_std for t in st[:depth]]}
@@ -58,10 +54,10 @@ def run(ctx):
     # the cost in training: three weight scales per activation, same batches
     epochs = ctx.size(quick=2, fast=6, full=30)
     curves = {}
-    for a, (name, act) in enumerate(acts.items()):
+    for a, name in enumerate(acts):
         for std in TRAINED:
             rng = ctx.reseed(100 + a)
-            model = net(act, std, depth)
+            model = net(name, std, depth)
             opt = optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
             losses = [evaluate(model, nn.CrossEntropyLoss(), Xs[0], ys[0])[0]]
             for _ in range(epochs):
@@ -96,11 +92,10 @@ def run(ctx):
 
 
 def _figures(ctx, res, hists, curves, edges, depth):
-    plt = pyplot()
-    cmap = plt.get_cmap("plasma")
+    cmap = plotting.colormap("plasma")
     colors = {std: cmap(i / (len(STDS) - 0.5)) for i, std in enumerate(STDS)}
     layers = np.arange(1, depth + 1)
-    fig, axes = plt.subplots(2, 4, figsize=(16, 7), layout="constrained")
+    fig, axes = plotting.subplots(2, 4, figsize=(16, 7), layout="constrained")
     for r, name in enumerate(("sigmoid", "tanh")):
         for std in STDS:
             v = res[name, std]
@@ -131,7 +126,7 @@ def _figures(ctx, res, hists, curves, edges, depth):
                "weights keep up: the few unsaturated units carry it). Right: layer-3 activations pile onto the "
                "flat ends.")
 
-    fig, axes = plt.subplots(1, 2, figsize=(10, 3.4), layout="constrained")
+    fig, axes = plotting.subplots(1, 2, figsize=(10, 3.4), layout="constrained")
     for ax, name in zip(axes, ("sigmoid", "tanh")):
         for std, ls in zip(TRAINED, ("-", "--", ":")):
             c = curves[name, std]

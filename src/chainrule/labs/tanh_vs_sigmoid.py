@@ -26,28 +26,27 @@ import numpy as np
 
 import chainrule as cr
 
-from ._common import digits, fmt, pyplot
+from .. import plotting
+from ..data.datasets import digits_split
+from ..nn.mlp import build_mlp
+from ._common import fmt
 
 
 def _net(act, sizes):
     from chainrule import nn
 
-    layers = []
-    for i in range(len(sizes) - 1):
-        lin = nn.Linear(sizes[i], sizes[i + 1])
+    def init(lin):
         nn.init.normal_(lin.weight, 0.0, math.sqrt(0.001))  # variance 0.001, as in the exercise
         nn.init.zeros_(lin.bias)
-        layers.append(lin)
-        if i < len(sizes) - 2:
-            layers.append(act())
-    return nn.Sequential(*layers)
+
+    return build_mlp(sizes, act, init=init)
 
 
 def run(ctx):
     from chainrule import nn
 
     ctx.reseed()
-    train, _, _ = digits()
+    train, _, _ = digits_split()
     mean, std = train.X.mean(0), train.X.std(0)
     X = ((train.X - mean) / np.where(std > 0, std, 1)).astype(np.float32)  # zero-centred inputs
     n = ctx.size(quick=128, fast=512, full=len(X))
@@ -57,19 +56,19 @@ def run(ctx):
     lr = 0.01
 
     res = {}
-    for name, act in (("tanh", nn.Tanh), ("sigmoid", nn.Sigmoid)):
+    for name in ("tanh", "sigmoid"):  # nn.activation_registry names
         ctx.reseed(1)  # identical weights for both
-        model = _net(act, sizes)
+        model = _net(name, sizes)
         linears = [m for m in model if isinstance(m, nn.Linear)]
         acts = []
-        hooks = [m.register_forward_hook(lambda mod, inp, out, acts=acts: acts.append(out.data.copy()))
+        hooks = [m.register_forward_hook(lambda mod, inp, out, acts=acts: acts.append(out.detach().numpy().copy()))
                  for m in model if not isinstance(m, nn.Linear)]
         loss = nn.CrossEntropyLoss()(model(cr.from_numpy(X)), cr.from_numpy(y))
         loss.backward()
         for h in hooks:
             h.remove()
-        gW = [float(np.linalg.norm(m.weight.grad.data)) for m in linears]
-        gb = [float(np.linalg.norm(m.bias.grad.data)) for m in linears]
+        gW = [float(np.linalg.norm(m.weight.grad.numpy())) for m in linears]
+        gb = [float(np.linalg.norm(m.bias.grad.numpy())) for m in linears]
         with cr.no_grad():  # the first update, then the loss again
             for p in model.parameters():
                 p.data -= lr * p.grad.data
@@ -88,8 +87,7 @@ def run(ctx):
                ratio_tanh_over_sigmoid_b=ratio_b, first_layer_ratio_W=ratio_W[0],
                layers_where_tanh_wins_W=tanh_wins_W, loss_drop_first_update={"tanh": drop_t, "sigmoid": drop_s})
 
-    plt = pyplot()
-    fig, axes = plt.subplots(1, 3, figsize=(13, 3.7), layout="constrained")
+    fig, axes = plotting.subplots(1, 3, figsize=(13, 3.7), layout="constrained")
     idx = np.arange(1, layers + 1)
     for ax, key, title in ((axes[0], "grad_norm_W", "‖∂L/∂W‖ per layer (first update)"),
                            (axes[1], "grad_norm_b", "‖∂L/∂b‖ = ‖Σ δ‖ per layer (the error signal)")):

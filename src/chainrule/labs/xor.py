@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._common import draw_boundary, fit_full_batch, fmt, predict, pyplot
+from .. import plotting
+from ..nn.mlp import build_mlp
+from ._common import draw_boundary, fit_full_batch, fmt, predict
 
 
 def _train(ctx, model, X, y, steps, lr, offset):
@@ -59,7 +61,7 @@ def run(ctx):
         gate_models[gate] = (model, X, y)
     Xg, yg = gate_models["XOR"][1:]
     ctx.reseed(20)
-    xor_mlp = nn.Sequential(nn.Linear(2, hidden), nn.Tanh(), nn.Linear(hidden, 1))
+    xor_mlp = build_mlp([2, hidden, 1], "tanh")
     _train(ctx, xor_mlp, Xg, yg, steps, 0.03, 20)
     gates["XOR_hidden_layer"] = _acc(xor_mlp, Xg, yg)
 
@@ -76,7 +78,7 @@ def run(ctx):
         "logistic (x1, x2)": (lambda: nn.Linear(2, 1), lambda X: X, 0.05),
         "logistic (x1, x2, x1·x2)": (lambda: nn.Linear(3, 1), with_product, 0.05),
         f"2-layer tanh ({hidden} hidden)": (
-            lambda: nn.Sequential(nn.Linear(2, hidden), nn.Tanh(), nn.Linear(hidden, 1)), lambda X: X, 0.03),
+            lambda: build_mlp([2, hidden, 1], "tanh"), lambda X: X, 0.03),
     }
     results, models, curves = {}, {}, {}
     for i, (label, (make, feats, lr)) in enumerate(arms.items()):
@@ -91,8 +93,7 @@ def run(ctx):
     ctx.record(n_train=n, steps=steps, gates_train_acc=gates, playground_xor=results,
                linear_fails=bool(lin < 0.8), feature_succeeds=bool(prod > 0.95), hidden_succeeds=bool(mlp > 0.95))
 
-    plt = pyplot()
-    fig, axes = plt.subplots(1, 4, figsize=(13, 3.6), layout="constrained")
+    fig, axes = plotting.subplots(1, 4, figsize=(13, 3.6), layout="constrained")
     for ax, gate in zip(axes, ("AND", "OR", "XOR")):
         model, X, y = gate_models[gate]
         draw_boundary(ax, lambda G, m=model: predict(m, G)[:, 0], X, y, 2.0,
@@ -103,7 +104,7 @@ def run(ctx):
     ctx.figure(fig, "gates.png", "AND, OR and XOR of two noisy boolean inputs: logistic regression's straight "
                "boundary fits AND and OR but not XOR; a hidden layer bends it.")
 
-    fig, axes = plt.subplots(1, 4, figsize=(13, 3.6), layout="constrained",
+    fig, axes = plotting.subplots(1, 4, figsize=(13, 3.6), layout="constrained",
                              gridspec_kw={"width_ratios": [1, 1, 1, 1.15]})
     for ax, label in zip(axes, keys):
         model, feats = models[label]

@@ -29,7 +29,7 @@ from .batchnorm import BatchNorm1d
 from .container import ModuleDict, ModuleList, Sequential
 from .dropout import Dropout
 from .hooks import RemovableHandle
-from .linear import Flatten, Identity, Linear, Unflatten
+from .linear import Flatten, Identity, LazyLinear, Linear, Unflatten
 from .loss import (
     BCELoss,
     BCEWithLogitsLoss,
@@ -47,8 +47,8 @@ from .sparse import Embedding
 
 __all__ = [
     "Module", "Parameter", "Sequential", "ModuleList", "ModuleDict", "Identity", "Flatten", "Unflatten", "Linear",
-    "BatchNorm1d", "Dropout", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "PReLU", "ELU", "Softplus", "GELU", "SiLU",
-    "Softmax", "LogSoftmax", "MSELoss", "L1Loss", "HuberLoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss",
-    "NLLLoss", "RemovableHandle", "functional", "init", "utils", "Hardtanh", "ReLU6", "LogSigmoid", "Softsign",
-    "SELU", "Softmin", "SmoothL1Loss", "LayerNorm", "Embedding",
+    "LazyLinear", "BatchNorm1d", "Dropout", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "PReLU", "ELU", "Softplus",
+    "GELU", "SiLU", "Softmax", "LogSoftmax", "MSELoss", "L1Loss", "HuberLoss", "BCELoss", "BCEWithLogitsLoss",
+    "CrossEntropyLoss", "NLLLoss", "RemovableHandle", "functional", "init", "utils", "Hardtanh", "ReLU6",
+    "LogSigmoid", "Softsign", "SELU", "Softmin", "SmoothL1Loss", "LayerNorm", "Embedding",
 ]

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from ..creation import full
-from ..tensor_methods import log_softmax, softmax
+from ..engine import full, log_softmax, softmax
 from . import functional as F
+from . import init as nn_init
+from .functional import _softmax_dim
 from .module import Module
 from .parameter import Parameter
 
@@ -62,7 +63,7 @@ class PReLU(Module):
 
     def reset_parameters(self):
         """Every slope a ← ``init``."""
-        self.weight.data[...] = self.init
+        nn_init.constant_(self.weight, self.init)
 
     def forward(self, input):
         return F.prelu(input, self.weight)
@@ -219,9 +220,3 @@ class Softmin(Module):
     def extra_repr(self):
         return f"dim={self.dim}"
 
-
-def _softmax_dim(dim, input):
-    """torch's legacy rule when dim is None: dim 0 for 0-, 1- and 3-d inputs, else dim 1."""
-    if dim is not None:
-        return dim
-    return 0 if input.data.ndim in (0, 1, 3) else 1

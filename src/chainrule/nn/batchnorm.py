@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from ..creation import ones, tensor, zeros
+from ..autograd import no_grad
+from ..engine import ones, tensor, zeros
 from . import functional as F
+from . import init
 from .module import Module
 from .parameter import Parameter
 
@@ -51,32 +53,33 @@ class BatchNorm1d(Module):
     def reset_running_stats(self):
         """running_mean ← 0, running_var ← 1, num_batches_tracked ← 0."""
         if self.track_running_stats:
-            self.running_mean.data[...] = 0
-            self.running_var.data[...] = 1
-            self.num_batches_tracked.data[...] = 0
+            init.zeros_(self.running_mean)
+            init.ones_(self.running_var)
+            init.zeros_(self.num_batches_tracked)
 
     def reset_parameters(self):
         """γ (weight) ← 1, β (bias) ← 0, and the running statistics reset."""
         self.reset_running_stats()
         if self.weight is not None:
-            self.weight.data[...] = 1
+            init.ones_(self.weight)
         if self.bias is not None:
-            self.bias.data[...] = 0
+            init.zeros_(self.bias)
 
     def forward(self, input):
-        x = input.data
-        if x.ndim not in (2, 3):
-            raise ValueError(f"BatchNorm1d: expected 2D or 3D input (N, C) or (N, C, L), got shape {tuple(x.shape)}")
-        if x.shape[1] != self.num_features:
+        shape = tuple(input.shape)
+        if len(shape) not in (2, 3):
+            raise ValueError(f"BatchNorm1d: expected 2D or 3D input (N, C) or (N, C, L), got shape {shape}")
+        if shape[1] != self.num_features:
             raise ValueError(
-                f"BatchNorm1d({self.num_features}): the input has {x.shape[1]} channels in dim 1 (shape "
-                f"{tuple(x.shape)}), expected num_features={self.num_features}"
+                f"BatchNorm1d({self.num_features}): the input has {shape[1]} channels in dim 1 (shape "
+                f"{shape}), expected num_features={self.num_features}"
             )
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats:
-            self.num_batches_tracked.data += 1
+            with no_grad():
+                self.num_batches_tracked.add_(1)
             if self.momentum is None:
-                factor = 1.0 / float(self.num_batches_tracked.data)
+                factor = 1.0 / float(self.num_batches_tracked)
         use_batch = self.training or not self.track_running_stats
         track = self.running_mean if (not self.training or self.track_running_stats) else None
         return F.batch_norm(

@@ -14,35 +14,11 @@ When no input requires grad, the hooks run as soon as ∂L/∂output is known, w
 
 from __future__ import annotations
 
-import itertools
 from collections import OrderedDict
 
-from ..autograd import Function, _Mode
-from ..tensor import Tensor
-
-_ids = itertools.count()
-
-
-class RemovableHandle:
-    """Returned by every ``register_*_hook``: ``handle.remove()`` unregisters the hook (also a context manager)."""
-
-    def __init__(self, hooks: dict, module=None, extra: tuple = ()):
-        self.id = next(_ids)
-        self._hooks, self._module, self._extra = hooks, module, extra
-
-    def remove(self):
-        """Unregister the hook (safe to call twice)."""
-        self._hooks.pop(self.id, None)
-        for s in self._extra:
-            s.discard(self.id)
-        if self._module is not None:
-            self._module._refresh_hooks_flag()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.remove()
+from ..autograd import Function, is_grad_enabled
+from ..engine.hooks import RemovableHandle
+from ..engine.tensor import Tensor
 
 
 class _BackwardHookState:
@@ -169,7 +145,7 @@ class ModuleHooksMixin:
         hooks = self._hook_dict(dict_name)
         kw = self._hook_dict("_hooks_with_kwargs")
         kw.setdefault(dict_name, set())
-        handle = RemovableHandle(hooks, self, (kw[dict_name],))
+        handle = RemovableHandle(hooks, (kw[dict_name],), self._refresh_hooks_flag)
         hooks[handle.id] = hook
         if with_kwargs:
             kw[dict_name].add(handle.id)
@@ -220,7 +196,7 @@ class ModuleHooksMixin:
                     if res is not None:
                         args = res if isinstance(res, tuple) else (res,)
         state = None
-        if _Mode.grad and (d.get("_backward_hooks") or d.get("_backward_pre_hooks")):
+        if is_grad_enabled() and (d.get("_backward_hooks") or d.get("_backward_pre_hooks")):
             state = _BackwardHookState(self, len(args))
             args = _setup_inputs(state, args)
         out = self.forward(*args, **kwargs)

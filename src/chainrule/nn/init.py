@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import math
 
-from ..backend import xp
-from ..random import get_rng
+from ..autograd import no_grad
+from ..engine import clamp, eye, linalg, normal
+from ..engine.dtypes import float64
 
 __all__ = [
     "calculate_gain", "uniform_", "normal_", "constant_", "zeros_", "ones_", "eye_", "xavier_uniform_",
@@ -22,8 +23,10 @@ __all__ = [
 
 
 def _fill(tensor, values):
-    """Write values into the tensor's array in place (no graph: initialisation is not differentiated)."""
-    tensor.data[...] = values
+    """Write values (a tensor or a number) into the tensor in place (no graph: initialisation is not
+    differentiated)."""
+    with no_grad():
+        tensor.copy_(values)
     return tensor
 
 
@@ -53,7 +56,7 @@ def calculate_gain(nonlinearity, param=None):
 
 
 def _calculate_fan_in_and_fan_out(tensor):
-    shape = tensor.data.shape
+    shape = tensor.shape
     if len(shape) < 2:
         raise ValueError(
             f"Fan in and fan out can not be computed for tensor with fewer than 2 dimensions (got shape "
@@ -75,12 +78,14 @@ def _fan(tensor, mode):
 
 def uniform_(tensor, a=0.0, b=1.0, generator=None):
     """U(a, b): variance (b − a)²/12."""
-    return _fill(tensor, get_rng(generator).uniform(a, b, tensor.data.shape))
+    with no_grad():
+        return tensor.uniform_(a, b, generator=generator)
 
 
 def normal_(tensor, mean=0.0, std=1.0, generator=None):
     """N(mean, std²)."""
-    return _fill(tensor, get_rng(generator).normal(mean, std, tensor.data.shape))
+    with no_grad():
+        return tensor.normal_(mean, std, generator=generator)
 
 
 def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
@@ -88,16 +93,15 @@ def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
     the values that fall outside. The variance is below std² by the truncation factor."""
     if not a < b:
         raise ValueError(f"trunc_normal_: need a < b, got a={a}, b={b}")
-    rng = get_rng(generator)
-    out = rng.normal(mean, std, tensor.data.shape)
+    out = normal(mean, std, tuple(tensor.shape), generator=generator, dtype=float64)  # cast once, at the end
     bad = (out < a) | (out > b)
     for _ in range(1000):
-        if not bad.any():
+        if not bool(bad.any()):
             break
-        out[bad] = rng.normal(mean, std, int(bad.sum()))
+        out[bad] = normal(mean, std, (int(bad.sum()),), generator=generator, dtype=float64)
         bad = (out < a) | (out > b)
     else:  # an interval far in a tail: fall back to clipping rather than looping forever
-        out = xp.clip(out, a, b)
+        out = clamp(out, a, b)
     return _fill(tensor, out)
 
 
@@ -119,16 +123,17 @@ def ones_(tensor):
 
 def eye_(tensor):
     """The identity matrix (2-D only): a layer that passes its inputs through."""
-    if tensor.data.ndim != 2:
-        raise ValueError(f"eye_: only 2-D tensors are supported, got shape {tuple(tensor.data.shape)}")
-    return _fill(tensor, xp.eye(*tensor.data.shape))
+    if tensor.dim() != 2:
+        raise ValueError(f"eye_: only 2-D tensors are supported, got shape {tuple(tensor.shape)}")
+    return _fill(tensor, eye(*tensor.shape))
 
 
 def xavier_uniform_(tensor, gain=1.0, generator=None):
     """Glorot & Bengio (2010): Var(w) = gain²·2/(fan_in + fan_out), a compromise between keeping the
     forward (fan_in) and the backward (fan_out) variance; U(−a, a) with a = gain·√(6/(fan_in + fan_out))."""
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
-    a = gain * math.sqrt(6.0 / float(fan_in + fan_out))
+    std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
+    a = math.sqrt(3.0) * std  # torch's order of operations, so the bound rounds as torch's does
     return uniform_(tensor, -a, a, generator)
 
 
@@ -143,7 +148,8 @@ def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", gene
     gain = √2 for ReLU (√(2/(1 + a²)) for leaky ReLU of slope a); U(−b, b) with b = gain·√(3/fan).
     ``mode='fan_in'`` preserves the forward variance, ``'fan_out'`` the backward one."""
     fan = _fan(tensor, mode)
-    bound = math.sqrt(3.0) * calculate_gain(nonlinearity, a) / math.sqrt(fan)
+    std = calculate_gain(nonlinearity, a) / math.sqrt(fan)
+    bound = math.sqrt(3.0) * std  # torch's order of operations, so the bound rounds as torch's does
     return uniform_(tensor, -bound, bound, generator)
 
 
@@ -172,18 +178,18 @@ def lecun_normal_(tensor, generator=None):
 def orthogonal_(tensor, gain=1, generator=None):
     """Saxe et al. (2013): a (semi-)orthogonal matrix times gain (QR of a Gaussian matrix, signs fixed so
     the result is uniformly distributed). An orthogonal map preserves norms exactly, forward and backward."""
-    shape = tensor.data.shape
+    shape = tensor.shape
     if len(shape) < 2:
         raise ValueError(f"Only tensors with 2 or more dimensions are supported, got shape {tuple(shape)}")
-    if tensor.data.size == 0:
+    if tensor.numel() == 0:
         return tensor
     rows = shape[0]
-    cols = tensor.data.size // rows
-    flat = get_rng(generator).normal(0.0, 1.0, (rows, cols))
+    cols = tensor.numel() // rows
+    flat = normal(0.0, 1.0, (rows, cols), generator=generator, dtype=float64)
     if rows < cols:
         flat = flat.T
-    q, r = xp.linalg.qr(flat)
-    q = q * xp.sign(xp.diag(r))
+    q, r = linalg.qr(flat)
+    q = q * r.diag().sign()
     if rows < cols:
         q = q.T
     return _fill(tensor, gain * q.reshape(shape))

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import math
 
-from .. import ops as P
-from ..creation import empty
+from ..engine import empty
 from . import init
 from .functional import linear
 from .module import Module
@@ -35,7 +34,7 @@ class Linear(Module):
 
     def reset_parameters(self):
         """torch's default init: W ~ U(−1/√in, 1/√in) (kaiming_uniform_ with a = √5) and b ~ U(−1/√in, 1/√in)."""
-        if self.weight.data.size == 0:  # nothing to initialise (fan_in would be 0)
+        if self.weight.numel() == 0:  # nothing to initialise (fan_in would be 0)
             return
         init.kaiming_uniform_(self.weight, a=math.sqrt(5))
         if self.bias is not None:
@@ -47,6 +46,41 @@ class Linear(Module):
 
     def extra_repr(self):
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
+
+
+class LazyLinear(Linear):
+    """A Linear whose ``in_features`` is read from the first input (``nn.LazyLinear(10)``), as torch's.
+
+    Until then ``weight`` and ``bias`` are empty Parameters; the first forward gives them their shapes
+    (the same Parameter objects, so an optimizer built before already holds them) and torch's default
+    initialisation, and the module becomes a plain ``Linear``."""
+
+    def __init__(self, out_features: int, bias: bool = True, device=None, dtype=None):
+        super().__init__(0, out_features, bias, device, dtype)
+        self.weight.data = empty(0, dtype=dtype, device=device)
+        if self.bias is not None:
+            self.bias.data = empty(0, dtype=dtype, device=device)
+
+    def has_uninitialized_params(self):
+        return self.weight.numel() == 0 and self.weight.dim() == 1
+
+    def reset_parameters(self):
+        if not self.has_uninitialized_params():
+            super().reset_parameters()
+
+    def initialize_parameters(self, input):
+        """Shape the parameters for ``input``'s last dimension and initialise them (torch's default)."""
+        if self.has_uninitialized_params():
+            self.in_features = int(input.shape[-1])
+            self.weight.data = empty(self.out_features, self.in_features, dtype=self.weight.dtype)
+            if self.bias is not None:
+                self.bias.data = empty(self.out_features, dtype=self.bias.dtype)
+            super().reset_parameters()
+            self.__class__ = Linear
+
+    def forward(self, input):
+        self.initialize_parameters(input)
+        return linear(input, self.weight, self.bias)
 
 
 class Identity(Module):
@@ -81,9 +115,9 @@ class Unflatten(Module):
         self.dim, self.unflattened_size = dim, tuple(unflattened_size)
 
     def forward(self, input):
-        s = input.data.shape
+        s = tuple(input.shape)
         d = self.dim % len(s)
-        return P.Reshape.apply(input, shape=s[:d] + self.unflattened_size + s[d + 1 :])
+        return input.reshape(s[:d] + self.unflattened_size + s[d + 1 :])
 
     def extra_repr(self):
         return f"dim={self.dim}, unflattened_size={self.unflattened_size}"

@@ -1,8 +1,8 @@
-"""Loss modules (torch.nn's names, arguments and state_dict buffers); the math is in ``_losses.py``."""
+"""Loss modules (torch.nn's names, arguments and state_dict buffers); the math is in ``functional_losses.py``."""
 
 from __future__ import annotations
 
-from . import _losses as L
+from . import functional_losses as L
 from .module import Module
 
 

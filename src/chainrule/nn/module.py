@@ -14,25 +14,26 @@ from __future__ import annotations
 
 from collections import OrderedDict, namedtuple
 
-from ..backend import xp
-from ..tensor import Tensor, _wrap
+from ..autograd import no_grad
+from ..engine import Tensor, as_tensor
+from ..engine.device import parse_to
+from ..engine.dtypes import float16, float32, float64
 from .hooks import ModuleHooksMixin
 from .parameter import Parameter
 
 _IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
 
 
-def _as_array(value, what):
-    """A state/buffer value (Tensor, NumPy array, anything with __array__, number) as an array."""
+def _as_tensor(value, what):
+    """A state/buffer value (Tensor, NumPy array, anything with __array__, number) as a Tensor (its dtype kept)."""
     if isinstance(value, Tensor):
-        return value.data
+        return value
     try:
-        arr = xp.asarray(value)
+        return as_tensor(value)
     except Exception as err:  # noqa: BLE001 - re-raised with the name of the value
-        raise TypeError(f"{what}: expected a Tensor or an array, got {type(value).__name__} ({err})") from None
-    if arr.dtype.kind not in "fiub":
-        raise TypeError(f"{what}: expected numbers, got an array of dtype {arr.dtype}")
-    return arr
+        raise TypeError(
+            f"{what}: expected a Tensor or an array of numbers, got {type(value).__name__} ({err})"
+        ) from None
 
 
 class Module(ModuleHooksMixin):
@@ -91,7 +92,7 @@ class Module(ModuleHooksMixin):
         self._check_init("buffers")
         self._check_name(name, "buffer", "_buffers")
         if tensor is not None and not isinstance(tensor, Tensor):
-            tensor = _wrap(_as_array(tensor, f"buffer '{name}'"), None)
+            tensor = _as_tensor(tensor, f"buffer '{name}'").detach()
         self._forget(name)
         self._buffers[name] = tensor
         self.__dict__[name] = tensor
@@ -140,7 +141,7 @@ class Module(ModuleHooksMixin):
             d[name] = None
         elif "_buffers" in d and name in d["_buffers"]:
             if value is not None and not isinstance(value, Tensor):
-                value = _wrap(_as_array(value, f"buffer '{name}'"), None)
+                value = _as_tensor(value, f"buffer '{name}'").detach()
             d["_buffers"][name] = value
             d[name] = value
         else:
@@ -150,14 +151,15 @@ class Module(ModuleHooksMixin):
         """``layer.weight = array_or_tensor`` copies the values into the existing Parameter (torch refuses
         this assignment); keeping the Parameter object keeps an optimizer that holds it working."""
         p = self._parameters[name]
-        arr = _as_array(value, f"parameter '{name}'")
-        if p is None or arr.shape != p.data.shape:
-            have = "None" if p is None else str(tuple(p.data.shape))
+        value = _as_tensor(value, f"parameter '{name}'")
+        if p is None or value.shape != p.shape:
+            have = "None" if p is None else str(tuple(p.shape))
             raise ValueError(
-                f"cannot assign a value of shape {tuple(arr.shape)} to parameter '{name}' of shape {have}; "
+                f"cannot assign a value of shape {tuple(value.shape)} to parameter '{name}' of shape {have}; "
                 f"to replace it with a new shape, assign nn.Parameter(value)"
             )
-        p.data[...] = arr
+        with no_grad():
+            p.copy_(value)
 
     def __delattr__(self, name):
         d = self.__dict__
@@ -278,7 +280,7 @@ class Module(ModuleHooksMixin):
             if set_to_none:
                 p.grad = None
             else:
-                p.grad.data[...] = 0
+                p.grad.detach_().zero_()
 
     def apply(self, fn):
         """Call ``fn(module)`` on every child (recursively), then on this module: ``model.apply(init_fn)``."""
@@ -287,59 +289,44 @@ class Module(ModuleHooksMixin):
         fn(self)
         return self
 
-    def to(self, *args, dtype=None, device=None, **kwargs):
-        """Cast floating-point parameters and buffers (and their gradients) in place: ``to(cr.float64)``."""
-        from .. import dtypes
-        from ..device import _check_device
-
-        for a in args:
-            if isinstance(a, str) or type(a).__name__ == "device":
-                device = a
-            else:
-                dtype = a
-        if device is not None:
-            _check_device(device)
-        if dtype is None:
-            return self
-        np_dt = dtypes.as_dtype(dtype).np
-        if np_dt.kind != "f":
+    def to(self, *args, dtype=None, device=None, non_blocking=False, **kwargs):
+        """Move and/or cast floating-point parameters and buffers (and their gradients) in place:
+        ``to("cuda")``, ``to(cr.float64)``, ``to("cuda", cr.float64)``. Returns self, as torch."""
+        device, dtype = parse_to(args, dtype, device)
+        if dtype is not None and not dtype.is_floating_point:
             raise TypeError(f"Module.to only accepts floating point dtypes, but got desired dtype={dtype}")
         for t in list(self.parameters()) + list(self.buffers()):
-            if t.data.dtype.kind == "f" and t.data.dtype != np_dt:
-                t.data = t.data.astype(np_dt)
-                if t.grad is not None:
-                    t.grad = _wrap(t.grad.data.astype(np_dt), None)
+            to_dtype = dtype if dtype is not None and t.is_floating_point() else None
+            if to_dtype is None and device is None:
+                continue
+            t.data = t.detach().to(device, to_dtype) if device is not None else t.detach().to(to_dtype)
+            if t.grad is not None:
+                t.grad = t.grad.to(device, to_dtype) if device is not None else t.grad.to(to_dtype)
         return self
 
     def float(self):
         """Cast floating-point parameters and buffers to float32; returns self."""
-        from .. import dtypes
-
-        return self.to(dtypes.float32)
+        return self.to(float32)
 
     def double(self):
         """Cast floating-point parameters and buffers to float64; returns self."""
-        from .. import dtypes
-
-        return self.to(dtypes.float64)
+        return self.to(float64)
 
     def half(self):
         """Cast floating-point parameters and buffers to float16; returns self."""
-        from .. import dtypes
-
-        return self.to(dtypes.float16)
+        return self.to(float16)
 
     def type(self, dst_type):
         """Cast floating-point parameters and buffers to ``dst_type``; returns self."""
         return self.to(dst_type)
 
     def cpu(self):
-        """Nothing to move: chainrule computes on the CPU. Returns self."""
-        return self
+        """Move parameters and buffers to the CPU; returns self."""
+        return self.to("cpu")
 
     def cuda(self, device=None):
-        """Refused with a clear message: chainrule computes on the CPU."""
-        return self.to("cuda" if device is None else f"cuda:{device}")
+        """Move parameters and buffers to the GPU (``cuda:device``); returns self."""
+        return self.to("cuda" if device is None else device)
 
     # ------------------------------------------------------------------------------------ state dict
     def state_dict(self, destination=None, prefix: str = "", keep_vars: bool = False):
@@ -369,35 +356,36 @@ class Module(ModuleHooksMixin):
         own = self.state_dict(keep_vars=True)
         missing = [k for k in own if k not in state_dict]
         unexpected = [k for k in state_dict if k not in own]
-        mismatched, arrays = [], {}
+        mismatched, values = [], {}
         for k, target in own.items():
             if k not in state_dict:
                 continue
-            arr = _as_array(state_dict[k], f"load_state_dict: key '{k}'")
-            if arr.shape != target.data.shape:
+            value = _as_tensor(state_dict[k], f"load_state_dict: key '{k}'")
+            if value.shape != target.shape:
                 mismatched.append(
-                    f"size mismatch for {k}: copying a param with shape {tuple(arr.shape)} from checkpoint, the "
-                    f"shape in current model is {tuple(target.data.shape)}."
+                    f"size mismatch for {k}: copying a param with shape {tuple(value.shape)} from checkpoint, the "
+                    f"shape in current model is {tuple(target.shape)}."
                 )
-            arrays[k] = arr
+            values[k] = value
         errors = []
         if strict and missing:
             errors.append("Missing key(s) in state_dict: " + ", ".join(
-                f'"{k}" {tuple(own[k].data.shape)}' for k in missing) + ".")
+                f'"{k}" {tuple(own[k].shape)}' for k in missing) + ".")
         if strict and unexpected:
             errors.append("Unexpected key(s) in state_dict: " + ", ".join(
-                f'"{k}" {tuple(xp.shape(_as_array(state_dict[k], k)))}' for k in unexpected) + ".")
+                f'"{k}" {tuple(_as_tensor(state_dict[k], k).shape)}' for k in unexpected) + ".")
         errors.extend(mismatched)
         if errors:
             raise RuntimeError(
                 f"Error(s) in loading state_dict for {type(self).__name__}:\n\t" + "\n\t".join(errors)
             )
-        for k, arr in arrays.items():
+        for k, value in values.items():
             t = own[k]
             if assign:
-                t.data = arr.astype(t.data.dtype, copy=True)
+                t.data = value.detach().to(t.dtype, copy=True)
             else:
-                t.data[...] = arr
+                with no_grad():
+                    t.copy_(value)
         return _IncompatibleKeys(missing, unexpected)
 
     # ------------------------------------------------------------------------------------------ repr

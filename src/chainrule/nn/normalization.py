@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .. import ops as P
-from ..creation import ones, zeros
+from ..engine import ones, zeros
+from . import init
 from .module import Module
 from .parameter import Parameter
 
@@ -17,22 +17,22 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     batch of one is fine. A composite: gradients flow through μ and σ² as well.
     """
     shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
-    x = input.data
+    x_shape, nd = tuple(input.shape), input.dim()
     k = len(shape)
-    if tuple(x.shape[x.ndim - k:]) != shape or k == 0:
+    if x_shape[nd - k:] != shape or k == 0:
         raise ValueError(f"layer_norm: the input's last dims must be normalized_shape {shape}, got input shape "
-                         f"{tuple(x.shape)}")
-    axes = tuple(range(x.ndim - k, x.ndim))
+                         f"{x_shape}")
+    axes = tuple(range(nd - k, nd))
     n = 1
     for s in shape:
         n *= s
-    d = input - P.Mul.apply(P.Sum.apply(input, dim=axes, keepdim=True), 1.0 / n)
-    var = P.Mul.apply(P.Sum.apply(d * d, dim=axes, keepdim=True), 1.0 / n)
-    out = d * P.Pow.apply(P.Add.apply(var, eps), -0.5)
+    d = input - input.sum(axes, keepdim=True) * (1.0 / n)
+    var = (d * d).sum(axes, keepdim=True) * (1.0 / n)
+    out = d * (var + eps) ** -0.5
     if weight is not None:
-        out = P.Mul.apply(out, weight)
+        out = out * weight
     if bias is not None:
-        out = P.Add.apply(out, bias)
+        out = out + bias
     return out
 
 
@@ -61,9 +61,9 @@ class LayerNorm(Module):
     def reset_parameters(self):
         """γ ← 1, β ← 0."""
         if self.weight is not None:
-            self.weight.data[...] = 1
+            init.ones_(self.weight)
         if self.bias is not None:
-            self.bias.data[...] = 0
+            init.zeros_(self.bias)
 
     def forward(self, input):
         return layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)

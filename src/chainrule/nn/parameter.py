@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..tensor import Tensor
+from ..engine import Tensor, as_tensor
 
 
 class Parameter(Tensor):
@@ -12,14 +12,10 @@ class Parameter(Tensor):
     __slots__ = ()
 
     def __init__(self, data=None, requires_grad=True):
-        from ..creation import _to_array
-
-        if data is None:
-            data = []
-        self.data = data.data if isinstance(data, Tensor) else _to_array(data)
-        if requires_grad and self.data.dtype.kind != "f":
+        self.data = data if isinstance(data, Tensor) else as_tensor([] if data is None else data)
+        if requires_grad and not self.is_floating_point():
             raise RuntimeError(
-                f"Parameter: only floating point tensors can require gradients, got dtype {self.data.dtype}; "
+                f"Parameter: only floating point tensors can require gradients, got dtype {self.dtype.name}; "
                 f"make it float (e.g. Parameter(x.float())) or pass requires_grad=False"
             )
         self.grad = None

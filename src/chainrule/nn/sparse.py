@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from .. import ops as P
-from ..backend import xp
-from ..creation import empty
-from ..tensor import Tensor
+from ..autograd import no_grad
+from ..engine import Tensor, empty, tensor, where
+from . import init
 from .module import Module
 from .parameter import Parameter
 
@@ -15,16 +14,17 @@ def embedding(input, weight, padding_idx=None):
 
     The same as multiplying one-hot rows by ``weight``, without building them: the gradient adds ∂L/∂out
     into the picked rows (a row picked twice gets both); the ``padding_idx`` row gets none."""
-    idx = input.data if isinstance(input, Tensor) else xp.asarray(input)
-    if idx.dtype.kind not in "iu":
+    idx = input if isinstance(input, Tensor) else tensor(input)
+    if not idx.dtype.name.startswith(("int", "uint")):
         raise TypeError(f"embedding: the indices must be an integer (int64) tensor, got dtype {idx.dtype}")
-    n = weight.data.shape[0]
-    if idx.size and (idx.min() < 0 or idx.max() >= n):
-        raise IndexError(f"embedding: indices must be in [0, {n}) (num_embeddings={n}), got {idx.min()}..{idx.max()}")
-    out = P.GetItem.apply(weight, index=idx, advanced=True)
-    if padding_idx is not None and (idx == padding_idx % n).any():
-        keep = (idx != padding_idx % n)[..., None]  # the padding row's vector is used but never learned
-        out = P.Where.apply(keep, out, out.data)
+    n = weight.shape[0]
+    if idx.numel() and (int(idx.min()) < 0 or int(idx.max()) >= n):
+        raise IndexError(f"embedding: indices must be in [0, {n}) (num_embeddings={n}), got "
+                         f"{int(idx.min())}..{int(idx.max())}")
+    out = weight[idx]
+    if padding_idx is not None and bool((idx == padding_idx % n).any()):
+        keep = (idx != padding_idx % n).unsqueeze(-1)  # the padding row's vector is used but never learned
+        out = where(keep, out, out.detach())
     return out
 
 
@@ -47,11 +47,10 @@ class Embedding(Module):
 
     def reset_parameters(self):
         """W ~ N(0, 1), the padding row zero."""
-        from . import init
-
         init.normal_(self.weight)
         if self.padding_idx is not None:
-            self.weight.data[self.padding_idx] = 0
+            with no_grad():
+                self.weight[self.padding_idx] = 0
 
     def forward(self, input):
         return embedding(input, self.weight, self.padding_idx)

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import math
 
-from .. import ops as P
-from ..backend import xp
-from ..tensor import Tensor, _wrap
+from ..autograd import no_grad
+from ..engine import Tensor, cat, count_nonzero, tensor
+from ..engine.dtypes import float32
 
 
 # ------------------------------------------------------------------------------------------ clipping
@@ -25,19 +25,20 @@ def _as_list(parameters):
     return [parameters] if isinstance(parameters, Tensor) else list(parameters)
 
 
-def _vector_norm(a, p):
-    """‖a‖_p of all entries of an array, as a Python float (p = inf: max |a|; p = 0: count of nonzeros)."""
-    if a.size == 0:
+def _vector_norm(t, p):
+    """‖t‖_p of all entries, as a Python float (p = inf: max |t|; p = 0: the count of nonzeros)."""
+    if t.numel() == 0:
         return 0.0
     if p == 2.0:
-        return float(xp.sqrt(xp.vdot(a.ravel(), a.ravel())))
+        v = t.reshape(-1)
+        return math.sqrt(float(v @ v))
     if p == math.inf:
-        return float(xp.max(xp.abs(a)))
+        return float(t.abs().max())
     if p == -math.inf:
-        return float(xp.min(xp.abs(a)))
+        return float(t.abs().min())
     if p == 0.0:
-        return float(xp.count_nonzero(a))
-    return float(xp.sum(xp.abs(a) ** p) ** (1.0 / p))
+        return float(count_nonzero(t))
+    return float((t.abs() ** p).sum()) ** (1.0 / p)
 
 
 def get_total_norm(tensors, norm_type=2.0, error_if_nonfinite=False, foreach=None):
@@ -49,16 +50,16 @@ def get_total_norm(tensors, norm_type=2.0, error_if_nonfinite=False, foreach=Non
     except (TypeError, ValueError):
         raise ValueError(f"norm_type must be a number such as 2.0, 1.0 or float('inf'), got {norm_type!r}") from None
     if not tensors:
-        return _wrap(xp.asarray(0.0, dtype=xp.float32), None)
-    dtype = tensors[0].data.dtype
-    norms = xp.asarray([_vector_norm(t.data, norm_type) for t in tensors], dtype=dtype)
+        return tensor(0.0, dtype=float32)
+    dtype = tensors[0].dtype
+    norms = tensor([_vector_norm(t.detach(), norm_type) for t in tensors], dtype=dtype)
     total = _vector_norm(norms, norm_type)
     if error_if_nonfinite and not math.isfinite(total):
         raise RuntimeError(
             f"The total norm of order {norm_type} for gradients from `parameters` is non-finite, so it "
             "cannot be clipped. To disable this error and scale the gradients by the non-finite norm "
             "anyway, set `error_if_nonfinite=False`")
-    return _wrap(xp.asarray(total, dtype=dtype), None)
+    return tensor(total, dtype=dtype)
 
 
 def clip_grads_with_norm_(parameters, max_norm, total_norm, foreach=None):
@@ -71,7 +72,7 @@ def clip_grads_with_norm_(parameters, max_norm, total_norm, foreach=None):
     if coef >= 1.0:  # torch multiplies by the clamped 1.0 anyway; g · 1.0 == g exactly, so skip it
         return
     for g in grads:
-        g.data *= coef  # NaN propagates, as in torch
+        g.mul_(coef)  # NaN propagates, as in torch
 
 
 def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False, foreach=None):
@@ -98,30 +99,28 @@ def clip_grad_value_(parameters, clip_value, foreach=None):
     clip_value = float(clip_value)
     for p in _as_list(parameters):
         if p.grad is not None:
-            g = p.grad.data
-            xp.clip(g, -clip_value, clip_value, out=g)
+            p.grad.clamp_(-clip_value, clip_value)
 
 
 # ------------------------------------------------------------------------------ flat parameter vectors
 def parameters_to_vector(parameters):
     """All parameters flattened and concatenated into one 1-d tensor (differentiable)."""
-    from ..tensor_methods import cat, reshape
-
-    return cat([reshape(p, -1) for p in _as_list(parameters)])
+    return cat([p.reshape(-1) for p in _as_list(parameters)])
 
 
 def vector_to_parameters(vec, parameters):
     """Copy consecutive slices of the 1-d ``vec`` into the parameters (in place, outside autograd)."""
     params = _as_list(parameters)
-    v = vec.data if isinstance(vec, Tensor) else xp.asarray(vec)
-    need = sum(p.data.size for p in params)
-    if v.ndim != 1 or v.size != need:
+    v = vec if isinstance(vec, Tensor) else tensor(vec)
+    need = sum(p.numel() for p in params)
+    if v.dim() != 1 or v.numel() != need:
         raise ValueError(f"vector_to_parameters: expected a 1-d vector of {need} numbers (the parameters' total "
                          f"size), got shape {tuple(v.shape)}")
     start = 0
-    for p in params:
-        p.data[...] = v[start:start + p.data.size].reshape(p.data.shape)
-        start += p.data.size
+    with no_grad():
+        for p in params:
+            p.copy_(v[start:start + p.numel()].reshape(p.shape))
+            start += p.numel()
 
 
 # -------------------------------------------------------------------------------------- penalties
@@ -134,8 +133,8 @@ def l1_penalty(params):
     to exactly 0, giving sparse networks."""
     total = None
     for p in _penalty_params(params):
-        term = P.Sum.apply(P.Abs.apply(p), dim=None, keepdim=False)
-        total = term if total is None else P.Add.apply(total, term)
+        term = p.abs().sum()
+        total = term if total is None else total + term
     if total is None:
         raise ValueError("l1_penalty: got no parameters")
     return total
@@ -146,8 +145,8 @@ def l2_penalty(params):
     loss is weight decay with rate lam under plain SGD (the ½ is TF Playground's convention, R′(w) = w)."""
     total = None
     for p in _penalty_params(params):
-        term = P.Sum.apply(P.Mul.apply(p, p), dim=None, keepdim=False)
-        total = term if total is None else P.Add.apply(total, term)
+        term = (p * p).sum()
+        total = term if total is None else total + term
     if total is None:
         raise ValueError("l2_penalty: got no parameters")
-    return P.Mul.apply(total, 0.5)
+    return total * 0.5

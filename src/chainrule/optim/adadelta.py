@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from ..backend import xp
 from .optimizer import Optimizer, _require_nonnegative, _step_tensor, _zeros_like
 
 
@@ -37,44 +36,22 @@ class Adadelta(Optimizer):
             raise ValueError(f"Invalid rho value: {group['rho']}")
         _require_nonnegative(group, "eps", "weight_decay")
 
-    def step(self, closure=None):
-        loss = None if closure is None else self._closure_loss(closure)
-        state = self.state
-        for group in self.param_groups:
-            lr = group["lr"]
-            rho = group["rho"]
-            eps = group["eps"]
-            weight_decay = group["weight_decay"]
-            maximize = group["maximize"]
-            for p in group["params"]:
-                g = p.grad
-                if g is None:
-                    continue
-                st = state[p]
-                if not st:
-                    st["step"] = _step_tensor(0.0)
-                    st["square_avg"] = _zeros_like(p)
-                    st["acc_delta"] = _zeros_like(p)
-                d = p.data
-                g = g.data
-                step_t = st["step"].data
-                step_t += 1
-                if maximize:
-                    g = -g
-                if weight_decay:
-                    g = g + weight_decay * d
-                square_avg = st["square_avg"].data
-                acc_delta = st["acc_delta"].data
-                square_avg *= rho
-                square_avg += (1 - rho) * g * g
-                std = square_avg + eps
-                xp.sqrt(std, out=std)
-                delta = acc_delta + eps
-                xp.sqrt(delta, out=delta)
-                delta /= std
-                delta *= g
-                acc_delta *= rho
-                acc_delta += (1 - rho) * delta * delta
-                delta *= lr
-                d -= delta
-        return loss
+    def _init_state(self, p, group, state):
+        state["step"] = _step_tensor(0.0)
+        state["square_avg"] = _zeros_like(p)
+        state["acc_delta"] = _zeros_like(p)
+
+    def _update(self, p, grad, group):
+        st = self._state(p, group)
+        rho, eps, weight_decay = group["rho"], group["eps"], group["weight_decay"]
+        st["step"].add_(1)
+        if group["maximize"]:
+            grad = -grad
+        if weight_decay:
+            grad = grad.add(p, alpha=weight_decay)
+        square_avg, acc_delta = st["square_avg"], st["acc_delta"]
+        square_avg.mul_(rho).addcmul_(grad, grad, value=1 - rho)
+        std = square_avg.add(eps).sqrt_()
+        delta = acc_delta.add(eps).sqrt_().div_(std).mul_(grad)
+        acc_delta.mul_(rho).addcmul_(delta, delta, value=1 - rho)
+        p.add_(delta, alpha=-group["lr"])

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from ..backend import xp
-from ..tensor import _wrap
+from ..engine import full_like
 from .optimizer import Optimizer, _require_nonnegative, _step_tensor
 
 
@@ -37,50 +36,26 @@ class Adagrad(Optimizer):
         defaults = dict(lr=lr, lr_decay=lr_decay, eps=eps, weight_decay=weight_decay,
                         initial_accumulator_value=initial_accumulator_value, maximize=maximize)
         super().__init__(params, defaults)
-        for group in self.param_groups:
+        for group in self.param_groups:  # torch creates Adagrad's state up front
             for p in group["params"]:
-                self._init_state(p, group)
+                self._state(p, group)
 
-    def _init_state(self, p, group):
-        st = self.state[p]
-        st["step"] = _step_tensor(0.0)
-        st["sum"] = _wrap(xp.full_like(p.data, group["initial_accumulator_value"]), None)
-        return st
+    def _init_state(self, p, group, state):
+        state["step"] = _step_tensor(0.0)
+        state["sum"] = full_like(p, group["initial_accumulator_value"]).detach()
 
     def _validate(self, group):
         _require_nonnegative(group, "lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps")
 
-    def step(self, closure=None):
-        loss = None if closure is None else self._closure_loss(closure)
-        state = self.state
-        for group in self.param_groups:
-            lr = group["lr"]
-            lr_decay = group["lr_decay"]
-            weight_decay = group["weight_decay"]
-            eps = group["eps"]
-            maximize = group["maximize"]
-            for p in group["params"]:
-                g = p.grad
-                if g is None:
-                    continue
-                st = state[p]
-                if not st:  # a parameter added with add_param_group after construction
-                    st = self._init_state(p, group)
-                d = p.data
-                g = g.data
-                step_t = st["step"].data
-                step_t += 1
-                step = float(step_t)
-                if maximize:
-                    g = -g
-                if weight_decay:
-                    g = g + weight_decay * d
-                clr = lr / (1 + (step - 1) * lr_decay)
-                s = st["sum"].data
-                s += g * g
-                std = xp.sqrt(s)
-                std += eps
-                xp.divide(g, std, out=std)
-                std *= clr
-                d -= std
-        return loss
+    def _update(self, p, grad, group):
+        st = self._state(p, group)
+        step = float(st["step"].add_(1))
+        if group["maximize"]:
+            grad = -grad
+        if group["weight_decay"]:
+            grad = grad.add(p, alpha=group["weight_decay"])
+        clr = group["lr"] / (1 + (step - 1) * group["lr_decay"])
+        s = st["sum"]
+        s.addcmul_(grad, grad)
+        std = s.sqrt().add_(group["eps"])
+        p.addcdiv_(grad, std, value=-clr)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..backend import xp
-from .optimizer import Optimizer, _lerp_, _require_nonnegative, _step_tensor, _zeros_like
+from ..engine import maximum
+from .optimizer import Optimizer, _require_nonnegative, _step_tensor, _zeros_like
 
 
 class Adam(Optimizer):
@@ -54,56 +54,35 @@ class Adam(Optimizer):
             raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
         _require_nonnegative(group, "weight_decay")
 
-    def step(self, closure=None):
-        loss = None if closure is None else self._closure_loss(closure)
-        state = self.state
-        for group in self.param_groups:
-            lr = group["lr"]
-            beta1, beta2 = group["betas"]
-            eps = group["eps"]
-            weight_decay = group["weight_decay"]
-            amsgrad = group["amsgrad"]
-            maximize = group["maximize"]
-            decoupled = group["decoupled_weight_decay"]
-            for p in group["params"]:
-                g = p.grad
-                if g is None:
-                    continue
-                st = state[p]
-                if not st:
-                    st["step"] = _step_tensor(0.0)
-                    st["exp_avg"] = _zeros_like(p)
-                    st["exp_avg_sq"] = _zeros_like(p)
-                    if amsgrad:
-                        st["max_exp_avg_sq"] = _zeros_like(p)
-                d = p.data
-                g = g.data
-                step_t = st["step"].data
-                step_t += 1
-                step = float(step_t)
-                if maximize:
-                    g = -g
-                if weight_decay:
-                    if decoupled:
-                        d *= 1 - lr * weight_decay
-                    else:
-                        g = g + weight_decay * d
-                exp_avg = st["exp_avg"].data
-                exp_avg_sq = st["exp_avg_sq"].data
-                _lerp_(exp_avg, g, 1 - beta1)
-                exp_avg_sq *= beta2
-                exp_avg_sq += (1 - beta2) * g * g
-                step_size = lr / (1 - beta1**step)
-                bias_correction2_sqrt = (1 - beta2**step) ** 0.5
-                if amsgrad:
-                    max_sq = st["max_exp_avg_sq"].data
-                    xp.maximum(max_sq, exp_avg_sq, out=max_sq)
-                    denom = xp.sqrt(max_sq)
-                else:
-                    denom = xp.sqrt(exp_avg_sq)
-                denom /= bias_correction2_sqrt
-                denom += eps
-                xp.divide(exp_avg, denom, out=denom)
-                denom *= step_size
-                d -= denom
-        return loss
+    def _init_state(self, p, group, state):
+        state["step"] = _step_tensor(0.0)
+        state["exp_avg"] = _zeros_like(p)
+        state["exp_avg_sq"] = _zeros_like(p)
+        if group["amsgrad"]:
+            state["max_exp_avg_sq"] = _zeros_like(p)
+
+    def _update(self, p, grad, group):
+        st = self._state(p, group)
+        lr, eps, weight_decay = group["lr"], group["eps"], group["weight_decay"]
+        beta1, beta2 = group["betas"]
+        step = float(st["step"].add_(1))
+        if group["maximize"]:
+            grad = -grad
+        if weight_decay:
+            if group["decoupled_weight_decay"]:
+                p.mul_(1 - lr * weight_decay)
+            else:
+                grad = grad.add(p, alpha=weight_decay)
+        exp_avg, exp_avg_sq = st["exp_avg"], st["exp_avg_sq"]
+        exp_avg.lerp_(grad, 1 - beta1)
+        exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
+        step_size = lr / (1 - beta1**step)
+        bias_correction2_sqrt = (1 - beta2**step) ** 0.5
+        if group["amsgrad"]:
+            max_sq = st["max_exp_avg_sq"]
+            max_sq.copy_(maximum(max_sq, exp_avg_sq))
+            denom = max_sq.sqrt()
+        else:
+            denom = exp_avg_sq.sqrt()
+        denom.div_(bias_correction2_sqrt).add_(eps)
+        p.addcdiv_(exp_avg, denom, value=-step_size)

@@ -8,8 +8,10 @@ An optimizer holds
   PyTorch's names (``momentum_buffer``, ``sum``, ``square_avg``, ``acc_delta``, ``grad_avg``, ``exp_avg``,
   ``exp_avg_sq``, ``max_exp_avg_sq``, ``step``).
 
-A subclass implements ``step()``, reading ``p.data`` and ``p.grad.data`` (the raw arrays) and updating
-them in place: the step runs after every backward pass, so it must not build a graph or allocate Tensors.
+The base class owns the loop: ``step()`` visits every parameter that has a gradient, in every group, under
+``no_grad``, and calls the subclass's ``_update(p, grad, group)``, which writes the update rule with
+in-place Tensor methods (``p.add_(g, alpha=-lr)``, ``v.mul_(β).addcmul_(g, g, value=1 - β)``) and keeps its
+state in ``self.state[p]`` (``_state(p, group)`` creates it with ``_init_state`` at the first step).
 Hyperparameters are validated once, when a group is added, never per step.
 
 ``state_dict()`` has PyTorch's layout: ``{"state": {index: {name: Tensor}}, "param_groups": [{..., "params":
@@ -23,9 +25,8 @@ import copy
 from collections import defaultdict
 from itertools import chain
 
-from .. import dtypes
-from ..backend import xp
-from ..tensor import Tensor, _wrap
+from ..autograd import enable_grad, no_grad
+from ..engine import Tensor, as_tensor, dtypes, tensor, zeros_like
 
 
 class _RequiredParameter:
@@ -48,17 +49,14 @@ def _require_nonnegative(group, *keys):
             raise ValueError(f"Invalid {_LABELS.get(k, k + ' value')}: {group[k]}")
 
 
-def _scalar_dtype():
-    # torch keeps ``step`` as a 0-d float32 tensor (float64 when that is the default dtype)
-    return dtypes.float64.np if dtypes.get_default_dtype() == dtypes.float64 else dtypes.float32.np
-
-
 def _step_tensor(value=0.0):
-    return _wrap(xp.asarray(value, dtype=_scalar_dtype()), None)
+    """torch keeps ``step`` as a 0-d float32 tensor (float64 when that is the default dtype)."""
+    double = dtypes.get_default_dtype() == dtypes.float64
+    return tensor(value, dtype=dtypes.float64 if double else dtypes.float32)
 
 
 def _zeros_like(p):
-    return _wrap(xp.zeros_like(p.data), None)
+    return zeros_like(p).detach()
 
 
 class Optimizer:
@@ -130,7 +128,7 @@ class Optimizer:
                 raise TypeError(f"optimizer can only optimize Tensors, but parameter {i} is {type(p).__name__}")
             if p.grad_fn is not None:
                 raise ValueError("can't optimize a non-leaf Tensor")
-            if p.data.dtype.kind != "f":
+            if not p.is_floating_point():
                 raise ValueError(f"can't optimize a tensor of dtype {p.dtype}: parameters must be floating point")
         for name, default in self.defaults.items():
             if default is required and name not in group:
@@ -156,20 +154,37 @@ class Optimizer:
                     if set_to_none:
                         p.grad = None
                     else:
-                        p.grad.detach_()
-                        p.grad.data[...] = 0
+                        p.grad.detach_().zero_()
 
     def step(self, closure=None):
-        """Update every parameter that has a gradient; ``closure()`` (if given) recomputes and returns
-        the loss, which step returns."""
-        raise NotImplementedError
+        """Update every parameter that has a gradient (``_update``, the subclass's rule); ``closure()`` (if
+        given) recomputes and returns the loss, which step returns."""
+        loss = None
+        if closure is not None:
+            with enable_grad():
+                loss = closure()
+        update = self._update
+        with no_grad():
+            for group in self.param_groups:
+                for p in group["params"]:
+                    g = p.grad
+                    if g is not None:
+                        update(p, g, group)
+        return loss
 
-    @staticmethod
-    def _closure_loss(closure):
-        from ..autograd import enable_grad
+    def _update(self, p, grad, group):
+        """Apply the update rule to one parameter (in place, called under ``no_grad``)."""
+        raise NotImplementedError(f"{type(self).__name__} must implement _update(p, grad, group)")
 
-        with enable_grad():
-            return closure()
+    def _state(self, p, group):
+        """``self.state[p]``, created by ``_init_state`` at the parameter's first step."""
+        st = self.state[p]
+        if not st:
+            self._init_state(p, group, st)
+        return st
+
+    def _init_state(self, p, group, state):
+        """Fill a parameter's empty state dict with the optimizer's buffers (torch's names)."""
 
     # ------------------------------------------------------------------------------------ state dict
     def state_dict(self):
@@ -232,37 +247,26 @@ class Optimizer:
 
 def _copy_value(v):
     if isinstance(v, Tensor):
-        return _wrap(v.data.copy(), None)
+        return v.detach().clone()
     return copy.deepcopy(v)
 
 
 def _load_value(p, index, name, v):
     """A saved state entry as a Tensor of the parameter's dtype and shape (``step`` stays a float scalar)."""
     if isinstance(v, Tensor):
-        arr = v.data
+        t = v.detach()
     elif hasattr(v, "__array__") or isinstance(v, (int, float)):
-        arr = xp.asarray(v)  # a NumPy array, a number, or a torch tensor from a torch checkpoint
+        t = tensor(v) if isinstance(v, (int, float)) else as_tensor(v)  # a NumPy array, a number, a torch tensor
     else:
         return copy.deepcopy(v)
     if name == "step":
-        if arr.size != 1:
+        if t.numel() != 1:
             raise ValueError(f"loaded state for parameter {index}: 'step' must be a single number, "
-                             f"got shape {tuple(arr.shape)}")
-        return _step_tensor(float(arr.reshape(())))
-    if tuple(arr.shape) != tuple(p.data.shape):
+                             f"got shape {tuple(t.shape)}")
+        return _step_tensor(float(t.reshape(())))
+    if tuple(t.shape) != tuple(p.shape):
         raise ValueError(
-            f"loaded state for parameter {index}: {name!r} has shape {tuple(arr.shape)}, expected "
-            f"{tuple(p.data.shape)} (the parameter's shape); the checkpoint belongs to another model"
+            f"loaded state for parameter {index}: {name!r} has shape {tuple(t.shape)}, expected "
+            f"{tuple(p.shape)} (the parameter's shape); the checkpoint belongs to another model"
         )
-    return _wrap(arr.astype(p.data.dtype, copy=True), None)
-
-
-def _lerp_(a, b, w):
-    """a ← a + w (b - a) in place, the way torch's ``lerp_`` rounds (exact at w = 0 and w = 1)."""
-    t = b - a
-    if w < 0.5:
-        t *= w
-        a += t
-    else:
-        t *= 1 - w
-        xp.subtract(b, t, out=a)
+    return t.to(p.dtype, copy=True)

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from ..backend import xp
-from .optimizer import Optimizer, _lerp_, _require_nonnegative, _step_tensor, _zeros_like
+from .optimizer import Optimizer, _require_nonnegative, _step_tensor, _zeros_like
 
 
 class RMSprop(Optimizer):
@@ -44,55 +43,34 @@ class RMSprop(Optimizer):
     def _validate(self, group):
         _require_nonnegative(group, "lr", "eps", "momentum", "weight_decay", "alpha")
 
-    def step(self, closure=None):
-        loss = None if closure is None else self._closure_loss(closure)
-        state = self.state
-        for group in self.param_groups:
-            lr = group["lr"]
-            alpha = group["alpha"]
-            eps = group["eps"]
-            momentum = group["momentum"]
-            centered = group["centered"]
-            weight_decay = group["weight_decay"]
-            maximize = group["maximize"]
-            for p in group["params"]:
-                g = p.grad
-                if g is None:
-                    continue
-                st = state[p]
-                if not st:
-                    st["step"] = _step_tensor(0.0)
-                    st["square_avg"] = _zeros_like(p)
-                    if momentum > 0:
-                        st["momentum_buffer"] = _zeros_like(p)
-                    if centered:
-                        st["grad_avg"] = _zeros_like(p)
-                d = p.data
-                g = g.data
-                step_t = st["step"].data
-                step_t += 1
-                if maximize:
-                    g = -g
-                if weight_decay:
-                    g = g + weight_decay * d
-                square_avg = st["square_avg"].data
-                square_avg *= alpha
-                square_avg += (1 - alpha) * g * g
-                if centered:
-                    grad_avg = st["grad_avg"].data
-                    _lerp_(grad_avg, g, 1 - alpha)
-                    avg = square_avg - grad_avg * grad_avg
-                    xp.sqrt(avg, out=avg)
-                else:
-                    avg = xp.sqrt(square_avg)
-                avg += eps
-                xp.divide(g, avg, out=avg)
-                if momentum > 0:
-                    buf = st["momentum_buffer"].data
-                    buf *= momentum
-                    buf += avg
-                    d -= lr * buf
-                else:
-                    avg *= lr
-                    d -= avg
-        return loss
+    def _init_state(self, p, group, state):
+        state["step"] = _step_tensor(0.0)
+        state["square_avg"] = _zeros_like(p)
+        if group["momentum"] > 0:
+            state["momentum_buffer"] = _zeros_like(p)
+        if group["centered"]:
+            state["grad_avg"] = _zeros_like(p)
+
+    def _update(self, p, grad, group):
+        st = self._state(p, group)
+        lr, alpha, eps, momentum = group["lr"], group["alpha"], group["eps"], group["momentum"]
+        st["step"].add_(1)
+        if group["maximize"]:
+            grad = -grad
+        if group["weight_decay"]:
+            grad = grad.add(p, alpha=group["weight_decay"])
+        square_avg = st["square_avg"]
+        square_avg.mul_(alpha).addcmul_(grad, grad, value=1 - alpha)
+        if group["centered"]:
+            grad_avg = st["grad_avg"]
+            grad_avg.lerp_(grad, 1 - alpha)
+            avg = square_avg.addcmul(grad_avg, grad_avg, value=-1).sqrt_()
+        else:
+            avg = square_avg.sqrt()
+        avg.add_(eps)
+        if momentum > 0:
+            buf = st["momentum_buffer"]
+            buf.mul_(momentum).addcdiv_(grad, avg)
+            p.add_(buf, alpha=-lr)
+        else:
+            p.addcdiv_(grad, avg, value=-lr)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from ..tensor import _wrap
 from .optimizer import Optimizer, _require_nonnegative
 
 
@@ -47,51 +46,20 @@ class SGD(Optimizer):
         if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
 
-    def step(self, closure=None):
-        loss = None if closure is None else self._closure_loss(closure)
-        state = self.state
-        for group in self.param_groups:
-            lr = group["lr"]
-            momentum = group["momentum"]
-            weight_decay = group["weight_decay"]
-            maximize = group["maximize"]
-            if not momentum and not weight_decay and not maximize:
-                # plain gradient descent, the hot path of small networks: one multiply, one subtract.
-                # lr as a scalar of the array's dtype: the same rounding as a Python float (torch and
-                # NumPy both cast it to float32 for float32 arrays), but NumPy's fast path
-                dtype = lr_t = None
-                for p in group["params"]:
-                    g = p.grad
-                    if g is not None:
-                        g = g.data
-                        if g.dtype is not dtype:
-                            dtype = g.dtype
-                            lr_t = dtype.type(lr)
-                        d = p.data
-                        d -= g * lr_t
-                continue
-            dampening = group["dampening"]
-            nesterov = group["nesterov"]
-            for p in group["params"]:
-                g = p.grad
-                if g is None:
-                    continue
-                d = p.data
-                g = g.data
-                if maximize:
-                    g = -g
-                if weight_decay:
-                    g = g + weight_decay * d  # a new array: p.grad itself is never modified
-                if momentum:
-                    st = state[p]
-                    buf = st.get("momentum_buffer")
-                    if buf is None:
-                        buf = g.copy()
-                        st["momentum_buffer"] = _wrap(buf, None)
-                    else:
-                        buf = buf.data
-                        buf *= momentum
-                        buf += g if dampening == 0 else (1 - dampening) * g
-                    g = g + momentum * buf if nesterov else buf
-                d -= lr * g
-        return loss
+    def _update(self, p, grad, group):
+        lr = group["lr"]
+        momentum, weight_decay = group["momentum"], group["weight_decay"]
+        if group["maximize"]:
+            grad = -grad
+        if weight_decay:
+            grad = grad.add(p, alpha=weight_decay)  # a new tensor: p.grad itself is never modified
+        if momentum:
+            st = self.state[p]
+            buf = st.get("momentum_buffer")
+            if buf is None:
+                buf = st["momentum_buffer"] = grad.clone()
+            else:
+                dampening = group["dampening"]
+                buf.mul_(momentum).add_(grad, alpha=1 - dampening)
+            grad = grad.add(buf, alpha=momentum) if group["nesterov"] else buf
+        p.add_(grad, alpha=-lr)

@@ -24,6 +24,7 @@ import numpy as np
 
 import chainrule as cr
 from chainrule import nn
+from chainrule.nn.mlp import build_mlp
 
 from .protocol import FEATURE_NAMES, FEATURES
 
@@ -36,11 +37,6 @@ def _datasets():
     return datasets
 
 
-ACTIVATIONS = {
-    "tanh": lambda: nn.Tanh(), "relu": lambda: nn.ReLU(), "sigmoid": lambda: nn.Sigmoid(),
-    "linear": lambda: nn.Identity(), "leakyrelu": lambda: nn.LeakyReLU(0.01), "elu": lambda: nn.ELU(),
-    "prelu": lambda: nn.PReLU(), "softplus": lambda: nn.Softplus(), "gelu": lambda: nn.GELU(),
-}
 CLASSIFICATION_SETS = {"circle": "circle", "xor": "xor", "gauss": "gaussian", "spiral": "spiral"}
 REGRESSION_SETS = {"reg-plane": "plane", "reg-gauss": "multi_gaussian"}
 MULTICLASS_SETS = {"spiral-k": "spiral_k", "blobs": "blobs"}
@@ -120,30 +116,20 @@ class Network:
     def __init__(self, cfg):
         shape = cfg["networkShape"]
         L = len(shape)
+        # the activation names are TF Playground's ("linear", "leakyrelu"): nn.activation_registry aliases
         acts = [a or cfg["activation"] for a in per_layer(cfg["layerActivations"], L, "")]
         bns = per_layer(cfg["batchNorm"], L, False)
         drops = per_layer(cfg["dropout"], L, 0.0)
-        mods, self.linears, self.taps = [], [], []
-        fan_in = len(feature_names(cfg))
-        for width, act, bn, p in zip(shape, acts, bns, drops):
-            self.linears.append(nn.Linear(fan_in, width))
-            mods.append(self.linears[-1])
-            if bn:
-                mods.append(nn.BatchNorm1d(width))
-            mods.append(ACTIVATIONS[act]())
-            self.taps.append(len(mods) - 1)
-            if p > 0:
-                mods.append(nn.Dropout(p))
-            fan_in = width
-        self.linears.append(nn.Linear(fan_in, n_outputs(cfg)))
-        mods.append(self.linears[-1])
+        n_in = len(feature_names(cfg))
+        self.model = build_mlp([n_in, *shape, n_outputs(cfg)], acts, batchnorm=bns, dropout=drops)
         self.kind = output_kind(cfg)
         if self.kind == "tanh":
-            mods.append(nn.Tanh())
-        self.taps.append(len(mods) - 1)
-        self.model = nn.Sequential(*mods)
+            self.model.append(nn.Tanh())
+        mods = list(self.model)
+        self.linears = [m for m in mods if isinstance(m, nn.Linear)]
+        self.taps = _taps(mods)
         self.activations = acts
-        self.sizes = [len(feature_names(cfg))] + list(shape) + [n_outputs(cfg)]
+        self.sizes = [n_in] + list(shape) + [n_outputs(cfg)]
         self.dead = [np.zeros(lin.weight.shape, bool) for lin in self.linears]
 
     def initialise(self, scheme: str, generator):
@@ -169,6 +155,19 @@ class Network:
     def other_params(self):
         ids = {id(p) for p in self.weight_params()}
         return [p for p in self.model.parameters() if id(p) not in ids]
+
+
+def _taps(mods):
+    """Where each layer's output is: per Linear, the last module of its block that is not a Dropout (the
+    activation; for the output layer the Linear or its Tanh head)."""
+    starts = [i for i, m in enumerate(mods) if isinstance(m, nn.Linear)]
+    taps = []
+    for start, end in zip(starts, starts[1:] + [len(mods)]):
+        j = end - 1
+        while j > start and isinstance(mods[j], nn.Dropout):
+            j -= 1
+        taps.append(j)
+    return taps
 
 
 # Weight initialisations (biases are 0, except TF Playground's 0.1), all from chainrule.nn.init:
@@ -232,7 +231,7 @@ def make_loss(cfg):
         eye = np.eye(k, dtype=np.float32)
 
         def mse_softmax(logits, y):
-            t = cr.from_numpy(eye[y.data])
+            t = cr.from_numpy(eye[y.numpy()])
             return ((logits.softmax(dim=1) - t) ** 2).sum(dim=1).mean() * 0.5
         return mse_softmax
     if kind == "logit":
@@ -284,7 +283,7 @@ def scheduled_lr(cfg, epoch: int) -> float:
 def regularise(net: Network, before, kind: str, lr: float, rate: float):
     """TF Playground's regularisation step on the weights (see the module docstring)."""
     for lin, w_old, dead in zip(net.linears, before, net.dead):
-        w = lin.weight.data
+        w = lin.weight.detach().numpy()  # the weights' memory: updated in place below
         if kind == "L2" and rate > 0:
             w -= lr * rate * w_old
         elif kind == "L1" and rate > 0:

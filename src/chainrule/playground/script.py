@@ -5,6 +5,8 @@ tests/playground/test_export.py runs it."""
 
 from __future__ import annotations
 
+from chainrule.nn import activation_registry
+
 from . import model as M
 from .replay import Replay
 
@@ -26,9 +28,6 @@ INIT_CODE = {
     "he": ("He/Kaiming: W ~ N(0, 2/fan_in)",
            "nn.init.kaiming_normal_(layer.weight, nonlinearity=\"relu\", generator=g)"),
 }
-ACT_CODE = {"tanh": "nn.Tanh()", "relu": "nn.ReLU()", "sigmoid": "nn.Sigmoid()", "linear": "nn.Identity()",
-            "leakyrelu": "nn.LeakyReLU(0.01)", "elu": "nn.ELU()", "prelu": "nn.PReLU()",
-            "softplus": "nn.Softplus()", "gelu": "nn.GELU()"}
 _HALF_MSE = ("mse = nn.MSELoss()\n\n\ndef loss_fn(output, target):\n"
              "    return 0.5 * mse(output, target)  # TF Playground's 1/2 (o - t)^2, averaged over the batch\n")
 LOSS_CODE = {
@@ -72,6 +71,11 @@ CHANGE_CODE = {
 }
 
 
+def act_code(name: str) -> str:
+    """The activation as the script writes it: its nn class (from nn.activation_registry) with its defaults."""
+    return f"nn.{activation_registry.get(name).module.__name__}()"
+
+
 def script_text(cfg: dict, epochs: int, resets: int = 0, points=None, replay: Replay | None = None,
                 shown=None) -> str:
     """The reproducing script for a run that started from ``cfg`` (with ``resets`` Resets before it).
@@ -86,7 +90,7 @@ def script_text(cfg: dict, epochs: int, resets: int = 0, points=None, replay: Re
     bns, drops = M.per_layer(cfg["batchNorm"], L, False), M.per_layer(cfg["dropout"], L, 0.0)
     layers, fan_in = [], len(names)
     for width, act, bn, p in zip(cfg["networkShape"], acts, bns, drops):
-        row = [f"nn.Linear({fan_in}, {width})"] + ([f"nn.BatchNorm1d({width})"] if bn else []) + [ACT_CODE[act]]
+        row = [f"nn.Linear({fan_in}, {width})"] + ([f"nn.BatchNorm1d({width})"] if bn else []) + [act_code(act)]
         layers.append(", ".join(row + ([f"nn.Dropout({p})"] if p > 0 else [])) + ",")
         fan_in = width
     layers.append(f"nn.Linear({fan_in}, {M.n_outputs(cfg)})" + (", nn.Tanh()," if kind == "tanh" else ","))

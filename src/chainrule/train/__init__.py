@@ -32,8 +32,10 @@ from .metrics import (
     rmse,
 )
 from .saved import Run, load_run
+from .tensorboard import TensorBoard
 
 __all__ = ["fit", "evaluate", "predict", "History", "Trainer", "Callback", "ProgressBar", "EarlyStopping",
-           "ModelCheckpoint", "CSVLogger", "NaNGuard", "DivergenceError", "load_checkpoint", "load_run", "Run",
+           "ModelCheckpoint", "CSVLogger", "TensorBoard", "NaNGuard", "DivergenceError", "load_checkpoint",
+           "load_run", "Run",
            "Metric", "Accuracy", "RMSE", "MAE", "R2", "MeanMetric", "accuracy", "confusion_matrix", "r2_score",
            "rmse", "mae"]

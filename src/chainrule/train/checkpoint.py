@@ -33,7 +33,7 @@ __all__ = ["save_checkpoint", "restore_checkpoint", "load_checkpoint", "FORMAT"]
 def _generators(loader):
     """The random generators a data loader draws from, in a fixed order: the loader's own, then any
     transform's (following ``.dataset`` through Subsets and ``.transforms`` through Compose)."""
-    from ..random import Generator
+    from ..engine.rng import Generator
 
     found, seen = [], set()
 
@@ -57,20 +57,27 @@ def _generators(loader):
     return found
 
 
-def _bitgen(g):
-    return g.rng.bit_generator if hasattr(g, "rng") else g.bit_generator
+def _state(g):
+    return g.get_state() if hasattr(g, "get_state") else g.bit_generator.state
+
+
+def _set_state(g, state):
+    if hasattr(g, "set_state"):
+        g.set_state(state)  # a chainrule.Generator, of either kind
+    else:
+        g.bit_generator.state = state
 
 
 def rng_state(loader=None):
     """JSON text with the default generator's state and those of ``loader``'s generators."""
-    from ..random import default_generator
+    from ..engine.rng import default_generator
 
     gens = [default_generator] + [g for g in _generators(loader) if g is not default_generator]
-    return json.dumps([_bitgen(g).state for g in gens])
+    return json.dumps([_state(g) for g in gens])
 
 
 def set_rng_state(text, loader=None):
-    from ..random import default_generator
+    from ..engine.rng import default_generator
 
     states = json.loads(text)
     gens = [default_generator] + [g for g in _generators(loader) if g is not default_generator]
@@ -81,7 +88,7 @@ def set_rng_state(text, loader=None):
             f"in the checkpointed run"
         )
     for g, s in zip(gens, states):
-        _bitgen(g).state = s
+        _set_state(g, s)
 
 
 def save_checkpoint(path, trainer, extra=None):

@@ -26,6 +26,7 @@ _EPILOG = """examples:
   chainrule train --dataset spiral --noise 0 --hidden 16,16 --activation tanh --lr 0.03 --epochs 300
   chainrule train --config lab.toml --lr 0.01      (keys as the flags: batch_size = 64, hidden = [64, 64])
   chainrule train --dataset csv:data.csv --target price --loss huber
+  chainrule train --tensorboard                    (then: tensorboard --logdir runs)
 """
 
 
@@ -36,8 +37,9 @@ def _one_of(key):
 def add_parser(subparsers):
     t = subparsers.add_parser(
         "train", help="train an MLP on a dataset (default: digits) and save the run",
-        description="Train a multilayer perceptron; write config.json, history.csv, model.ckpt, summary.json "
-                    "and plots to a run folder.", epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+        description="Train a multilayer perceptron; write config.json, history.csv, model.ckpt, "
+                    "model.safetensors, summary.json and plots to a run folder.", epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     t.add_argument("--config", metavar="FILE.toml", help="read settings from a TOML file (flags override it)")
     t.add_argument("--resume", metavar="RUN_DIR", help="continue the run in RUN_DIR from its last checkpoint "
                    "(optionally with more --epochs)")
@@ -80,6 +82,11 @@ def add_parser(subparsers):
     o.add_argument("--epochs", type=int, default=S, help=f"default {DEFAULTS['epochs']}")
     o.add_argument("--seed", type=int, default=S, help="seed of the weights, shuffling and dropout (default 0)")
     t.add_argument("--out", default=S, metavar="DIR", help="run folder (default runs/<dataset>-<timestamp>)")
+    t.add_argument("--tensorboard", action=argparse.BooleanOptionalAction, default=S,
+                   help="write TensorBoard logs (losses, metrics, lr, weight and gradient histograms, the graph) "
+                        "to RUN_DIR/tensorboard; view them with: tensorboard --logdir RUN_DIR")
+    t.add_argument("--store", metavar="FILE.db", help="record the run in this run store (default: $CHAINRULE_STORE "
+                   "or runs/runs.db; 'off' to skip); see chainrule runs")
     t.set_defaults(func=run_train)
 
     e = subparsers.add_parser("evaluate", help="loss, metrics and confusion matrix of a saved run",
@@ -115,7 +122,7 @@ def run_train(args) -> int:
         if args.resume:
             if args.config:
                 raise ConfigError("--resume continues a run with its own config.json; drop --config")
-            changed = sorted(set(flags) - {"epochs"})
+            changed = sorted(set(flags) - {"epochs", "tensorboard"})
             if changed:
                 raise ConfigError(f"--resume continues a run with its own config; only --epochs may change "
                                   f"(got {', '.join('--' + k.replace('_', '-') for k in changed)})")
@@ -133,9 +140,9 @@ def run_train(args) -> int:
         else:
             file_values = read_toml(args.config) if args.config else {}
             cfg = resolve(file_values, flags, source=args.config or "the config file")
-        from .run import train_run
+        from ..runstore.recorder import recorded_train_run
 
-        train_run(cfg, resume=bool(args.resume))
+        recorded_train_run(cfg, store=args.store, resume=bool(args.resume))
     except ConfigError as e:
         return _error("train", e)
     except DivergenceError as e:

@@ -11,20 +11,23 @@ naming the field, the value and what is allowed — so a typo fails in a second,
 from __future__ import annotations
 
 import difflib
+import importlib.util
 import numbers
 import os
 
-__all__ = ["ConfigError", "DEFAULTS", "CHOICES", "resolve", "read_toml", "default_lr"]
+from ..nn.mlp import INIT_SCHEMES
+
+__all__ = ["ConfigError", "DEFAULTS", "CHOICES", "resolve", "read_toml", "default_lr", "check_value", "load_toml"]
 
 
 class ConfigError(ValueError):
     """A bad configuration value; the message names the field and the allowed values."""
 
 
-ACTIVATIONS = {"relu": "ReLU", "tanh": "Tanh", "sigmoid": "Sigmoid", "leaky_relu": "LeakyReLU", "elu": "ELU",
-               "gelu": "GELU", "silu": "SiLU", "softplus": "Softplus", "linear": "Identity"}
-INITS = ["default", "xavier_uniform", "xavier_normal", "kaiming_uniform", "kaiming_normal", "lecun_uniform",
-         "lecun_normal", "normal", "uniform", "zeros"]
+# The activation names chainrule train offers (torch's functional names; "linear" for none) and the init
+# schemes: what each means is written once, in nn.activation_registry and nn.mlp.
+ACTIVATIONS = ("relu", "tanh", "sigmoid", "leaky_relu", "elu", "gelu", "silu", "softplus", "linear")
+INITS = list(INIT_SCHEMES)
 OPTIMIZERS = {"sgd": "SGD", "adagrad": "Adagrad", "adadelta": "Adadelta", "rmsprop": "RMSprop", "adam": "Adam",
               "adamw": "AdamW"}
 SCHEDULES = ["none", "step", "exponential", "cosine", "plateau"]
@@ -66,6 +69,7 @@ DEFAULTS = {
     "epochs": 40,
     "seed": 0,                # initial weights, shuffling, dropout
     "out": None,              # run folder (default: runs/<dataset>-<timestamp>)
+    "tensorboard": False,     # TensorBoard logs in <out>/tensorboard (needs the tensorboard package)
 }
 
 _OPTIMIZER_ONLY = {"momentum": ("sgd", "rmsprop"), "nesterov": ("sgd",), "betas": ("adam", "adamw")}
@@ -132,9 +136,11 @@ def _check_field(key, v, fail):
         if v not in (None, "classification", "regression"):
             fail(f"allowed: classification, regression (csv data only), got {v!r}")
         return v
-    if key in ("batchnorm", "nesterov", "augment"):
+    if key in ("batchnorm", "nesterov", "augment", "tensorboard"):
         if not isinstance(v, bool):
             fail(f"expected true or false, got {v!r}")
+        if key == "tensorboard" and v and importlib.util.find_spec("tensorboard") is None:
+            fail("TensorBoard logs need the tensorboard package: pip install 'chainrule[tensorboard]'")
         return v
     if key == "hidden":
         try:
@@ -190,22 +196,35 @@ def _check_field(key, v, fail):
     raise AssertionError(key)
 
 
-def read_toml(path):
-    """The values of a TOML config file (top level, or its ``[train]`` table), keys normalised to ``_``."""
+def check_value(key, value, source="the config file"):
+    """One option's value, normalised, or a ``ConfigError`` naming it (alone: no cross-checks)."""
+    if key not in DEFAULTS:
+        raise ConfigError(f"{key} (in {source}): unknown setting{_suggest(key, DEFAULTS)}")
+    chk = _Checker(source)
+    return _check_field(key, value, lambda msg: chk.fail(key, "file", msg))
+
+
+def load_toml(path, flag="--config"):
+    """A TOML file's tables, or a ``ConfigError`` (``flag``: how the file was given) if it cannot be read."""
     try:
         import tomllib
     except ImportError:  # Python 3.10
         try:
             import tomli as tomllib
         except ImportError:
-            raise ConfigError("--config: reading TOML needs Python 3.11+ (or: pip install tomli)") from None
+            raise ConfigError(f"{flag}: reading TOML needs Python 3.11+ (or: pip install tomli)") from None
     try:
         with open(path, "rb") as f:
-            data = tomllib.load(f)
+            return tomllib.load(f)
     except FileNotFoundError:
-        raise ConfigError(f"--config: file not found: {path}") from None
+        raise ConfigError(f"{flag}: file not found: {path}") from None
     except tomllib.TOMLDecodeError as e:
-        raise ConfigError(f"--config: {path} is not valid TOML: {e}") from None
+        raise ConfigError(f"{flag}: {path} is not valid TOML: {e}") from None
+
+
+def read_toml(path):
+    """The values of a TOML config file (top level, or its ``[train]`` table), keys normalised to ``_``."""
+    data = load_toml(path)
     if "train" in data and isinstance(data["train"], dict):
         rest = [k for k in data if k != "train"]
         if rest:

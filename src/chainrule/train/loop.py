@@ -23,7 +23,7 @@ import time
 import numpy as np
 
 from ..autograd import no_grad
-from ..tensor import Tensor
+from ..engine import Tensor
 from .callbacks import NaNGuard, ProgressBar, overrides
 from .checkpoint import restore_checkpoint
 from .history import History
@@ -160,17 +160,17 @@ def fit(model, loss_fn, optimizer, train_data, val_data=None, epochs=10, metrics
             loss = loss_fn(out, y)
             optimizer.zero_grad()
             loss.backward()
-            value = float(loss.data)
+            value = loss.item()
             for cb in backward_cbs:
                 cb.on_after_backward(batch, value)
             optimizer.step()
             if step_scheduler is not None:
                 step_scheduler.step()
-            n = out.data.shape[0]
+            n = out.shape[0]
             total += value * n
             count += n
             for m in train_metrics:
-                m.update(out.data, y.data)
+                m.update(out, y)
             for cb in batch_cbs:
                 cb.on_batch_end(batch, value)
         if count == 0:
@@ -207,12 +207,12 @@ def _evaluate(model, loss_fn, loader, metrics):
         with no_grad():
             for x, y in loader:
                 out = model(x)
-                n = out.data.shape[0]
+                n = out.shape[0]
                 if loss_fn is not None:
-                    total += float(loss_fn(out, y).data) * n
+                    total += loss_fn(out, y).item() * n
                 count += n
                 for m in metrics:
-                    m.update(out.data, y.data)
+                    m.update(out, y)
     finally:
         model.train(was_training)
     logs = {"loss": total / count if count else float("nan")} if loss_fn is not None else {}
@@ -233,7 +233,7 @@ def predict(model, data, *, batch_size=1024):
     ``data``: inputs X (a Tensor, a NumPy array or a nested list), a Dataset/DataLoader of ``(x, y)``
     samples (the targets are ignored), or a list of input batches.
     """
-    from ..creation import as_tensor, from_numpy
+    from ..engine import as_tensor, from_numpy
 
     if isinstance(data, np.ndarray):
         data = from_numpy(data)
@@ -251,7 +251,7 @@ def predict(model, data, *, batch_size=1024):
     try:
         with no_grad():
             for x in batches:
-                outs.append(model(x).data)
+                outs.append(model(x).cpu().numpy())
     finally:
         if hasattr(model, "train"):
             model.train(was_training)

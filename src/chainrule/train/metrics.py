@@ -20,14 +20,14 @@ import math
 
 import numpy as np
 
-from ..tensor import Tensor
+from ..engine import Tensor
 
 __all__ = ["accuracy", "confusion_matrix", "r2_score", "rmse", "mae", "predicted_classes",
            "Metric", "Accuracy", "RMSE", "MAE", "R2", "MeanMetric", "get_metric", "METRICS"]
 
 
 def _np(x):
-    return x.data if isinstance(x, Tensor) else np.asarray(x)
+    return x.detach().cpu().numpy() if isinstance(x, Tensor) else np.asarray(x)
 
 
 def predicted_classes(output, threshold=0.0):

@@ -1,8 +1,8 @@
 """Plots (optional extra ``plot``: ``pip install chainrule[plot]``): learning curves, a confusion matrix,
 and a 2-D decision boundary with the data points.
 
-Figures are built with ``matplotlib.figure.Figure`` and the Agg canvas directly — never through
-``pyplot`` — so plotting works on a headless machine and does not change the caller's matplotlib backend.
+Figures come from ``chainrule.plotting`` (a ``matplotlib.figure.Figure`` on its own Agg canvas, never through
+``pyplot``), so plotting works on a headless machine and does not change the caller's matplotlib backend.
 Each function returns the Figure and, given ``path``, saves it there (PNG, SVG, PDF by the extension).
 """
 
@@ -12,32 +12,20 @@ import math
 
 import numpy as np
 
+from .. import plotting
+
 __all__ = ["learning_curves", "confusion_matrix_plot", "decision_boundary", "have_matplotlib"]
 
 
-def have_matplotlib():
-    try:
-        import matplotlib  # noqa: F401
-    except ImportError:
-        return False
-    return True
+have_matplotlib = plotting.have_matplotlib
 
 
 def _figure(w, h):
-    try:
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure
-    except ImportError:
-        raise ImportError("plots need matplotlib: pip install 'chainrule[plot]' (or: pip install matplotlib)") from None
-    fig = Figure(figsize=(w, h), layout="constrained")
-    FigureCanvasAgg(fig)
-    return fig
+    return plotting.figure((w, h), layout="constrained")
 
 
 def _save(fig, path):
-    if path is not None:
-        fig.savefig(path, dpi=110)
-    return fig
+    return fig if path is None else plotting.save(fig, path, dpi=110)
 
 
 def learning_curves(history, path=None, title=None):
@@ -96,7 +84,8 @@ def decision_boundary(model, X, y, path=None, transform=None, resolution=200, ta
     points to the model's inputs (e.g. the ``Standardize`` fitted on the training data), so the plot is in
     the data's own units.
     """
-    from ..creation import from_numpy
+    import chainrule as cr
+
     from .loop import predict
     from .metrics import predicted_classes
 
@@ -109,8 +98,8 @@ def decision_boundary(model, X, y, path=None, transform=None, resolution=200, ta
                          np.linspace(lo[1] - pad[1], hi[1] + pad[1], resolution))
     grid = np.stack([gx.ravel(), gy.ravel()], axis=1)
     inputs = transform(grid) if transform is not None else grid
-    dtype = next(iter(model.parameters())).data.dtype if hasattr(model, "parameters") else np.float32
-    out = predict(model, from_numpy(np.ascontiguousarray(inputs, dtype=dtype))).numpy()
+    dtype = next(iter(model.parameters())).detach().numpy().dtype if hasattr(model, "parameters") else np.float32
+    out = predict(model, cr.from_numpy(np.ascontiguousarray(inputs, dtype=dtype))).numpy()
     fig = _figure(5.2, 4.6)
     ax = fig.subplots()
     if task == "classification":

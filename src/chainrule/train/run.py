@@ -8,6 +8,8 @@ A run folder holds:
     model.ckpt             the final model, optimizer and scheduler state (a training checkpoint, see
                            checkpoint.py) plus the preprocessing (standardisation statistics, feature and
                            class names) under "extra"
+    model.safetensors      the final weights alone (the model's state_dict, torch's keys), for PyTorch & co.
+    tensorboard/           with --tensorboard: TensorBoard logs (train/ and val/ runs, see train/tensorboard.py)
     checkpoints/           last.ckpt (resume from it) and best.ckpt (lowest val_loss)
     summary.json           dataset sizes, epochs run, why it stopped, train/val/test loss and metrics
     *.png                  learning curves, confusion matrix, decision boundary (when matplotlib is there)
@@ -22,7 +24,7 @@ import time
 
 import numpy as np
 
-from .config import ACTIVATIONS, OPTIMIZERS, ConfigError
+from .config import OPTIMIZERS, ConfigError
 
 __all__ = ["load_split", "build_model", "build_loss", "build_optimizer", "build_scheduler", "train_run",
            "metrics_for"]
@@ -50,20 +52,19 @@ class _AugmentDigits:
         self.shift, self.noise = RandomShift(1), GaussianNoise(0.5, clip=(0.0, 16.0))
 
     def __call__(self, x):
-        from ..creation import from_numpy
-        from ..random import default_generator
+        from ..engine import from_numpy
+        from ..engine.rng import default_generator
 
         raw = self.scaler.inverse_transform(x.numpy())
         pick = default_generator.rng.random(len(raw)) < 0.5
         raw[pick] = self.shift(raw[pick])
         out = self.scaler.transform(self.noise(raw))
-        return from_numpy(np.ascontiguousarray(out, dtype=x.data.dtype))
+        return from_numpy(np.ascontiguousarray(out, dtype=x.numpy().dtype))
 
 
 def load_split(cfg):
     """The ``DataSplit`` for a resolved config; targets shaped for its loss (float (n, 1) for bce)."""
-    from ..data import datasets
-    from ..data.dataset import TensorDataset
+    from ..data import TensorDataset, datasets
 
     kw = {k: cfg[k] for k in ("noise", "n_samples", "n_classes", "features") if cfg.get(k) is not None}
     if cfg["dataset"].startswith("csv:"):
@@ -85,7 +86,7 @@ def load_split(cfg):
                               f"cross_entropy")
         for part in ("train", "val", "test"):
             X, y = getattr(split, part).tensors
-            setattr(split, part, TensorDataset(X, y.data.astype(np.float32).reshape(-1, 1)))
+            setattr(split, part, TensorDataset(X, y.float().reshape(-1, 1)))
     if cfg.get("augment"):
         split.train.transform = _AugmentDigits(split.scaler)
     return split
@@ -99,30 +100,6 @@ def n_outputs(cfg, split):
     if split.task == "classification":
         return 1 if _loss_name(cfg, split.task) == "bce" else split.n_classes
     return split.train.tensors[1].shape[1]
-
-
-def _init_layer(linear, how, activation):
-    from .. import nn
-
-    init, w = nn.init, linear.weight
-    nonlin = activation if activation in ("relu", "leaky_relu", "tanh", "sigmoid") else "linear"
-    if how == "xavier_uniform":
-        init.xavier_uniform_(w, gain=init.calculate_gain(nonlin))
-    elif how == "xavier_normal":
-        init.xavier_normal_(w, gain=init.calculate_gain(nonlin))
-    elif how in ("kaiming_uniform", "kaiming_normal"):
-        kn = nonlin if nonlin in ("relu", "leaky_relu") else "relu"
-        getattr(init, how + "_")(w, nonlinearity=kn)
-    elif how in ("lecun_uniform", "lecun_normal"):
-        getattr(init, how + "_")(w)
-    elif how == "normal":
-        init.normal_(w, 0.0, 0.01)  # "small random numbers": fine for shallow nets, vanishes in deep ones
-    elif how == "uniform":
-        init.uniform_(w, -0.05, 0.05)
-    elif how == "zeros":
-        init.zeros_(w)  # every unit of a layer stays identical: the symmetry that random init breaks
-    if linear.bias is not None:
-        init.zeros_(linear.bias)
 
 
 def _target_modules():
@@ -164,27 +141,14 @@ def target_stats(split):
 
 
 def build_model(cfg, n_in, n_out, targets=None):
-    """``Sequential`` MLP: [Linear → (BatchNorm1d) → activation → (Dropout)] per hidden width, then Linear;
-    for regression (``targets=(mean, std)``) an ``Unstandardize`` output layer after it."""
-    from .. import nn
+    """``Sequential`` MLP (``nn.mlp.build_mlp``): [Linear → (BatchNorm1d) → activation → (Dropout)] per hidden
+    width, then Linear; for regression (``targets=(mean, std)``) an ``Unstandardize`` output layer after it."""
+    from ..nn.mlp import build_mlp
 
-    layers, prev = [], n_in
-    for width in cfg["hidden"]:
-        layers.append(nn.Linear(prev, width))
-        if cfg["batchnorm"]:
-            layers.append(nn.BatchNorm1d(width))
-        layers.append(getattr(nn, ACTIVATIONS[cfg["activation"]])())
-        if cfg["dropout"] > 0:
-            layers.append(nn.Dropout(cfg["dropout"]))
-        prev = width
-    layers.append(nn.Linear(prev, n_out))
+    model = build_mlp([n_in, *cfg["hidden"], n_out], cfg["activation"], batchnorm=cfg["batchnorm"],
+                      dropout=cfg["dropout"], init=cfg["init"])
     if targets is not None:
-        layers.append(_target_modules()[0](*targets))
-    model = nn.Sequential(*layers)
-    if cfg["init"] != "default":
-        for m in model:
-            if isinstance(m, nn.Linear):
-                _init_layer(m, cfg["init"], cfg["activation"])
+        model.append(_target_modules()[0](*targets))
     return model
 
 
@@ -245,7 +209,7 @@ def _preprocess_state(cfg, split, targets):
 
 
 def _describe(cfg, split, model):
-    n_params = sum(p.data.size for p in model.parameters())
+    n_params = sum(p.numel() for p in model.parameters())
     widths = " → ".join(str(w) for w in [split.n_features, *cfg["hidden"], n_outputs(cfg, split)])
     what = f"{split.n_classes} classes" if split.task == "classification" else "regression"
     extras = "".join([", batchnorm" if cfg["batchnorm"] else "", f", dropout {cfg['dropout']:g}" if cfg["dropout"]
@@ -266,19 +230,20 @@ def _fmt(logs, n):
     return ", ".join(parts)
 
 
-def train_run(cfg, stream=None, resume=False):
+def train_run(cfg, stream=None, resume=False, callbacks=(), plots=True):
     """Train as ``chainrule train`` does; write the run folder ``cfg["out"]`` (chosen if None).
 
     Returns ``(summary, run_dir)``; raises ``DivergenceError`` (after writing what it has) if the loss
-    became NaN/Inf. ``resume=True`` continues from ``out/checkpoints/last.ckpt``.
+    became NaN/Inf. ``resume=True`` continues from ``out/checkpoints/last.ckpt``. ``callbacks`` run after
+    the run's own (e.g. the run store's recorder); ``plots=False`` skips the PNGs (a sweep's trials).
     """
     from .. import manual_seed
     from ..data import DataLoader
-    from . import plots
     from .callbacks import CSVLogger, EarlyStopping, ModelCheckpoint, ProgressBar
     from .checkpoint import save_checkpoint
     from .history import atomic_write_text
     from .loop import Trainer, evaluate, fit
+    from .plots import have_matplotlib
 
     out = stream or sys.stdout
     cfg = dict(cfg)
@@ -295,9 +260,14 @@ def train_run(cfg, stream=None, resume=False):
     for line in _describe(cfg, split, model):
         print(line, file=out)
     ckpt_dir = os.path.join(run_dir, "checkpoints")
-    callbacks = [ProgressBar(out), CSVLogger(os.path.join(run_dir, "history.csv")), ModelCheckpoint(ckpt_dir)]
+    callbacks = [ProgressBar(out), CSVLogger(os.path.join(run_dir, "history.csv")), ModelCheckpoint(ckpt_dir),
+                 *callbacks]
     if cfg["early_stopping"]:
         callbacks.append(EarlyStopping("val_loss", patience=cfg["early_stopping"], restore_best=True))
+    if cfg.get("tensorboard"):
+        from .tensorboard import TensorBoard
+
+        callbacks.append(TensorBoard(os.path.join(run_dir, "tensorboard"), hparams=_hparams(cfg)))
     loader = DataLoader(split.train, batch_size=cfg["batch_size"], shuffle=True)
     metrics = metrics_for(split.task)
     t0 = time.perf_counter()
@@ -310,12 +280,17 @@ def train_run(cfg, stream=None, resume=False):
     final.history, final.epoch = history, history.epoch[-1] if history.epoch else 0
     save_checkpoint(os.path.join(run_dir, "model.ckpt"), final,
                     extra={"preprocess": _preprocess_state(cfg, split, targets)})
-    files = ["config.json", "history.csv", "model.ckpt", "checkpoints/", "summary.json"]
-    if plots.have_matplotlib():
+    from .. import save
+
+    save(model.state_dict(), os.path.join(run_dir, "model.safetensors"))  # the weights alone, for torch & co.
+    files = ["config.json", "history.csv", "model.ckpt", "model.safetensors", "checkpoints/", "summary.json"]
+    if cfg.get("tensorboard"):
+        files.append("tensorboard/")
+    if plots and have_matplotlib():
         files += _plots(run_dir, cfg, split, model, history)
     summary = {
         "dataset": cfg["dataset"], "task": split.task, "n_train": len(split.train), "n_val": len(split.val),
-        "n_test": len(split.test), "n_parameters": int(sum(p.data.size for p in model.parameters())),
+        "n_test": len(split.test), "n_parameters": int(sum(p.numel() for p in model.parameters())),
         "epochs_run": len(history), "stop_reason": history.stop_reason, "train_seconds": round(seconds, 3),
         **{part: results[part] for part in ("train", "val", "test")}, "files": files,
     }
@@ -326,7 +301,16 @@ def train_run(cfg, stream=None, resume=False):
         print(history.stop_reason, file=out)
     print(f"test: {_fmt(results['test'], len(split.test))}", file=out)
     print(f"run saved in {run_dir}/ ({', '.join(files)})", file=out)
+    if cfg.get("tensorboard"):
+        print(f"TensorBoard: tensorboard --logdir {os.path.join(run_dir, 'tensorboard')}", file=out)
     return summary, run_dir
+
+
+def _hparams(cfg):
+    """The settings that shape a run, for TensorBoard's HParams dashboard."""
+    keys = ("dataset", "hidden", "activation", "init", "batchnorm", "dropout", "loss", "optimizer", "lr",
+            "weight_decay", "schedule", "batch_size", "epochs", "seed")
+    return {k: cfg[k] for k in keys}
 
 
 def _plots(run_dir, cfg, split, model, history):

@@ -54,12 +54,12 @@ class Run:
                              f"got shape {X.shape}")
         if self.scaler is not None:
             X = self.scaler.transform(X)
-        dtype = next(iter(self.model.parameters())).data.dtype
+        dtype = next(iter(self.model.parameters())).detach().numpy().dtype
         return np.ascontiguousarray(X, dtype=dtype)
 
     def predict(self, X, raw=True):
         """Model outputs for inputs ``X`` (raw, as in the dataset, if ``raw``; else already preprocessed)."""
-        from ..creation import from_numpy
+        from ..engine import from_numpy
         from .loop import predict
 
         inputs = self.preprocess(X) if raw else np.asarray(X)
@@ -117,7 +117,7 @@ def load_run(run_dir):
     task = pre["task"]
     n_out = _n_out(ckpt["model"])
     targets = pre.get("targets")  # regression: (mean, std) of the training targets
-    from ..random import default_generator
+    from ..engine.rng import default_generator
 
     rng_state = default_generator.get_state()
     try:  # the initial weights drawn here are overwritten at once: keep the caller's random stream as it was
@@ -152,7 +152,6 @@ def _resolve_csv(raw):
 
 def _n_out(state):
     """Width of the last Linear layer: the highest-numbered ``*.weight`` of 2 dimensions."""
-    keys = [k for k, v in state.items() if k.endswith(".weight") and np.ndim(v.data if hasattr(v, "data") else v) == 2]
+    keys = [k for k, v in state.items() if k.endswith(".weight") and len(np.shape(v)) == 2]
     last = max(keys, key=lambda k: int(k.split(".")[0]))
-    v = state[last]
-    return int((v.data if hasattr(v, "data") else np.asarray(v)).shape[0])
+    return int(np.shape(state[last])[0])

@@ -1,0 +1,271 @@
+"""``Function``: a node of the graph (forward + backward), and how calling one records it.
+
+Reverse mode in one paragraph. Every differentiable operation is a ``Function``. Calling ``F.apply(x, y)``
+runs ``F.forward`` and, when some input requires a gradient, records a node (the ``ctx``) that remembers
+its inputs' *edges*: where each input's gradient must go (the node that produced it, or the leaf tensor
+itself). ``backward()`` (graph.py) walks the nodes in reverse topological order; each node receives the
+upstream gradient ∂L/∂out and returns ∂L/∂in = ∂L/∂out · ∂out/∂in for each input -- the chain rule, one
+gate at a time.
+
+Two calling conventions, one mechanism: user ``Function``s (PyTorch's contract) see Tensors in ``forward``
+and ``backward``; the engine's primitives in ``engine/ops`` set ``_arrays = True`` and see the raw arrays,
+which keeps per-op overhead low.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+from ..backend import ndarray as _ndarray
+from ..backend import xp
+from ..dtypes import get_default_dtype
+from .grad_mode import _Mode, _slow_path
+
+# Bound by engine/tensor.py (see bind_tensor_type): the engine needs the Tensor type and its fast
+# constructor on every op, and Tensor itself is built on this module.
+Tensor = None
+_wrap = None
+
+# Every recorded node gets an increasing sequence number: a node's consumers are always created after
+# it, so processing nodes from the highest number down is a topological order (as in PyTorch).
+_seq = itertools.count()
+
+
+# --------------------------------------------------------------------------------------------- Function
+class Function:
+    """An operation with its own forward and derivative; an instance is both the graph node and ``ctx``.
+
+    Subclass it with two static methods::
+
+        class Cube(Function):
+            @staticmethod
+            def forward(ctx, x):                 # x: Tensor
+                ctx.save_for_backward(x)
+                return x ** 3
+            @staticmethod
+            def backward(ctx, grad_out):         # ∂L/∂y  ->  ∂L/∂x = ∂L/∂y · 3x²
+                (x,) = ctx.saved_tensors
+                return grad_out * 3 * x ** 2
+
+        y = Cube.apply(x)
+
+    ``backward`` returns one gradient per ``forward`` argument (``None`` for non-tensors or when
+    ``ctx.needs_input_grad[i]`` is False). Broadcasting is undone by the engine, not by each op.
+    """
+
+    _arrays = False  # Primitive (below): forward/backward take and return raw arrays
+    _edges = ()
+    _n_out = 1
+    _hooks = None  # {output index: [fn, ...]} tensor hooks of non-leaf outputs
+    _freed = False
+    _created_at = None
+    _non_diff = ()
+    _seq = 0
+
+    # --- ctx API (PyTorch's) ---
+    def save_for_backward(self, *tensors):
+        self._saved = tensors
+
+    @property
+    def saved_tensors(self):
+        if self._freed:
+            raise RuntimeError(_FREED_MSG)
+        return self._saved
+
+    @property
+    def needs_input_grad(self):
+        e = self._edges
+        if len(e) == 2:
+            return e[0] is not None, e[1] is not None
+        return tuple([x is not None for x in e])
+
+    def mark_non_differentiable(self, *tensors):
+        self._non_diff = tuple(id(t) for t in tensors)
+
+    def set_materialize_grads(self, value):  # accepted for compatibility; grads are always materialized
+        pass
+
+    @classmethod
+    def name(cls):
+        n = cls.__name__
+        return n if n.endswith("Backward0") else n + "Backward0"
+
+    def __repr__(self):
+        return f"<{self.name()} object>"
+
+    @property
+    def next_functions(self):
+        return tuple((e[0] if e is not None else None, e[1] if e is not None else 0) for e in self._edges)
+
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        """Run ``forward``; if any input requires grad (and grad mode is on), record this node.
+
+        Positional arguments are the op's inputs (each gets an edge); keyword arguments are its
+        parameters (dim, shape, ...), which have no gradient."""
+        if not cls._arrays:
+            return _apply_tensors(cls, args, kwargs, [])
+        ctx = cls()
+        need = False
+        if len(args) == 2:  # the common case, unrolled: per-op overhead is what small networks pay
+            a, b = args
+            ea = eb = None
+            if isinstance(a, Tensor):
+                if a.requires_grad:
+                    ea = (a.grad_fn or a, a._out_idx, a._array.shape)
+                    need = True
+                a = a._array
+            if isinstance(b, Tensor):
+                if b.requires_grad:
+                    eb = (b.grad_fn or b, b._out_idx, b._array.shape)
+                    need = True
+                b = b._array
+            if type(a) is _ndarray:
+                if type(b) is _ndarray:
+                    if a.dtype is not b.dtype:
+                        a, b = _promote(a, b)
+                elif type(b) is float and a.dtype.kind != "f":  # int tensor ⊕ 0.5 is a float32 tensor
+                    a = a.astype(_default_float())
+            elif type(a) is float and type(b) is _ndarray and b.dtype.kind != "f":
+                b = b.astype(_default_float())
+            vals = (a, b)
+            if need and _Mode.grad:
+                ctx._edges = (ea, eb)
+                ctx._seq = next(_seq)
+            else:
+                need = False
+        else:
+            vals = [a._array if isinstance(a, Tensor) else a for a in args]
+            if _Mode.grad:
+                edges = [
+                    (a.grad_fn or a, a._out_idx, a._array.shape) if isinstance(a, Tensor) and a.requires_grad else None
+                    for a in args
+                ]
+                need = any(edges)
+                if need:
+                    ctx._edges = edges
+                    ctx._seq = next(_seq)
+        try:
+            out = cls.forward(ctx, *vals, **kwargs)
+        except ValueError as err:  # broadcasting failures: name the op and every shape
+            shapes = " and ".join(str(tuple(v.shape)) for v in vals if hasattr(v, "shape"))
+            raise ValueError(f"{cls.__name__.lower()}: shapes {shapes} are incompatible: {err}") from None
+        if not need:
+            return _wrap(out, None)
+        if _Mode.slow:
+            _slow_path(ctx, vals, kwargs, (out,))
+        return _wrap(out, ctx)
+
+    forward = None
+    backward = None
+
+
+class Primitive(Function):
+    """The engine's own operations (engine/ops): ``forward`` and ``backward`` take and return raw arrays."""
+
+    _arrays = True
+
+def _default_float():
+    return get_default_dtype().np
+
+
+def _promote(a, b):
+    """PyTorch's type promotion where it differs from NumPy's: float beats int/bool without widening
+    (float32 ⊕ int64 → float32, not float64), and a 0-d tensor does not widen a dimensioned one."""
+    ka, kb = a.dtype.kind, b.dtype.kind
+    if ka == "f" and kb != "f":
+        return a, b.astype(a.dtype)
+    if kb == "f" and ka != "f":
+        return a.astype(b.dtype), b
+    if ka == kb == "f":
+        if a.ndim == 0 and b.ndim:
+            return a.astype(b.dtype), b
+        if b.ndim == 0 and a.ndim:
+            return a, b.astype(a.dtype)
+    return a, b
+
+
+_FREED_MSG = (
+    "Trying to backward through the graph a second time (or directly access saved tensors after they "
+    "have already been freed). Saved intermediate values of the graph are freed when you call "
+    ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
+    "graph a second time."
+)
+
+
+def _apply_tensors(cls, args, kwargs, edges):
+    """Function.apply for user Functions: forward sees Tensors (with grad recording off)."""
+    need = False
+    for a in args:
+        if isinstance(a, Tensor) and a.requires_grad:
+            edges.append((a.grad_fn or a, a._out_idx, a._array.shape))
+            need = True
+        else:
+            edges.append(None)
+    need = need and _Mode.grad
+    ctx = cls()
+    ctx._edges = edges
+    ctx._seq = next(_seq)
+    prev = _Mode.grad
+    _Mode.grad = False
+    try:
+        out = cls.forward(ctx, *args, **kwargs)
+    finally:
+        _Mode.grad = prev
+    multi = isinstance(out, tuple)
+    outs = out if multi else (out,)
+    for i, o in enumerate(outs):
+        if not isinstance(o, Tensor):
+            raise TypeError(
+                f"{cls.__name__}.forward must return a Tensor or a tuple of Tensors; output {i} is "
+                f"{type(o).__name__}"
+            )
+    if not need:
+        return tuple(_wrap(o._array, None) for o in outs) if multi else _wrap(outs[0]._array, None)
+    ctx._n_out = len(outs)
+    ctx._out_shapes = tuple(o._array.shape for o in outs)
+    if _Mode.slow:
+        _slow_path(ctx, args, kwargs, [o._array for o in outs])
+    wrapped = []
+    for i, o in enumerate(outs):
+        if id(o) in ctx._non_diff:
+            wrapped.append(_wrap(o._array, None))
+        else:
+            t = _wrap(o._array, ctx)
+            t._out_idx = i
+            wrapped.append(t)
+    return tuple(wrapped) if multi else wrapped[0]
+
+
+def _call_user_backward(node, grads):
+    """Run a user Function's backward on Tensors; check the count and shapes of what it returns."""
+    gts = [_wrap(g if g is not None else xp.zeros(s), None) for g, s in zip(grads, node._out_shapes)]
+    res = node.backward(node, *gts)
+    if not isinstance(res, tuple):
+        res = (res,)
+    name = type(node).__name__
+    n_in = len(node._edges)
+    if len(res) != n_in:
+        raise RuntimeError(
+            f"function {name}.backward returned an incorrect number of gradients (expected {n_in}, "
+            f"got {len(res)})"
+        )
+    out = []
+    for i, (r, e) in enumerate(zip(res, node._edges)):
+        if r is None or e is None:
+            out.append(None)
+            continue
+        arr = r._array if isinstance(r, Tensor) else xp.asarray(r)
+        if arr.shape != e[2]:
+            try:
+                xp.broadcast_shapes(arr.shape, e[2])
+                ok = len(arr.shape) <= len(e[2]) and arr.size <= xp.prod(e[2])
+            except ValueError:
+                ok = False
+            if not ok:
+                raise RuntimeError(
+                    f"function {name}.backward returned a gradient of shape {tuple(arr.shape)} for "
+                    f"argument {i}, but that input has shape {tuple(e[2])}"
+                )
+        out.append(arr)
+    return out

@@ -1,0 +1,98 @@
+"""torch's matrix functions: matmul/mm/bmm/mv/dot, outer, trace, diag, tril/triu."""
+
+from __future__ import annotations
+
+import builtins
+from collections import namedtuple
+
+from . import ops as P
+from .arguments import _into, _t
+from .backend import xp
+from .indexing import getitem
+from .shape import unsqueeze
+from .tensor import _matmul, _wrap
+
+__all__ = [  # the public names (re-exported by chainrule)
+    "matmul", "mm", "bmm", "mv", "dot", "outer", "ger", "trace", "diag", "tril", "triu",
+]
+
+
+def matmul(input, other, *, out=None):
+    """The matrix product with torch's rules (1-d, 2-d, batched): C = AB, ∂L/∂A = ∂L/∂C·Bᵀ, ∂L/∂B = Aᵀ·∂L/∂C."""
+    return _into(_matmul(input, other), out, "matmul")
+
+def mm(input, mat2):
+    """The matrix product (torch's matmul rules): C = AB, ∂L/∂A = ∂L/∂C·Bᵀ, ∂L/∂B = Aᵀ·∂L/∂C."""
+    return matmul(input, mat2)
+
+
+bmm = mv = mm
+
+
+def dot(input, other):
+    """a·b = Σ aᵢbᵢ for 1-d a and b."""
+    return matmul(input, other)
+
+def outer(input, vec2):
+    """(u vᵀ)ᵢⱼ = uᵢ vⱼ for 1-d u and v."""
+    if input._array.ndim != 1 or _t(vec2)._array.ndim != 1:
+        raise RuntimeError(
+            f"outer: both arguments must be 1-d, got shapes {tuple(input.shape)} and {tuple(_t(vec2).shape)}"
+        )
+    return unsqueeze(input, 1) * unsqueeze(vec2, 0)
+
+
+ger = outer
+
+
+def trace(input):
+    """Σ the main diagonal of a 2-d tensor."""
+    return diag(input).sum()
+
+
+def diag(input, diagonal=0):
+    """1-d → a square matrix with it on the ``diagonal``; 2-d → that diagonal as a 1-d tensor."""
+    a = input._array
+    if a.ndim == 1:
+        n = a.shape[0] + builtins.abs(diagonal)
+        i = xp.arange(a.shape[0])
+        rows, cols = (i, i + diagonal) if diagonal >= 0 else (i - diagonal, i)
+        return P.IndexPut.apply(xp.zeros((n, n), dtype=a.dtype), input, index=(rows, cols))
+    if a.ndim == 2:
+        r0, c0 = (0, diagonal) if diagonal >= 0 else (-diagonal, 0)
+        n = builtins.max(builtins.min(a.shape[0] - r0, a.shape[1] - c0), 0)
+        i = xp.arange(n)
+        return getitem(input, (i + r0, i + c0))
+    raise RuntimeError(f"diag: expected a 1-d or 2-d tensor, got {a.ndim} dims")
+
+
+def _tri(input, diagonal, lower):
+    a = input._array
+    if a.ndim < 2:
+        raise RuntimeError(f"{'tril' if lower else 'triu'}: the input must have at least 2 dims, got {a.ndim}")
+    keep = xp.tri(a.shape[-2], a.shape[-1], diagonal, dtype=bool)
+    if not lower:
+        keep = ~xp.tri(a.shape[-2], a.shape[-1], diagonal - 1, dtype=bool)
+    return P.Where.apply(keep, input, xp.zeros((), dtype=a.dtype))
+
+
+def tril(input, diagonal=0):
+    """The lower triangle (entries with column − row ≤ diagonal); the rest zeroed."""
+    return _tri(input, diagonal, True)
+
+
+def triu(input, diagonal=0):
+    """The upper triangle (entries with column − row ≥ diagonal); the rest zeroed."""
+    return _tri(input, diagonal, False)
+
+
+def qr(A, mode="reduced"):
+    """A = QR with Q orthonormal columns and R upper triangular (``chainrule.linalg.qr``). Not differentiable
+    in chainrule: it is for initialisation (``nn.init.orthogonal_``) and analysis."""
+    if A.requires_grad:
+        raise RuntimeError("linalg.qr has no gradient in chainrule; call it on A.detach()")
+    q, r = xp.linalg.qr(A._array, mode=mode)
+    return qr_result(_wrap(q, None), _wrap(r, None))
+
+
+qr_result = namedtuple("qr", ["Q", "R"])

@@ -1,0 +1,106 @@
+"""Fused primitives for neural networks: one node where a composite would cost several, or lose precision.
+
+``Linear`` is y = x·Wᵀ + b in one BLAS call; ``NllLoss`` / ``CrossEntropy`` are the class-index losses with
+log-softmax folded in (stable: shifted by the row maximum), class weights, ``ignore_index`` and label
+smoothing. Their public functions are in engine/fused.py; nn.functional calls those.
+"""
+
+from __future__ import annotations
+
+from ..autograd.function import Primitive
+from ..backend import xp
+
+
+class Linear(Primitive):
+    """y = x·Wᵀ + b, W of shape (out, in) as in PyTorch: one matmul against the transposed view of W."""
+
+    @staticmethod
+    def forward(ctx, x, w, b=None):
+        ctx.x, ctx.w = x, w
+        out = x @ w.T
+        if b is not None:
+            out += b
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        """∂L/∂x = g·W,  ∂L/∂W = gᵀ·x,  ∂L/∂b = Σ_batch g (leading dims flattened into one batch)."""
+        x, w = ctx.x, ctx.w
+        nx, nw, nb = ctx.needs_input_grad
+        gx = g @ w if nx else None
+        if x.ndim != 2:
+            x, g = x.reshape(-1, x.shape[-1]), g.reshape(-1, g.shape[-1])
+        gw = (x.T @ g).T if nw else None  # (xᵀg)ᵀ: the same sums, in the order the unfused graph used
+        gb = g.sum(axis=0) if nb else None
+        return gx, gw, gb
+
+
+class NllLoss(Primitive):
+    """Class-index negative log-likelihood of log-probabilities x (classes in dim 1, or dim 0 of a (C,) input):
+
+        ℓₙ = −(1 − ε)·w[yₙ]·x[n, yₙ] − (ε/C)·Σ_c w_c·x[n, c]        (0 where yₙ = ignore_index)
+
+    with class weights w (1 without), label smoothing ε; 'mean' divides Σₙ ℓₙ by Σₙ w[yₙ] over the
+    non-ignored targets (PyTorch's weighted mean). ∂ℓₙ/∂x[n, c] = −A[n, c], A the coefficients above."""
+
+    _logits = False
+
+    @staticmethod
+    def forward(ctx, x, target=None, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0):
+        cdim = 1 if x.ndim >= 2 else 0
+        n_classes = x.shape[cdim]
+        z = xp.moveaxis(x, cdim, -1).reshape(-1, n_classes)  # rows of class scores (a view for (N, C))
+        t = target.reshape(-1)
+        valid = t != ignore_index
+        safe = xp.where(valid, t, 0)
+        wy = (weight[safe] if weight is not None else xp.ones(t.shape, dtype=x.dtype)) * valid
+        rows = xp.arange(t.shape[0])
+        if ctx._logits:  # log softmax, shifted by the row maximum so that exp cannot overflow
+            s = z - z.max(axis=1, keepdims=True)
+            z = s - xp.log(xp.exp(s).sum(axis=1, keepdims=True))
+        loss = -(1 - label_smoothing) * wy * z[rows, safe]
+        if label_smoothing:
+            wz = z * weight if weight is not None else z
+            loss -= (label_smoothing / n_classes) * valid * wz.sum(axis=1)
+        wsum = float(wy.sum())
+        ctx.z, ctx.safe, ctx.wy, ctx.valid, ctx.rows, ctx.wsum = z, safe, wy, valid, rows, wsum
+        ctx.shape, ctx.cdim, ctx.weight, ctx.eps, ctx.reduction = x.shape, cdim, weight, label_smoothing, reduction
+        loss = loss.astype(x.dtype, copy=False)
+        if reduction == "mean":
+            return xp.asarray(loss.sum() / wsum if wsum else xp.nan, dtype=x.dtype)
+        if reduction == "sum":
+            return xp.asarray(loss.sum(), dtype=x.dtype)
+        return loss.reshape(target.shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        """With logits: ∂ℓₙ/∂zₙ = softmax(zₙ)·Σ_c A[n, c] − A[n, :] (log-softmax's VJP folded in)."""
+        z, safe, wy, rows, eps = ctx.z, ctx.safe, ctx.wy, ctx.rows, ctx.eps
+        n_classes = z.shape[1]
+        if ctx.reduction == "mean":
+            gm = xp.full(wy.shape, g / ctx.wsum if ctx.wsum else xp.nan, dtype=z.dtype)
+        elif ctx.reduction == "sum":
+            gm = xp.full(wy.shape, g, dtype=z.dtype)
+        else:
+            gm = g.reshape(-1)
+        smooth = (eps / n_classes) * (gm * ctx.valid)
+        w = ctx.weight
+        if ctx._logits:  # gₙ·Σ_c A[n, c]
+            total = (1 - eps) * gm * wy
+            if eps:
+                total += smooth * (w.sum() if w is not None else n_classes)
+            dz = xp.exp(z)
+            dz *= total[:, None]
+        else:
+            dz = xp.zeros_like(z)
+        dz[rows, safe] -= (1 - eps) * gm * wy
+        if eps:
+            dz -= smooth[:, None] * (w if w is not None else 1.0)
+        dz = dz.reshape(ctx.shape[:1] + ctx.shape[2:] + (n_classes,) if len(ctx.shape) >= 2 else (n_classes,))
+        return xp.moveaxis(dz, -1, ctx.cdim).astype(z.dtype, copy=False)
+
+
+class CrossEntropy(NllLoss):
+    """``NllLoss`` of log softmax(x) in one node: x are logits (see NllLoss for the loss and its weights)."""
+
+    _logits = True

@@ -1,0 +1,679 @@
+"""Tensor: an array, its gradient (``grad``) and the node that made it (``grad_fn``).
+
+The class holds what a tensor *is*: its attributes, Python's operators (each a primitive of engine/ops or a
+composite of them), conversions, the autograd methods and the in-place writes. The namespace functions
+that torch also offers as methods (``x.sum()``, ``x.exp()``, ``x.reshape()``, ...) are attached in one
+table in engine/methods.py.
+"""
+
+from __future__ import annotations
+
+import builtins
+
+from . import backend as B
+from . import dtypes
+from . import ops as P
+from .autograd import _Mode, bind_tensor_type
+from .autograd import graph as _graph
+from .backend import ndarray, to_numpy, xp
+from .device import CPU, device, parse_to
+from .hooks import RemovableHandle
+from .printing import tensor_repr
+from .rng import as_rng, is_torch
+
+_new = object.__new__
+_np_generic = xp.generic
+
+
+def _wrap(array, node):
+    """A Tensor around an op's result, without the checks of ``tensor()`` (the hot path)."""
+    t = _new(Tensor)
+    if isinstance(array, _np_generic):  # NumPy returns scalars from 0-d arithmetic; keep arrays
+        array = xp.asarray(array)
+    t._array = array
+    t.grad = None
+    t.grad_fn = node
+    t.requires_grad = node is not None
+    t._out_idx = 0
+    t._hooks = None
+    return t
+
+
+def _arr(x):
+    return x._array if isinstance(x, Tensor) else x
+
+
+# ------------------------------------------------------------------------------- data -> array, torch's rules
+def _to_array(data, dtype=None):
+    """Convert data to an array with torch's dtype rules; refuse strings and objects with a TypeError.
+
+    Python floats take the default dtype (float32), Python ints become int64, bools stay bool, and an
+    array keeps its dtype (a float64 array stays float64)."""
+    if isinstance(data, Tensor):
+        arr = data._array
+        return arr.astype(dtypes.as_dtype(dtype).np) if dtype is not None else arr.copy()
+    foreign = not B.is_array(data) and hasattr(data, "__array__") and not isinstance(data, (list, tuple))
+    from_array = foreign or B.is_array(data)  # an array (or an array-like such as a torch tensor) keeps its dtype
+    if not from_array and isinstance(data, (list, tuple)) and builtins.any(isinstance(x, Tensor) for x in _flat(data)):
+        data = _nested_tensors_to_arrays(data)
+    try:
+        arr = B.asarray(data)
+    except (ValueError, TypeError) as err:
+        raise TypeError(
+            f"cannot make a tensor from {type(data).__name__}: {err}. Expected numbers, nested lists of "
+            f"numbers of a regular (rectangular) shape, or an array"
+        ) from None
+    kind = arr.dtype.kind
+    if kind in "OUSVMmc":
+        what = {"U": "strings", "S": "bytes", "c": "complex numbers", "M": "dates", "m": "timedeltas"}
+        raise TypeError(
+            f"cannot make a tensor from {what.get(kind, 'objects')} (array dtype {arr.dtype}); tensors "
+            f"hold numbers: float32/float64, int64, bool"
+        )
+    if dtype is not None:
+        return arr.astype(dtypes.as_dtype(dtype).np)
+    if from_array:
+        if arr.dtype not in dtypes._BY_NP:
+            arr = arr.astype(B.int64 if kind in "iu" else dtypes.get_default_dtype().np)
+        return arr.copy() if arr is data or foreign else arr
+    if kind == "f":
+        return arr.astype(dtypes.get_default_dtype().np, copy=False)
+    if kind in "iu":
+        return arr.astype(B.int64, copy=False)
+    return arr
+
+
+def _flat(x):
+    for e in x:
+        if isinstance(e, (list, tuple)):
+            yield from _flat(e)
+        else:
+            yield e
+
+
+def _nested_tensors_to_arrays(x):
+    if isinstance(x, (list, tuple)):
+        return [_nested_tensors_to_arrays(e) for e in x]
+    return x._array if isinstance(x, Tensor) else x
+
+
+class Tensor:
+    """An n-dimensional array that can record the operations applied to it, so that ``backward()`` can
+    apply the chain rule through them: ``grad`` holds ∂(output)/∂(this tensor) afterwards.
+
+    As in PyTorch, ``t.data`` is a Tensor that shares t's memory outside autograd: ``p.data.add_(...)``,
+    ``p.grad.data.zero_()``, ``w.data.normal_()`` and ``p.data -= lr * p.grad`` change t unrecorded. The array
+    itself (NumPy on the CPU, CuPy on CUDA) is the engine's business; ``t.numpy()`` gives a NumPy view of it.
+    """
+
+    __slots__ = ("_array", "grad", "grad_fn", "requires_grad", "_out_idx", "_hooks", "__weakref__")
+
+    def __array_ufunc__(self, ufunc, method, *inputs, out=None, **kwargs):
+        """NumPy meets a Tensor (never on the engine's path: ops pass raw arrays to NumPy).
+
+        ``ndarray ⊕ tensor`` becomes the Tensor operation; ``array += tensor`` (``a += -lr * p.grad``,
+        the micrograd/makemore update on an array) writes into the array, outside autograd;
+        other ufuncs (``np.exp(t)``) compute on the data and return an array, unless that would drop a
+        gradient."""
+        pair = _UFUNC_OPS.get(ufunc.__name__) if method == "__call__" and out is None and not kwargs else None
+        if pair is not None and len(inputs) == 2:
+            a, b = inputs
+            return getattr(a, pair[0])(b) if isinstance(a, Tensor) else getattr(b, pair[1])(a)
+        if out is None and any(isinstance(x, Tensor) and x.requires_grad for x in inputs):
+            raise TypeError(
+                f"numpy.{ufunc.__name__} on a Tensor that requires grad would drop its gradient: use the "
+                f"chainrule function (e.g. chainrule.exp(x) or x.exp()), or x.detach().numpy() for the numbers"
+            )
+        arrays = [x._array if isinstance(x, Tensor) else x for x in inputs]
+        if out is not None:
+            kwargs["out"] = tuple(o._array if isinstance(o, Tensor) else o for o in out)
+        return getattr(ufunc, method)(*arrays, **kwargs)
+    __hash__ = object.__hash__  # tensors hash by identity (== is elementwise)
+
+    def __init__(self, *data, dtype=None, requires_grad=False):
+        """``Tensor(data)`` copies data into a float tensor (the default dtype); ``Tensor(2, 3)`` is a zero
+        (2, 3) tensor (torch's legacy constructor; torch leaves it uninitialised, chainrule zeroes it)."""
+        dt = dtype if dtype is not None else dtypes.get_default_dtype()
+        if len(data) == 1 and type(data[0]) is not int:
+            self._array = _to_array(data[0], dt)
+        elif all(type(n) is int and n >= 0 for n in data):
+            self._array = xp.zeros(data or (0,), dtype=dtypes.as_dtype(dt).np)
+        else:
+            raise TypeError(
+                f"Tensor(*sizes) takes non-negative ints, or Tensor(data) one sequence; got {data!r}. "
+                f"Use chainrule.tensor(data) to make a tensor from data"
+            )
+        self.grad = None
+        self.grad_fn = None
+        self.requires_grad = bool(requires_grad)
+        self._out_idx = 0
+        self._hooks = None
+
+    # ------------------------------------------------------------------------------------ attributes
+    @property
+    def shape(self):
+        return Size(self._array.shape)
+
+    def size(self, dim=None):
+        return self.shape if dim is None else self._array.shape[dim]
+
+    @property
+    def ndim(self):
+        return self._array.ndim
+
+    def dim(self):
+        return self._array.ndim
+
+    def numel(self):
+        return int(self._array.size)
+
+    nelement = numel
+    ndimension = dim
+
+    def __len__(self):
+        if self._array.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._array.shape[0]
+
+    @property
+    def dtype(self):
+        return dtypes.from_np(self._array.dtype)
+
+    @property
+    def device(self):
+        return CPU if isinstance(self._array, ndarray) else device("cuda", 0)
+
+    @property
+    def is_cuda(self):
+        return not isinstance(self._array, ndarray)
+
+    @property
+    def data(self):
+        """This tensor's values as a new Tensor that shares the memory and is outside autograd (no grad_fn,
+        requires_grad=False), as torch's ``.data``: ``p.data.add_(...)``, ``x.grad.data.zero_()``,
+        ``w.data.normal_()`` change this tensor without being recorded. (``detach()`` is the same thing.)"""
+        return _wrap(self._array, None)
+
+    @data.setter
+    def data(self, value):
+        if not isinstance(value, Tensor):
+            raise TypeError(
+                f"Tensor.data must be set to a Tensor, got {type(value).__name__} (torch's rule); for an "
+                f"array write t.data = chainrule.from_numpy(array)"
+            )
+        self._array = value._array
+
+    @property
+    def is_leaf(self):
+        return self.grad_fn is None
+
+    def is_floating_point(self):
+        return self._array.dtype.kind == "f"
+
+    def numpy(self):
+        return to_numpy(self._array)
+
+    def __array__(self, dtype=None, copy=None):
+        a = to_numpy(self._array)
+        return a if dtype is None else a.astype(dtype)
+
+    def item(self):
+        if self._array.size != 1:
+            raise ValueError(
+                f"a Tensor with {self._array.size} elements cannot be converted to a Python number"
+            )
+        return self._array.item()
+
+    def tolist(self):
+        return to_numpy(self._array).tolist()
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __index__(self):
+        if self._array.dtype.kind not in "iu" or self._array.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self.item())
+
+    def __bool__(self):
+        if self._array.size != 1:
+            raise RuntimeError(f"Boolean value of Tensor with {self._array.size} elements is ambiguous")
+        return builtins.bool(self._array.item())
+
+    def __iter__(self):
+        if self._array.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self._array.shape[0]))
+
+    def __repr__(self):
+        return tensor_repr(self)
+
+    def __format__(self, spec):
+        """As torch: a 0-d tensor formats as its number (``f"{loss:.4f}"``, and ``f"{loss}"`` prints
+        2.4565999507904053, not tensor(2.4566)); any other tensor prints its repr, and takes no format spec."""
+        if self._array.ndim == 0 and type(self) is Tensor:
+            return format(self._array.item(), spec)
+        if spec:
+            raise TypeError(f"unsupported format string passed to Tensor.__format__: a tensor of shape "
+                            f"{tuple(self._array.shape)} is not a number (format .item() or .tolist() instead)")
+        return repr(self)
+
+    # ------------------------------------------------------------------------------------- autograd
+    def backward(self, gradient=None, retain_graph=False):
+        """Compute ∂self/∂leaf for every leaf that requires grad and add it to ``leaf.grad``."""
+        if gradient is None and self.grad_fn is not None and self._array.size == 1:  # the usual loss.backward()
+            _graph._run_backward((self,), (xp.ones_like(self._array),), retain_graph)
+        else:
+            _graph.backward(self, gradient, retain_graph)
+
+    def detach(self):
+        return _wrap(self._array, None)
+
+    def detach_(self):
+        self.grad_fn, self.requires_grad = None, False
+        return self
+
+    def requires_grad_(self, requires_grad=True):
+        if self.grad_fn is not None and not requires_grad:
+            raise RuntimeError(
+                "you can only change requires_grad flags of leaf tensors; use .detach() for a non-leaf"
+            )
+        if requires_grad and self._array.dtype.kind != "f":
+            raise RuntimeError(f"only floating point tensors can require gradients, not {self.dtype}")
+        self.requires_grad = builtins.bool(requires_grad)
+        return self
+
+    def register_hook(self, hook):
+        """``hook(grad) -> Tensor or None`` runs when this tensor's gradient is computed; a returned
+        tensor replaces the gradient. Returns a handle with ``.remove()``."""
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is None:
+            if self._hooks is None:
+                self._hooks = {}
+            hooks = self._hooks
+        else:
+            node = self.grad_fn
+            if node._hooks is None:
+                node._hooks = {}
+            hooks = node._hooks.setdefault(self._out_idx, {})
+        handle = RemovableHandle(hooks)
+        hooks[handle.id] = hook
+        return handle
+
+    def retain_grad(self):
+        """Keep the gradient of this non-leaf tensor in ``.grad`` after backward (as PyTorch)."""
+        if self.grad_fn is None or getattr(self, "_retains", False):
+            return
+
+        def keep(g):
+            self.grad = g if self.grad is None else _wrap(self.grad._array + g._array, None)
+
+        self.register_hook(keep)
+
+    @property
+    def retains_grad(self):
+        node = self.grad_fn
+        return builtins.bool(node is not None and node._hooks and node._hooks.get(self._out_idx))
+
+    # --------------------------------------------------------------------------------- arithmetic
+    def __add__(self, o):
+        return P.Add.apply(self, o)
+
+    __radd__ = __add__
+
+    def __sub__(self, o):  # a − b = a + (−b); a constant b is negated without recording a node
+        if isinstance(o, Tensor):
+            if o.requires_grad and _Mode.grad:
+                return P.Add.apply(self, P.Neg.apply(o))
+            o = o._array
+        return P.Add.apply(self, -o)
+
+    def __rsub__(self, o):
+        return P.Add.apply(P.Neg.apply(self), o)
+
+    def __mul__(self, o):
+        return P.Mul.apply(self, o)
+
+    __rmul__ = __mul__
+
+    def __truediv__(self, o):
+        if isinstance(o, Tensor):  # a / b = a · b⁻¹
+            return P.Mul.apply(self, P.Pow.apply(o, -1.0))
+        return P.Mul.apply(self, 1.0 / xp.asarray(o) if isinstance(o, ndarray) else 1.0 / o)
+
+    def __rtruediv__(self, o):
+        return P.Mul.apply(P.Pow.apply(self, -1.0), o)
+
+    def __pow__(self, o):
+        return P.Pow.apply(self, o)
+
+    def __rpow__(self, o):
+        return P.Pow.apply(xp.asarray(o, dtype=self._array.dtype), self)
+
+    def __neg__(self):
+        return P.Neg.apply(self)
+
+    def __pos__(self):
+        return self
+
+    def __matmul__(self, o):
+        return _matmul(self, o)
+
+    def __rmatmul__(self, o):
+        return _matmul(o, self)
+
+    def __abs__(self):
+        return P.Abs.apply(self)
+
+    # comparisons: boolean tensors, no gradient
+    def __eq__(self, o):
+        return _wrap(self._array == _arr(o), None)
+
+    def __ne__(self, o):
+        return _wrap(self._array != _arr(o), None)
+
+    def __lt__(self, o):
+        return _wrap(self._array < _arr(o), None)
+
+    def __le__(self, o):
+        return _wrap(self._array <= _arr(o), None)
+
+    def __gt__(self, o):
+        return _wrap(self._array > _arr(o), None)
+
+    def __ge__(self, o):
+        return _wrap(self._array >= _arr(o), None)
+
+    def __invert__(self):
+        return _wrap(~self._array, None)
+
+    def __and__(self, o):
+        return _wrap(self._array & _arr(o), None)
+
+    def __or__(self, o):
+        return _wrap(self._array | _arr(o), None)
+
+    def __xor__(self, o):
+        return _wrap(self._array ^ _arr(o), None)
+
+    # ------------------------------------------------------------------------------------ in place
+    def _tracked(self, other=None):
+        """Must an in-place op on self be recorded in the graph? On a tensor that is part of a graph it is
+        recorded out of place and the tensor is rebound to the result (PyTorch's history rewrite), so
+        nodes that saved the old value keep it. On a leaf that requires grad it is refused."""
+        if not _Mode.grad:
+            return False
+        if self.requires_grad:
+            if self.grad_fn is None:
+                raise RuntimeError(
+                    "a leaf Variable that requires grad is being used in an in-place operation. Wrap "
+                    "the update in `with chainrule.no_grad():` (as optimizers do) or use an "
+                    "out-of-place op"
+                )
+            return True
+        return isinstance(other, Tensor) and other.requires_grad
+
+    def _rebind(self, res):
+        self._array, self.grad_fn, self.requires_grad = res._array, res.grad_fn, res.requires_grad
+        self._out_idx = res._out_idx
+        return self
+
+    def _binary_inplace(self, o, op, ufunc):
+        if self._tracked(o):
+            return self._rebind(op(self, o))
+        a, b = self._array, _arr(o)
+        try:
+            ufunc(a, b, out=a, casting="same_kind")
+        except (TypeError, ValueError) as err:
+            if B.is_read_only(a):  # a broadcast view (expand's result): the tensor gets a new array
+                self._array = ufunc(a, b).astype(a.dtype, copy=False)
+                return self
+            raise RuntimeError(
+                f"in-place {ufunc.__name__} on a tensor of shape {tuple(a.shape)} and dtype {self.dtype} "
+                f"with an operand of shape {tuple(xp.shape(b))} and dtype {xp.result_type(b)}: the "
+                f"result must keep the tensor's shape and dtype ({err})"
+            ) from None
+        return self
+
+    def add_(self, other, *, alpha=1):
+        """self ← self + alpha·other, in place."""
+        return self._binary_inplace(other * alpha if alpha != 1 else other, Tensor.__add__, xp.add)
+
+    def sub_(self, other, *, alpha=1):
+        """self ← self − alpha·other, in place."""
+        return self._binary_inplace(other * alpha if alpha != 1 else other, Tensor.__sub__, xp.subtract)
+
+    def mul_(self, other):
+        """self ← self·other, in place."""
+        return self._binary_inplace(other, Tensor.__mul__, xp.multiply)
+
+    def div_(self, other):
+        """self ← self / other, in place."""
+        return self._binary_inplace(other, Tensor.__truediv__, xp.true_divide)
+
+    def addcmul_(self, tensor1, tensor2, *, value=1):
+        """self ← self + value·tensor1·tensor2, in place (optimizers' second moments: v ← v + (1−β)·g·g)."""
+        if self._tracked(tensor1) or self._tracked(tensor2):
+            return self._rebind(self.addcmul(tensor1, tensor2, value=value))
+        prod = _arr(tensor1) * value if value != 1 else _arr(tensor1) * 1
+        prod *= _arr(tensor2)
+        return self._binary_inplace(prod, None, xp.add)
+
+    def addcdiv_(self, tensor1, tensor2, *, value=1):
+        """self ← self + value·tensor1/tensor2, in place (Adam's θ ← θ − γ·m/(√v + ε))."""
+        if self._tracked(tensor1) or self._tracked(tensor2):
+            return self._rebind(self.addcdiv(tensor1, tensor2, value=value))
+        q = _arr(tensor1) / _arr(tensor2)
+        if value != 1:
+            q *= value
+        return self._binary_inplace(q, None, xp.add)
+
+    def addcmul(self, tensor1, tensor2, *, value=1):
+        """self + value·tensor1·tensor2."""
+        return self + tensor1 * value * tensor2 if value != 1 else self + tensor1 * tensor2
+
+    def addcdiv(self, tensor1, tensor2, *, value=1):
+        """self + value·tensor1/tensor2."""
+        return self + tensor1 / tensor2 * value if value != 1 else self + tensor1 / tensor2
+
+    def lerp_(self, end, weight):
+        """self ← self + weight·(end − self), in place. A number weight rounds as torch does, exact at 0 and 1:
+        it steps from self when weight < ½ and back from end otherwise (EMAs: m ← m + (1−β)(g − m))."""
+        if isinstance(weight, Tensor) or self._tracked(end):  # a tensor weight, or a graph: the composite
+            res = self + (end - self) * weight
+            return self._rebind(res) if self._tracked(end) or self._tracked(weight) else self.copy_(res)
+        a, b = self._array, _arr(end)
+        t = b - a
+        if weight < 0.5:
+            t *= weight
+            a += t
+        else:
+            t *= 1 - weight
+            xp.subtract(b, t, out=a)
+        return self
+
+    __iadd__ = add_
+    __isub__ = sub_
+    __imul__ = mul_
+    __itruediv__ = div_
+
+    def zero_(self):
+        return self.fill_(0)
+
+    def fill_(self, value):
+        return self.copy_(value)
+
+    def copy_(self, src):
+        """Write src (broadcast) into this tensor; differentiable with respect to src."""
+        s = _arr(src)
+        try:
+            xp.broadcast_to(s, self._array.shape)
+        except ValueError:
+            raise RuntimeError(
+                f"copy_: a source of shape {tuple(xp.shape(s))} cannot be broadcast to the destination's "
+                f"shape {tuple(self._array.shape)}"
+            ) from None
+        if self._tracked(src):
+            return self._rebind(P.Add.apply(P.Mul.apply(self, 0), src))
+        self._array[...] = s
+        return self
+
+    def __setitem__(self, index, value):
+        index, _ = _index(index)
+        if self._tracked(value):
+            self._rebind(P.IndexPut.apply(self, value, index=index))
+            return
+        self._array[index] = _arr(value)
+
+    # ----------------------------------------------------------------------------- dtype conversion
+    def to(self, *args, dtype=None, device=None, copy=False, non_blocking=False, **kwargs):
+        """``to(dtype)``, ``to(device)`` or ``to(device, dtype)``; differentiable through a cast."""
+        device, dtype = parse_to(args, dtype, device)
+        if dtype is None:
+            return self.clone() if copy else self
+        np_dt = dtype.np
+        if np_dt == self._array.dtype:
+            return self.clone() if copy else self
+        if self.requires_grad and np_dt.kind == "f":
+            return P.Cast.apply(self, dtype=np_dt)
+        return _wrap(self._array.astype(np_dt), None)
+
+    def astype(self, dtype):
+        return self.to(dtype)
+
+    def type(self, dtype=None):
+        """No argument: the legacy type name, as torch (``'chainrule.FloatTensor'``); else a cast to ``dtype``
+        (a dtype, a legacy type such as ``chainrule.LongTensor``, or its name)."""
+        if dtype is None:
+            return f"chainrule.{_LEGACY_NAMES.get(self.dtype.name, self.dtype.name)}"
+        if isinstance(dtype, str) and dtype.split(".")[-1] in _LEGACY_DTYPES:
+            dtype = dtypes.as_dtype(_LEGACY_DTYPES[dtype.split(".")[-1]])
+        return self.to(getattr(dtype, "dtype", dtype))
+
+    def float(self):
+        return self.to(dtypes.float32)
+
+    def double(self):
+        return self.to(dtypes.float64)
+
+    def half(self):
+        return self.to(dtypes.float16)
+
+    def long(self):
+        return self.to(dtypes.int64)
+
+    def int(self):
+        return self.to(dtypes.int32)
+
+    def bool(self):
+        return self.to(dtypes.bool)
+
+    def cpu(self):
+        return self
+
+    def cuda(self, device=None, non_blocking=False):
+        return self.to("cuda" if device is None else device)
+
+    def clone(self):
+        return P.Clone.apply(self)
+
+    def contiguous(self, memory_format=None):
+        return self
+
+    def is_contiguous(self, memory_format=None):
+        return builtins.bool(self._array.flags.c_contiguous)
+
+    def element_size(self):
+        return self._array.dtype.itemsize
+
+    def stride(self, dim=None):
+        st = tuple(s // self._array.dtype.itemsize for s in self._array.strides)
+        return st if dim is None else st[dim]
+
+    @property
+    def T(self):  # noqa: N802 - torch's name
+        return P.Permute.apply(self, dims=tuple(range(self._array.ndim))[::-1])
+
+    # ---------------------------------------------------------------------------------- random fills
+    def normal_(self, mean=0.0, std=1.0, *, generator=None):
+        """Fill with samples of N(mean, std²) (in place)."""
+        rng, a = as_rng(generator), self._array
+        if is_torch(rng):  # torch's kernel depends on the dtype
+            return self.copy_(rng.normal_(a.shape, a.dtype, mean, std))
+        return self.copy_(rng.normal(mean, std, a.shape).astype(a.dtype))
+
+    def uniform_(self, a=0.0, b=1.0, *, generator=None):
+        """Fill with samples of U[a, b) (in place)."""
+        rng, arr = as_rng(generator), self._array
+        if is_torch(rng):  # torch's kernel depends on the dtype
+            return self.copy_(rng.uniform_(arr.shape, arr.dtype, a, b))
+        return self.copy_(rng.uniform(a, b, arr.shape).astype(arr.dtype))
+
+
+_UFUNC_OPS = {  # ufunc name -> (the method when the Tensor is on the left, when it is on the right)
+    "add": ("__add__", "__radd__"), "subtract": ("__sub__", "__rsub__"), "multiply": ("__mul__", "__rmul__"),
+    "true_divide": ("__truediv__", "__rtruediv__"), "divide": ("__truediv__", "__rtruediv__"),
+    "power": ("__pow__", "__rpow__"), "matmul": ("__matmul__", "__rmatmul__"),
+    "floor_divide": ("__floordiv__", "__rfloordiv__"), "remainder": ("__mod__", "__rmod__"),
+    "equal": ("__eq__", "__eq__"), "not_equal": ("__ne__", "__ne__"), "less": ("__lt__", "__gt__"),
+    "less_equal": ("__le__", "__ge__"), "greater": ("__gt__", "__lt__"), "greater_equal": ("__ge__", "__le__"),
+    "bitwise_and": ("__and__", "__and__"), "bitwise_or": ("__or__", "__or__"), "bitwise_xor": ("__xor__", "__xor__"),
+}
+
+
+_LEGACY_NAMES = {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor", "int64": "LongTensor",
+                 "int32": "IntTensor", "bool": "BoolTensor", "uint8": "ByteTensor"}
+_LEGACY_DTYPES = {legacy: name for name, legacy in _LEGACY_NAMES.items()}
+
+
+class Size(tuple):
+    """A tensor's shape: a tuple that prints like torch.Size."""
+
+    def __repr__(self):
+        return f"chainrule.Size({list(self)})"
+
+    def numel(self):
+        n = 1
+        for s in self:
+            n *= s
+        return n
+
+
+def _index(index):
+    """Normalise an index: Tensors and lists become arrays. Returns (index, is_advanced)."""
+    if not isinstance(index, tuple):
+        index = (index,)
+    out = []
+    adv = False
+    for i in index:
+        if isinstance(i, Tensor):
+            i = i._array
+            adv = adv or i.ndim > 0 or i.dtype.kind == "b"
+        elif isinstance(i, (list, ndarray)):
+            i = xp.asarray(i)
+            adv = True
+        out.append(i)
+    return (tuple(out) if len(out) != 1 else out[0]), adv
+
+
+def _matmul(a, b):
+    """Matrix product with PyTorch's rules (1-d, 2-d, batched); a shape mismatch names both shapes."""
+    try:
+        return P.MatMul.apply(a, b)
+    except ValueError:
+        sa, sb = xp.shape(_arr(a)), xp.shape(_arr(b))
+        if not sa or not sb:
+            raise ValueError(f"matmul: both arguments need at least 1 dimension, got shapes {sa} and {sb}") from None
+        ka, kb = sa[-1], (sb[0] if len(sb) == 1 else sb[-2])
+        raise ValueError(
+            f"matmul: shapes {tuple(sa)} and {tuple(sb)} cannot be multiplied ({ka} != {kb}: the last "
+            f"dimension of the first must equal the {'only' if len(sb) == 1 else 'second-to-last'} "
+            f"dimension of the second)"
+        ) from None
+
+
+bind_tensor_type(Tensor, _wrap)
