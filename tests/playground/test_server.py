@@ -68,14 +68,23 @@ def test_tabs_are_isolated(client):
     assert client.app.state.pool.clients == {}  # closed sockets end their sessions
 
 
-def test_idle_sessions_are_reaped():
+def test_idle_sessions_are_reaped_and_nothing_keeps_them():
+    """B5: the reaper used to keep a reference to the last session it looked at."""
+    import gc
+    import weakref
+
     with TestClient(create_app(idle_timeout=0.2, reap_every=0.1)) as c:
         with c.websocket_connect("/ws") as ws:
             receive_until(ws, "hello")
+            (client,) = c.app.state.pool.clients.values()
+            gone = weakref.ref(client)
+            del client
             with pytest.raises(Exception):  # noqa: B017 — the server closes the socket
                 for _ in range(100):
                     ws.receive_text()
         assert c.app.state.pool.clients == {}
+        gc.collect()
+        assert gone() is None
 
 
 def test_cli_arguments():

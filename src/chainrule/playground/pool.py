@@ -79,9 +79,7 @@ class Pool:
                 n, op, kind, sid = W.HEADER.unpack(header)
                 payload = await link.reader.readexactly(n)
                 if op == W.OUT:
-                    client = self.clients.get(sid)
-                    if client is not None:
-                        client.outbox.put(W.SERVER_MESSAGES[kind], payload.decode())
+                    self._deliver(sid, W.SERVER_MESSAGES[kind], payload.decode())
                 elif op == W.STATS_REPLY:
                     future = self._stats.pop(sid, None)
                     if future is not None and not future.done():
@@ -91,6 +89,12 @@ class Pool:
         link.alive = False
         if not self.stopping:
             await self._lost(link)
+
+    def _deliver(self, sid: bytes, kind: str, text: str):
+        # a function of its own: while _read waits for the next message, no local keeps a gone tab alive
+        client = self.clients.get(sid)
+        if client is not None:
+            client.outbox.put(kind, text)
 
     async def _lost(self, link: WorkerLink):
         """A worker died (killed, out of memory): its tabs must reload; a fresh worker takes its place."""
