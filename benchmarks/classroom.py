@@ -43,7 +43,7 @@ class Student:
         self.last = None
 
     async def run(self, url: str, ready: asyncio.Event, stop: asyncio.Event):
-        async with websockets.connect(url.replace("http", "ws", 1) + "ws", max_size=1 << 23) as ws:
+        async with websockets.connect(url.replace("http", "ws", 1) + "ws", max_size=1 << 23, open_timeout=120) as ws:
             await ws.send(json.dumps({"type": "config", "config": {**SETUP, "speed": self.speed, "seed": self.seed}}))
 
             async def play():
@@ -78,6 +78,9 @@ async def measure(url: str, sessions: int, seconds: float, speed: int) -> dict:
     ready, stop = asyncio.Event(), asyncio.Event()
     tasks = [asyncio.create_task(s.run(url, ready, stop)) for s in students]
     while not all(s.last for s in students):  # every tab has its network and its first frame
+        for t in tasks:
+            if t.done():
+                t.result()  # a student that failed: say why
         await asyncio.sleep(0.1)
     ready.set()
     await asyncio.sleep(2.0)  # warm up
