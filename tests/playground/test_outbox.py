@@ -2,6 +2,7 @@
 updates merge, errors are capped (and the next one says how many were dropped), exports are capped (B5)."""
 
 import asyncio
+import concurrent.futures
 import json
 
 from chainrule.playground.outbox import MAX_ERRORS, MAX_FILES, Outbox
@@ -11,13 +12,20 @@ def msg(kind, **kw):
     return kind, json.dumps({"type": kind, **kw})
 
 
+def run(coro):
+    """asyncio.run on a thread of its own: Playwright's sync API (the browser tests, in the same pytest worker)
+    keeps an event loop running on the main thread."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
 def drain(box):
     async def go():
         out = []
         while len(box):
             out.append(json.loads(await box.get()))
         return out
-    return asyncio.run(go())
+    return run(go())
 
 
 def test_states_replace_older_ones_and_config_merges():
@@ -54,4 +62,4 @@ def test_a_closed_outbox_ends_its_reader():
         await asyncio.sleep(0)
         box.close()
         return await reader
-    assert asyncio.run(go()) is None
+    assert run(go()) is None

@@ -85,7 +85,12 @@ def create_app(idle_timeout: float = 1800.0, reap_every: float = 30.0, workers: 
                                                   "(its limit); try again later"}))
             await websocket.close(code=1013)
             return
-        client = await pool.open()
+        try:
+            client = await pool.open()
+        except RuntimeError as exc:  # no worker is running (one is being started again after a crash)
+            await websocket.send_text(json.dumps({"type": "error", "field": None, "message": f"{exc}; try again"}))
+            await websocket.close(code=1013)
+            return
         client.websocket = websocket
         sender = asyncio.create_task(_pump(websocket, client.outbox))
         try:
