@@ -12,10 +12,14 @@ import sys
 import time
 from pathlib import Path
 
+import chainrule
+
 
 def start_playground(*args: str):
     """``chainrule playground --no-browser ARGS``; (process, url) once the URL is printed (every worker runs)."""
-    proc = subprocess.Popen([sys.executable, "-m", "chainrule.cli", "playground", "--no-browser", *args],
+    here = str(Path(chainrule.__file__).parents[1])  # the server runs the chainrule this process imports
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([here, os.environ.get("PYTHONPATH", "")])}
+    proc = subprocess.Popen([sys.executable, "-m", "chainrule.cli", "playground", "--no-browser", *args], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     line = proc.stdout.readline()
     match = re.search(r"http://[\d.]+:\d+/", line)

@@ -1,13 +1,16 @@
 """The classroom round, in headless Chromium: the losses shown after Regenerate (B7), the exported script
 replaying mid-run changes (B8), the projector layout at 1024 px, the hidden layer's view and every preset."""
 
+import os
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from browsing import epoch, open_page
 
+import chainrule
 from chainrule.playground import presets
 
 pytestmark = pytest.mark.browser
@@ -35,7 +38,10 @@ def run_export(page, tmp_path):
         page.click("#export-script")
     path = tmp_path / "playground_run.py"
     dl.value.save_as(path)
-    done = subprocess.run([sys.executable, str(path)], capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    here = str(Path(chainrule.__file__).parents[1])  # the script runs on the chainrule these tests import
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([here, os.environ.get("PYTHONPATH", "")])}
+    done = subprocess.run([sys.executable, str(path)], capture_output=True, text=True, timeout=300, cwd=tmp_path,
+                          env=env)
     assert done.returncode == 0, done.stderr[-2000:]
     return path.read_text(), done.stdout
 

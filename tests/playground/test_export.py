@@ -1,9 +1,11 @@
 """Exports: the reproducing script runs and reaches the playground's loss; the checkpoint loads back."""
 
 import base64
+import os
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -15,7 +17,10 @@ from chainrule.playground.export import export_file, script_text
 def run_script(text, tmp_path):
     path = tmp_path / "playground_run.py"
     path.write_text(text)
-    done = subprocess.run([sys.executable, str(path)], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    here = str(Path(cr.__file__).parents[1])  # the script runs on the chainrule these tests import
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([here, os.environ.get("PYTHONPATH", "")])}
+    done = subprocess.run([sys.executable, str(path)], capture_output=True, text=True, timeout=300, cwd=tmp_path,
+                          env=env)
     assert done.returncode == 0, done.stderr[-2000:]
     m = re.search(r"training loss ([\d.]+), test loss ([\d.na]+)", done.stdout)
     assert m, done.stdout
