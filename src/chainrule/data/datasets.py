@@ -14,7 +14,7 @@ chainrule[sklearn]``): ``digits``, ``iris``, ``wine``, ``breast_cancer``, ``diab
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -125,6 +125,15 @@ class DataSplit:
     @property
     def std(self):
         return None if self.scaler is None else self.scaler.std
+
+    def to(self, device):
+        """The same split with every tensor on ``device`` (``"cuda"``): batches are then cut there."""
+        from .dataset_classes import TensorDataset
+
+        def move(ds):
+            return TensorDataset(*(t.to(device) for t in ds.tensors), transform=ds.transform)
+
+        return replace(self, train=move(self.train), val=move(self.val), test=move(self.test))
 
     def loaders(self, batch_size=32, shuffle=True, generator=None):
         """(train, val, test) DataLoaders; only the training one shuffles."""

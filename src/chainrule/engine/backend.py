@@ -145,7 +145,9 @@ def _cupyx():
     double does)."""
     cpx = getattr(_cuda(), "cupyx", None)
     if cpx is None:
-        import cupyx as cpx  # noqa: PLC0415 - only with CUDA tensors
+        import cupyx.scipy.special  # noqa: PLC0415 - only with CUDA tensors (loads cupyx and cupyx.scipy)
+
+        cpx = cupyx
     return cpx
 
 
@@ -242,9 +244,6 @@ def to_numpy(a):
 def erf(a):
     """erf elementwise: SciPy's (CuPy's on the GPU) when installed, else the C library's via math.erf."""
     if not on_host(a):
-        special = getattr(_cupyx(), "scipy", None)
-        if special is None or not hasattr(special, "special"):
-            import cupyx.scipy.special  # noqa: PLC0415 - only with CUDA tensors
         return _cupyx().scipy.special.erf(a)
     if ERF.impl is None:
         try:  # SciPy is optional: imported on first use, never by `import chainrule`
