@@ -44,7 +44,8 @@ def test_sigmoid_neuron_gates_and_numbers_as_on_the_slide():
     assert [fmt.value(n.upstream) for n in reversed(g.gates)] == ["1", "−0.53", "−0.53", "−0.20", "0.20", "0.20",
                                                                  "0.20", "0.20"]
     text = render(g)
-    assert "∂f/∂t5 = ∂f/∂t6 · ∂t6/∂t5 = −0.53 · 0.37 = −0.20   (∂t6/∂t5 = exp(t5))" in text
+    assert "∂f/∂t5 = ∂f/∂t6 · ∂t6/∂t5 = −0.53 · 0.37 = −0.20   (∂t6/∂t5 = exp(t5) = exp(−1) = 0.37)" in text
+    assert "∂f/∂t7 = −1/t7² = −1/1.37² = −0.53" in text
 
 
 def _torch_grads(source_fn, values):
@@ -162,7 +163,8 @@ def test_detect_anomaly_inside_record_keeps_recording():
 @pytest.mark.parametrize("v, s", [(3.0, "3"), (-12, "−12"), (1.805, "1.80"), (1.1, "1.1"),
                                   (0.48000000000000004, "0.48"), (0.7310585786, "0.73"), (-0.19661193, "−0.20"),
                                   (0.0012345, "0.0012"),
-                                  (1e-15, "0"), (2.5e7, "2.5e+07"), (float("nan"), "nan")])
+                                  (1e-15, "1e−15"), (3e-20, "3e−20"), (-2.5e-10, "−2.5e−10"), (0.0, "0"), (-0.0, "0"),
+                                      (2.5e7, "2.5e7"), (1234567.0, "1.23e6"), (float("nan"), "nan")])
 def test_numbers_are_rounded_as_the_slides_do(v, s):
     assert fmt.number(v) == s
 
