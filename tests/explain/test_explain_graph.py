@@ -182,3 +182,24 @@ def test_functions_are_not_shadowed_by_submodules():
 def test_large_tensors_are_summarised_by_shape_and_norm():
     assert fmt.value(np.ones((64, 10))) == "[64×10, ‖·‖ = 25.30]"
     assert fmt.value(np.array([0.393, -0.59])) == "[0.39, −0.59]"
+
+
+def test_gates_show_the_numbers_of_their_local_derivative():
+    text = render(ex.formula("sigmoid(x)", x=1.0))
+    assert "∂f/∂x = σ(x)·(1 − σ(x)) = 0.73·0.27 = 0.20" in text
+    text = render(ex.formula("s = sigmoid(x); f = 3 * s", x=1.0))
+    assert "∂f/∂x = ∂f/∂s · ∂s/∂x = 3 · 0.20 = 0.59   (∂s/∂x = σ(x)·(1 − σ(x)) = 0.73·0.27 = 0.20)" in text
+    text = render(ex.formula("2 * tanh(x)", x=-1.0))
+    assert "(∂t1/∂x = 1 − tanh(x)² = 1 − (−0.76)² = 0.42)" in text
+    text = render(ex.formula("3 * log(x)", x=2.0))
+    assert "(∂t1/∂x = 1/x = 1/2 = 0.5)" in text
+    text = render(ex.formula("x * y", x=2.0, y=-3.0))
+    assert "∂f/∂x = y = −3" in text  # ∂(x·y)/∂x is y itself: no numbers to add
+
+
+def test_tiny_gradients_are_not_zero():
+    g = ex.formula("sigmoid(" * 30 + "x" + ")" * 30, x=1.0)
+    assert 0 < float(g["x"].grad) < 1e-15
+    text = render(g)
+    grad = text.split("gradients\n")[1].strip()
+    assert grad.startswith("∂f/∂x = ") and "e−" in grad and grad != "∂f/∂x = 0"
