@@ -167,3 +167,21 @@ def test_sgd_page_steps_forward_backward_update():
     assert steps[8]["lines"][1] == "b ← b − 0.2·∂L/∂b = 1.61 − 0.2·(−0.68) = 1.746, carried as 1.75"
     assert steps[2]["cols"] == [5, 6] and steps[0]["cols"] == [0, 1] and steps[1]["cols"] == [2, 3, 4]
     assert "1.7448" in " ".join(steps[-1]["lines"])
+
+
+def test_the_check_of_a_big_formula_is_capped_and_says_so(capsys):
+    from chainrule.explain.check import MAX_ROWS
+
+    assert main(["explain", "+".join(["x"] * 200), "--at", "x=1", "--check"]) == 0
+    out = capsys.readouterr().out
+    assert f"{MAX_ROWS} of {MAX_ROWS} gradients agree" in out
+    assert f"({MAX_ROWS} of 200 gradients checked: every input, then gates spread over the circuit)" in out
+    assert "∂f/∂x " in out and "∂f/∂f " in out  # the input and the output are among them
+
+
+def test_files_that_cannot_be_written_and_values_that_are_not_numbers(tmp_path, capsys):
+    assert main(["explain", "x*y", "--at", "x=1", "y=2", "--svg", str(tmp_path)]) == 2
+    assert "could not write" in capsys.readouterr().err
+    assert main(["explain", "x*y", "--at", "x=" + "[" * 5000, "y=2"]) == 2
+    err = capsys.readouterr().err
+    assert "this is not a number" in err and len(err) < 300

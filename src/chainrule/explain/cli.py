@@ -94,6 +94,10 @@ def run(args) -> int:
     except (FormulaError, ValueError, FileNotFoundError) as err:
         print(f"chainrule explain: error: {err}", file=sys.stderr)
         return 2
+    except OSError as err:  # --svg/--html naming a directory, a file we may not write, a full disk
+        print(f"chainrule explain: error: could not write {err.filename or 'the file'}: {err.strerror or err}",
+              file=sys.stderr)
+        return 2
 
 
 def _refuse(args, names, mode):

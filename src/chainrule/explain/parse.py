@@ -366,11 +366,12 @@ def parse_value(name, text):
             v = np.asarray([float(p) for p in s.split(",") if p.strip()], dtype=np.float64)
         else:
             v = np.asarray(float(s), dtype=np.float64)
-    except (ValueError, TypeError, json.JSONDecodeError):
-        raise FormulaError(f"--at {name}={text}: {text!r} is not a number (write {name}=-2, or {name}=1,2,3 "
-                           f"for a vector)", syntax=False) from None
+    except (ValueError, TypeError, RecursionError, json.JSONDecodeError):
+        shown = text if len(text) <= 40 else text[:37] + "..."
+        raise FormulaError(f"--at {name}={shown}: this is not a number (write {name}=-2, or {name}=1,2,3 "
+                           f"for a vector, or {name}=[[1,2],[3,4]])", syntax=False) from None
     if not np.isfinite(v).all():
-        raise FormulaError(f"--at {name}={text}: values must be finite numbers", syntax=False)
+        raise FormulaError(f"--at {name}=...: values must be finite numbers", syntax=False)
     return v
 
 

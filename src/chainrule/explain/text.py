@@ -190,6 +190,9 @@ def check_lines(rows, f="f"):
     lines = [head] + ["  " + "  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in table]
     bad = sum(not r["ok"] for r in rows)
     lines.append(f"  {len(rows) - bad} of {len(rows)} gradients agree" + (f"; {bad} do NOT" if bad else ""))
+    total = getattr(rows, "total", len(rows))
+    if total > len(rows):
+        lines.append(f"  ({len(rows)} of {total} gradients checked: every input, then gates spread over the circuit)")
     return lines
 
 
