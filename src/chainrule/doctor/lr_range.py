@@ -167,14 +167,17 @@ def plot_lr_range(result: dict, ax=None, title: str = "learning-rate range test"
     ax.plot(lrs, result["raw_losses"], color="0.75", lw=0.8, label="loss per minibatch")
     ax.plot(lrs, losses, color="tab:blue", label="smoothed")
     if result.get("verdict") not in (None, "suggested"):
-        ax.text(0.03, 0.95, f"no suggestion: {result['verdict']}", transform=ax.transAxes, va="top", color="0.3")
+        ax.text(0.03, 0.95, f"no suggestion ({result['verdict']} curve)", transform=ax.transAxes, va="top",
+                color="0.3")
     if result.get("suggested_lr"):
         ax.axvline(result["min_loss_lr"], color="tab:red", ls=":", lw=1, label=f"minimum ({result['min_loss_lr']:.2g})")
         conf = f", confidence {result['confidence']}" if result.get("confidence") else ""
         ax.axvline(result["suggested_lr"], color="tab:green", ls="--", lw=1.2,
                    label=f"suggested = min/10 ({result['suggested_lr']:.2g}{conf})")
     if losses:
-        ax.set_ylim(min(losses) * 0.9 if min(losses) > 0 else min(losses) - 0.1, max(losses[0] * 1.6, 1e-9))
+        level = result.get("start") or float(np.median(losses[:max(1, len(losses) // 10)]))
+        low = min(min(losses), min(result["raw_losses"]))
+        ax.set_ylim(low * 0.9 if low > 0 else low - 0.1, max(level * 1.6, 1e-9))
     ax.set(xscale="log", xlabel="learning rate", ylabel="training loss", title=title)
     ax.legend()
     return ax
