@@ -57,7 +57,7 @@ def planted(case: str, seed: int = 0):
         X = X.copy()
         X[:, 5] *= 1000.0
     elif case == "eval-mode":
-        model = nn.Sequential(nn.Linear(64, 64), nn.BatchNorm1d(64), nn.ReLU(), nn.Dropout(0.3), nn.Linear(64, 10))
+        model = build_mlp([64, 64, 10], "relu", batchnorm=True, dropout=0.3)
         model.eval()  # e.g. after a validation pass, with no model.train() before training goes on
     if case == "input-scale":
         opt = optim.Adam(model.parameters(), lr=1e-3)
