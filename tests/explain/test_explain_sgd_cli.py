@@ -185,3 +185,9 @@ def test_files_that_cannot_be_written_and_values_that_are_not_numbers(tmp_path, 
     assert main(["explain", "x*y", "--at", "x=" + "[" * 5000, "y=2"]) == 2
     err = capsys.readouterr().err
     assert "this is not a number" in err and len(err) < 300
+
+
+def test_the_table_draws_itself_from_python(tmp_path):
+    t = ex.sgd("w*x + b", "0.5*(h - y)**2", dict(w=0.1, b=1, x=1, y=3), lr=0.2, steps=3, carry_rounded=2)
+    assert "1.75" in t.write_svg(tmp_path / "t.svg").read_text()
+    assert "carried as 1.75" in t.write_html(tmp_path / "t.html").read_text()

@@ -97,7 +97,7 @@ def write_html(g: Graph, path, digits: int = 2, title=None):
 
 def sgd(model: str, loss: str, at: dict, lr: float, steps: int, params=None, carry_rounded=None):
     """The lecture's SGD table (see explain.sgd); ``carry_rounded=2`` carries the printed values from step to
-    step, as the slide does. ``explain.sgd_views.write_svg/write_html`` draw it and step through it."""
+    step, as the slide does. The table's ``write_svg(path)`` and ``write_html(path)`` draw it and step through it."""
     return _sgd.sgd_table(model, loss, at, lr, steps, params, carry_rounded)
 
 

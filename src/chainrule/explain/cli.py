@@ -28,8 +28,8 @@ examples:
   chainrule explain "1/(1 + exp(-(w0*x0 + w1*x1 + w2)))" --at w0=2 x0=-1 w1=-3 x1=-2 w2=-3 --svg neuron.svg
   chainrule explain "sigmoid(w*x)" --at w=1,2 x=0.5,-1 --check
   chainrule explain sgd --model "w*x + b" --loss "0.5*(h - y)**2" --at w=0.1 b=1 x=1 y=3 --lr 0.2 --steps 3
-  chainrule explain sgd --model "w*x + b" --loss "0.5*(h - y)**2" --at w=0.1 b=1 x=1 y=3 --lr 0.2 --steps 3 \
-                        --carry-rounded --html sgd.html --svg sgd.svg
+  chainrule explain sgd --model "w*x + b" --loss "0.5*(h - y)**2" --at w=0.1 b=1 x=1 y=3 --lr 0.2 --steps 3
+      --carry-rounded --html sgd.html --svg sgd.svg    (the slide's rounding; the table as a page and a picture)
 
 limits: a formula has at most 2000 characters and 1000 operations, and nests parentheses or function calls
 at most 60 levels deep; --svg always finishes (with --graphviz, dot is stopped after 20 s).
@@ -224,15 +224,11 @@ def _sgd(args) -> int:
     _out(table.text(args.digits))
     opened = None
     if args.svg:
-        from .sgd_views import write_svg
-
-        opened = write_svg(table, args.svg, args.digits)
+        opened = table.write_svg(args.svg, args.digits)
         print(f"\nwrote {args.svg}")
     if args.html or args.open:
-        from .sgd_views import write_html
-
         path = args.html or _temporary_page()
-        opened = write_html(table, path, args.digits, title=f"SGD, step by step: h = {table.model}")
+        opened = table.write_html(path, args.digits, title=f"SGD, step by step: h = {table.model}")
         print(f"\nwrote {path}")
     _open(args, opened)
     return 0

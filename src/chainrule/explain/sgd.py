@@ -50,6 +50,18 @@ class SGDTable:
     def params(self):
         return list(self.start)
 
+    def write_svg(self, path, digits: int = 2):
+        """The table as an SVG picture, with a colour key and the note (see explain.sgd_views)."""
+        from .sgd_views import write_svg
+
+        return write_svg(self, path, digits)
+
+    def write_html(self, path, digits: int = 2, title=None):
+        """A page that fills the table in step by step: forward, backward, update (see explain.sgd_views)."""
+        from .sgd_views import write_html
+
+        return write_html(self, path, digits, title)
+
     def step_graph(self, k: int):
         """The circuit of step k (0-based): model then loss at the parameters the step starts from."""
         from . import build
