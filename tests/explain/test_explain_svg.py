@@ -54,11 +54,26 @@ def test_the_layout_does_bounded_work_on_the_formula_that_stalls_graphviz():
     assert len(g.gates) == 120
     lay = layout(g)
     wires = sum(len(n.inputs) for n in g.gates)
-    assert lay.work <= SWEEPS * (len(g.nodes) + 2 * wires)  # barycentre sweeps, nothing that can run away
-    assert len(lay.pos) == len([n for n in g.nodes if not (n.kind == "const" and n.folded)])
+    assert len(g.gates) <= len(lay.pos) <= len(g.nodes) + wires  # gates, and inputs beside their readers
+    assert lay.work <= SWEEPS * (len(lay.pos) + 2 * wires)  # barycentre sweeps, nothing that can run away
     ET.fromstring(svg.to_svg(g))
     flat = ex.formula("+".join(["x"] * 500), x=1.0)  # the largest kind of formula within the limits
-    assert layout(flat).work <= SWEEPS * (len(flat.nodes) + 2 * 2 * len(flat.gates))
+    lay = layout(flat)
+    assert lay.work <= SWEEPS * (len(lay.pos) + 2 * 2 * len(flat.gates))
+
+
+def test_an_input_read_in_several_columns_is_drawn_beside_each():
+    g = ex.formula("s = sigmoid(x); f = tanh(s * y) + relu(x) * x + log(y)", x=1.0, y=2.0)
+    lay = layout(g)
+    copies = sorted(k for k in lay.pos if not isinstance(k, int))
+    x, y = g["x"].index, g["y"].index
+    assert [k[0] for k in copies].count(x) == 2 and [k[0] for k in copies].count(y) == 2
+    for wire in lay.wires:  # every wire from an input or constant spans one column: none crosses the circuit
+        if g.nodes[wire.source].kind != "gate":
+            assert wire.points[-1][0] - wire.points[0][0] < lay.col_w
+    root = ET.fromstring(svg.to_svg(g))
+    ids = [e.get("id") for e in root.iter() if e.get("class") == "node input"]
+    assert len(ids) == len(set(ids)) == 4
 
 
 def test_cli_writes_the_svg_without_graphviz(tmp_path, capsys, monkeypatch):

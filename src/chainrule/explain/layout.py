@@ -1,11 +1,14 @@
 """Where each part of the circuit is drawn: a layered layout, computed here in bounded work (no external program),
 shared by the SVG (``explain.svg``) and the stepping page (``explain.html``).
 
-Columns by depth, left to right as the slides draw circuits: a gate sits one column right of its deepest input;
-an input or constant sits just left of its first consumer. Within a column, nodes are ordered by the mean height
-of their neighbours (``SWEEPS`` barycentre sweeps, as Graphviz's dot does), then centred on them. The work is
-``SWEEPS`` passes over the nodes and wires plus a sort per column: a thousand gates take milliseconds, and
-``Layout.work`` counts the neighbour visits so that tests can check the bound.
+Columns by depth, left to right as the slides draw circuits: a gate sits one column right of its deepest input
+gate; an input or constant is drawn just left of the gates that read it, once per column of them (so x in
+x·x + sin(x) + ... appears beside each gate that reads it, and no wire from an input crosses the circuit).
+Within a column, nodes are ordered by the mean height of their neighbours (``SWEEPS`` barycentre sweeps, as
+Graphviz's dot does), then centred on them. The work is ``SWEEPS`` passes over the nodes and wires plus a
+sort per column: a thousand gates take milliseconds, and ``Layout.work`` counts the neighbour visits so that
+tests can check the bound. (A wire from a gate to one many columns on is drawn straight, across what lies
+between: routing it round needs work that grows with its length.)
 """
 
 from __future__ import annotations
@@ -32,14 +35,14 @@ class Wire:
 
 @dataclass
 class Layout:
-    pos: dict  # node index -> (x, y) of its centre
+    pos: dict  # gate index, or (input/constant index, column of its readers) -> (x, y) of its centre
     wires: list  # Wire, one per drawn input of each gate, then the output wire
     result: tuple  # where the output's name is written
     width: float
     height: float
     col_w: float
     work: int = 0  # neighbour visits of the sweeps (bounded by SWEEPS · (nodes + 2 · wires))
-    kinds: dict = field(default_factory=dict)  # node index -> "gate" / "input" / "const"
+    kinds: dict = field(default_factory=dict)  # key of pos -> "gate" / "input" / "const"
 
 
 def drawn_nodes(g):
@@ -64,54 +67,74 @@ def _labels(g, digits):
 
 
 def layout(g, digits: int = 2) -> Layout:
-    """Positions of the nodes and wires of graph ``g`` (see the module docstring)."""
-    drawn = drawn_nodes(g)
+    """Positions of the nodes and wires of graph ``g`` (see the module docstring). ``pos`` is keyed by
+    node index for gates and by (node index, column) for the copies of inputs and constants."""
     labels = _labels(g, digits)
     widest = max((len(s) for _, _, v, gr in labels for s in (v, gr)), default=1)
     col_w = max(150.0, 2 * RADIUS + 44 + CHAR_W * widest)  # room for a label on the straight run of a wire
     depth = {}
     for n in g.nodes:  # topological order: inputs come before their consumers
-        depth[n.index] = 1 + max((depth[i] for i in n.inputs if i in depth), default=-1) if n.kind == "gate" else 0
-    for n in drawn:
-        if n.kind != "gate" and n.consumers:
-            depth[n.index] = min(depth[c] for c in n.consumers) - 1
+        if n.kind == "gate":
+            depth[n.index] = 1 + max((depth[i] for i in n.inputs if g.nodes[i].kind == "gate"), default=0)
+    # an input or constant is drawn once per column of its consumers, just left of them: no wire from it
+    # crosses the circuit (x in f = x·x + sin(x) + ... appears beside each gate that reads it)
     cols = {}
-    for n in drawn:
-        cols.setdefault(depth[n.index], []).append(n.index)
+    for n in drawn_nodes(g):
+        if n.kind == "gate":
+            cols.setdefault(depth[n.index], []).append(n.index)
+        else:
+            for d in sorted({depth[c] for c in n.consumers}):
+                cols.setdefault(d - 1, []).append((n.index, d))
+    source_key = {}  # (gate, input position) -> key of the drawn source
+    neighbours = {key: [] for keys in cols.values() for key in keys}
+    for gate in g.gates:
+        for pos, i in enumerate(gate.inputs):
+            key = i if g.nodes[i].kind == "gate" else (i, depth[gate.index])
+            if key in neighbours:
+                source_key[(gate.index, pos)] = key
+                neighbours[key].append(gate.index)
+                neighbours[gate.index].append(key)
     y = {}
     for d in sorted(cols):
-        for r, i in enumerate(cols[d]):
-            y[i] = r * ROW_H
-    neighbours = {n.index: [i for i in n.inputs if i in y] + [c for c in n.consumers if c in y] for n in drawn}
+        for r, key in enumerate(cols[d]):
+            y[key] = r * ROW_H
     work = 0
     for _ in range(SWEEPS):
         for d in sorted(cols):
             target = {}
-            for i in cols[d]:
-                near = neighbours[i]
+            for key in cols[d]:
+                near = neighbours[key]
                 work += len(near) + 1
-                target[i] = sum(y[j] for j in near) / len(near) if near else y[i]
-            cols[d].sort(key=lambda i: target[i])
+                target[key] = sum(y[j] for j in near) / len(near) if near else y[key]
+            cols[d].sort(key=lambda k: target[k])
             centre = sum(target.values()) / len(target)
             top = centre - (len(cols[d]) - 1) * ROW_H / 2
-            for r, i in enumerate(cols[d]):
-                y[i] = top + r * ROW_H
-    lo, left = min(y.values()), min(depth[i] for i in y)
+            for r, key in enumerate(cols[d]):
+                y[key] = top + r * ROW_H
+    lo, left = min(y.values()), min(cols)
     x0, y0 = MARGIN + 40, MARGIN + LEGEND_H + 30
-    pos = {i: (x0 + (depth[i] - left) * col_w, y0 + y[i] - lo) for i in y}
+    pos = {key: (x0 + (d - left) * col_w, y0 + y[key] - lo) for d, keys in cols.items() for key in keys}
     ox, oy = pos[g.output]
     result = (ox + col_w * 0.8, oy)
-    wires = []
-    fan_out = {}
-    for source, *_ in labels:
-        fan_out[source] = fan_out.get(source, 0) + 1
-    for source, target, value, grad in labels:
-        a = _port(pos[source], g.nodes[source].kind, 1)
+    wires, fan_out, drawn_labels = [], {}, []
+    it = iter(labels)
+    for gate in g.gates:
+        for p in range(len(gate.inputs)):
+            if (gate.index, p) in source_key:
+                source, target, value, grad = next(it)
+                drawn_labels.append((source_key[(gate.index, p)], target, value, grad))
+    drawn_labels.append((g.output, *next(it)[1:]))
+    for key, *_ in drawn_labels:
+        fan_out[key] = fan_out.get(key, 0) + 1
+    for key, target, value, grad in drawn_labels:
+        source = key if isinstance(key, int) else key[0]
+        a = _port(pos[key], g.nodes[source].kind, 1)
         b = (result[0] - 4, result[1]) if target == -1 else _port(pos[target], "gate", -1)
-        wires.append(_wire(source, target, value, grad, a, b, fan_out[source] > 1))
+        wires.append(_wire(source, target, value, grad, a, b, fan_out[key] > 1))
     width = result[0] + CHAR_W * max(4, len(g.out.name) + 2) + MARGIN
     height = max(p[1] for p in pos.values()) + RADIUS + 30 + MARGIN
-    return Layout(pos, wires, result, width, height, col_w, work, {i: g.nodes[i].kind for i in pos})
+    kinds = {key: g.nodes[key if isinstance(key, int) else key[0]].kind for key in pos}
+    return Layout(pos, wires, result, width, height, col_w, work, kinds)
 
 
 def _wire(source, target, value, grad, a, b, shared):

@@ -77,7 +77,9 @@ def to_svg(g, digits: int = 2, steps=None, element_id=None) -> str:
         grad = (f'<text class="grad" x="{mx:.1f}" y="{my + 17:.1f}">{_e(wire.grad)}</text>' if wire.grad else "")
         out.append(f'<g class="wire"{data}><path d="{d}" marker-end="url(#arrow)"/>'
                    f'<text class="value" x="{mx:.1f}" y="{my - 7:.1f}">{_e(wire.value)}</text>{grad}</g>')
-    for i, (x, y) in lay.pos.items():
+    copies = set()
+    for key, (x, y) in lay.pos.items():
+        i = key if isinstance(key, int) else key[0]
         n = g.nodes[i]
         if n.kind == "gate":
             out.append(f'<g class="node gate" id="n{i}" data-index="{i}"><title>{_e(forward_line(g, n, digits))}'
@@ -85,7 +87,9 @@ def to_svg(g, digits: int = 2, steps=None, element_id=None) -> str:
                        f'<text class="op" x="{x:.1f}" y="{y:.1f}" font-size="{_op_size(n.op)}">{_e(n.op)}</text>'
                        f'<text class="name" x="{x:.1f}" y="{y + RADIUS + 13:.1f}">{_e(n.name)}</text></g>')
         else:
-            out.append(f'<g class="node {n.kind}" id="n{i}" data-index="{i}"><text x="{x:.1f}" y="{y:.1f}">'
+            ident = f"n{i}" if i not in copies else f"n{i}-{key[1]}"  # the same input, beside other readers
+            copies.add(i)
+            out.append(f'<g class="node {n.kind}" id="{ident}" data-index="{i}"><text x="{x:.1f}" y="{y:.1f}">'
                        f"{_e(n.name)}</text></g>")
     rx, ry = lay.result
     out.append(f'<g class="node output" id="result"><text x="{rx + 4:.1f}" y="{ry:.1f}">{_e(g.out.name)}</text></g>')
