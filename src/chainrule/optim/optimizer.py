@@ -26,7 +26,8 @@ from collections import defaultdict
 from itertools import chain
 
 from ..autograd import enable_grad, no_grad
-from ..engine import Tensor, as_tensor, dtypes, tensor, zeros_like
+from ..engine import CaptureError, Tensor, as_tensor, dtypes, is_capturing, tensor, zeros_like
+from ..engine.capture import current as current_capture
 
 
 class _RequiredParameter:
@@ -49,10 +50,11 @@ def _require_nonnegative(group, *keys):
             raise ValueError(f"Invalid {_LABELS.get(k, k + ' value')}: {group[k]}")
 
 
-def _step_tensor(value=0.0):
-    """torch keeps ``step`` as a 0-d float32 tensor (float64 when that is the default dtype)."""
+def _step_tensor(value=0.0, device=None):
+    """torch keeps ``step`` as a 0-d float32 tensor (float64 when that is the default dtype); chainrule keeps it
+    on the parameter's device (torch's ``capturable=True``), so a captured CUDA step can count on the GPU."""
     double = dtypes.get_default_dtype() == dtypes.float64
-    return tensor(value, dtype=dtypes.float64 if double else dtypes.float32)
+    return tensor(value, dtype=dtypes.float64 if double else dtypes.float32, device=device)
 
 
 def _zeros_like(p):
@@ -164,6 +166,9 @@ class Optimizer:
             with enable_grad():
                 loss = closure()
         update = self._update
+        capture = current_capture()
+        if capture is not None:
+            self._guard_hyperparameters(capture)
         with no_grad():
             for group in self.param_groups:
                 for p in group["params"]:
@@ -180,8 +185,21 @@ class Optimizer:
         """``self.state[p]``, created by ``_init_state`` at the parameter's first step."""
         st = self.state[p]
         if not st:
+            if is_capturing():
+                raise _warm_up_first(type(self).__name__)
             self._init_state(p, group, st)
         return st
+
+    def _guard_hyperparameters(self, capture):
+        """A captured step bakes in the hyperparameters: replay refuses if one has changed since."""
+        snapshot = [{k: v for k, v in g.items() if k != "params"} for g in self.param_groups]
+
+        def unchanged():
+            return all({k: v for k, v in g.items() if k != "params"} == s
+                       for g, s in zip(self.param_groups, snapshot))
+
+        capture.guard(unchanged, f"{type(self).__name__}: a hyperparameter (e.g. the learning rate, which a scheduler "
+                                 f"changes) differs from the captured step's; capture the step again after the change")
 
     def _init_state(self, p, group, state):
         """Fill a parameter's empty state dict with the optimizer's buffers (torch's names)."""
@@ -245,6 +263,13 @@ class Optimizer:
         self.param_groups = new_groups
 
 
+def _warm_up_first(name):
+    return CaptureError(
+        f"{name} creates a parameter's state (momentum, averages) at its first step, and a captured step must "
+        f"not create state: run one eager step before capturing (torch.cuda.graphs' warm-up rule)"
+    )
+
+
 def _copy_value(v):
     if isinstance(v, Tensor):
         return v.detach().clone()
@@ -263,10 +288,10 @@ def _load_value(p, index, name, v):
         if t.numel() != 1:
             raise ValueError(f"loaded state for parameter {index}: 'step' must be a single number, "
                              f"got shape {tuple(t.shape)}")
-        return _step_tensor(float(t.reshape(())))
+        return _step_tensor(float(t.reshape(())), p.device)
     if tuple(t.shape) != tuple(p.shape):
         raise ValueError(
             f"loaded state for parameter {index}: {name!r} has shape {tuple(t.shape)}, expected "
             f"{tuple(p.shape)} (the parameter's shape); the checkpoint belongs to another model"
         )
-    return t.to(p.dtype, copy=True)
+    return t.to(p.device, p.dtype, copy=True)

@@ -26,6 +26,7 @@ _EPILOG = """examples:
   chainrule train --dataset spiral --noise 0 --hidden 16,16 --activation tanh --lr 0.03 --epochs 300
   chainrule train --config lab.toml --lr 0.01      (keys as the flags: batch_size = 64, hidden = [64, 64])
   chainrule train --dataset csv:data.csv --target price --loss huber
+  chainrule train --model cnn --epochs 20          (a small CNN on the 8×8 digits)
   chainrule train --tensorboard                    (then: tensorboard --logdir runs)
 """
 
@@ -57,6 +58,8 @@ def add_parser(subparsers):
     d.add_argument("--augment", action=argparse.BooleanOptionalAction, default=S,
                    help="digits: random 1-pixel shifts (half the images) and pixel noise on training batches")
     m = t.add_argument_group("model")
+    m.add_argument("--model", default=S, help="mlp (default) or cnn: [conv 3×3 → BatchNorm2d → activation] ×2 → "
+                   "max-pool → conv → BatchNorm2d → activation → max-pool → dropout → linear, for digits")
     m.add_argument("--hidden", default=S, metavar="W1,W2,...", help="hidden layer widths (default 256; "
                    "'none' for no hidden layer)")
     m.add_argument("--activation", default=S, help=_one_of("activation") + " (default relu)")
@@ -85,6 +88,8 @@ def add_parser(subparsers):
     t.add_argument("--tensorboard", action=argparse.BooleanOptionalAction, default=S,
                    help="write TensorBoard logs (losses, metrics, lr, weight and gradient histograms, the graph) "
                         "to RUN_DIR/tensorboard; view them with: tensorboard --logdir RUN_DIR")
+    t.add_argument("--store", metavar="FILE.db", help="record the run in this run store (default: $CHAINRULE_STORE "
+                   "or runs/runs.db; 'off' to skip); see chainrule runs")
     t.set_defaults(func=run_train)
 
     e = subparsers.add_parser("evaluate", help="loss, metrics and confusion matrix of a saved run",
@@ -138,9 +143,9 @@ def run_train(args) -> int:
         else:
             file_values = read_toml(args.config) if args.config else {}
             cfg = resolve(file_values, flags, source=args.config or "the config file")
-        from .run import train_run
+        from ..runstore.recorder import recorded_train_run
 
-        train_run(cfg, resume=bool(args.resume))
+        recorded_train_run(cfg, store=args.store, resume=bool(args.resume))
     except ConfigError as e:
         return _error("train", e)
     except DivergenceError as e:

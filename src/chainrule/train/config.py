@@ -17,7 +17,7 @@ import os
 
 from ..nn.mlp import INIT_SCHEMES
 
-__all__ = ["ConfigError", "DEFAULTS", "CHOICES", "resolve", "read_toml", "default_lr"]
+__all__ = ["ConfigError", "DEFAULTS", "CHOICES", "resolve", "read_toml", "default_lr", "check_value", "load_toml"]
 
 
 class ConfigError(ValueError):
@@ -32,9 +32,11 @@ OPTIMIZERS = {"sgd": "SGD", "adagrad": "Adagrad", "adadelta": "Adadelta", "rmspr
               "adamw": "AdamW"}
 SCHEDULES = ["none", "step", "exponential", "cosine", "plateau"]
 LOSSES = ["auto", "cross_entropy", "bce", "mse", "l1", "huber"]
+MODELS = ["mlp", "cnn"]
+IMAGES = {"digits": (1, 8, 8)}  # the data sets a CNN can take: their image shape (C, H, W)
 
 CHOICES = {"activation": list(ACTIVATIONS), "init": INITS, "optimizer": list(OPTIMIZERS), "schedule": SCHEDULES,
-           "loss": LOSSES}
+           "loss": LOSSES, "model": MODELS}
 
 # torch's default learning rates (SGD has none in torch; 0.1 suits these small nets)
 _LR = {"sgd": 0.1, "adagrad": 0.01, "adadelta": 1.0, "rmsprop": 0.01, "adam": 0.001, "adamw": 0.001}
@@ -49,6 +51,7 @@ DEFAULTS = {
     "features": None,         # 2-D sets: input feature maps, e.g. ["x1", "x2", "x1*x2"]
     "data_seed": 0,           # fixes the generated data and the train/val/test split
     "augment": False,         # digits: random 1-pixel shifts and pixel noise on the training batches
+    "model": "mlp",           # mlp, or cnn: a small CNN for the 8×8 digits (nn/cnn.py; ignores hidden and batchnorm)
     "hidden": [256],          # hidden layer widths ([] = no hidden layer: a linear model)
     "activation": "relu",
     "init": "default",        # default = PyTorch's (kaiming_uniform with a=√5, bias U(±1/√fan_in))
@@ -196,22 +199,35 @@ def _check_field(key, v, fail):
     raise AssertionError(key)
 
 
-def read_toml(path):
-    """The values of a TOML config file (top level, or its ``[train]`` table), keys normalised to ``_``."""
+def check_value(key, value, source="the config file"):
+    """One option's value, normalised, or a ``ConfigError`` naming it (alone: no cross-checks)."""
+    if key not in DEFAULTS:
+        raise ConfigError(f"{key} (in {source}): unknown setting{_suggest(key, DEFAULTS)}")
+    chk = _Checker(source)
+    return _check_field(key, value, lambda msg: chk.fail(key, "file", msg))
+
+
+def load_toml(path, flag="--config"):
+    """A TOML file's tables, or a ``ConfigError`` (``flag``: how the file was given) if it cannot be read."""
     try:
         import tomllib
     except ImportError:  # Python 3.10
         try:
             import tomli as tomllib
         except ImportError:
-            raise ConfigError("--config: reading TOML needs Python 3.11+ (or: pip install tomli)") from None
+            raise ConfigError(f"{flag}: reading TOML needs Python 3.11+ (or: pip install tomli)") from None
     try:
         with open(path, "rb") as f:
-            data = tomllib.load(f)
+            return tomllib.load(f)
     except FileNotFoundError:
-        raise ConfigError(f"--config: file not found: {path}") from None
+        raise ConfigError(f"{flag}: file not found: {path}") from None
     except tomllib.TOMLDecodeError as e:
-        raise ConfigError(f"--config: {path} is not valid TOML: {e}") from None
+        raise ConfigError(f"{flag}: {path} is not valid TOML: {e}") from None
+
+
+def read_toml(path):
+    """The values of a TOML config file (top level, or its ``[train]`` table), keys normalised to ``_``."""
+    data = load_toml(path)
     if "train" in data and isinstance(data["train"], dict):
         rest = [k for k in data if k != "train"]
         if rest:
@@ -279,6 +295,9 @@ def _cross_check(cfg, origin, chk):
             chk.fail(key, origin[key], f"applies to the generated 2-D sets only, not to {ds}")
     if cfg["n_classes"] is not None and ds not in ("spiral_k", "blobs"):
         chk.fail("n_classes", origin["n_classes"], "applies to --dataset spiral_k or blobs only")
+    if cfg["model"] == "cnn" and ds not in IMAGES:
+        chk.fail("model", origin["model"], f"a CNN needs images; {ds} has none (--model cnn takes --dataset "
+                                           f"{', '.join(IMAGES)})")
     if cfg["augment"] and ds != "digits":
         chk.fail("augment", origin["augment"], "augmentation (pixel shifts and noise) is for --dataset digits only")
     task = PLAYGROUND.get(ds, REAL.get(ds, (None, None)))[1]
