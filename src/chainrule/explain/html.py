@@ -65,9 +65,9 @@ _CSS = """
   .hint { color: #666; font-size: 14px; margin-bottom: 12px; }
   #drawing { overflow-x: auto; }
   #circuit { border: 1px solid #ddd; border-radius: 8px; background: #fff; }
-  .gate.done circle { fill: #fff3c4; }
-  .gate.current circle { fill: #ffd54f; stroke: #e65100; stroke-width: 3; }
-  .wire.active path { stroke: #e65100; stroke-width: 2.5; }
+  #circuit .gate.done circle { fill: #fff3c4; }
+  #circuit .gate.current circle { fill: #ffd54f; stroke: #e65100; stroke-width: 3; }
+  #circuit .wire.active path { stroke: #e65100; stroke-width: 2.5; }
 """
 
 _SCRIPT = """

@@ -97,11 +97,14 @@ def to_svg(table, digits: int = 2) -> str:
         y += 19
     height = y + MARGIN
     w = round(width)
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{round(height)}" '
+    # the rules apply only inside svg.cr-sgd: shown inline in a notebook, the SVG leaves the page's text alone
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" class="cr-sgd" width="{w}" height="{round(height)}" '
             f'viewBox="0 0 {w} {round(height)}">\n<style>\n'
-            f"  text {{ font-family: {MONO}; }}\n  .cell {{ font-size: 15px; dominant-baseline: central; }}\n"
-            "  .head { font-size: 14px; fill: #333; white-space: pre; }\n  .key { font-size: 13px; fill: #444; }\n"
-            "  .note { font-size: 13px; fill: #7a4b00; }\n</style>\n"
+            f"  .cr-sgd text {{ font-family: {MONO}; }}\n"
+            "  .cr-sgd .cell { font-size: 15px; dominant-baseline: central; }\n"
+            "  .cr-sgd .head { font-size: 14px; fill: #333; white-space: pre; }\n"
+            "  .cr-sgd .key { font-size: 13px; fill: #444; }\n  .cr-sgd .note { font-size: 13px; fill: #7a4b00; }\n"
+            "</style>\n"
             f'<rect width="{w}" height="{round(height)}" fill="white"/>\n' + "\n".join(out) + "\n</svg>\n")
 
 

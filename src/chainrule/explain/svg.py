@@ -3,7 +3,9 @@
 ``to_svg(graph)`` lays the circuit out with ``explain.layout`` (bounded work, no external program, so it
 always finishes) and writes the SVG text. Each gate is a ``<g class="node gate">`` (inputs ``node input``,
 the output's name ``node output``), each wire a ``<g class="wire">`` holding its line and its two labels, so
-the SVG can be styled or checked, and the stepping page (``explain.html``) embeds the same drawing.
+the SVG can be styled or checked, and the stepping page (``explain.html``) embeds the same drawing. Its style
+rules apply only inside an ``svg.cr-circuit`` (and its arrow is ``#cr-arrow``), so a notebook that shows the
+SVG inline (``Graph._repr_svg_``) keeps its own look.
 
 ``write_svg(g, path, graphviz=True)`` draws it with Graphviz's ``dot`` instead (``explain.dot``): a different
 look, and an external program, which runs under a time limit and fails with a clean message.
@@ -22,16 +24,17 @@ GRAD_COLOR = "#c0392b"  # gradients: red
 FONT = "DejaVu Sans, Helvetica, Arial, sans-serif"
 
 STYLE = f"""
-  .wire path, .legend path {{ stroke: #666; stroke-width: 1.5; fill: none; }}
-  .wire text {{ font-size: 13px; text-anchor: middle; }}
-  .wire text.value, .legend .value {{ fill: {VALUE_COLOR}; }}
-  .wire text.grad, .legend .grad {{ fill: {GRAD_COLOR}; }}
-  .gate circle {{ fill: #fdf6e3; stroke: #555; stroke-width: 1.5; }}
-  .gate text.op {{ text-anchor: middle; dominant-baseline: central; }}
-  .gate text.name {{ font-size: 11px; fill: #777; text-anchor: middle; }}
-  .input text, .const text {{ font-size: 16px; text-anchor: end; dominant-baseline: central; }}
-  .output text {{ font-size: 16px; font-weight: bold; dominant-baseline: central; }}
-  .legend text {{ font-size: 13px; fill: #555; dominant-baseline: central; }}
+  .cr-circuit .wire path, .cr-circuit .legend path {{ stroke: #666; stroke-width: 1.5; fill: none; }}
+  .cr-circuit .wire text {{ font-size: 13px; text-anchor: middle; }}
+  .cr-circuit .wire text.value, .cr-circuit .legend .value {{ fill: {VALUE_COLOR}; }}
+  .cr-circuit .wire text.grad, .cr-circuit .legend .grad {{ fill: {GRAD_COLOR}; }}
+  .cr-circuit .gate circle {{ fill: #fdf6e3; stroke: #555; stroke-width: 1.5; }}
+  .cr-circuit .gate text.op {{ text-anchor: middle; dominant-baseline: central; }}
+  .cr-circuit .gate text.name {{ font-size: 11px; fill: #777; text-anchor: middle; }}
+  .cr-circuit .input text, .cr-circuit .const text {{ font-size: 16px; text-anchor: end;
+                                                    dominant-baseline: central; }}
+  .cr-circuit .output text {{ font-size: 16px; font-weight: bold; dominant-baseline: central; }}
+  .cr-circuit .legend text {{ font-size: 13px; fill: #555; dominant-baseline: central; }}
 """
 
 
@@ -45,7 +48,7 @@ def _op_size(op: str) -> int:
 
 def legend(x, y, f="f") -> str:
     """The colour key: what the green and the red numbers on a wire are."""
-    return (f'<g class="legend"><path d="M {x} {y} L {x + 56} {y}" marker-end="url(#arrow)"/>'
+    return (f'<g class="legend"><path d="M {x} {y} L {x + 56} {y}" marker-end="url(#cr-arrow)"/>'
             f'<text class="value" x="{x + 26}" y="{y - 9}" text-anchor="middle">1.37</text>'
             f'<text class="grad" x="{x + 26}" y="{y + 10}" text-anchor="middle">−0.53</text>'
             f'<text x="{x + 70}" y="{y - 9}"><tspan class="value">green, above a wire:</tspan> the value it '
@@ -60,10 +63,10 @@ def to_svg(g, digits: int = 2, steps=None, element_id=None) -> str:
     lay = layout(g, digits)
     w, h = round(lay.width), round(lay.height)
     ident = f' id="{_e(element_id)}"' if element_id else ""
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg"{ident} width="{w}" height="{h}" viewBox="0 0 {w} {h}" '
-           f'font-family="{FONT}">',
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg"{ident} class="cr-circuit" width="{w}" height="{h}" '
+           f'viewBox="0 0 {w} {h}" font-family="{FONT}">',
            f"<style>{STYLE}</style>",
-           '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" '
+           '<defs><marker id="cr-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" '
            'orient="auto-start-reverse"><path d="M 0 1 L 9 5 L 0 9 z" fill="#666"/></marker></defs>',
            f'<rect width="{w}" height="{h}" fill="white"/>',
            legend(MARGIN, MARGIN + LEGEND_H / 2, g.out.name)]
@@ -75,7 +78,7 @@ def to_svg(g, digits: int = 2, steps=None, element_id=None) -> str:
             vs, gs = steps[(wire.source, wire.target)]
             data = f' data-from="{wire.source}" data-to="{wire.target}" data-vstep="{vs}" data-gstep="{gs}"'
         grad = (f'<text class="grad" x="{mx:.1f}" y="{my + 17:.1f}">{_e(wire.grad)}</text>' if wire.grad else "")
-        out.append(f'<g class="wire"{data}><path d="{d}" marker-end="url(#arrow)"/>'
+        out.append(f'<g class="wire"{data}><path d="{d}" marker-end="url(#cr-arrow)"/>'
                    f'<text class="value" x="{mx:.1f}" y="{my - 7:.1f}">{_e(wire.value)}</text>{grad}</g>')
     copies = set()
     for key, (x, y) in lay.pos.items():
