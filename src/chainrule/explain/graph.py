@@ -144,6 +144,11 @@ class Node:
     params: dict = field(default_factory=dict)  # the op's keyword parameters (dim=..., shape=...)
     engine: object = field(default=None, repr=False, compare=False)  # the engine's node (gates)
 
+    def __repr__(self):
+        from .notebook import node_repr
+
+        return node_repr(self)
+
 
 @dataclass
 class Graph:
@@ -171,6 +176,23 @@ class Graph:
     @property
     def out(self):
         return self.nodes[self.output]
+
+    def __repr__(self):
+        from .notebook import graph_repr
+
+        return graph_repr(self)
+
+    def _repr_html_(self):
+        """In a notebook: the stepping page of ``explain.html``, inline (see explain.notebook)."""
+        from .notebook import graph_html
+
+        return graph_html(self)
+
+    def _repr_svg_(self):
+        """In a notebook: the circuit as chainrule draws it (``explain.svg``; no Graphviz)."""
+        from .notebook import graph_svg
+
+        return graph_svg(self)
 
     def to_dict(self):
         """JSON-ready: numbers as nested lists."""

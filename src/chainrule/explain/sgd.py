@@ -62,6 +62,26 @@ class SGDTable:
 
         return write_html(self, path, digits, title)
 
+    def __str__(self):
+        return self.text()
+
+    def __repr__(self):
+        from .notebook import sgd_repr
+
+        return sgd_repr(self)
+
+    def _repr_html_(self):
+        """In a notebook: the stepping page of ``write_html``, inline (see explain.notebook)."""
+        from .notebook import sgd_html
+
+        return sgd_html(self)
+
+    def _repr_svg_(self):
+        """In a notebook: the table as the SVG of ``write_svg``."""
+        from .sgd_views import to_svg
+
+        return to_svg(self)
+
     def step_graph(self, k: int):
         """The circuit of step k (0-based): model then loss at the parameters the step starts from."""
         from . import build
