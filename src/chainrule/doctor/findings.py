@@ -40,6 +40,11 @@ class Finding:
     value: float | None = None  # the number the threshold applies to
     threshold: str | None = None  # the threshold, in words ("more than 20% dead is a warning, 50% an error")
 
+    def __repr__(self):
+        from .display import finding_repr
+
+        return finding_repr(self)
+
 
 FIXES = {
     "nonfinite": "Lower the learning rate (÷10), standardise the inputs, compute the loss from logits "
@@ -121,25 +126,30 @@ def _f(v, spec=".3g"):
     return "-" if v is None else format(v, spec)
 
 
-def format_report(report) -> str:
-    """The report as text: a per-layer table, the loss, then every finding with its fix."""
-    head = ("layer", "act", "n·Var(w)", "act mean", "act std", "satur.", "dead", "ident.", "grad RMS", "ΔW/W")
-    rows = [head]
+LAYER_HEAD = ("layer", "act", "n·Var(w)", "act mean", "act std", "satur.", "dead", "ident.", "grad RMS", "ΔW/W")
+
+
+def layer_rows(report) -> list:
+    """The per-layer table as rows of strings (``LAYER_HEAD`` are the column titles)."""
+    rows = []
     for s in report.layers:
         rows.append((f"{s.name} {s.kind}({s.fan_in}→{s.fan_out})", s.activation or "-", _f(s.n_var_w),
                      _f(s.act_mean), _f(s.act_std),
                      "-" if s.frac_saturated is None else _pct(s.frac_saturated),
                      "-" if s.frac_dead is None else _pct(s.frac_dead), str(s.identical_units),
                      _f(s.grad_rms, ".2e"), _f(s.update_ratio, ".2e")))
-    widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
-    lines.insert(1, "  ".join("-" * w for w in widths))
+    return rows
+
+
+def summary_lines(report) -> list:
+    """The lines between the table and the findings: the loss (and over the probe steps), the gradient ratio,
+    the LR range test's verdict."""
     loss = f"loss {report.loss:.4g}"
     if report.expected_loss is not None:
         loss += f" (ln C = {report.expected_loss:.4g} for an untrained classifier)"
     if report.probe_losses:
         loss += "; over the next steps: " + " → ".join(f"{v:.4g}" for v in report.probe_losses)
-    lines += ["", loss]
+    lines = [loss]
     if report.grad_ratio is not None:
         line = f"gradient RMS, first layer / last layer: {report.grad_ratio:.3g}"
         after = report.probe_grad_rms[1] if len(report.probe_grad_rms) >= 2 else None
@@ -150,13 +160,26 @@ def format_report(report) -> str:
         from .lr_range import describe
 
         lines.append("LR range test: " + describe(report.lr_range))
-    lines.append("")
+    return lines
+
+
+def where(f) -> str:
+    """"layer 2: " before a finding's message, unless the message names its layer already."""
+    named = f.layer is None or f"layer {f.layer}" in f.message or f"module {f.layer} " in f.message
+    return "" if named else f"layer {f.layer}: "
+
+
+def format_report(report) -> str:
+    """The report as text: a per-layer table, the loss, then every finding with its fix."""
+    rows = [LAYER_HEAD] + layer_rows(report)
+    widths = [max(len(r[i]) for r in rows) for i in range(len(LAYER_HEAD))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    lines += [""] + summary_lines(report) + [""]
     if not report.findings:
         lines.append("No problems found.")
     for f in report.findings:
-        named = f.layer is None or f"layer {f.layer}" in f.message or f"module {f.layer} " in f.message
-        where = "" if named else f"layer {f.layer}: "
-        lines.append(f"[{f.severity.upper()}] {f.code}: {where}{f.message}")
+        lines.append(f"[{f.severity.upper()}] {f.code}: {where(f)}{f.message}")
         if f.threshold:
             lines.append(f"    threshold: {f.threshold}")
         lines.append(f"    fix: {f.fix}")

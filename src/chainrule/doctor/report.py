@@ -61,6 +61,18 @@ class Report:
     def __str__(self) -> str:
         return format_report(self)
 
+    def __repr__(self) -> str:
+        from .display import report_repr
+
+        return report_repr(self)
+
+    def _repr_html_(self) -> str:
+        """In a notebook: the verdict, the findings with their thresholds and fixes, the loss, the per-layer
+        table and the LR range plot, as HTML (see doctor.display)."""
+        from .display import report_html
+
+        return report_html(self)
+
 
 def _expected_loss(loss_fn, out) -> float | None:
     if type(loss_fn).__name__ == "CrossEntropyLoss" and out.ndim == 2 and out.shape[1] > 1:

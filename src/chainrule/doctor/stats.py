@@ -66,6 +66,11 @@ class LayerStats:
     finite: bool = True
     hist: tuple | None = None  # (counts, bin edges) of the activations, when asked for
 
+    def __repr__(self):
+        from .display import stats_repr
+
+        return stats_repr(self)
+
     def to_dict(self) -> dict:
         d = asdict(self)
         if self.hist is not None:
