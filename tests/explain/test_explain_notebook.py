@@ -182,3 +182,30 @@ def test_the_inline_pages_run_in_a_notebook_like_page(browser, tmp_path):
     assert page.locator("svg.cr-circuit .gate").count() == 8
     page.close()
     assert not errors, errors
+
+
+def test_a_real_kernel_returns_the_rich_outputs(tmp_path):
+    """A notebook executed on an IPython kernel (nbclient): each object's output carries its HTML (and SVG),
+    with the short repr as the plain text."""
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    pytest.importorskip("ipykernel")
+    from pathlib import Path
+
+    src = str(Path(cr.__file__).parent.parent)  # the kernel imports this chainrule, whatever is installed
+    cells = [f"import sys; sys.path.insert(0, {src!r})\nimport chainrule, chainrule.explain as ex\n"
+             "chainrule.__file__",
+             f"ex.formula({NEURON!r}, **{AT!r})",
+             "ex.sgd('w*x + b', '0.5*(h - y)**2', dict(w=0.1, b=1, x=1, y=3), 0.2, 3, carry_rounded=2)",
+             "from chainrule import doctor\nm, l, b, o = doctor.planted('zero-init')\ndoctor.diagnose(m, l, b, o)"]
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    nbclient.NotebookClient(nb, timeout=180, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+                            ).execute()
+    (where,), (graph,), (table,), (report,) = (c.outputs for c in nb.cells)
+    assert where["data"]["text/plain"].strip("'").startswith(src)
+    assert graph["data"]["text/plain"].startswith("Graph(f = 0.73: 5 inputs (w0, x0, w1, x1, w2), 8 gates;")
+    assert srcdoc(graph["data"]["text/html"]) == to_html(neuron())
+    assert graph["data"]["image/svg+xml"] == neuron()._repr_svg_()
+    assert "1.746, carried as 1.75" in srcdoc(table["data"]["text/html"]) and "1.75" in table["data"]["image/svg+xml"]
+    assert report["data"]["text/plain"].startswith("doctor.Report(NOT healthy: 3 errors (symmetry, no_gradient)")
+    assert "threshold: any duplicated unit is a warning" in report["data"]["text/html"]
