@@ -130,9 +130,10 @@ def write_docs(results, docs_dir, page="labs.md", width: int = 1100) -> Path:
               "The per-layer statistics behind several labs (activation mean/std, saturated and dead units, "
               "identical units, gradient per layer, the optimizer's update-to-weight ratio) are "
               "`chainrule.doctor.layer_stats`; `chainrule.doctor.diagnose(model, loss_fn, (x, y), optimizer)` "
-              "turns them into findings, each with a severity and a fix. `chainrule doctor --run DIR` checks a run "
-              "saved by `chainrule train` (`--lr-range` adds a learning-rate range test and its plot); "
-              "`chainrule doctor --demo zero-init|lr10|saturation|dead-relu|healthy` shows the planted problems.", ""]
+              "turns them into findings, each naming the layer, the number, the threshold and a fix. `chainrule doctor "
+              "--run DIR` checks a run saved by `chainrule train` (`--lr-range` adds a learning-rate range test and "
+              "its plot); `chainrule doctor --demo CASE` shows the planted problems. The rules: "
+              "[doctor.md](doctor.md).", ""]
     path = docs_dir.parent / page
     path.write_text("\n".join(lines).rstrip() + "\n", encoding="utf-8")
     return path
