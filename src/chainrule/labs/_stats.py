@@ -124,3 +124,16 @@ def compare(stat: Stat, predicted: float, rel: float = 0.0) -> str:
 def stats_json(stats: dict) -> dict:
     """{name: Stat} → {name: {mean, sd, n, values}} for numbers.json."""
     return {k: v.to_json() for k, v in stats.items()}
+
+
+def combine(verdicts) -> str:
+    """One verdict for a claim tested several ways: all supported → 'supported'; some → 'partly supported';
+    none supported and some contradicted → 'contradicted'; otherwise 'unresolved'."""
+    verdicts = list(verdicts)
+    if verdicts and all(v == "supported" for v in verdicts):
+        return "supported"
+    if any(v in ("supported", "partly supported") for v in verdicts):
+        return "partly supported"
+    if any(v == "contradicted" for v in verdicts):
+        return "contradicted"
+    return "unresolved"
