@@ -78,7 +78,8 @@ def run(ctx):
     ratio = {(a, d): Stat.of([r[str(d)] for r in grads[a]]) for a in ACTS for d in DEPTHS}
     configs = [{"act": a, "depth": d, "lr": lr} for a in ACTS for d in TRAINED for lr in LRS[a]]
     runs = dict(zip(((c["act"], c["depth"], c["lr"]) for c in configs), ctx.map(one_run, configs)))
-    best = {(a, d): min(LRS[a], key=lambda lr: np.mean([_err(r) for r in runs[a, d, lr]])) for a in ACTS for d in TRAINED}
+    best = {(a, d): min(LRS[a], key=lambda lr: np.mean([_err(r) for r in runs[a, d, lr]]))
+            for a in ACTS for d in TRAINED}
     err = {(a, d): Stat.of([_err(r) for r in runs[a, d, best[a, d]]]) for a in ACTS for d in TRAINED}
     deep, shallow = TRAINED[-1], TRAINED[0]
     gap_sig = paired([_err(r) for r in runs["sigmoid", deep, best["sigmoid", deep]]],
@@ -99,7 +100,7 @@ def run(ctx):
               "first layers get a vanishing gradient; ReLU (f' = 1 where active) and tanh (f'(0) = 1) much less.",
               measured=f"At init with {DEPTHS[-1]} hidden layers, first-layer/output-layer gradient RMS: "
               + ", ".join(f"{LABEL[a]} {g[a].pm(2, times=True)}" for a in ACTS)
-              + f" (with 1 layer: " + ", ".join(f"{LABEL[a]} {ratio[a, 1].pm(2, times=True)}" for a in ACTS)
+              + " (with 1 layer: " + ", ".join(f"{LABEL[a]} {ratio[a, 1].pm(2, times=True)}" for a in ACTS)
               + f"). Training error after {STEPS} steps at {deep} hidden layers, each at its better rate: "
               + ", ".join(f"{LABEL[a]} {err[a, deep].pm(pct=True)}" for a in ACTS)
               + f" (at {shallow}: " + ", ".join(f"{LABEL[a]} {err[a, shallow].pm(pct=True)}" for a in ACTS)
@@ -107,10 +108,13 @@ def run(ctx):
               verdict=verdict, stats={"sigmoid_minus_relu_depth6": gap_sig, "tanh_minus_relu_depth6": gap_tanh,
                                       "grad_ratio_sigmoid_depth8": g["sigmoid"], "grad_ratio_relu_depth8": g["relu"]})
     _figure(ctx, ratio, err)
-    ctx.conclude(f"The first layer's share of the gradient falls with depth for sigmoid ({ratio['sigmoid', 1].pm(2, times=True)} "
+    ctx.conclude("The first layer's share of the gradient falls with depth for sigmoid "
+                 f"({ratio['sigmoid', 1].pm(2, times=True)} "
                  f"at 1 hidden layer → {g['sigmoid'].pm(2, times=True)} at {DEPTHS[-1]}), far less for tanh "
-                 f"({g['tanh'].pm(2, times=True)}) and ReLU ({g['relu'].pm(2, times=True)}). In training at {deep} hidden "
-                 f"layers (each at its better rate) sigmoid ends at {err['sigmoid', deep].pm(pct=True)} training error, "
+                 f"({g['tanh'].pm(2, times=True)}) and ReLU ({g['relu'].pm(2, times=True)}). In training at {deep} "
+                 "hidden "
+                 f"layers (each at its better rate) sigmoid ends at {err['sigmoid', deep].pm(pct=True)} training "
+                 "error, "
                  f"tanh {err['tanh', deep].pm(pct=True)}, ReLU {err['relu', deep].pm(pct=True)} ({ctx.n_seeds}).")
 
 

@@ -58,7 +58,8 @@ def run(ctx):
               "training starts.",
               measured=f"Final training loss after {STEPS} steps (mean of the last 10): " + ", ".join(
                   f"{a} {loss[a].pm(3)}" for a in ada) + f" (worst/best over ε: ×{eps_range.pm(2)}); Adam over its "
-              f"three rates ×{adam_range.pm(2)}, at its best ({best['adam']}) {loss[best['adam']].pm(3)}; momentum at its "
+              f"three rates ×{adam_range.pm(2)}, at its best ({best['adam']}) {loss[best['adam']].pm(3)}; momentum "
+              "at its "
               f"best ({best['momentum']}) {loss[best['momentum']].pm(3)}. Default Adadelta − best Adam: "
               f"{vs_adam.pm(2)} ({ctx.n_seeds}).",
               verdict="partly supported" if eps_range.lo > 1.5 else "supported",
@@ -68,7 +69,8 @@ def run(ctx):
                  f"factor 100 apart) the loss after {STEPS} steps varies ×{eps_range.pm(2)} "
                  f"({', '.join(f'{loss[a].pm(3)}' for a in ada)}), against ×{adam_range.pm(2)} for Adam over a factor "
                  f"10 of its rate. At its defaults it ends "
-                 f"{'above' if vs_adam.mean > 0 else 'below'} Adam at Adam's best rate by {vs_adam.pm(2)} ({ctx.n_seeds}).")
+                 f"{'above' if vs_adam.mean > 0 else 'below'} Adam at Adam's best rate by {vs_adam.pm(2)} "
+                 f"({ctx.n_seeds}).")
 
 
 def _figure(ctx, res, loss):

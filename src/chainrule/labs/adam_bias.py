@@ -115,10 +115,12 @@ def run(ctx):
     best = {v: min(GRIDS[v], key=lambda lr: _score(runs[v, lr])) for v in VARIANTS}
     loss = {v: Stat.of([r["final_loss"] for r in runs[v, best[v]]]) for v in VARIANTS}
     torch_v, raw_v, slide_v = VARIANTS
-    gap = paired([r["final_loss"] for r in runs[raw_v, best[raw_v]]], [r["final_loss"] for r in runs[torch_v, best[torch_v]]])
+    at_best = {v: [r["final_loss"] for r in runs[v, best[v]]] for v in VARIANTS}
+    gap = paired(at_best[raw_v], at_best[torch_v])
     gap_slide = paired([r["final_loss"] for r in runs[slide_v, best[slide_v]]],
                        [r["final_loss"] for r in runs[torch_v, best[torch_v]]])
     theory = (1 - B1) / math.sqrt(1 - B2)
+    first_ratio = Stat.of([a / b for a, b in zip(step1[raw_v].values, step1[torch_v].values)])
     ctx.record(betas=[B1, B2], eps=EPS, steps=STEPS, grids=GRIDS, seeds=ctx.seeds, median_first_step_over_lr=step1,
                step_ratio_loss_times_10=rescale, best_lr=best, final_loss=loss, uncorrected_minus_torch=gap,
                slide_minus_torch=gap_slide, theory_uncorrected_first_step=theory)
@@ -127,11 +129,11 @@ def run(ctx):
               "once t ≫ 1/(1 − β₂) it makes no difference. With its own learning rate the uncorrected version "
               "trains about as well.",
               measured=f"Median |Δθ|/η of the first step: torch {step1[torch_v].pm(3)}, without correction "
-              f"{step1[raw_v].pm(3)} (×{Stat.of([a / b for a, b in zip(step1[raw_v].values, step1[torch_v].values)]).pm(3)}). "
+              f"{step1[raw_v].pm(3)} "
+              f"(×{first_ratio.pm(3)}). "
               f"Digits, {STEPS} steps, each at its best rate: torch {loss[torch_v].pm(3)} (lr {best[torch_v]:g}), "
               f"uncorrected {loss[raw_v].pm(3)} (lr {best[raw_v]:g}); difference {gap.pm(2)} ({ctx.n_seeds}).",
-              verdict="supported" if compare(Stat.of([a / b for a, b in zip(step1[raw_v].values, step1[torch_v].values)]),
-                                             theory, rel=0.1) == "supported" else "partly supported",
+              verdict="supported" if compare(first_ratio, theory, rel=0.1) == "supported" else "partly supported",
               stats={"first_step_torch": step1[torch_v], "first_step_uncorrected": step1[raw_v],
                      "uncorrected_minus_torch": gap})
     ctx.claim("cache-sqrt", textbook="Adagrad, RMSprop and Adam divide by √cache + ε: the step is then invariant to "
@@ -140,13 +142,16 @@ def run(ctx):
               "∝ g instead: ε stops being negligible).",
               measured=f"Loss × 10 changes the first step ×{rescale[torch_v].pm(3)} for torch Adam and "
               f"×{rescale[slide_v].pm(3)} for the slide's m/(v + ε); its first step is {step1[slide_v].pm(3)}·η "
-              f"(torch {step1[torch_v].pm(3)}·η). At its best rate ({best[slide_v]:g}) it ends at {loss[slide_v].pm(3)} "
+              f"(torch {step1[torch_v].pm(3)}·η). At its best rate ({best[slide_v]:g}) it ends at "
+              f"{loss[slide_v].pm(3)} "
               f"against torch's {loss[torch_v].pm(3)} (difference {gap_slide.pm(2)}).",
               verdict="supported" if abs(rescale[torch_v].mean - 1) < 0.05 and rescale[slide_v].hi < 0.5 else
               "contradicted",
-              stats={"rescale_torch": rescale[torch_v], "rescale_slide": rescale[slide_v], "slide_minus_torch": gap_slide})
+              stats={"rescale_torch": rescale[torch_v], "rescale_slide": rescale[slide_v],
+                     "slide_minus_torch": gap_slide})
     _figure(ctx, runs, best, loss, step1, rescale)
-    ctx.conclude(f"Without bias correction Adam's first step is {step1[raw_v].pm(3)}·η instead of {step1[torch_v].pm(3)}·η "
+    ctx.conclude(f"Without bias correction Adam's first step is {step1[raw_v].pm(3)}·η instead of "
+                 f"{step1[torch_v].pm(3)}·η "
                  f"(theory ×{theory:.2f}); each at its own best rate, "
                  + (f"the two train alike ({loss[raw_v].pm(3)} vs {loss[torch_v].pm(3)}; the spread of the difference "
                     "covers zero)" if gap.covers(0) else

@@ -66,7 +66,8 @@ def one_run(config):
     tr = train_tracked(model, optim.SGD(model.parameters(), lr=config["lr"], momentum=0.9), train.X, train.y, STEPS,
                        64, rng, every=0)
     ok = len(tr["loss"]) == STEPS and np.isfinite(tr["loss"]).all()
-    return {"std_init": std0, "loss": tr["loss"] if ok else None, "mean_loss": float(np.mean(tr["loss"])) if ok else None,
+    return {"std_init": std0, "loss": tr["loss"] if ok else None,
+            "mean_loss": float(np.mean(tr["loss"])) if ok else None,
             "val_acc": evaluate_accuracy(model, val.X, val.y) if ok else None}
 
 
@@ -102,8 +103,10 @@ def run(ctx):
               stats={"ratio_default": ratio[plain], "ratio_bn": ratio[bn], "default_minus_bn": vs_plain,
                      "he_minus_bn": vs_he})
     _figure(ctx, res, ratio, loss, best)
-    ctx.conclude(f"With PyTorch's default init the signal fades ×{ratio[plain].pm(2)} from layer 1 to layer {DEPTH}; batch "
-                 f"norm keeps ×{ratio[bn].pm(2)} (He init ×{ratio[he].pm(2)}). Each at its better rate, the mean training "
+    ctx.conclude(f"With PyTorch's default init the signal fades ×{ratio[plain].pm(2)} from layer 1 to layer {DEPTH}; "
+                 "batch "
+                 f"norm keeps ×{ratio[bn].pm(2)} (He init ×{ratio[he].pm(2)}). Each at its better rate, the mean "
+                 "training "
                  f"loss over {STEPS} steps is {loss[plain].pm(3)} (default), {loss[bn].pm(3)} (batch norm), "
                  f"{loss[he].pm(3)} (He): batch norm beats the default init by {vs_plain.pm(2)} and He init by "
                  f"{vs_he.pm(2)}" + (" (spread covers zero)" if vs_he.covers(0) else "") + f" ({ctx.n_seeds}).")
@@ -118,11 +121,13 @@ def _figure(ctx, res, ratio, loss, best):
         axes[0].errorbar(layers, v.mean(0), yerr=v.std(0, ddof=1) if len(v) > 1 else None, marker="o", ms=3,
                          capsize=2, color=colors[a], label=f"{a}: ×{ratio[a].pm(2)}")
         rr = np.array([r["loss"] for r in res[a]])
-        axes[1].plot(np.arange(1, STEPS + 1), np.exp(np.log(rr).mean(0)), color=colors[a], label=f"{a} (lr {best[a]:g})")
+        axes[1].plot(np.arange(1, STEPS + 1), np.exp(np.log(rr).mean(0)), color=colors[a],
+                     label=f"{a} (lr {best[a]:g})")
     axes[0].set(yscale="log", xlabel="hidden layer", ylabel="batch std of the ReLU outputs", xticks=layers,
                 title="at initialisation")
     axes[0].legend(fontsize=7)
-    axes[1].set(yscale="log", xlabel="step (batch 64)", ylabel="minibatch loss", title="training, each at its better rate")
+    axes[1].set(yscale="log", xlabel="step (batch 64)", ylabel="minibatch loss", title="training, each at its better "
+                                                                                       "rate")
     axes[1].legend(fontsize=7)
     bars(axes[2], ["default", "batch norm", "He"], dict(zip(["default", "batch norm", "He"], loss.values())),
          colors=list(colors.values()), digits=3)

@@ -89,7 +89,8 @@ def run(ctx):
     stays = rec.hi < 0.05
     ctx.claim("dead-relu", textbook="A ReLU whose pre-activation is ≤ 0 for every input gets zero gradient and stays "
               "dead (unless the layers before it move its inputs); large steps make more of them.",
-              measured=f"ReLU units dead on every probe digit after {EPOCHS} epochs: {st['relu', lo, 'final_dead'].pm(pct=1)} "
+              measured=f"ReLU units dead on every probe digit after {EPOCHS} epochs: "
+                       f"{st['relu', lo, 'final_dead'].pm(pct=1)} "
               f"at lr {lo:g}, {d_hi.pm(pct=1)} at lr {hi:g} (peak {st['relu', hi, 'peak_dead'].pm(pct=1)}; came back: "
               f"{rec.pm(pct=1)}) — {ctx.n_seeds}.",
               verdict="supported" if dies == "supported" and stays else "partly supported" if dies == "supported"
@@ -98,13 +99,15 @@ def run(ctx):
     ctx.claim("leaky-fix", textbook="LeakyReLU passes 1% of the gradient for h < 0, so a unit on its negative side "
               "can still learn and move back; whether the network then trains better depends on the run.",
               measured=f"At lr {hi:g}: LeakyReLU units on the negative side for every input "
-              f"{st['leaky_relu', hi, 'final_dead'].pm(pct=1)} (came back {st['leaky_relu', hi, 'recovered'].pm(pct=1)}); "
+              f"{st['leaky_relu', hi, 'final_dead'].pm(pct=1)} (came back "
+              f"{st['leaky_relu', hi, 'recovered'].pm(pct=1)}); "
               f"validation accuracy LeakyReLU {leaky_acc.pm(pct=1)} vs ReLU {relu_acc.pm(pct=1)}, paired difference "
               f"{acc_gap.pm(pct=1)}.", verdict=sign_verdict(acc_gap),
               stats={"leaky_minus_relu_val_acc": acc_gap, "leaky_val_acc": leaky_acc, "relu_val_acc": relu_acc})
     _figure(ctx, res, st)
     ctx.conclude(f"At lr {hi:g}, {d_hi.pm(pct=1)} of the ReLU units end dead (at lr {lo:g}: "
-                 f"{st['relu', lo, 'final_dead'].pm(pct=1)}), and only {rec.pm(pct=1)} come back. LeakyReLU's validation "
+                 f"{st['relu', lo, 'final_dead'].pm(pct=1)}), and only {rec.pm(pct=1)} come back. LeakyReLU's "
+                 "validation "
                  f"accuracy minus ReLU's at lr {hi:g}: {acc_gap.pm(pct=1)} ({ctx.n_seeds})."
                  + (" The spread covers zero: the single-seed headline (75% vs 27%) does not hold up."
                     if acc_gap.covers(0) else ""))

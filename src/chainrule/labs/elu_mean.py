@@ -76,7 +76,8 @@ def run(ctx):
                     [abs(np.mean(r["mean_trained"])) for r in res["elu"]])
     err = {a: Stat.of([r["mean_loss"] for r in res[a]]) for a in ACTS}
     faster = paired([r["mean_loss"] for r in res["relu"]], [r["mean_loss"] for r in res["elu"]])
-    ctx.record(depth=DEPTH, width=WIDTH, steps=STEPS, seeds=ctx.seeds, lr_grid=list(LRS), best_lr=best, expected_gaussian_mean=EXPECTED,
+    ctx.record(depth=DEPTH, width=WIDTH, steps=STEPS, seeds=ctx.seeds, lr_grid=list(LRS), best_lr=best,
+               expected_gaussian_mean=EXPECTED,
                gaussian_mean=gauss, mean_per_layer_init={f"{LABEL[a]}_layer{i + 1}": init[a, i] for a, i in init},
                mean_per_layer_trained={f"{LABEL[a]}_layer{i + 1}": trained[a, i] for a, i in trained},
                mean_over_layers_init=avg_init, mean_over_layers_trained=avg_trained,
@@ -88,7 +89,8 @@ def run(ctx):
               f"of a {DEPTH}-layer He-initialised MLP on standardised digits, averaged over layers: at init ReLU "
               f"{avg_init['relu'].pm(2)}, ELU {avg_init['elu'].pm(2)}; after {STEPS} steps ReLU "
               f"{avg_trained['relu'].pm(2)}, ELU {avg_trained['elu'].pm(2)} (|ReLU| − |ELU| {closer.pm(2)}). Training "
-              f"loss averaged over the {STEPS} steps (lower = faster), each at its best rate (ReLU {best['relu']:g}, ELU "
+              f"loss averaged over the {STEPS} steps (lower = faster), each at its best rate (ReLU {best['relu']:g}, "
+              "ELU "
               f"{best['elu']:g}): ReLU {err['relu'].pm(3)}, ELU {err['elu'].pm(3)} "
               f"(ReLU − ELU {faster.pm(2)}).",
               verdict=("supported" if sign_verdict(closer) == "supported" and sign_verdict(faster) == "supported"
@@ -96,9 +98,12 @@ def run(ctx):
               stats={"relu_minus_elu_abs_mean": closer, "relu_minus_elu_mean_loss": faster,
                      "elu_gaussian_mean": gauss["elu"]})
     _figure(ctx, init, trained, res)
-    ctx.conclude(f"ELU's mean output is closer to 0 than ReLU's: {gauss['elu'].pm(3)} vs {gauss['relu'].pm(3)} on N(0, 1) "
-                 f"(theory {EXPECTED['elu']:.3f} vs {EXPECTED['relu']:.3f}); in the trained network {avg_trained['elu'].pm(2)} "
-                 f"vs {avg_trained['relu'].pm(2)}. Training loss averaged over {STEPS} steps: ELU {err['elu'].pm(3)}, ReLU "
+    ctx.conclude(f"ELU's mean output is closer to 0 than ReLU's: {gauss['elu'].pm(3)} vs {gauss['relu'].pm(3)} on "
+                 "N(0, 1) "
+                 f"(theory {EXPECTED['elu']:.3f} vs {EXPECTED['relu']:.3f}); in the trained network "
+                 f"{avg_trained['elu'].pm(2)} "
+                 f"vs {avg_trained['relu'].pm(2)}. Training loss averaged over {STEPS} steps: ELU "
+                 f"{err['elu'].pm(3)}, ReLU "
                  f"{err['relu'].pm(3)}" + (" — the spread of the difference covers zero." if faster.covers(0) else "."))
 
 

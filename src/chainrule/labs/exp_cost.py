@@ -55,28 +55,32 @@ def timings(config):
     out = {"numpy": {"max(x, 0)": _best(lambda: np.maximum(x, 0)), "exp(x)": _best(lambda: np.exp(x)),
                      "tanh(x)": _best(lambda: np.tanh(x))}, "engine": {}, "step": {}}
     for a in ACTS:
-        f = activation_registry.module(a)
-
-        def fwd_bwd():
-            t = cr.from_numpy(x).requires_grad_()
-            f(t).sum().backward()
-
-        out["engine"][a] = _best(fwd_bwd)
+        out["engine"][a] = _best(_fwd_bwd(activation_registry.module(a), x))
     train, _, _ = digits_split()
     xb, yb = cr.from_numpy(train.X[:256]), cr.from_numpy(train.y[:256])
     for a in STEP_ACTS:
         model = build_mlp([64, 256, 256, 10], a)
-        opt = optim.SGD(model.parameters(), lr=0.01)
-        loss_fn = nn.CrossEntropyLoss()
-
-        def step():
-            loss = loss_fn(model(xb), yb)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-
-        out["step"][a] = _best(step, 10)
+        out["step"][a] = _best(_sgd_step(model, optim.SGD(model.parameters(), lr=0.01), nn.CrossEntropyLoss(), xb, yb),
+                               10)
     return out
+
+
+def _fwd_bwd(f, x):
+    def run():
+        t = cr.from_numpy(x).requires_grad_()
+        f(t).sum().backward()
+
+    return run
+
+
+def _sgd_step(model, opt, loss_fn, xb, yb):
+    def run():
+        loss = loss_fn(model(xb), yb)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+
+    return run
 
 
 def run(ctx):

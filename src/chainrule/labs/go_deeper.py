@@ -87,15 +87,18 @@ def run(ctx):
               f"{max(DEPTHS)} and {ctx.n_seeds}. log10|∂L/∂w₁| falls from {logs[1].pm(2)} at depth 1 to "
               f"{logs[max(DEPTHS)].pm(2)} at depth {max(DEPTHS)}: a factor ×{factor.pm(2)} per layer (weights "
               "N(0, 1), x = 1, y = 0).",
-              verdict="supported" if rel < 1e-10 and sign_verdict(Stat.of([1 - f for f in factor.finite])) == "supported"
-              else "partly supported", stats={"factor_per_layer": factor, "log10_grad_w1_deepest": logs[max(DEPTHS)]})
+              verdict="supported" if rel < 1e-10 and sign_verdict(Stat.of([1 - f for f in factor.finite]))
+              == "supported" else "partly supported",
+              stats={"factor_per_layer": factor, "log10_grad_w1_deepest": logs[max(DEPTHS)]})
     _figure(ctx, res, logs, factor)
     e = res[0]["explain_depth3"]
-    ctx.conclude(f"The chain rule's product and the engine agree to {rel:.1e}. Each layer multiplies the first weight's "
+    ctx.conclude(f"The chain rule's product and the engine agree to {rel:.1e}. Each layer multiplies the first "
+                 "weight's "
                  f"gradient by σ'(h)·w (σ' ≤ 1/4): ×{factor.pm(2)} per layer on average, so |∂L/∂w₁| goes from "
                  f"10^({logs[1].pm(2)}) with one layer to 10^({logs[max(DEPTHS)].pm(2)}) with {max(DEPTHS)} "
                  f"({ctx.n_seeds}). First seed, depth 3: h = " + ", ".join(f"{v:.3f}" for v in e["h"]) + "; σ' = "
-                 + ", ".join(f"{v:.3f}" for v in e["sigma_prime"]) + "; ∂L/∂w = " + ", ".join(f"{v:.2e}" for v in e["dL_dw"])
+                 + ", ".join(f"{v:.3f}" for v in e["sigma_prime"]) + "; ∂L/∂w = "
+                 + ", ".join(f"{v:.2e}" for v in e["dL_dw"])
                  + ".")
 
 

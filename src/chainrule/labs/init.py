@@ -167,8 +167,9 @@ def run(ctx):
               f"{sym['zeros']['distinct_units'].pm(2)}, constant {sym['constant']['distinct_units'].pm(2)}, Xavier "
               f"{sym['xavier']['distinct_units'].pm(2)}; test accuracy {sym['zeros']['test_acc'].pm(pct=1)} / "
               f"{sym['constant']['test_acc'].pm(pct=1)} / {sym['xavier']['test_acc'].pm(pct=1)} ({ctx.n_seeds}).",
-              verdict="supported" if sym["zeros"]["distinct_units"].hi <= 1 and sym["constant"]["distinct_units"].hi <= 1
-              and sym["xavier"]["distinct_units"].lo >= 15 else "partly supported",
+              verdict="supported" if sym["zeros"]["distinct_units"].hi <= 1
+              and sym["constant"]["distinct_units"].hi <= 1 and sym["xavier"]["distinct_units"].lo >= 15
+              else "partly supported",
               stats={f"distinct_{s}": sym[s]["distinct_units"] for s in sym})
     small = log_ratio["relu_small"]
     ctx.claim("small-init", textbook="n·Var(w) < 1 (times what the activation keeps) shrinks the variance at every "
@@ -192,7 +193,8 @@ def run(ctx):
               else "unresolved", stats={f"fan_{k}": v for k, v in fans.items()})
     _figures(ctx, res, fans, sym)
     ctx.conclude(f"Over {DEPTH} layers of {WIDTH} ({ctx.n_seeds}): ReLU's variance changes ×{he.pm(2)} under He but "
-                 f"10^({small.pm(2)}) under small random init and ×{xav_relu.pm(2)} under Xavier; tanh keeps ×{xav.pm(2)} "
+                 f"10^({small.pm(2)}) under small random init and ×{xav_relu.pm(2)} under Xavier; tanh keeps "
+                 f"×{xav.pm(2)} "
                  f"under Xavier and ×{he_tanh.pm(2)} under He. In the forward pass the fan that matters is n_in: "
                  f"Var(w) = 1/n_in keeps ×{fans['1/n_in'].pm(2)} through 4 layers that double the width, 1/n_out gives "
                  f"×{fans['1/n_out'].pm(2)}. Zero and constant init leave {sym['zeros']['distinct_units'].pm(2)} and "

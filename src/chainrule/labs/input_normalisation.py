@@ -72,7 +72,8 @@ def run(ctx):
     ctx.claim("input-norm", textbook="Zero-mean inputs of equal variance make the loss surface better conditioned: "
               "with each at its own best learning rate, standardised inputs train fastest (Efficient BackProp).",
               measured=f"Training loss averaged over {STEPS} steps, each at its best rate of "
-              f"{', '.join(f'{lr:g}' for lr in LRS)}: " + ", ".join(f"{a} {loss[a].pm(3)} (lr {best[a]:g})" for a in ARMS)
+              f"{', '.join(f'{lr:g}' for lr in LRS)}: "
+              + ", ".join(f"{a} {loss[a].pm(3)} (lr {best[a]:g})" for a in ARMS)
               + f"; raw − standardised {raw_vs_std.pm(2)}, [0, 1] − standardised {unit_vs_std.pm(2)}. Validation "
               "accuracy: " + ", ".join(f"{a} {acc[a].pm(pct=1)}" for a in ARMS) + f" ({ctx.n_seeds}).",
               verdict="supported" if v1 == v2 == "supported" else "partly supported" if "supported" in (v1, v2)

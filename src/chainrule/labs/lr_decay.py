@@ -71,16 +71,19 @@ def run(ctx):
     ctx.claim("lr-decay", textbook="SGD with a constant rate keeps bouncing at a noise level ∝ η; decaying η lets it "
               "settle lower, while the early steps stay large.",
               measured=f"Training loss after {STEPS} steps, each schedule at its best starting rate of "
-              f"{', '.join(f'{lr:g}' for lr in LRS)}: " + ", ".join(f"{s} {loss[s].pm(3)} (lr {best[s]:g})" for s in SCHEDULES)
+              f"{', '.join(f'{lr:g}' for lr in LRS)}: "
+              + ", ".join(f"{s} {loss[s].pm(3)} (lr {best[s]:g})" for s in SCHEDULES)
               + "; constant minus decayed: " + ", ".join(f"{s} {g.pm(2)}" for s, g in gains.items())
-              + f". Validation accuracy: " + ", ".join(f"{s} {acc[s].pm(pct=1)}" for s in SCHEDULES) + f" ({ctx.n_seeds}).",
+              + ". Validation accuracy: " + ", ".join(f"{s} {acc[s].pm(pct=1)}" for s in SCHEDULES)
+              + f" ({ctx.n_seeds}).",
               verdict=combine(v),
               stats={f"constant_minus_{s}": g for s, g in gains.items()})
     _figure(ctx, runs, best, loss)
     ctx.conclude(f"Each at its best starting rate ({ctx.n_seeds}), training loss after {STEPS} steps: "
                  + ", ".join(f"{s} {loss[s].pm(3)}" for s in SCHEDULES) + ". Constant minus decayed (positive: "
                  "decay helps): " + ", ".join(f"{s} {g.pm(2)}" + (" (spread covers zero)" if g.covers(0) else "")
-                                             for s, g in gains.items()) + f". Validation accuracy: " + ", ".join(f"{s} {acc[s].pm(pct=1)}" for s in SCHEDULES)
+                                             for s, g in gains.items())
+                 + ". Validation accuracy: " + ", ".join(f"{s} {acc[s].pm(pct=1)}" for s in SCHEDULES)
                  + "." + (f" Best starting rate at the grid's edge: {', '.join(edges)}." if edges else ""))
 
 

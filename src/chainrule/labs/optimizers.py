@@ -12,9 +12,10 @@ The update rules (as in ``chainrule.optim``, PyTorch's forms), for a gradient g:
 
 Surfaces: Rosenbrock (a curved ravine, minimum at (1, 1)), started near (−1.5, 2) — each seed moves the start
 a little — with each optimizer at the best rate of one grid; and the saddle x² − y² started next to its saddle
-point (|y₀| between 10⁻⁴ and 10⁻² per seed), all at one rate, counting the steps to escape (|y| > 1). On digits the same MLP
-trains with each optimizer at each rate of a small grid (four rates a factor √10 apart, the top one meant to be
-too high), and the best is its result. Training is short (60 steps), which favours large rates.
+point (|y₀| between 10⁻⁴ and 10⁻² per seed), all at one rate, counting the steps to escape (|y| > 1). On
+digits the same MLP trains with each optimizer at each rate of a small grid (four rates a factor √10 apart,
+the top one meant to be too high), and the best is its result. Training is short (60 steps), which favours
+large rates.
 """
 
 from __future__ import annotations
@@ -111,6 +112,10 @@ def digits_run(config):
     return {"final_loss": float(np.mean(tr["loss"][-10:])) if ok else None, "loss": tr["loss"] if ok else None}
 
 
+def _escape_words(stat, escaped, seeds):
+    return stat.pm(2) if escaped == seeds else "never" if not escaped else f"{escaped}/{seeds} seeds"
+
+
 def _spread(values):
     """Worst/best final loss over the rates that did not diverge."""
     v = [x for x in values if x is not None]
@@ -127,14 +132,14 @@ def run(ctx):
     runs = dict(zip(((c["opt"], c["lr"]) for c in configs), ctx.map(digits_run, configs)))
     best = {n: min(DIGITS_GRID[n], key=lambda lr: _score(runs[n, lr])) for n in NAMES}
     loss = {n: Stat.of([r["final_loss"] for r in runs[n, best[n]]]) for n in NAMES}
-    vs_sgd = {n: paired([r["final_loss"] for r in runs["SGD", best["SGD"]]], [r["final_loss"] for r in runs[n, best[n]]])
-              for n in NAMES[1:]}
+    sgd = [r["final_loss"] for r in runs["SGD", best["SGD"]]]
+    vs_sgd = {n: paired(sgd, [r["final_loss"] for r in runs[n, best[n]]]) for n in NAMES[1:]}
     ros = {n: Stat.of([s["rosenbrock"][n]["final_f"] for s in surf]) for n in NAMES}
     esc = {n: Stat.of([s["saddle"][n]["steps_to_escape"] for s in surf]) for n in NAMES}
     escaped = {n: sum(s["saddle"][n]["steps_to_escape"] is not None for s in surf) for n in NAMES}
     # "the learning rate matters most": the loss range across one optimizer's grid vs across optimizers' bests
-    lr_range = {n: Stat.of([_spread([r["final_loss"] for r in rr]) for rr in zip(*(runs[n, lr] for lr in DIGITS_GRID[n]))])
-                for n in NAMES}
+    lr_range = {n: Stat.of([_spread([r["final_loss"] for r in rr])
+                            for rr in zip(*(runs[n, lr] for lr in DIGITS_GRID[n]))]) for n in NAMES}
     opt_range = Stat.of([max(v) / min(v) for v in zip(*(loss[n].values for n in NAMES))])
     edges = [n for n in NAMES if best[n] in (DIGITS_GRID[n][0], DIGITS_GRID[n][-1])]
     ctx.record(steps=STEPS, digit_steps=DIGIT_STEPS, surface_grid=list(SURFACE_GRID), digits_grid=DIGITS_GRID,
@@ -154,7 +159,8 @@ def run(ctx):
               "at each one's best rate: " + ", ".join(f"{n} f = {ros[n].pm(2)}" for n in NAMES) + f". Saddle (lr "
               f"{SADDLE_LR}): steps to escape " + ", ".join(f"{n} {esc[n].pm(2)}" if escaped[n] == len(surf) else
                                                             f"{n} {escaped[n]}/{len(surf)} escaped" for n in NAMES)
-              + f". Loss ratio worst/best rate within one optimizer's grid (rates that did not diverge): SGD ×{lr_range['SGD'].pm(2)}, Adam "
+              + ". Loss ratio worst/best rate within one optimizer's grid (rates that did not diverge): SGD "
+                f"×{lr_range['SGD'].pm(2)}, Adam "
               f"×{lr_range['Adam'].pm(2)}; across optimizers at their best rates ×{opt_range.pm(2)}.",
               verdict="supported" if len(faster) >= 3 and lr_range["SGD"].mean > opt_range.mean else
               "partly supported" if faster or lr_range["SGD"].mean > opt_range.mean else "unresolved",
@@ -165,9 +171,10 @@ def run(ctx):
                  + ", ".join(f"{n} {loss[n].pm(3)}" for n in NAMES)
                  + f" — better than SGD beyond the spread: {', '.join(faster) or 'none'}. Rosenbrock: "
                  + ", ".join(f"{n} {ros[n].pm(2)}" for n in sorted(NAMES, key=lambda n: ros[n].mean))
-                 + ". Saddle escape (steps): " + ", ".join(f"{n} {esc[n].pm(2) if escaped[n] == len(surf) else 'never' if not escaped[n] else f'{escaped[n]}/{len(surf)} seeds'}"
+                 + ". Saddle escape (steps): " + ", ".join(f"{n} {_escape_words(esc[n], escaped[n], len(surf))}"
                                                          for n in NAMES)
-                 + f". Within SGD's grid (rates that did not diverge) the loss varies ×{lr_range['SGD'].pm(2)}; the optimizers' bests differ by "
+                 + f". Within SGD's grid (rates that did not diverge) the loss varies ×{lr_range['SGD'].pm(2)}; the "
+                   "optimizers' bests differ by "
                    f"×{opt_range.pm(2)}." + (f" Best rate at the grid's edge: {', '.join(edges)}." if edges else ""))
 
 
@@ -182,7 +189,7 @@ def _figures(ctx, surf, runs, best, loss):
         axes[0].plot(p[:, 0], p[:, 1], color=COLORS[n], lw=1.3, label=f"{n} (lr {s0['rosenbrock'][n]['lr']:g})")
     axes[0].plot(*s0["start"], "k^", ms=8)
     axes[0].plot(1, 1, "k*", ms=12)
-    axes[0].set(xlim=(-2, 2.2), ylim=(-1, 4.2), title=f"Rosenbrock, each at its best rate (first seed)")
+    axes[0].set(xlim=(-2, 2.2), ylim=(-1, 4.2), title="Rosenbrock, each at its best rate (first seed)")
     axes[0].legend(fontsize=6, loc="lower right")
     axes[0].grid(False)
     gx, gy = np.meshgrid(np.linspace(-1.2, 1.2, 100), np.linspace(-1.5, 1.5, 100))

@@ -9,8 +9,6 @@ and with LeakyReLU fixed at 0.25, from the same initial weights and batches at e
 
 from __future__ import annotations
 
-import numpy as np
-
 from ..data.datasets import digits_split
 from ..nn.mlp import build_mlp
 from ._common import evaluate_accuracy, train_tracked
@@ -64,15 +62,15 @@ def run(ctx):
     ctx.claim("prelu", textbook="α is trained by backprop like any weight (∂L/∂α = Σ δ·h over h < 0). He et al. "
               "(2015) found it settles well above 0 — the network keeps a leak — and a small accuracy gain over ReLU.",
               measured=f"α after {STEPS} steps (from 0.25): " + ", ".join(f"{k} {v.pm(2)}" for k, v in alpha.items())
-              + f". Validation accuracy: " + ", ".join(f"{a} {acc[a].pm(pct=1)}" for a in ARMS)
+              + ". Validation accuracy: " + ", ".join(f"{a} {acc[a].pm(pct=1)}" for a in ARMS)
               + f"; PReLU − ReLU {gap.pm(pct=1)} ({ctx.n_seeds}).",
               verdict="supported" if keeps_leak and sign_verdict(gap) == "supported" else
               "partly supported" if keeps_leak else "contradicted" if all(s.hi < 0.05 for s in alpha.values())
               else "unresolved", stats={**{f"alpha_{k}": v for k, v in alpha.items()}, "prelu_minus_relu": gap})
     _figure(ctx, prelu, alpha, acc)
     ctx.conclude(f"Learned α (from 0.25, {STEPS} SGD steps): " + ", ".join(f"{k} {v.pm(2)}" for k, v in alpha.items())
-                 + f" — {_alpha_words(alpha, keeps_leak)}. Accuracy PReLU − ReLU: {gap.pm(pct=1)}" + (" (the spread covers zero: no resolved gain)."
-                                                            if gap.covers(0) else "."))
+                 + f" — {_alpha_words(alpha, keeps_leak)}. Accuracy PReLU − ReLU: {gap.pm(pct=1)}"
+                 + (" (the spread covers zero: no resolved gain)." if gap.covers(0) else "."))
 
 
 def _alpha_words(alpha, keeps_leak):

@@ -110,10 +110,13 @@ def run(ctx):
                      "zeros64_minus_one_unit": like_one})
     _figure(ctx, res, st, acc)
     ctx.conclude(f"From all-zero weights the sigmoid network's hidden layer gets no gradient on the first step "
-                 f"(‖∂L/∂W1‖ = {st[z, 'first_grad_W1'].mean:g}) while the output layer does ({st[z, 'first_grad_W2'].pm(2)}: "
-                 f"σ(0) = 1/2). In float64 the {HIDDEN} hidden units stay copies ({st[z64, 'distinct_units'].pm(2)} distinct "
+                 f"(‖∂L/∂W1‖ = {st[z, 'first_grad_W1'].mean:g}) while the output layer does "
+                 f"({st[z, 'first_grad_W2'].pm(2)}: "
+                 f"σ(0) = 1/2). In float64 the {HIDDEN} hidden units stay copies ({st[z64, 'distinct_units'].pm(2)} "
+                 "distinct "
                  f"after {STEPS} steps); in float32 last-bit differences grow until the units split "
-                 f"({st[z, 'distinct_units'].pm(2)} distinct, rows apart by {drift[z].pm(2)} of the weights). Either way "
+                 f"({st[z, 'distinct_units'].pm(2)} distinct, rows apart by {drift[z].pm(2)} of the weights). Either "
+                 "way "
                  f"the network stays far below a random start: {acc[z].pm(pct=1)} (float32), {acc[z64].pm(pct=1)} "
                  f"(float64) against {acc[xav].pm(pct=1)} (Xavier); one hidden unit: {acc[one].pm(pct=1)}.")
 
@@ -125,7 +128,7 @@ def _figure(ctx, res, st, acc):
     axes[0].set(ylabel="test accuracy (%)", title=f"after {STEPS} SGD steps", ylim=(0, 105))
     axes[0].tick_params(axis="x", labelrotation=15)
     bars(axes[1], list(ARMS), {a: st[a, "distinct_units"] for a in ARMS}, colors=colors)
-    axes[1].set(ylabel=f"distinct units among the hidden layer's", title="distinct hidden units after training")
+    axes[1].set(ylabel="distinct units among the hidden layer's", title="distinct hidden units after training")
     axes[1].tick_params(axis="x", labelrotation=15)
     for a, color in zip(ARMS[:2], colors):
         for k, r in enumerate(res[a]):

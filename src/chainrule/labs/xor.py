@@ -108,7 +108,8 @@ def run(ctx):
                hidden_succeeds=bool(mlp.lo > 0.9))
     ctx.claim("xor", textbook="No line separates XOR: a linear classifier gets at most 3 of the 4 quadrants right. "
               "With the feature x1·x2 the classes are linearly separable; a hidden layer learns such features.",
-              measured=f"Logistic regression on noisy boolean corners (training accuracy): AND {gates['AND'].pm(pct=1)}, "
+              measured="Logistic regression on noisy boolean corners (training accuracy): AND "
+                       f"{gates['AND'].pm(pct=1)}, "
               f"OR {gates['OR'].pm(pct=1)}, XOR {gates['XOR'].pm(pct=1)}. Playground XOR, test accuracy: x1, x2 "
               f"{lin.pm(pct=1)}; with x1·x2 {prod.pm(pct=1)}; one hidden layer of {HIDDEN} tanh "
               f"{mlp.pm(pct=1)} ({ctx.n_seeds}).",
