@@ -42,12 +42,11 @@ def bars(ax, names, stats, colors=None, pct=False, digits=2, horizontal=False, l
         else:
             ax.plot(i + jitter, vals, "k.", ms=4)
         text = label_fmt(stats[n]) if label_fmt else stats[n].pm(digits, pct=pct)
+        top = np.nan_to_num(max([means[i] * scale + sds[i] * scale, *vals]) if len(vals) else 0.0)
         if horizontal:
-            ax.annotate(text, (np.nan_to_num(means[i] * scale + sds[i] * scale), i), xytext=(4, 0),
-                        textcoords="offset points", va="center", fontsize=7)
+            ax.annotate(text, (top, i), xytext=(6, 0), textcoords="offset points", va="center", fontsize=7)
         else:
-            ax.annotate(text, (i, np.nan_to_num(means[i] * scale + sds[i] * scale)), xytext=(0, 3),
-                        textcoords="offset points", ha="center", fontsize=7)
+            ax.annotate(text, (i, top), xytext=(0, 4), textcoords="offset points", ha="center", fontsize=7)
     if horizontal:
         ax.set(yticks=x, yticklabels=names)
         ax.invert_yaxis()

@@ -86,7 +86,7 @@ def run(ctx):
     edge = [LABEL[a] for a in NAMES if best[a] in (LRS[0], LRS[-1])]
 
     def st(a):
-        return (f"{LABEL[a]} {steps[a].pm(3)} (lr {best[a]:g}" + ("" if reached[a] == len(ctx.seeds) else
+        return (f"{LABEL[a]} {steps[a].pm(2)} (lr {best[a]:g}" + ("" if reached[a] == len(ctx.seeds) else
                 f", reached in {reached[a]}/{len(ctx.seeds)} seeds") + ")")
 
     faster = sign_verdict(Stat.of([v - 1 for v in r_tanh.finite]))
@@ -137,7 +137,7 @@ def _figure(ctx, res, best, steps, reached):
     ax.legend(fontsize=7)
     order = sorted(NAMES, key=lambda a: steps[a].mean if steps[a].n else np.inf)
     bars(axes[2], [LABEL[a] for a in order], {LABEL[a]: steps[a] for a in order},
-         colors=[colors[a] for a in order], horizontal=True, digits=3)
+         colors=[colors[a] for a in order], horizontal=True, digits=2)
     axes[2].set(xlabel=f"steps to {TARGET:.0%} training error", title="mean ± s.d. over seeds (dots: seeds)",
                 xlim=(0, STEPS * 1.45))
     for i, a in enumerate(order):

@@ -154,8 +154,10 @@ def _figure(ctx, res, ev, tm, pop):
         ax.bar(k, v.mean(), yerr=v.std(ddof=1) if len(v) > 1 else None, capsize=3,
                color=["tab:red", "tab:blue"][k], alpha=0.8)
         ax.plot(np.full(len(v), k + 0.1), v, "k.", ms=4)
+        ax.annotate(f"{v.mean():.1f}%", (k, v.max()), xytext=(0, 4), textcoords="offset points", ha="center",
+                    fontsize=8)
     ax.set(xticks=[0, 1], xticklabels=["ε = 0 (the slide)", "ε = 1e-5"], ylabel="% of features that are NaN",
-           title="batch norm on a batch of 64 raw digits")
+           title="batch norm on a batch of 64 raw digits (blank pixels: 0/0)")
     fig.suptitle(f"Batch norm at test time and its ε (64-64-64-10 ReLU + BN on digits, {ctx.n_seeds})")
     ctx.figure(fig, "eval.png", "Left: test accuracy in eval mode and, with model.eval() forgotten, in training mode "
                "for test batches of 2 to 270. Right: without ε, a feature that is constant in the batch divides 0 "

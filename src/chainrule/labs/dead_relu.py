@@ -129,9 +129,10 @@ def _figure(ctx, res, st):
     for i, a in enumerate(ACTS):
         v = st[a, hi, "val_acc"]
         ax.errorbar([i], [100 * v.mean], yerr=[100 * v.sd], fmt="o", capsize=4, color=colors[a])
-        ax.plot(np.full(v.n, i + 0.1), 100 * np.array(v.finite), "k.", ms=4)
+    for r, l in zip(res["relu", hi], res["leaky_relu", hi]):  # one grey line per seed: the paired comparison
+        ax.plot([0.1, 0.9], [100 * r["val_acc"], 100 * l["val_acc"]], color="0.5", lw=0.8, marker=".", ms=4)
     ax.set(xticks=[0, 1], xticklabels=[LABEL[a] for a in ACTS], xlim=(-0.5, 1.5), ylabel="validation accuracy (%)",
-           title=f"lr {hi:g}: accuracy per seed (dots)")
+           title=f"lr {hi:g}: validation accuracy (lines: seeds)")
     fig.suptitle(f"Dead units during {EPOCHS} epochs on digits (64-128-128-10), mean ± s.d. over {ctx.n_seeds}")
     ctx.figure(fig, "dead_units.png", "Fraction of hidden units whose pre-activation is ≤ 0 for all 512 probe digits "
                "(band: ± s.d. over seeds), at a moderate and a high learning rate; right: validation accuracy per "

@@ -113,8 +113,9 @@ def _figure(ctx, init, trained, res):
     colors = {"relu": "tab:red", "elu": "tab:green"}
     for a in ACTS:
         for st, ls, when in ((init, "--", "init"), (trained, "-", f"after {STEPS} steps")):
-            axes[0].errorbar(layers, [st[a, i].mean for i in range(DEPTH)], yerr=[st[a, i].sd for i in range(DEPTH)],
-                             ls=ls, marker="o", ms=3, capsize=3, color=colors[a], label=f"{LABEL[a]}, {when}")
+            m, s = [st[a, i].mean for i in range(DEPTH)], [st[a, i].sd for i in range(DEPTH)]
+            axes[0].errorbar(layers, m, yerr=s, ls="none", capsize=3, color=colors[a])
+            axes[0].plot(layers, m, ls=ls, marker="o", ms=3, color=colors[a], label=f"{LABEL[a]}, {when}")
         axes[0].axhline(EXPECTED[a], color=colors[a], ls=":", lw=1)
     axes[0].axhline(0, color="0.3", lw=0.8)
     axes[0].set(xlabel="hidden layer", ylabel="mean output", xticks=layers,

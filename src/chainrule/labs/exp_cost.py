@@ -125,7 +125,7 @@ def _figure(ctx, npy, eng, step):
          colors=["tab:red", "tab:orange", "tab:purple"])
     axes[2].set(ylabel="µs", title="one SGD step, 64-256-256-10 MLP, batch 256")
     fig.suptitle(f"The cost of exp(): per element it is several × a max; per training step much less "
-                 f"(minimum of {REPEAT} repeats; mean ± s.d. over {ctx.n_seeds} blocks)")
+                 f"(minimum of {REPEAT} repeats; mean ± s.d. over {len(ctx.seeds)} blocks, one per seed)")
     ctx.figure(fig, "cost.png", "Left: NumPy's exp and tanh against max(x, 0). Middle: forward + backward of each "
                "activation through chainrule. Right: a whole training step with ReLU, tanh or sigmoid — the "
                "matrix products dominate.")

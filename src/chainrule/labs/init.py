@@ -223,6 +223,7 @@ def _figures(ctx, res, fans, sym):
         ax.plot(np.arange(1, v.shape[1] + 1), np.exp(np.log(v).mean(0)), marker="o", ms=3, color=color,
                 label=f"Var(w) = {k}: ×{fans[k].pm(2)}")
     ax.set(yscale="log", xlabel="layer (widths 64 → 128 → 256 → 512 → 1024)", ylabel="Var(output) / Var(input)",
+           xticks=np.arange(1, len(res[0]["fans"]["1/n_in"]) + 1),
            title="linear stack: which fan keeps the forward variance")
     ax.legend(fontsize=7)
     ax = axes[1, 2]
@@ -230,6 +231,7 @@ def _figures(ctx, res, fans, sym):
     lim = max(np.abs(W).max(), 1e-6)
     ax.imshow(W, cmap="RdBu_r", vmin=-lim, vmax=lim, aspect="auto")
     ax.axvline(63.5, color="k", lw=1)
+    ax.text(31.5, W.shape[0] / 2, "every weight\nexactly 0", ha="center", va="center", fontsize=8)
     ax.set(title=f"first-layer weights after training: zeros | constant\ndistinct units of 16: "
                  f"{sym['zeros']['distinct_units'].pm(2)} | {sym['constant']['distinct_units'].pm(2)} "
                  f"(Xavier: {sym['xavier']['distinct_units'].pm(2)})", xlabel="input pixel", ylabel="hidden unit")

@@ -123,22 +123,22 @@ def run(ctx):
 
 def _figure(ctx, res, st, acc):
     fig, axes = panels(1, 3, (15, 3.9), left=0.05, right=0.98, bottom=0.2, top=0.8, wspace=0.3)
-    colors = ["tab:purple", "tab:pink", "tab:gray", "tab:blue"]
+    colors = ["tab:purple", "tab:cyan", "tab:gray", "tab:blue"]
     bars(axes[0], list(ARMS), acc, pct=True, colors=colors)
     axes[0].set(ylabel="test accuracy (%)", title=f"after {STEPS} SGD steps", ylim=(0, 105))
     axes[0].tick_params(axis="x", labelrotation=15)
     bars(axes[1], list(ARMS), {a: st[a, "distinct_units"] for a in ARMS}, colors=colors)
-    axes[1].set(ylabel="distinct units among the hidden layer's", title="distinct hidden units after training")
+    axes[1].set(ylabel="distinct hidden units", title="distinct hidden units after training")
     axes[1].tick_params(axis="x", labelrotation=15)
     for a, color in zip(ARMS[:2], colors):
         for k, r in enumerate(res[a]):
-            axes[2].plot(np.arange(len(r["spread"])) * EVERY, np.maximum(r["spread"], 1e-18), color=color,
+            axes[2].plot((np.arange(len(r["spread"])) + 1) * EVERY, np.maximum(r["spread"], 1e-18), color=color,
                          label=a if k == 0 else None)
     axes[2].set(yscale="log", xlabel="SGD step", ylabel="max |row − first row| / max |W|",
                 title="how far the hidden units drift apart (every seed)")
     axes[2].legend(fontsize=7)
-    fig.suptitle(f"64 → {HIDDEN} sigmoid → 10 on digits, all weights zero: one hidden unit, copied (mean ± s.d. over "
-                 f"{ctx.n_seeds})")
+    fig.suptitle(f"64 → {HIDDEN} sigmoid → 10 on digits from all-zero weights: in exact arithmetic one hidden unit, "
+                 f"copied; in float32 round-off splits the copies (mean ± s.d. over {ctx.n_seeds})")
     ctx.figure(fig, "zero_init.png", "Test accuracy and distinct hidden units after training from zeros (float32 "
                "and float64), with a single hidden unit, and from Xavier; right: the hidden units' weight rows drift "
                "apart from round-off in float32 (the zero-gradient start shows as 0, drawn at 1e-18).")
