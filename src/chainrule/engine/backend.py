@@ -7,6 +7,8 @@ a CuPy array; what cannot dispatch on an argument -- creating arrays, random num
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 
 xp = np
@@ -39,20 +41,32 @@ def array(data, dtype=None, copy=True):
     return np.array(data, dtype=dtype, copy=copy)
 
 
+class _Capture(threading.local):
+    graph = None  # the chainrule.Graph recording on this thread (engine/capture.py), or None
+
+
+CAPTURE = _Capture()
+
+
+def _made(a, fill):
+    g = CAPTURE.graph
+    return a if g is None else g.created(a, fill)  # while capturing: a buffer the replay refills
+
+
 def zeros(shape, dtype):
-    return np.zeros(shape, dtype=dtype)
+    return _made(np.zeros(shape, dtype=dtype), 0)
 
 
 def ones(shape, dtype):
-    return np.ones(shape, dtype=dtype)
+    return _made(np.ones(shape, dtype=dtype), 1)
 
 
 def full(shape, value, dtype):
-    return np.full(shape, value, dtype=dtype)
+    return _made(np.full(shape, value, dtype=dtype), value)
 
 
 def empty(shape, dtype):
-    return np.empty(shape, dtype=dtype)
+    return _made(np.empty(shape, dtype=dtype), None)
 
 
 def arange(start, end, step, dtype):

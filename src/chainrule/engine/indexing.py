@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import builtins
 
+from . import backend as B
 from . import ops as P
 from .arguments import _dim, _long
 from .backend import xp
@@ -79,7 +80,7 @@ def masked_fill(input, mask, value):
     """``value`` where ``mask`` is True, ``input`` elsewhere (mask broadcasts to input's shape)."""
     m = _arr(mask)
     if getattr(m, "dtype", None) != xp.bool_:
-        raise TypeError(f"masked_fill: the mask must be a bool tensor (e.g. x > 0), got dtype {xp.asarray(m).dtype}")
+        raise TypeError(f"masked_fill: the mask must be a bool tensor (e.g. x > 0), got dtype {xp.asanyarray(m).dtype}")
     try:
         xp.broadcast_to(m, input._array.shape)
     except ValueError:
@@ -93,7 +94,7 @@ def masked_fill(input, mask, value):
         if value.dtype != input.dtype:
             value = value.to(input.dtype)
     else:
-        value = xp.asarray(value).astype(input._array.dtype)
+        value = xp.asanyarray(value).astype(input._array.dtype)
     return P.Where.apply(m, value, input)
 
 
@@ -112,7 +113,7 @@ def scatter(input, dim, index, src=None, value=None):
         )
     where = _along(idx.shape, idx, d)
     if src is None:
-        v = xp.full(idx.shape, value, dtype=input._array.dtype)
+        v = B.full(idx.shape, value, input._array.dtype)
     else:
         v = getitem(src, tuple(slice(0, s) for s in idx.shape))
         if v.dtype != input.dtype:

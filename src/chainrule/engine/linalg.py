@@ -5,6 +5,7 @@ from __future__ import annotations
 import builtins
 from collections import namedtuple
 
+from . import backend as B
 from . import ops as P
 from .arguments import _into, _t
 from .backend import xp
@@ -57,7 +58,7 @@ def diag(input, diagonal=0):
         n = a.shape[0] + builtins.abs(diagonal)
         i = xp.arange(a.shape[0])
         rows, cols = (i, i + diagonal) if diagonal >= 0 else (i - diagonal, i)
-        return P.IndexPut.apply(xp.zeros((n, n), dtype=a.dtype), input, index=(rows, cols))
+        return P.IndexPut.apply(B.zeros((n, n), a.dtype), input, index=(rows, cols))
     if a.ndim == 2:
         r0, c0 = (0, diagonal) if diagonal >= 0 else (-diagonal, 0)
         n = builtins.max(builtins.min(a.shape[0] - r0, a.shape[1] - c0), 0)
@@ -73,7 +74,7 @@ def _tri(input, diagonal, lower):
     keep = xp.tri(a.shape[-2], a.shape[-1], diagonal, dtype=bool)
     if not lower:
         keep = ~xp.tri(a.shape[-2], a.shape[-1], diagonal - 1, dtype=bool)
-    return P.Where.apply(keep, input, xp.zeros((), dtype=a.dtype))
+    return P.Where.apply(keep, input, B.zeros((), a.dtype))
 
 
 def tril(input, diagonal=0):

@@ -237,7 +237,7 @@ def use_torch_random_streams(enabled: bool = True) -> None:
 
 def is_torch(rng) -> bool:
     """Whether an ``as_rng`` result follows torch's streams (then use its torch-named kernels)."""
-    return isinstance(rng, TorchRandom)
+    return isinstance(rng, TorchRandom) or isinstance(getattr(rng, "recorded", None), TorchRandom)
 
 
 def as_rng(seed=None):
@@ -247,6 +247,12 @@ def as_rng(seed=None):
     ``None`` → chainrule's default generator (seeded by ``chainrule.manual_seed``); a ``chainrule.Generator``
     or a ``numpy.random.Generator`` → its stream; an ``int`` → a fresh PCG64 generator seeded with it.
     """
+    rng = _stream(seed)
+    g = B.CAPTURE.graph
+    return rng if g is None else g.wrap_rng(rng, lambda: _stream(seed))  # a captured step draws again at replay
+
+
+def _stream(seed):
     if seed is None:
         return default_generator.rng
     if isinstance(seed, Generator):

@@ -43,6 +43,10 @@ def _arr(x):
     return x._array if isinstance(x, Tensor) else x
 
 
+def _floating(x):
+    return isinstance(x, float) or getattr(getattr(_arr(x), "dtype", None), "kind", "") == "f"
+
+
 # ------------------------------------------------------------------------------- data -> array, torch's rules
 def _to_array(data, dtype=None):
     """Convert data to an array with torch's dtype rules; refuse strings and objects with a TypeError.
@@ -341,12 +345,14 @@ class Tensor:
     __rmul__ = __mul__
 
     def __truediv__(self, o):
-        if isinstance(o, Tensor):  # a / b = a · b⁻¹
-            return P.Mul.apply(self, P.Pow.apply(o, -1.0))
-        return P.Mul.apply(self, 1.0 / xp.asarray(o) if isinstance(o, ndarray) else 1.0 / o)
+        if self._array.dtype.kind != "f" and not _floating(o):  # int / int is a float (the default dtype)
+            self = self.to(dtypes.get_default_dtype())
+        return P.Div.apply(self, o)
 
     def __rtruediv__(self, o):
-        return P.Mul.apply(P.Pow.apply(self, -1.0), o)
+        if self._array.dtype.kind != "f" and not _floating(o):
+            self = self.to(dtypes.get_default_dtype())
+        return P.Div.apply(o, self)
 
     def __pow__(self, o):
         return P.Pow.apply(self, o)
@@ -468,8 +474,8 @@ class Tensor:
         if self._tracked(tensor1) or self._tracked(tensor2):
             return self._rebind(self.addcdiv(tensor1, tensor2, value=value))
         q = _arr(tensor1) / _arr(tensor2)
-        if value != 1:
-            q *= value
+        if isinstance(value, Tensor) or value != 1:  # (a tensor value: a captured step's step-dependent rate)
+            q *= _arr(value)
         return self._binary_inplace(q, None, xp.add)
 
     def addcmul(self, tensor1, tensor2, *, value=1):

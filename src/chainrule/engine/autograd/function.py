@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import itertools
 
+from .. import backend as B
 from ..backend import ndarray as _ndarray
 from ..backend import xp
 from ..dtypes import get_default_dtype
@@ -120,13 +121,13 @@ class Function:
                     eb = (b.grad_fn or b, b._out_idx, b._array.shape)
                     need = True
                 b = b._array
-            if type(a) is _ndarray:
-                if type(b) is _ndarray:
+            if type(a) is _ndarray or isinstance(a, _ndarray):  # (a subclass: a capture's traced view)
+                if type(b) is _ndarray or isinstance(b, _ndarray):
                     if a.dtype is not b.dtype:
                         a, b = _promote(a, b)
                 elif type(b) is float and a.dtype.kind != "f":  # int tensor ⊕ 0.5 is a float32 tensor
                     a = a.astype(_default_float())
-            elif type(a) is float and type(b) is _ndarray and b.dtype.kind != "f":
+            elif type(a) is float and isinstance(b, _ndarray) and b.dtype.kind != "f":
                 b = b.astype(_default_float())
             vals = (a, b)
             if need and _Mode.grad:
@@ -239,7 +240,7 @@ def _apply_tensors(cls, args, kwargs, edges):
 
 def _call_user_backward(node, grads):
     """Run a user Function's backward on Tensors; check the count and shapes of what it returns."""
-    gts = [_wrap(g if g is not None else xp.zeros(s), None) for g, s in zip(grads, node._out_shapes)]
+    gts = [_wrap(g if g is not None else B.zeros(s, B.float64), None) for g, s in zip(grads, node._out_shapes)]
     res = node.backward(node, *gts)
     if not isinstance(res, tuple):
         res = (res,)
@@ -255,7 +256,7 @@ def _call_user_backward(node, grads):
         if r is None or e is None:
             out.append(None)
             continue
-        arr = r._array if isinstance(r, Tensor) else xp.asarray(r)
+        arr = r._array if isinstance(r, Tensor) else xp.asanyarray(r)
         if arr.shape != e[2]:
             try:
                 xp.broadcast_shapes(arr.shape, e[2])

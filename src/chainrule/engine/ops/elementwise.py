@@ -35,6 +35,22 @@ class Mul(Primitive):
         return (g * ctx.b if na else None), (g * ctx.a if nb else None)
 
 
+class Div(Primitive):
+    """a / b rounded once, as torch (the composite a·b⁻¹ would round twice)."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        out = a / b
+        ctx.b, ctx.out = b, out
+        return out
+
+    @staticmethod
+    def backward(ctx, g):  # ∂(a/b)/∂a = 1/b, ∂(a/b)/∂b = −a/b² = −out/b
+        na, nb = ctx.needs_input_grad
+        ga = g / ctx.b if na else None
+        return ga, (-(ga if ga is not None else g / ctx.b) * ctx.out if nb else None)
+
+
 class Pow(Primitive):
     @staticmethod
     def forward(ctx, a, b):
@@ -47,7 +63,7 @@ class Pow(Primitive):
         a, b, out = ctx.a, ctx.b, ctx.out
         na, nb = ctx.needs_input_grad
         if na:
-            ga = g * (a + a) if type(b) is not xp.ndarray and b == 2 else g * (b * a ** (b - 1))  # x² is common
+            ga = g * (a + a) if not isinstance(b, xp.ndarray) and b == 2 else g * (b * a ** (b - 1))  # x² is common
         else:
             ga = None
         gb = None
@@ -251,7 +267,7 @@ def _erf(a):
             from scipy.special import erf as _erf_impl
         except ImportError:
             _vec = xp.frompyfunc(math.erf, 1, 1)
-            _erf_impl = lambda x: xp.asarray(_vec(x), dtype=xp.float64)  # noqa: E731
+            _erf_impl = lambda x: xp.asanyarray(_vec(x), dtype=xp.float64)  # noqa: E731
     return _erf_impl(a)
 
 
@@ -264,7 +280,7 @@ class Erf(Primitive):
     @staticmethod
     def forward(ctx, a):
         ctx.a = a
-        return xp.asarray(_erf(a), dtype=a.dtype)
+        return xp.asanyarray(_erf(a), dtype=a.dtype)
 
     @staticmethod
     def backward(ctx, g):  # d erf/dx = 2/√π · e^−x²
