@@ -3,8 +3,6 @@ interface), the registry, the CLI, the report and docs writers, and the errata p
 
 import json
 import re
-import sys
-import types
 from pathlib import Path
 
 import pytest
@@ -65,21 +63,16 @@ def test_map_seeds_here_is_deterministic_and_leaves_the_caller_alone():
     assert out == _seeds.map_seeds(_toy_trial, [{"arm": "a"}, {"arm": "b"}], seeds=[0, 1])
 
 
-def test_map_seeds_on_an_executor_goes_through_map_trials(monkeypatch):
-    """The full mode hands the trials to chainrule.sweeps.map_trials (the sweep executor's interface): configs with
-    their seed, results in the same order."""
-    calls = []
+def test_map_seeds_on_worker_processes_gives_the_same_numbers():
+    """The full mode's seeds run on the sweep executor (chainrule.sweeps): local worker processes give exactly
+    the numbers this process gives."""
+    from chainrule.labs import go_deeper
+    from chainrule.sweeps.executors import ProcessExecutor
 
-    def fake_map_trials(fn, trials, executor=None):
-        calls.append((fn, trials, executor))
-        return [fn(t) for t in trials]
-
-    fake = types.ModuleType("chainrule.sweeps")
-    fake.map_trials = fake_map_trials
-    monkeypatch.setitem(sys.modules, "chainrule.sweeps", fake)
-    out = _seeds.map_seeds(_toy_trial, [{"arm": "a"}], seeds=[3, 4], executor="EXECUTOR")
-    assert calls[0][2] == "EXECUTOR" and [t["seed"] for t in calls[0][1]] == [3, 4]
-    assert out[0] == _seeds.map_seeds(_toy_trial, [{"arm": "a"}], seeds=[3, 4])[0]
+    here = _seeds.map_seeds(go_deeper.one_seed, [{}], seeds=[0, 1])
+    with ProcessExecutor(1) as ex:
+        there = _seeds.map_seeds(go_deeper.one_seed, [{}], seeds=[0, 1], executor=ex)
+    assert here == there and here[0][0] != here[0][1]
 
 
 def test_context_modes_seeds_and_claims(tmp_path):

@@ -5,7 +5,7 @@
     result = labs.run("xor", out="lab-results", seed=0)
     result.numbers, result.conclusion          # what was measured, and what it means
     labs.run_all(out="lab-results")            # every lab + lab-results/report.html
-    labs.run("xor", mode="full")              # 5 seeds, on the sweep executor when it is installed
+    labs.run("xor", mode="full")              # 5 seeds, on the sweep executor (local worker processes)
 
 Each lab lives in its own module with a ``run(ctx)`` function; this registry imports it only when it runs,
 so ``chainrule lab list`` is instant.
@@ -102,7 +102,7 @@ def run(name: str, out="lab-results", seed: int = 0, full: bool = False, mode: s
         ) -> LabResult:
     """Run lab ``name``; its files go to ``out/name/``. ``mode``: 'live' (default) | 'full' (overrides full);
     ``seeds``: how many (default 3 live, 5 full). Where the trials run: ``executor`` if given; in full mode
-    otherwise the sweep executor with ``workers`` local processes (0: this process; see ``_seeds``)."""
+    otherwise the sweep executor with ``workers`` local processes (None: one per CPU; 0: this process)."""
     from ._common import ALIASES
     from ._seeds import make_executor
 
@@ -118,23 +118,24 @@ def run(name: str, out="lab-results", seed: int = 0, full: bool = False, mode: s
 
 
 def run_all(out="lab-results", seed: int = 0, full: bool = False, mode: str | None = None, only=None,
-            echo=print, seeds: int | None = None, workers: int | None = None) -> tuple[list[LabResult], Path]:
+            echo=print, seeds: int | None = None, workers: int | None = None, executor=None
+            ) -> tuple[list[LabResult], Path]:
     """Run every lab (or those in ``only``) and write ``out/report.html``; returns (results, report path).
 
-    The full mode runs the seeds on the sweep executor (``workers`` local processes, default one per CPU)
-    when ``chainrule.sweeps`` is installed, in this process otherwise."""
+    Where the trials run: ``executor`` if given (``_seeds.make_executor``: local processes or Dask); in full
+    mode otherwise one executor of ``workers`` local processes (None: one per CPU) shared by every lab."""
     from ._common import ALIASES
     from ._seeds import make_executor
     from .report import write_report
 
     mode = ALIASES.get(mode, mode) or ("full" if full else "live")
-    executor = make_executor(workers) if mode == "full" and workers != 0 else None
+    own = make_executor(workers) if executor is None and mode == "full" and workers != 0 else None
     try:
-        results = [run(lab.name, out, seed, mode=mode, echo=echo, seeds=seeds, executor=executor) for lab in LABS
-                   if only is None or lab.name in only]
+        results = [run(lab.name, out, seed, mode=mode, echo=echo, seeds=seeds, executor=executor or own)
+                   for lab in LABS if only is None or lab.name in only]
     finally:
-        if executor is not None:
-            executor.close()
+        if own is not None:
+            own.close()
     return results, write_report(results, Path(out))
 
 

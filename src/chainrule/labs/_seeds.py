@@ -13,40 +13,29 @@ cluster) and give the same numbers either way::
     results = map_seeds(one_seed, [{"act": "relu"}, {"act": "tanh"}], seeds=[0, 1, 2], executor=None)
     results[1][2]                               # tanh, seed 2
 
-With ``executor=None`` the trials run here, one after another (live mode). The full mode passes the sweep
-executor (``make_executor``) when ``chainrule.sweeps`` is installed; without it the same loop runs here.
-Either way every config and result goes through JSON, so a lab cannot depend on where its trials ran.
+The loop is the sweep executor's ``chainrule.sweeps.map_trials``: with ``executor=None`` the trials run here,
+one after another (live mode); the full mode passes local worker processes or a Dask cluster
+(``chainrule.sweeps.make_executor``). Either way every config and result goes through JSON, so a lab cannot
+depend on where its trials ran.
 """
 
 from __future__ import annotations
 
 import functools
-import json
 
 import numpy as np
 
 import chainrule as cr
 
-__all__ = ["trial", "seeded", "map_seeds", "make_executor", "have_sweeps"]
+__all__ = ["trial", "seeded", "map_seeds", "make_executor"]
 
 
-def have_sweeps() -> bool:
-    """Is the sweep executor (``chainrule.sweeps.map_trials``) installed?"""
-    try:
-        from ..sweeps import map_trials  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-def make_executor(workers=None):
-    """The sweep executor for the full mode: ``workers`` local processes (None: one per CPU), or None when
-    ``chainrule.sweeps`` is not installed (then the trials run in this process)."""
-    if not have_sweeps():
-        return None
+def make_executor(workers=None, scheduler=None, dask_local=None):
+    """Where the full mode's trials run (``chainrule.sweeps.make_executor``): ``workers`` local processes
+    (None: one per CPU; 0: this process), or a Dask cluster (``scheduler`` address, ``dask_local`` workers)."""
     from ..sweeps import make_executor as sweeps_executor
 
-    return sweeps_executor(workers=workers)
+    return sweeps_executor(workers=workers, scheduler=scheduler, dask_local=dask_local)
 
 
 def trial(fn):
@@ -92,19 +81,11 @@ def _set_rng_state(state):
         default_generator.set_state(st)
 
 
-def _here(fn, config):
-    return json.loads(json.dumps(fn(json.loads(json.dumps(config))), allow_nan=False))
-
-
 def map_seeds(fn, configs, seeds, executor=None) -> list[list[dict]]:
-    """``[[fn({**config, "seed": s}) for s in seeds] for config in configs]``, on ``executor`` if given."""
-    configs, seeds = list(configs), [int(s) for s in seeds]
-    trials = [{**c, "seed": s} for c in configs for s in seeds]
-    if executor is None:
-        flat = [_here(fn, t) for t in trials]
-    else:
-        from ..sweeps import map_trials
+    """``[[fn({**config, "seed": s}) for s in seeds] for config in configs]``, on ``executor`` (None: here)."""
+    from ..sweeps import map_trials
 
-        flat = map_trials(fn, trials, executor=executor)
+    configs, seeds = list(configs), [int(s) for s in seeds]
+    flat = map_trials(fn, configs, seeds=seeds, executor=executor)
     k = len(seeds)
     return [flat[i * k:(i + 1) * k] for i in range(len(configs))]

@@ -1,5 +1,5 @@
-"""``chainrule lab list | NAME | all [--live | --full] [--seeds N] [--seed N] [--workers N] [--out DIR]
-[--docs DIR]``: ``add_parser(subparsers)``."""
+"""``chainrule lab list | NAME | all [--live | --full] [--seeds N] [--seed N] [--out DIR] [--docs DIR]
+[--workers N | --scheduler ADDRESS | --dask-local N]``: ``add_parser(subparsers)``."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ import argparse
 EPILOG = """modes:
   --live (the default)  3 seeds, in this process: each lab finishes in about 10 s or less on a 2-core
                         laptop and `chainrule lab all` in about 2 minutes (measured numbers: README)
-  --full                5 seeds (or --seeds N), run on the sweep executor (local worker processes, one per
-                        CPU, or --workers N) when chainrule.sweeps is installed, in this process otherwise.
-                        A seed is the same experiment in both modes: the live run's numbers are the full
-                        run's first three seeds.
+  --full                5 seeds (or --seeds N), run on the sweep executor: local worker processes (one per
+                        CPU, or --workers N), or a Dask cluster (--scheduler, --dask-local). A seed is the
+                        same experiment in both modes and wherever it runs: the live run's numbers are the
+                        full run's first three seeds.
 
 Every lab quotes the slide it tests, the textbook answer, and what it measured as mean ± spread over the
 seeds, with a verdict those numbers support.
@@ -41,10 +41,11 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--seeds", type=int, metavar="N", help="how many seeds (default: 3 live, 5 full)")
     p.add_argument("--seed", type=int, default=0, help="the first seed; a lab runs seeds SEED, SEED+1, ... "
                    "(default: 0)")
-    p.add_argument("--workers", type=int, metavar="N", help="--full: local worker processes for the seeds "
-                   "(default: one per CPU; 0 = in this process)")
     p.add_argument("--docs", metavar="DIR", help="with 'all': also write DIR/../labs.md, its figures in DIR and "
                    "DIR/claims.json (the repository's docs: --full --docs docs/labs)")
+    from ..sweeps.flags import add_executor_arguments
+
+    add_executor_arguments(p)  # --workers, --scheduler, --dask-local: the sweep executor's flags
     p.set_defaults(func=run)
     return p
 
@@ -59,6 +60,9 @@ def run(args) -> int:
         raise SystemExit(f"chainrule lab: --seeds must be at least 1, got {args.seeds}")
     if args.workers is not None and args.workers < 0:
         raise SystemExit(f"chainrule lab: --workers must be 0 or more, got {args.workers}")
+    if args.name not in ("list", "all") and args.name not in labs.names():
+        raise SystemExit(f"chainrule lab: unknown lab {args.name!r}; choose one of: "
+                         f"{', '.join(labs.names())}, or 'list' / 'all'")
     if args.name == "list":
         width = max(len(n) for n in labs.names())
         for lab in labs.LABS:
@@ -67,9 +71,24 @@ def run(args) -> int:
         return 0
     if args.docs and args.name != "all":
         raise SystemExit("chainrule lab: --docs goes with 'all' (the docs page lists every lab)")
+    from ..sweeps.executors import ExecutorError
+    from ..sweeps.flags import executor_from_args
+
+    # live: this process unless a flag asks for workers; full: local processes, one per CPU, by default
+    try:
+        executor = executor_from_args(args, default_workers=None if mode == "full" else 0)
+    except ExecutorError as e:
+        raise SystemExit(f"chainrule lab: {e}") from None
+    try:
+        return _run(args, labs, mode, executor)
+    finally:
+        executor.close()
+
+
+def _run(args, labs, mode, executor) -> int:
     if args.name == "all":
         results, report = labs.run_all(out=args.out, seed=args.seed, mode=mode, seeds=args.seeds,
-                                       workers=args.workers)
+                                       executor=executor)
         total = sum(r.seconds for r in results)
         print(f"\n{len(results)} labs in {total:.0f} s ({mode}); report: {report}")
         if args.docs:
@@ -77,10 +96,7 @@ def run(args) -> int:
 
             print(f"docs: {write_docs(results, args.docs)}")
         return 0
-    if args.name not in labs.names():
-        raise SystemExit(f"chainrule lab: unknown lab {args.name!r}; choose one of: "
-                         f"{', '.join(labs.names())}, or 'list' / 'all'")
-    result = labs.run(args.name, out=args.out, seed=args.seed, mode=mode, seeds=args.seeds, workers=args.workers)
+    result = labs.run(args.name, out=args.out, seed=args.seed, mode=mode, seeds=args.seeds, executor=executor)
     for c in result.claims:
         print(f"  [{c['verdict']}] {c['slide']['quote']}")
     files = ", ".join(f.path for f in result.figures)
