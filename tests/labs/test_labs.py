@@ -48,23 +48,23 @@ def check_linear_stack(n, r):
 
 def check_activations(n, r):
     d = n["max_derivative"]  # from the engine's backward pass
-    assert d["sigmoid"] == pytest.approx(0.25, abs=1e-4) and d["tanh"] == pytest.approx(1, abs=1e-4)
+    assert d["Sigmoid"] == pytest.approx(0.25, abs=1e-4) and d["Tanh"] == pytest.approx(1, abs=1e-4)
     assert d["ReLU"] == 1
     assert set(n["best_lr"].values()) <= set(n["lr_grid"])  # each arm reports its best rate of the grid
-    assert n["reached"]["ReLU"] == n["reached"]["tanh"] == 3
+    assert n["reached"]["ReLU"] == n["reached"]["Tanh"] == 3
     assert hi(n["ratio_tanh_over_relu"]) < 6  # nowhere near Krizhevsky's ×6 on this MLP
     assert verdicts(r)["relu-x6"] == "contradicted"
 
 
 def check_activation_depth(n, r):
     g = n["first_over_last_grad_rms"]
-    assert hi(g["sigmoid_depth8"]) < 1e-3 < lo(g["ReLU_depth8"])  # sigmoid's σ' ≤ 1/4 per layer
+    assert hi(g["Sigmoid_depth8"]) < 1e-3 < lo(g["ReLU_depth8"])  # sigmoid's σ' ≤ 1/4 per layer
     e = n["final_train_error"]
-    assert lo(e["sigmoid_depth6"]) > hi(e["ReLU_depth6"])
+    assert lo(e["Sigmoid_depth6"]) > hi(e["ReLU_depth6"])
 
 
 def check_exp_cost(n, r):
-    assert set(n["training_step_us"]) == {"ReLU", "tanh", "sigmoid"}
+    assert set(n["training_step_us"]) == {"ReLU", "Tanh", "Sigmoid"}
     assert all(c["drift"] is False for c in r.claims)  # timings: not compared with the docs
 
 

@@ -80,7 +80,7 @@ LABS = [
     Lab("augmentation", "augmentation", "Data augmentation with few training digits", ("augmentation",)),
     # backprop
     Lab("backprop-by-hand", "backprop_by_hand", "Backpropagation by hand (MLHEP example)",
-        ("backprop", "log-loss-sign", "sigmoid-grad")),
+        ("backprop", "log-loss-sign", "sigmoid-formula", "sigmoid-grad", "sgd-update", "sgd-table")),
 ]
 
 _BY_NAME = {lab.name: lab for lab in LABS}

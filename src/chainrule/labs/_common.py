@@ -27,6 +27,7 @@ import numpy as np
 import chainrule as cr
 
 from .. import plotting
+from ..nn import activation_registry
 from ._seeds import _rng_state, _set_rng_state, map_seeds
 from ._stats import VERDICTS, Stat
 from .slides import slide
@@ -185,6 +186,17 @@ def run_lab(lab, out_dir, seed: int = 0, mode: str = "live", save: bool = True, 
     if echo:
         echo(f"[{lab.name}] {result.conclusion}")
     return result
+
+
+def label(name: str) -> str:
+    """How the labs print an activation: its module's class name in ``nn.activation_registry`` (ReLU, Tanh...)."""
+    return activation_registry.get(name).module.__name__
+
+
+def is_activation(m, *names) -> bool:
+    """Is module ``m`` an activation (one of ``names``, registry names, if given)?"""
+    entry = activation_registry.of_module(m)
+    return entry is not None and (not names or entry.name in names)
 
 
 # --- training ------------------------------------------------------------------------------------------

@@ -23,13 +23,13 @@ import chainrule as cr
 
 from ..data.datasets import digits_split
 from ..nn.mlp import build_mlp
-from ._common import train_tracked
+from ._common import label, train_tracked
 from ._figs import panels
 from ._seeds import seeded, trial
 from ._stats import Stat, paired, sign_verdict
 
 ACTS = ("sigmoid", "tanh", "relu")
-LABEL = {"sigmoid": "sigmoid", "tanh": "tanh", "relu": "ReLU"}
+LABEL = {a: label(a) for a in ACTS}
 COLORS = {"sigmoid": "tab:purple", "tanh": "tab:orange", "relu": "tab:red"}
 DEPTHS = tuple(range(1, 9))
 TRAINED = (2, 6)
@@ -111,10 +111,10 @@ def run(ctx):
     ctx.conclude("The first layer's share of the gradient falls with depth for sigmoid "
                  f"({ratio['sigmoid', 1].pm(2, times=True)} "
                  f"at 1 hidden layer → {g['sigmoid'].pm(2, times=True)} at {DEPTHS[-1]}), far less for tanh "
-                 f"({g['tanh'].pm(2, times=True)}) and ReLU ({g['relu'].pm(2, times=True)}). In training at {deep} "
-                 "hidden "
-                 f"layers (each at its better rate) sigmoid ends at {err['sigmoid', deep].pm(pct=True)} training "
-                 "error, "
+                 f"({g['tanh'].pm(2, times=True)}) and ReLU ({g['relu'].pm(2, times=True)}). "
+                 f"In training at {deep} hidden "
+                 "layers (each at its better rate) sigmoid ends at "
+                 f"{err['sigmoid', deep].pm(pct=True)} training error, "
                  f"tanh {err['tanh', deep].pm(pct=True)}, ReLU {err['relu', deep].pm(pct=True)} ({ctx.n_seeds}).")
 
 
@@ -140,8 +140,8 @@ def _figure(ctx, ratio, err):
     ax.set(xticks=x, xticklabels=[f"{d} hidden layers" for d in TRAINED], ylabel="training error (%)",
            title=f"after {STEPS} SGD steps, each at its better of two rates")
     ax.legend()
-    fig.suptitle(f"Depth: width-{WIDTH} MLPs on digits, He init for ReLU, Xavier for tanh and sigmoid (mean ± s.d. "
-                 f"over {ctx.n_seeds})")
+    fig.suptitle(f"Depth: width-{WIDTH} MLPs on digits, He init for ReLU, Xavier for "
+                 f"tanh and sigmoid (mean ± s.d. over {ctx.n_seeds})")
     ctx.figure(fig, "depth.png", "Left: the gradient reaching the first layer relative to the output layer's, at "
                "initialisation, for 1–8 hidden layers. Right: training error after a fixed number of steps at 2 "
                "and 6 hidden layers (bars: mean ± s.d.; dots: seeds).")

@@ -20,13 +20,13 @@ from chainrule.nn import activation_registry
 
 from ..data.datasets import digits_split
 from ..nn.mlp import build_mlp
-from ._common import first_reaching, train_tracked
+from ._common import first_reaching, label, train_tracked
 from ._figs import band, bars, panels
 from ._seeds import seeded, trial
 from ._stats import Stat, compare, sign_verdict
 
 NAMES = ("sigmoid", "tanh", "relu", "elu")  # nn.activation_registry names (LeakyReLU, PReLU: their own labs)
-LABEL = {"sigmoid": "sigmoid", "tanh": "tanh", "relu": "ReLU", "elu": "ELU"}
+LABEL = {a: label(a) for a in NAMES}
 LRS = (0.1, 0.3, 1.0)
 STEPS, BATCH, TARGET = 80, 64, 0.1
 

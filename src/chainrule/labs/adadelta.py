@@ -54,12 +54,12 @@ def run(ctx):
     ctx.record(steps=STEPS, seeds=ctx.seeds, final_loss=loss, best_adam=best["adam"], best_momentum=best["momentum"],
                adadelta_eps_range=eps_range, adam_lr_range=adam_range, default_adadelta_minus_best_adam=vs_adam)
     ctx.claim("adadelta", textbook="Adadelta's step is a ratio of RMS values, so it has the units of θ and needs no "
-              "learning rate (Zeiler 2012); but ε sets the first steps' size (√ε/√(1 − ρ)), so it sets how fast "
-              "training starts.",
+              "learning rate (Zeiler 2012); but ε sets the first steps' size "
+              "(√ε/√(1 − ρ)), so it sets how fast training starts.",
               measured=f"Final training loss after {STEPS} steps (mean of the last 10): " + ", ".join(
                   f"{a} {loss[a].pm(3)}" for a in ada) + f" (worst/best over ε: ×{eps_range.pm(2)}); Adam over its "
-              f"three rates ×{adam_range.pm(2)}, at its best ({best['adam']}) {loss[best['adam']].pm(3)}; momentum "
-              "at its "
+              f"three rates ×{adam_range.pm(2)}, at its best ({best['adam']}) "
+              f"{loss[best['adam']].pm(3)}; momentum at its "
               f"best ({best['momentum']}) {loss[best['momentum']].pm(3)}. Default Adadelta − best Adam: "
               f"{vs_adam.pm(2)} ({ctx.n_seeds}).",
               verdict="partly supported" if eps_range.lo > 1.5 else "supported",
@@ -69,8 +69,8 @@ def run(ctx):
                  f"factor 100 apart) the loss after {STEPS} steps varies ×{eps_range.pm(2)} "
                  f"({', '.join(f'{loss[a].pm(3)}' for a in ada)}), against ×{adam_range.pm(2)} for Adam over a factor "
                  f"10 of its rate. At its defaults it ends "
-                 f"{'above' if vs_adam.mean > 0 else 'below'} Adam at Adam's best rate by {vs_adam.pm(2)} "
-                 f"({ctx.n_seeds}).")
+                 f"{'above' if vs_adam.mean > 0 else 'below'} Adam at Adam's "
+                 f"best rate by {vs_adam.pm(2)} ({ctx.n_seeds}).")
 
 
 def _figure(ctx, res, loss):

@@ -82,8 +82,8 @@ def run(ctx):
     best = max(ARMS[1:], key=lambda a: gain[a].mean)
     v = sign_verdict(gain[best])
     ctx.claim("augmentation", textbook="Augmentation adds the invariances it encodes (small shifts, noise) as if from "
-              "more data: it helps most when the training set is small and the test data vary the way the "
-              "augmentation does.",
+              "more data: it helps most when the training set is small and "
+              "the test data vary the way the augmentation does.",
               measured=f"{N_TRAIN} training digits, {STEPS} Adam steps: test accuracy " + ", ".join(
                   f"{a} {acc[a].pm(pct=1)}" for a in ARMS) + "; gain over none " + ", ".join(
                   f"{a} {gain[a].pm(pct=1)}" for a in gain) + ". On test digits shifted by ≤ 1 pixel: " + ", ".join(
@@ -119,7 +119,7 @@ def _figure(ctx, acc, sh):
     ax.set(yticks=[5 + 10 * i for i in range(len(ARMS))], yticklabels=list(ARMS), xticks=[],
            title="one training digit, five draws per arm")
     ax.grid(False)
-    fig.suptitle(f"{N_TRAIN} training digits: test accuracy with and without augmentation (same steps, same subset; "
-                 f"{ctx.n_seeds})")
+    fig.suptitle(f"{N_TRAIN} training digits: test accuracy with and without "
+                 f"augmentation (same steps, same subset; {ctx.n_seeds})")
     ctx.figure(fig, "augmentation.png", "Test accuracy for each arm on the test digits as they are and on a shifted "
                "copy (mean ± s.d.; dots: seeds); right: what each augmentation does to one digit.")

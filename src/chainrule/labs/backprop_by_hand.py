@@ -17,9 +17,10 @@ The slide's backward pass, one chain-rule step per line (δ = ∂L/∂·):
     δW1 = δh1ᵀ x,   δb1 = Σₙ δh1,   δx = δh1 W1
 
 These are computed here with NumPy alone and compared with ``loss.backward()``, for random weights at every
-seed. Three slips the slides make are checked on the same numbers: the log-loss written without its minus
-sign (its gradient points uphill), σ written 1/(1 + e^a) (that is σ(−a) = 1 − σ(a)), and σ'(h) written with
-e^{−q} where e^{−h} belongs (σ'(h) = e^{−h}/(1 + e^{−h})² = σ(h)(1 − σ(h))).
+seed. Five slips the slides make are checked on numbers: the log-loss written without its minus sign (its
+gradient points uphill), σ written 1/(1 + e^a) (that is σ(−a) = 1 − σ(a)), σ'(h) written with e^{−q} where
+e^{−h} belongs (σ'(h) = e^{−h}/(1 + e^{−h})² = σ(h)(1 − σ(h))), the update written "w = η ∂L/∂w", and the SGD
+table's b = 1.75 (exact: 1.7448; 1.75 comes from carrying rounded values).
 """
 
 from __future__ import annotations
@@ -102,6 +103,33 @@ def one_seed(config):
     return out
 
 
+def sgd_tables() -> dict:
+    """The slide's SGD example three ways: exact (``chainrule.explain``'s table), carrying rounded values, and
+    with the update's sign flipped; and one step of the slide's literal "w = η ∂L/∂w"."""
+    from ..explain.sgd import sgd_table
+
+    at, lr = {"w": 0.1, "b": 1.0, "x": 1.0, "y": 3.0}, 0.2
+    exact = sgd_table("w*x + b", "0.5*(h - y)**2", at, lr, 3)
+    w, b, rounded = at["w"], at["b"], []
+    for _ in range(3):  # as the slide computed it: every printed value rounded to 2 decimals and carried on
+        h = round(w * at["x"] + b, 2)
+        g = round(h - at["y"], 2)
+        w, b = round(w - lr * g * at["x"], 2), round(b - lr * g, 2)
+        rounded.append(b)
+
+    def losses(sign):
+        w, b, out = at["w"], at["b"], []
+        for _ in range(4):
+            h = w * at["x"] + b
+            out.append(0.5 * (h - at["y"]) ** 2)
+            w, b = w - sign * lr * (h - at["y"]) * at["x"], b - sign * lr * (h - at["y"])
+        return out
+
+    g0 = (at["w"] * at["x"] + at["b"] - at["y"]) * at["x"]
+    return {"b_exact": float(exact.column("b")[-1]), "b_rounded": rounded[-1], "loss_descent": losses(1),
+            "loss_ascent": losses(-1), "w_slide_form": lr * g0}
+
+
 def run(ctx):
     res = ctx.map(one_seed, [{"draw": ctx.seeds[0]}])[0]
     worst = max(r["worst"] for r in res)
@@ -124,27 +152,47 @@ def run(ctx):
               f"match loss.backward() to a worst relative difference of {fmt(worst, 2)} (float64 round-off).",
               verdict="supported" if worst < 1e-10 else "contradicted",
               stats={"worst_rel_diff_log10": Stat.of([np.log10(max(r["worst"], 1e-300)) for r in res])})
+    rise = Stat.of([-v for v in drop_slide.finite])
+    # the slides' errors: each verdict is on what the slide writes ("contradicted": the numbers show it wrong)
     ctx.claim("log-loss-sign", textbook="L = −(1/N) Σ log p[n, yₙ]: the minus makes it a loss (≥ 0, smaller is "
               "better). Without it, gradient descent maximises the log-loss: the step goes uphill.",
               measured=f"The slide's sign gives the gradient's exact opposite (cosine {cos.pm(3)}); one step of lr 0.5 "
-              f"lowers the true loss by {drop_true.pm(3)} with the right sign and changes it by "
-              f"{(-drop_slide.mean):+.3g} "
-              f"(± {drop_slide.sd:.2g}) with the slide's.",
-              verdict="supported" if drop_true.lo > 0 and drop_slide.hi < 0 else "contradicted",
+              f"lowers the true loss by {drop_true.pm(3)} with the right sign and raises it by {rise.pm(3)} "
+              "with the slide's.",
+              verdict="contradicted" if drop_true.lo > 0 and drop_slide.hi < 0 else "unresolved",
               stats={"loss_drop_true": drop_true, "loss_drop_slide_sign": drop_slide})
-    ctx.claim("sigmoid-grad", textbook="σ(h) = 1/(1 + e^{−h}) and σ'(h) = e^{−h}/(1 + e^{−h})² = σ(h)(1 − σ(h)); "
-              "1/(1 + e^a) is σ(−a) = 1 − σ(a), a decreasing function.",
-              measured=f"On h ∈ [−6, 6]: e^{{−h}}/(1 + e^{{−h}})² matches the engine's σ' to {fmt(dsig, 2)}; 1/(1 + "
-                       "e^a) differs "
-              f"from σ(a) by up to {sig_wrong:.3f} and from 1 − σ(a) by {fmt(sig_flip, 2)}.",
-              verdict="supported" if dsig < 1e-12 and sig_flip < 1e-12 else "contradicted",
+    ctx.claim("sigmoid-formula", textbook="σ(a) = 1/(1 + e^{−a}); 1/(1 + e^a) is σ(−a) = 1 − σ(a), a decreasing "
+              "function.", measured=f"On a ∈ [−6, 6], 1/(1 + e^a) differs from σ(a) by up to {sig_wrong:.3f} and from "
+              f"1 − σ(a) by {fmt(sig_flip, 2)}.",
+              verdict="contradicted" if sig_wrong > 0.5 and sig_flip < 1e-12 else "unresolved",
               stats={"sigma_wrong_minus_sigma": Stat.of([r["sigma_wrong_minus_sigma_max"] for r in res])})
+    ctx.claim("sigmoid-grad", textbook="σ'(h) = e^{−h}/(1 + e^{−h})² = σ(h)(1 − σ(h)): a function of h alone — no "
+              "other gate value q enters it.",
+              measured=f"On h ∈ [−6, 6], e^{{−h}}/(1 + e^{{−h}})² matches the engine's σ'(h) to {fmt(dsig, 2)}.",
+              verdict="contradicted" if dsig < 1e-12 else "unresolved",
+              stats={"dsigma_formula_vs_engine": Stat.of([r["dsigma_formula_vs_engine"] for r in res])})
+    table = sgd_tables()
+    ctx.record(sgd_table=table)
+    ctx.claim("sgd-update", textbook="w ← w − η ∂L/∂w: subtract the scaled gradient from the weight. Without the "
+              "minus the step climbs the loss; without \"w −\" it is not an update at all.",
+              measured=f"The slide's SGD example (h = w·x + b, L = ½(h − y)², w = 0.1, b = 1, x = 1, y = 3, η = 0.2), "
+              f"three steps: the loss goes {' → '.join(f'{v:.3g}' for v in table['loss_descent'])} with w ← w − η∂L/∂w "
+              f"and {' → '.join(f'{v:.3g}' for v in table['loss_ascent'])} with w ← w + η∂L/∂w; w = η∂L/∂w sets w to "
+              f"{table['w_slide_form']:.3g} (from 0.1).",
+              verdict="contradicted" if table["loss_ascent"][-1] > table["loss_ascent"][0] else "unresolved",
+              stats={"loss_after_3_steps": Stat.of([table["loss_descent"][-1]])})
+    ctx.claim("sgd-table", textbook="Exact arithmetic gives b = 1.7448 after the third step; carrying values rounded "
+              "to two decimals from row to row gives 1.75.",
+              measured=f"chainrule explain sgd (exact, float64): b = {table['b_exact']:.4f}; the same table with every "
+              f"value rounded to 2 decimals before the next row: b = {table['b_rounded']:.2f}.",
+              verdict="contradicted" if abs(table["b_exact"] - 1.75) > 1e-3 else "supported",
+              stats={"b_exact": Stat.of([table["b_exact"]])})
     _figure(ctx, res[0]["pairs"], rel)
     ctx.conclude(f"On random weights and batches of {N} digits ({ctx.n_seeds}), the hand-written chain rule (64 → "
                  f"{HIDDEN} sigmoid → 10 softmax) gives the engine's loss and all five gradients to a worst relative "
                  f"difference of {fmt(worst, 2)} — float64 round-off. With the log-loss's minus sign dropped, the "
-                 f"gradient is exactly reversed and a step of lr 0.5 raises the loss ({(-drop_slide.mean):+.3g}) "
-                 "instead "
+                 "gradient is exactly reversed and a step of lr 0.5 raises "
+                 f"the loss ({(-drop_slide.mean):+.3g}) instead "
                  f"of lowering it ({drop_true.pm(3)}); 1/(1 + e^a) is 1 − σ(a), not σ(a).")
 
 

@@ -64,13 +64,13 @@ def run(ctx):
               "E‖g_B − G‖² = (σ²/B)(N − B)/(N − 1) — noise ∝ 1/B for B ≪ N, and 0 at B = N.",
               measured=f"Slope of log noise against log B for B = 1–64: {slope.pm(3)} (theory −1). Measured / "
               "theory: " + ", ".join(f"B={b} {ratio[b].pm(2)}" for b in SIZES) + f" (N = {n}, {DRAWS} batches per "
-              f"size, {ctx.n_seeds}). ‖G‖² / noise: {snr[1].pm(2)} at B = 1, {snr[SIZES[-1]].pm(2)} at "
-              f"B = {SIZES[-1]}.",
+              f"size, {ctx.n_seeds}). ‖G‖² / noise: {snr[1].pm(2)} at B = "
+              f"1, {snr[SIZES[-1]].pm(2)} at B = {SIZES[-1]}.",
               verdict="supported" if compare(slope, -1.0, rel=0.1) == "supported" else "partly supported",
               stats={"slope": slope, **{f"ratio_B{b}": ratio[b] for b in (1, 64, 512)}})
     _figure(ctx, res, ratio, slope, n)
-    ctx.conclude(f"The minibatch gradient's noise falls as 1/B: slope {slope.pm(3)} on a log-log plot for B = 1–64, "
-                 "and "
+    ctx.conclude("The minibatch gradient's noise falls as 1/B: slope "
+                 f"{slope.pm(3)} on a log-log plot for B = 1–64, and "
                  f"measured/theory = {ratio[64].pm(2)} at B = 64, {ratio[SIZES[-1]].pm(2)} at B = {SIZES[-1]} (where "
                  f"drawing without replacement from N = {n} matters). Signal to noise ‖G‖²/E‖g_B − G‖² grows from "
                  f"{snr[1].pm(2)} at B = 1 to {snr[SIZES[-1]].pm(2)} ({ctx.n_seeds}).")

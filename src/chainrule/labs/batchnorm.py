@@ -20,8 +20,9 @@ import chainrule as cr
 
 from ..data.datasets import digits_split
 from ..nn.mlp import build_mlp
-from ._common import evaluate_accuracy, train_tracked
+from ._common import evaluate_accuracy, is_activation, train_tracked
 from ._figs import bars, panels
+from ._grid import best_rates, run_grid
 from ._seeds import seeded, trial
 from ._stats import Stat, combine, paired, sign_verdict
 
@@ -44,13 +45,12 @@ def _model(arm):
 
 def batch_std(model, x):
     """Per hidden layer: each unit's output std over the batch, averaged over the units (train-mode pass)."""
-    from chainrule import nn
 
     out, h = [], cr.from_numpy(x)
     with cr.no_grad():
         for m in model:
             h = m(h)
-            if isinstance(m, nn.ReLU):
+            if is_activation(m):
                 out.append(float(h.numpy().std(0).mean()))
     return out
 
@@ -71,14 +71,9 @@ def one_run(config):
             "val_acc": evaluate_accuracy(model, val.X, val.y) if ok else None}
 
 
-def _score(runs):
-    return np.mean([np.inf if r["mean_loss"] is None else r["mean_loss"] for r in runs])
-
-
 def run(ctx):
-    configs = [{"arm": a, "lr": lr} for a in ARMS for lr in LRS]
-    runs = dict(zip(((c["arm"], c["lr"]) for c in configs), ctx.map(one_run, configs)))
-    best = {a: min(LRS, key=lambda lr: _score(runs[a, lr])) for a in ARMS}
+    runs = run_grid(ctx, one_run, ARMS, LRS)
+    best = best_rates(runs, ARMS, LRS, "mean_loss")
     res = {a: runs[a, best[a]] for a in ARMS}
     ratio = {a: Stat.of([r["std_init"][-1] / r["std_init"][0] for r in runs[a, LRS[0]]]) for a in ARMS}
     loss = {a: Stat.of([r["mean_loss"] for r in res[a]]) for a in ARMS}
@@ -103,10 +98,10 @@ def run(ctx):
               stats={"ratio_default": ratio[plain], "ratio_bn": ratio[bn], "default_minus_bn": vs_plain,
                      "he_minus_bn": vs_he})
     _figure(ctx, res, ratio, loss, best)
-    ctx.conclude(f"With PyTorch's default init the signal fades ×{ratio[plain].pm(2)} from layer 1 to layer {DEPTH}; "
-                 "batch "
-                 f"norm keeps ×{ratio[bn].pm(2)} (He init ×{ratio[he].pm(2)}). Each at its better rate, the mean "
-                 "training "
+    ctx.conclude(f"With PyTorch's default init the signal fades ×{ratio[plain].pm(2)} "
+                 f"from layer 1 to layer {DEPTH}; batch "
+                 f"norm keeps ×{ratio[bn].pm(2)} (He init ×{ratio[he].pm(2)}). "
+                 "Each at its better rate, the mean training "
                  f"loss over {STEPS} steps is {loss[plain].pm(3)} (default), {loss[bn].pm(3)} (batch norm), "
                  f"{loss[he].pm(3)} (He): batch norm beats the default init by {vs_plain.pm(2)} and He init by "
                  f"{vs_he.pm(2)}" + (" (spread covers zero)" if vs_he.covers(0) else "") + f" ({ctx.n_seeds}).")
@@ -126,8 +121,8 @@ def _figure(ctx, res, ratio, loss, best):
     axes[0].set(yscale="log", xlabel="hidden layer", ylabel="batch std of the ReLU outputs", xticks=layers,
                 title="at initialisation")
     axes[0].legend(fontsize=7)
-    axes[1].set(yscale="log", xlabel="step (batch 64)", ylabel="minibatch loss", title="training, each at its better "
-                                                                                       "rate")
+    axes[1].set(yscale="log", xlabel="step (batch 64)", ylabel="minibatch loss", title="training, each at "
+                                                                                       "its better rate")
     axes[1].legend(fontsize=7)
     bars(axes[2], ["default", "batch norm", "He"], dict(zip(["default", "batch norm", "He"], loss.values())),
          colors=list(colors.values()), digits=3)

@@ -110,8 +110,8 @@ def run(ctx):
                eval_minus_train_mode_full=large, nan_features_eps0=nan0, nan_features_eps1e5=nan5)
     ctx.claim("bn-eval", textbook="At test time BN uses the moving averages collected in training (model.eval()); "
               "left in training mode it normalises each test batch by its own statistics — an example's output "
-              "then depends on its batch-mates, badly so for small batches — and the test batches overwrite the "
-              "running averages.",
+              "then depends on its batch-mates, badly so for small batches — "
+              "and the test batches overwrite the running averages.",
               measured=f"Test accuracy in eval mode {ev.pm(pct=1)} (with the exact training-set statistics instead "
               f"of the moving averages {pop.pm(pct=1)}; the averages differ from them by {ema_gap.pm(2)} relative). "
               f"Forgetting model.eval(): " + ", ".join(f"batch {b} {tm[b].pm(pct=1)}" for b in SIZES)
@@ -123,12 +123,12 @@ def run(ctx):
               "in the batch (σ²_B = 0), as blank border pixels and dead ReLUs are.",
               measured=f"Batch norm over a batch of 64 raw digits: features with NaN outputs {nan0.pm(pct=1)} with "
               f"ε = 0, {nan5.pm(pct=1)} with ε = 1e-5.",
-              verdict="supported" if nan0.lo > 0 and nan5.hi == 0 else "contradicted",
+              verdict="contradicted" if nan0.lo > 0 and nan5.hi == 0 else "unresolved",  # on the slide's form
               stats={"nan_eps0": nan0, "nan_eps1e-5": nan5})
     _figure(ctx, res, ev, tm, pop)
     ctx.conclude(f"In eval mode the network scores {ev.pm(pct=1)} on the test digits. With model.eval() forgotten the "
-                 f"accuracy falls to {tm[2].pm(pct=1)} for test batches of 2 (eval − train mode {small.pm(pct=1)}); "
-                 "with "
+                 f"accuracy falls to {tm[2].pm(pct=1)} for test batches of 2 "
+                 f"(eval − train mode {small.pm(pct=1)}); with "
                  f"the whole test set as one batch the difference is {large.pm(pct=1)} — a large batch drawn like the "
                  f"training data normalises itself well — and that pass moves the running means by {drift.pm(2)}. "
                  "The moving averages work about as well "
@@ -160,5 +160,5 @@ def _figure(ctx, res, ev, tm, pop):
            title="batch norm on a batch of 64 raw digits (blank pixels: 0/0)")
     fig.suptitle(f"Batch norm at test time and its ε (64-64-64-10 ReLU + BN on digits, {ctx.n_seeds})")
     ctx.figure(fig, "eval.png", "Left: test accuracy in eval mode and, with model.eval() forgotten, in training mode "
-               "for test batches of 2 to 270. Right: without ε, a feature that is constant in the batch divides 0 "
-               "by 0.")
+               "for test batches of 2 to 270. Right: without ε, a feature "
+               "that is constant in the batch divides 0 by 0.")

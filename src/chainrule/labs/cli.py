@@ -6,8 +6,9 @@ from __future__ import annotations
 import argparse
 
 EPILOG = """modes:
-  --live (the default)  3 seeds, in this process: each lab finishes in about 10 s or less on a 2-core
-                        laptop and `chainrule lab all` in about 2 minutes (measured numbers: README)
+  --live (the default)  3 seeds, in this process (unless --workers, --scheduler or --dask-local asks for
+                        more): each lab finishes in about 10 s or less on a 2-core laptop and `chainrule
+                        lab all` in about 2 minutes (measured numbers: README, "The lectures' claims")
   --full                5 seeds (or --seeds N), run on the sweep executor: local worker processes (one per
                         CPU, or --workers N), or a Dask cluster (--scheduler, --dask-local). A seed is the
                         same experiment in both modes and wherever it runs: the live run's numbers are the
@@ -36,11 +37,11 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                    "OUT/NAME/numbers.json, and OUT/report.html for 'all' (default: lab-results)")
     mode = p.add_mutually_exclusive_group()
     mode.add_argument("--live", action="store_true", help="3 seeds in this process, ≤ ~10 s per lab (the default)")
-    mode.add_argument("--full", action="store_true", help="5 seeds on the sweep executor when it is installed")
+    mode.add_argument("--full", action="store_true", help="5 seeds on the sweep executor (worker processes or Dask)")
     mode.add_argument("--quick", action="store_true", help=argparse.SUPPRESS)  # the old name of --live
     p.add_argument("--seeds", type=int, metavar="N", help="how many seeds (default: 3 live, 5 full)")
-    p.add_argument("--seed", type=int, default=0, help="the first seed; a lab runs seeds SEED, SEED+1, ... "
-                   "(default: 0)")
+    p.add_argument("--seed", type=int, default=0, help="the first seed; a lab runs seeds "
+                   "SEED, SEED+1, ... (default: 0)")
     p.add_argument("--docs", metavar="DIR", help="with 'all': also write DIR/../labs.md, its figures in DIR and "
                    "DIR/claims.json (the repository's docs: --full --docs docs/labs)")
     from ..sweeps.flags import add_executor_arguments

@@ -20,14 +20,14 @@ import chainrule as cr
 
 from ..data.datasets import digits_split
 from ..nn.mlp import build_mlp
-from ._common import batches, evaluate_accuracy
+from ._common import batches, evaluate_accuracy, label
 from ._figs import band, panels
 from ._seeds import seeded, trial
 from ._stats import Stat, paired, sign_verdict
 
 LRS = (0.1, 1.0)
 ACTS = ("relu", "leaky_relu")
-LABEL = {"relu": "ReLU", "leaky_relu": "LeakyReLU"}
+LABEL = {a: label(a) for a in ACTS}
 EPOCHS, EVERY = 3, 20
 
 
@@ -106,8 +106,8 @@ def run(ctx):
               stats={"leaky_minus_relu_val_acc": acc_gap, "leaky_val_acc": leaky_acc, "relu_val_acc": relu_acc})
     _figure(ctx, res, st)
     ctx.conclude(f"At lr {hi:g}, {d_hi.pm(pct=1)} of the ReLU units end dead (at lr {lo:g}: "
-                 f"{st['relu', lo, 'final_dead'].pm(pct=1)}), and only {rec.pm(pct=1)} come back. LeakyReLU's "
-                 "validation "
+                 f"{st['relu', lo, 'final_dead'].pm(pct=1)}), and only "
+                 f"{rec.pm(pct=1)} come back. LeakyReLU's validation "
                  f"accuracy minus ReLU's at lr {hi:g}: {acc_gap.pm(pct=1)} ({ctx.n_seeds})."
                  + (" The spread covers zero: the single-seed headline (75% vs 27%) does not hold up."
                     if acc_gap.covers(0) else ""))
@@ -136,5 +136,5 @@ def _figure(ctx, res, st):
     fig.suptitle(f"Dead units during {EPOCHS} epochs on digits (64-128-128-10), mean ± s.d. over {ctx.n_seeds}")
     ctx.figure(fig, "dead_units.png", "Fraction of hidden units whose pre-activation is ≤ 0 for all 512 probe digits "
                "(band: ± s.d. over seeds), at a moderate and a high learning rate; right: validation accuracy per "
-               "seed at the high rate. For ReLU these units are dead (zero gradient); LeakyReLU's still learn at "
-               "slope 0.01.")
+               "seed at the high rate. For ReLU these units are dead (zero "
+               "gradient); LeakyReLU's still learn at slope 0.01.")

@@ -102,8 +102,8 @@ def run(ctx):
     ctx.claim("dropout-gap", textbook="Dropout trains an ensemble of thinned networks that cannot co-adapt; on small "
               "data it usually lowers the validation loss and narrows the train/validation gap, as L2 does — by how "
               "much depends on the data, the network and the rate.",
-              measured=f"{N_TRAIN} training digits, {EPOCHS} epochs: validation − training loss none "
-                       f"{gap['none'].pm(3)}, "
+              measured=f"{N_TRAIN} training digits, {EPOCHS} epochs: validation "
+                       f"− training loss none {gap['none'].pm(3)}, "
               + ", ".join(f"{a} {gap[a].pm(3)}" for a in list(ARMS)[1:]) + "; narrowed by " + ", ".join(
                   f"{a} {narrows[a].pm(2)}" for a in narrows) + ". Validation accuracy: " + ", ".join(
                   f"{a} {acc[a].pm(pct=1)}" for a in ARMS) + f"; dropout − none {acc_gain[d].pm(pct=1)} "
@@ -116,8 +116,8 @@ def run(ctx):
               measured=f"The mean of {K} training-mode passes agrees with the eval-mode prediction on "
               f"{agree.pm(pct=1)} of validation digits; mean total-variation distance {tv[K].pm(2)} (one pass "
               f"{tv['1'].pm(2)}; normalised geometric mean {tv_geo[K].pm(2)}); accuracy {acc_e['acc_mc'].pm(pct=1)} "
-              f"(average) vs {acc_e['acc_eval'].pm(pct=1)} (eval mode) vs {acc_e['acc_one'].pm(pct=1)} (one dropout "
-              f"pass) ({ctx.n_seeds}).",
+              f"(average) vs {acc_e['acc_eval'].pm(pct=1)} (eval mode) vs "
+              f"{acc_e['acc_one'].pm(pct=1)} (one dropout pass) ({ctx.n_seeds}).",
               verdict="supported" if agree.lo > 0.9 and tv[K].hi < tv["1"].lo else "partly supported",
               stats={"agreement": agree, "tv_K": tv[K], "tv_geometric_K": tv_geo[K]})
     _figures(ctx, res, gap, acc, tv, tv_geo)
@@ -153,7 +153,7 @@ def _figures(ctx, res, gap, acc, tv, tv_geo):
                 title="K dropout passes vs one eval-mode pass", ylim=(0, None))
     axes[2].legend(fontsize=7)
     fig.suptitle(f"Regularisation on {N_TRAIN} training digits (64-128-128-10 ReLU, SGD + momentum; {ctx.n_seeds})")
-    ctx.figure(fig, "dropout.png", "Left: training and validation loss (mean over seeds). Middle: the final gap per "
-                                   "arm "
+    ctx.figure(fig, "dropout.png", "Left: training and validation loss (mean over "
+                                   "seeds). Middle: the final gap per arm "
                "(mean ± s.d.; dots: seeds). Right: the distance between the average of K dropout passes and the "
                "eval-mode output shrinks with K to a floor (the network is nonlinear); the geometric mean is closer.")

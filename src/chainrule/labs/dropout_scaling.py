@@ -22,7 +22,7 @@ import chainrule as cr
 
 from ..data.datasets import digits_split
 from ..nn.mlp import build_mlp
-from ._common import predict, train_tracked
+from ._common import is_activation, predict, train_tracked
 from ._figs import bars, panels
 from ._seeds import seeded, trial
 from ._stats import Stat, compare, paired, sign_verdict
@@ -59,7 +59,7 @@ def _model(kind):
     layers = []
     for m in model:
         layers.append(m)
-        if isinstance(m, nn.ReLU):
+        if is_activation(m):
             layers.append(nn.Dropout(1 - KEEP) if kind == "torch" else nn.Dropout(KEEP) if kind == "torch-misread"
                           else KeepDropout(KEEP, KEEP))
     return nn.Sequential(*layers)
@@ -141,8 +141,8 @@ def run(ctx):
                  f"differ by {rules_agree.pm(pct=1)} (plausibly because inverted dropout trains on activations "
                  "×1/0.8 larger: the same "
                  f"rate is a different step). Reading one p as the other: testing with ×0.2 instead of ×0.8 raises the "
-                 f"test loss by {mixup.pm(2)} ({acc[ARMS[2]].pm(pct=1)} accuracy), and nn.Dropout(0.8) — keep-p "
-                 "given as "
+                 f"test loss by {mixup.pm(2)} ({acc[ARMS[2]].pm(pct=1)} "
+                 "accuracy), and nn.Dropout(0.8) — keep-p given as "
                  f"drop-p — trains a network that drops 80% of its units ({acc[ARMS[4]].pm(pct=1)}) ({ctx.n_seeds}).")
 
 
@@ -158,8 +158,8 @@ def _figure(ctx, loss, ratio):
     axes[1].axhline(1, color="k", ls=":", lw=1)
     axes[1].set(ylim=(0, 1.3), ylabel="mean training activation / test activation",
                 title="is the test-time scaling right?")
-    fig.suptitle(f"Dropout with keep probability {KEEP}: the slide's rule and torch's, and the p mix-ups "
-                 f"({ctx.n_seeds})")
+    fig.suptitle(f"Dropout with keep probability {KEEP}: the slide's rule "
+                 f"and torch's, and the p mix-ups ({ctx.n_seeds})")
     ctx.figure(fig, "scaling.png", "Left: test loss with each rule applied correctly and with the mix-ups of the "
                "slide's keep-probability p and torch's drop-probability p. Right: the mean training-mode activation "
                "over 200 passes divided by the test-mode activation (1: the scaling is right).")

@@ -71,8 +71,8 @@ def run(ctx):
               "it) keeps the model that generalises best by that measure — on held-out data it usually helps the "
               "loss more than the accuracy.",
               measured=f"{N_TRAIN} training digits, up to {EPOCHS} epochs: the validation loss is lowest at epoch "
-              f"{turn.pm(2)}; early stopping (patience {PATIENCE}) stops at {st['stopped_epoch'].pm(2)} and keeps "
-              "epoch "
+              f"{turn.pm(2)}; early stopping (patience {PATIENCE}) stops "
+              f"at {st['stopped_epoch'].pm(2)} and keeps epoch "
               f"{st['best_epoch'].pm(2)}. Test loss: kept model {st['es_test_loss'].pm(3)}, after all epochs "
               f"{st['full_test_loss'].pm(3)} (difference {d_loss.pm(2)}); test accuracy "
               f"{st['es_test_acc'].pm(pct=1)} vs "
@@ -84,8 +84,8 @@ def run(ctx):
                      "best_epoch": st["best_epoch"]})
     _figure(ctx, res, st)
     ctx.conclude(f"The validation loss turns up after epoch {turn.pm(2)} while the training loss keeps falling. Early "
-                 f"stopping keeps epoch {st['best_epoch'].pm(2)}: its test loss is lower by {d_loss.pm(2)} than "
-                 "after all "
+                 f"stopping keeps epoch {st['best_epoch'].pm(2)}: its test "
+                 f"loss is lower by {d_loss.pm(2)} than after all "
                  f"{EPOCHS} epochs; test accuracy changes by {d_acc.pm(pct=1)}"
                  + (" (the spread covers zero)" if d_acc.covers(0) else "") + f" ({ctx.n_seeds}).")
 
@@ -100,8 +100,8 @@ def _figure(ctx, res, st):
         axes[1].plot(ep, np.array(r["test_acc_curve"]) * 100, color="tab:green", lw=1,
                      label="test accuracy (never used to decide)" if k == 0 else None)
         axes[1].axvline(r["best_epoch"], color="tab:red", ls=":", lw=0.8)
-    axes[0].set(yscale="log", xlabel="epoch", ylabel="cross-entropy", title="monitoring: every seed (dotted: epoch "
-                                                                            "kept)")
+    axes[0].set(yscale="log", xlabel="epoch", ylabel="cross-entropy", title="monitoring: every seed "
+                                                                            "(dotted: epoch kept)")
     axes[0].legend(fontsize=7)
     axes[1].set(xlabel="epoch", ylabel="%", title="test accuracy along training")
     axes[1].legend(fontsize=7)

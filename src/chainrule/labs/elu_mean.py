@@ -18,14 +18,15 @@ import numpy as np
 import chainrule as cr
 
 from ..nn.mlp import build_mlp
-from ._common import train_tracked
+from ._common import is_activation, label, train_tracked
 from ._figs import band, panels
+from ._grid import best_rates, run_grid
 from ._seeds import seeded, trial
 from ._stats import Stat, paired, sign_verdict
 from .init import standardised_digits
 
 ACTS = ("relu", "elu")
-LABEL = {"relu": "ReLU", "elu": "ELU"}
+LABEL = {a: label(a) for a in ACTS}
 DEPTH, WIDTH, STEPS = 4, 64, 60
 LRS = (0.01, 0.03, 0.1)
 EXPECTED = {"relu": 1 / math.sqrt(2 * math.pi),
@@ -33,13 +34,12 @@ EXPECTED = {"relu": 1 / math.sqrt(2 * math.pi),
 
 
 def _layer_means(model, x):
-    from chainrule import nn
 
     means, h = [], cr.from_numpy(x)
     with cr.no_grad():
         for m in model:
             h = m(h)
-            if isinstance(m, (nn.ReLU, nn.ELU)):
+            if is_activation(m):
                 means.append(float(h.numpy().mean()))
     return means
 
@@ -63,9 +63,8 @@ def one_run(config):
 
 
 def run(ctx):
-    configs = [{"act": a, "lr": lr} for a in ACTS for lr in LRS]
-    runs = dict(zip(((c["act"], c["lr"]) for c in configs), ctx.map(one_run, configs)))
-    best = {a: min(LRS, key=lambda lr: np.mean([r["mean_loss"] for r in runs[a, lr]])) for a in ACTS}
+    runs = run_grid(ctx, one_run, ACTS, LRS, key="act")
+    best = best_rates(runs, ACTS, LRS, "mean_loss")
     res = {a: runs[a, best[a]] for a in ACTS}
     gauss = {a: Stat.of([r["gaussian_mean"] for r in res[a]]) for a in ACTS}
     init = {(a, i): Stat.of([r["mean_init"][i] for r in res[a]]) for a in ACTS for i in range(DEPTH)}
@@ -89,8 +88,8 @@ def run(ctx):
               f"of a {DEPTH}-layer He-initialised MLP on standardised digits, averaged over layers: at init ReLU "
               f"{avg_init['relu'].pm(2)}, ELU {avg_init['elu'].pm(2)}; after {STEPS} steps ReLU "
               f"{avg_trained['relu'].pm(2)}, ELU {avg_trained['elu'].pm(2)} (|ReLU| − |ELU| {closer.pm(2)}). Training "
-              f"loss averaged over the {STEPS} steps (lower = faster), each at its best rate (ReLU {best['relu']:g}, "
-              "ELU "
+              f"loss averaged over the {STEPS} steps (lower = faster), each "
+              f"at its best rate (ReLU {best['relu']:g}, ELU "
               f"{best['elu']:g}): ReLU {err['relu'].pm(3)}, ELU {err['elu'].pm(3)} "
               f"(ReLU − ELU {faster.pm(2)}).",
               verdict=("supported" if sign_verdict(closer) == "supported" and sign_verdict(faster) == "supported"
@@ -98,8 +97,8 @@ def run(ctx):
               stats={"relu_minus_elu_abs_mean": closer, "relu_minus_elu_mean_loss": faster,
                      "elu_gaussian_mean": gauss["elu"]})
     _figure(ctx, init, trained, res)
-    ctx.conclude(f"ELU's mean output is closer to 0 than ReLU's: {gauss['elu'].pm(3)} vs {gauss['relu'].pm(3)} on "
-                 "N(0, 1) "
+    ctx.conclude(f"ELU's mean output is closer to 0 than ReLU's: {gauss['elu'].pm(3)} "
+                 f"vs {gauss['relu'].pm(3)} on N(0, 1) "
                  f"(theory {EXPECTED['elu']:.3f} vs {EXPECTED['relu']:.3f}); in the trained network "
                  f"{avg_trained['elu'].pm(2)} "
                  f"vs {avg_trained['relu'].pm(2)}. Training loss averaged over {STEPS} steps: ELU "
@@ -126,7 +125,7 @@ def _figure(ctx, init, trained, res):
     axes[1].set(xlabel="SGD step (batch 64)", ylabel="minibatch loss", title="training loss (band: ± s.d.)",
                 yscale="log")
     axes[1].legend()
-    fig.suptitle(f"ELU vs ReLU: {DEPTH} hidden layers of {WIDTH}, He init, standardised digits (mean ± s.d. over "
-                 f"{ctx.n_seeds})")
+    fig.suptitle(f"ELU vs ReLU: {DEPTH} hidden layers of {WIDTH}, He init, "
+                 f"standardised digits (mean ± s.d. over {ctx.n_seeds})")
     ctx.figure(fig, "mean.png", "Left: the mean output of each hidden layer at initialisation (dashed) and after "
                "training (solid); dotted: the mean for N(0, 1) inputs. Right: the training loss of each step.")

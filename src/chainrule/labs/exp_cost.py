@@ -24,13 +24,13 @@ from chainrule.nn import activation_registry
 
 from ..data.datasets import digits_split
 from ..nn.mlp import build_mlp
+from ._common import label
 from ._figs import bars, panels
 from ._seeds import seeded, trial
 from ._stats import Stat, sign_verdict
 
 ACTS = ("relu", "leaky_relu", "elu", "softplus", "tanh", "sigmoid")
-LABEL = {"relu": "ReLU", "leaky_relu": "LeakyReLU", "elu": "ELU", "softplus": "softplus", "tanh": "tanh",
-         "sigmoid": "sigmoid"}
+LABEL = {a: label(a) for a in ACTS}
 STEP_ACTS = ("relu", "tanh", "sigmoid")
 REPEAT = 15
 

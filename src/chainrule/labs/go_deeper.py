@@ -92,8 +92,8 @@ def run(ctx):
               stats={"factor_per_layer": factor, "log10_grad_w1_deepest": logs[max(DEPTHS)]})
     _figure(ctx, res, logs, factor)
     e = res[0]["explain_depth3"]
-    ctx.conclude(f"The chain rule's product and the engine agree to {rel:.1e}. Each layer multiplies the first "
-                 "weight's "
+    ctx.conclude(f"The chain rule's product and the engine agree to {rel:.1e}. "
+                 "Each layer multiplies the first weight's "
                  f"gradient by σ'(h)·w (σ' ≤ 1/4): ×{factor.pm(2)} per layer on average, so |∂L/∂w₁| goes from "
                  f"10^({logs[1].pm(2)}) with one layer to 10^({logs[max(DEPTHS)].pm(2)}) with {max(DEPTHS)} "
                  f"({ctx.n_seeds}). First seed, depth 3: h = " + ", ".join(f"{v:.3f}" for v in e["h"]) + "; σ' = "

@@ -16,6 +16,7 @@ from ..data.datasets import digits_split
 from ..nn.mlp import build_mlp
 from ._common import evaluate_accuracy, train_tracked
 from ._figs import bars, panels
+from ._grid import best_rates, mean_score, run_grid
 from ._seeds import seeded, trial
 from ._stats import Stat, paired, sign_verdict
 
@@ -51,20 +52,19 @@ def one_run(config):
 
 
 def _score(runs):
-    return np.mean([np.inf if r["mean_loss"] is None else r["mean_loss"] for r in runs])
+    return mean_score(runs, "mean_loss")
 
 
 def run(ctx):
-    configs = [{"arm": a, "lr": lr} for a in ARMS for lr in LRS]
-    runs = dict(zip(((c["arm"], c["lr"]) for c in configs), ctx.map(one_run, configs)))
-    best = {a: min(LRS, key=lambda lr: _score(runs[a, lr])) for a in ARMS}
+    runs = run_grid(ctx, one_run, ARMS, LRS)
+    best = best_rates(runs, ARMS, LRS, "mean_loss")
     loss = {a: Stat.of([r["mean_loss"] for r in runs[a, best[a]]]) for a in ARMS}
     acc = {a: Stat.of([r["val_acc"] for r in runs[a, best[a]]]) for a in ARMS}
     raw_vs_std = paired([r["mean_loss"] for r in runs[ARMS[0], best[ARMS[0]]]],
                         [r["mean_loss"] for r in runs[ARMS[2], best[ARMS[2]]]])
     unit_vs_std = paired([r["mean_loss"] for r in runs[ARMS[1], best[ARMS[1]]]],
                          [r["mean_loss"] for r in runs[ARMS[2], best[ARMS[2]]]])
-    grid = {f"{a}@{lr:g}": (None if not np.isfinite(_score(runs[a, lr])) else float(_score(runs[a, lr])))
+    grid = {f"{a}@{lr:g}": (None if not np.isfinite(_score(runs[a, lr])) else _score(runs[a, lr]))
             for a in ARMS for lr in LRS}
     ctx.record(steps=STEPS, lr_grid=list(LRS), seeds=ctx.seeds, best_lr=best, mean_training_loss=loss, val_acc=acc,
                raw_minus_standardised=raw_vs_std, unit_minus_standardised=unit_vs_std, grid=grid)

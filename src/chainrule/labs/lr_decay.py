@@ -15,6 +15,7 @@ from ..data.datasets import digits_split
 from ..nn.mlp import build_mlp
 from ._common import evaluate, train_tracked
 from ._figs import bars, panels
+from ._grid import at_edge, best_rates, run_grid
 from ._seeds import seeded, trial
 from ._stats import Stat, combine, paired, sign_verdict
 
@@ -52,19 +53,14 @@ def one_run(config):
             "loss": tr["loss"] if ok else None, "rates": rates}
 
 
-def _score(runs):
-    return np.mean([np.inf if r["train_loss"] is None else r["train_loss"] for r in runs])
-
-
 def run(ctx):
-    configs = [{"schedule": s, "lr": lr} for s in SCHEDULES for lr in LRS]
-    runs = dict(zip(((c["schedule"], c["lr"]) for c in configs), ctx.map(one_run, configs)))
-    best = {s: min(LRS, key=lambda lr: _score(runs[s, lr])) for s in SCHEDULES}
+    runs = run_grid(ctx, one_run, SCHEDULES, LRS, key="schedule")
+    best = best_rates(runs, SCHEDULES, LRS, "train_loss")
     loss = {s: Stat.of([r["train_loss"] for r in runs[s, best[s]]]) for s in SCHEDULES}
     acc = {s: Stat.of([r["val_acc"] for r in runs[s, best[s]]]) for s in SCHEDULES}
     gains = {s: paired([r["train_loss"] for r in runs[SCHEDULES[0], best[SCHEDULES[0]]]],
                        [r["train_loss"] for r in runs[s, best[s]]]) for s in SCHEDULES[1:]}
-    edges = [s for s in SCHEDULES if best[s] in (LRS[0], LRS[-1])]
+    edges = at_edge(best, LRS)
     ctx.record(steps=STEPS, lr_grid=list(LRS), seeds=ctx.seeds, best_lr=best, final_train_loss=loss, val_acc=acc,
                constant_minus=gains, best_at_grid_edge=edges)
     v = [sign_verdict(g) for g in gains.values()]
@@ -103,7 +99,7 @@ def _figure(ctx, runs, best, loss):
     axes[1].legend(fontsize=7)
     bars(axes[2], list(SCHEDULES), loss, colors=[colors[s] for s in SCHEDULES], digits=3)
     axes[2].set(ylabel="training loss at the end", title="mean ± s.d. (dots: seeds)")
-    fig.suptitle(f"Learning-rate decay, SGD + momentum on digits, each schedule at its best starting rate "
-                 f"({ctx.n_seeds})")
+    fig.suptitle("Learning-rate decay, SGD + momentum on digits, each schedule "
+                 f"at its best starting rate ({ctx.n_seeds})")
     ctx.figure(fig, "decay.png", "Left: the learning rate along training. Middle: the training loss (smoothed over 10 "
                "steps). Right: the loss on the whole training set at the end (mean ± s.d.; dots: seeds).")

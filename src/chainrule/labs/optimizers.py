@@ -28,6 +28,7 @@ from ..data.datasets import digits_split
 from ..nn.mlp import build_mlp
 from ._common import train_tracked
 from ._figs import bars, panels
+from ._grid import at_edge, best_rates, run_grid
 from ._seeds import seeded, trial
 from ._stats import Stat, paired, sign_verdict
 
@@ -122,15 +123,10 @@ def _spread(values):
     return max(v) / min(v) if len(v) > 1 else None
 
 
-def _score(runs):
-    return np.mean([np.inf if r["final_loss"] is None else r["final_loss"] for r in runs])
-
-
 def run(ctx):
     surf = ctx.map(surfaces, [{"draw": True}])[0]
-    configs = [{"opt": n, "lr": lr} for n in NAMES for lr in DIGITS_GRID[n]]
-    runs = dict(zip(((c["opt"], c["lr"]) for c in configs), ctx.map(digits_run, configs)))
-    best = {n: min(DIGITS_GRID[n], key=lambda lr: _score(runs[n, lr])) for n in NAMES}
+    runs = run_grid(ctx, digits_run, NAMES, DIGITS_GRID, key="opt")
+    best = best_rates(runs, NAMES, DIGITS_GRID, "final_loss")
     loss = {n: Stat.of([r["final_loss"] for r in runs[n, best[n]]]) for n in NAMES}
     sgd = [r["final_loss"] for r in runs["SGD", best["SGD"]]]
     vs_sgd = {n: paired(sgd, [r["final_loss"] for r in runs[n, best[n]]]) for n in NAMES[1:]}
@@ -141,7 +137,7 @@ def run(ctx):
     lr_range = {n: Stat.of([_spread([r["final_loss"] for r in rr])
                             for rr in zip(*(runs[n, lr] for lr in DIGITS_GRID[n]))]) for n in NAMES}
     opt_range = Stat.of([max(v) / min(v) for v in zip(*(loss[n].values for n in NAMES))])
-    edges = [n for n in NAMES if best[n] in (DIGITS_GRID[n][0], DIGITS_GRID[n][-1])]
+    edges = at_edge(best, DIGITS_GRID)
     ctx.record(steps=STEPS, digit_steps=DIGIT_STEPS, surface_grid=list(SURFACE_GRID), digits_grid=DIGITS_GRID,
                seeds=ctx.seeds, rosenbrock_final_f=ros, rosenbrock_lr={n: [s["rosenbrock"][n]["lr"] for s in surf]
                                                                         for n in NAMES},

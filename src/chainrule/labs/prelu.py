@@ -10,8 +10,9 @@ and with LeakyReLU fixed at 0.25, from the same initial weights and batches at e
 from __future__ import annotations
 
 from ..data.datasets import digits_split
+from ..nn import activation_registry
 from ..nn.mlp import build_mlp
-from ._common import evaluate_accuracy, train_tracked
+from ._common import evaluate_accuracy, is_activation, train_tracked
 from ._figs import bars, panels
 from ._seeds import seeded, trial
 from ._stats import Stat, paired, sign_verdict
@@ -21,21 +22,21 @@ STEPS, LR, EVERY = 150, 0.05, 10
 
 
 def _act(arm):
-    from chainrule import nn
 
-    return {"ReLU": nn.ReLU, "LeakyReLU 0.25": lambda: nn.LeakyReLU(0.25),
-            "PReLU (learned)": lambda: nn.PReLU(1, init=0.25)}[arm]
+    kind, kwargs = {"ReLU": ("relu", {}), "LeakyReLU 0.25": ("leaky_relu", {"negative_slope": 0.25}),
+                    "PReLU (learned)": ("prelu", {"num_parameters": 1, "init": 0.25})}[arm]
+    return lambda: activation_registry.module(kind, **kwargs)
 
 
 @trial
 def one_run(config):
     """One arm: training, the α of each PReLU layer every EVERY steps, validation accuracy."""
-    from chainrule import nn, optim
+    from chainrule import optim
 
     train, val, _ = digits_split()
     rng = seeded(config)
     model = build_mlp([64, 64, 64, 10], _act(config["arm"]))
-    prelus = [m for m in model if isinstance(m, nn.PReLU)]
+    prelus = [m for m in model if is_activation(m, "prelu")]
     opt = optim.SGD(model.parameters(), lr=LR, momentum=0.9)
     alphas, steps = [[float(p.weight.item()) for p in prelus]], [0]
 

@@ -33,18 +33,20 @@ figcaption{font-size:.85em;color:#444;max-width:640px}
 """
 
 SOURCES_NOTE = ("The slide decks are not in the repository. Each quote says where its wording comes from: issue 19 "
-                "(which was written with both decks open) quoting or describing the slide, the labs' claim texts from "
-                "before issue 19 (paraphrases), or a chainrule docstring that quotes the lecture. Deck and slide title "
-                "are given where a source names them, and are \"—\" otherwise.")
+                "(written with both decks open) quoting or describing the slide, the labs' claim texts from before "
+                "issue 19 (paraphrases), or a chainrule docstring that quotes the lecture. The deck or slide title is "
+                "given where a source names it; for most claims no source does.")
 SPREAD_NOTE = ("Every measured number is the mean ± the sample standard deviation over the seeds (the same bars the "
                "figures draw). A verdict reads only that interval: *supported* when it lies on the side the claim "
                "predicts, *contradicted* when it lies on the other, *unresolved* when it covers zero (or the predicted "
-               "value cannot be told apart), *partly supported* when a claim with several parts gets mixed answers.")
+               "value cannot be told apart), *partly supported* when a claim with several parts gets mixed "
+               "answers. For the slides' errors (the rows quoting an erratum) the verdict is on what the slide "
+               "writes: *contradicted* means the numbers show the slide's form wrong.")
 
 
 def _slide_line(sl) -> str:
-    where = " · ".join(x for x in (sl["deck"], sl["title"]) if x and x != "—") or "deck and title not in the sources"
-    return f"“{sl['quote']}” ({where}; source: {sl['source']})"
+    where = " · ".join(x for x in (sl["deck"], sl["title"]) if x and x != "—")
+    return f"“{sl['quote']}” ({sl['source']}{'; ' + where if where else ''})"
 
 
 def _flatten(numbers: dict, prefix: str = ""):
@@ -169,9 +171,9 @@ def write_docs(results, docs_dir, page="labs.md", width: int = 1100) -> Path:
              "list` lists them.", "",
              f"The numbers below are from `chainrule lab all` in mode {modes}, seeds {seeds[0]}–{seeds[-1]}; every "
              "lab also writes them to `NAME/numbers.json`. `docs/labs/claims.json` keeps the per-seed values, and "
-             "`tests/labs/test_docs_drift.py` fails when a fresh run drifts from them by more than their stated "
-             "spread.", "", SPREAD_NOTE, "", SOURCES_NOTE, "", "The slides' errors and their corrections: "
-             "[slide-errata.md](slide-errata.md).", "", "## Every claim", ""]
+             "`tests/labs/test_labs.py` re-runs every lab live and fails when its numbers drift from them by more "
+             "than their stated spread.", "", SPREAD_NOTE, "", SOURCES_NOTE, "",
+             "The slides' errors and their corrections: [slide-errata.md](slide-errata.md).", "", "## Every claim", ""]
     lines += claims_table(results)
     written = set()
     lines += ["", "## The labs", ""]

@@ -112,11 +112,11 @@ def run(ctx):
     ctx.conclude(f"From all-zero weights the sigmoid network's hidden layer gets no gradient on the first step "
                  f"(‖∂L/∂W1‖ = {st[z, 'first_grad_W1'].mean:g}) while the output layer does "
                  f"({st[z, 'first_grad_W2'].pm(2)}: "
-                 f"σ(0) = 1/2). In float64 the {HIDDEN} hidden units stay copies ({st[z64, 'distinct_units'].pm(2)} "
-                 "distinct "
+                 f"σ(0) = 1/2). In float64 the {HIDDEN} hidden units stay copies "
+                 f"({st[z64, 'distinct_units'].pm(2)} distinct "
                  f"after {STEPS} steps); in float32 last-bit differences grow until the units split "
-                 f"({st[z, 'distinct_units'].pm(2)} distinct, rows apart by {drift[z].pm(2)} of the weights). Either "
-                 "way "
+                 f"({st[z, 'distinct_units'].pm(2)} distinct, rows apart by "
+                 f"{drift[z].pm(2)} of the weights). Either way "
                  f"the network stays far below a random start: {acc[z].pm(pct=1)} (float32), {acc[z64].pm(pct=1)} "
                  f"(float64) against {acc[xav].pm(pct=1)} (Xavier); one hidden unit: {acc[one].pm(pct=1)}.")
 

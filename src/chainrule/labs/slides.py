@@ -15,11 +15,11 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-QUOTED = "issue 19, quoting the slide"
-DESCRIBED = "issue 19's description of the slide (not its wording)"
-LAB = "the labs' earlier claim text (a paraphrase, not the slide's wording)"
-DOC = "a chainrule docstring quoting the lecture"
-TOPIC = "issue 19 names the topic; no slide sentence is quoted in the sources"
+QUOTED = "issue 19 quotes the slide"
+DESCRIBED = "issue 19 describes the slide"
+LAB = "earlier lab text, a paraphrase"
+DOC = "a chainrule docstring quotes the lecture"
+TOPIC = "a topic issue 19 names; no slide sentence"
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,7 @@ SLIDES = {
     "uniform-init": Slide("the Tricks-of-the-Trade U[−1/√n, 1/√n] init", DESCRIBED),
     "sigmoid-zero-init": Slide("the slide's own sigmoid zero-init example", DESCRIBED),
     # --- optimisation
-    "sgd-update": Slide("w = η ∂L/∂w", QUOTED),
+    "sgd-update": Slide("the update written \"w = η ∂L/∂w\"", QUOTED),
     "sgd-table": Slide("b = 1.75 in the SGD table", DESCRIBED),
     "optimizers": Slide("Momentum and adaptive steps get through ravines and saddles faster; the learning rate "
                         "matters most.", LAB),

@@ -17,7 +17,7 @@ import numpy as np
 import chainrule as cr
 
 from ..nn.mlp import build_mlp
-from ._common import train_tracked
+from ._common import is_activation, train_tracked
 from ._figs import bars, panels
 from ._seeds import seeded, trial
 from ._stats import Stat, compare, paired, sign_verdict
@@ -40,13 +40,12 @@ def _net(bound_factor, depth=DEPTH):
 
 
 def _stds(model, x):
-    from chainrule import nn
 
     out, h = [], cr.from_numpy(x)
     with cr.no_grad():
         for m in model:
             h = m(h)
-            if isinstance(m, nn.Tanh):
+            if is_activation(m):
                 out.append(float(h.numpy().std()))
     return out
 
@@ -97,8 +96,8 @@ def run(ctx):
     _figure(ctx, res, nvar, lin, ratio, loss)
     ctx.conclude(f"U[−1/√n, 1/√n] has n·Var(w) = {all_nvar.pm(3)} (theory 1/3; PyTorch's default Linear init is the "
                  f"same: {lin[FANS[1]].pm(3)} at n = {FANS[1]}). Through 10 tanh layers it keeps ×{ratio[a1].pm(2)} of "
-                 f"the variance, against ×{ratio[a3].pm(2)} with Var(w) = 1/n. Training (5 tanh layers, {STEPS} "
-                 "steps): "
+                 f"the variance, against ×{ratio[a3].pm(2)} with Var(w) = "
+                 f"1/n. Training (5 tanh layers, {STEPS} steps): "
                  f"mean loss {loss[a1].pm(3)} vs {loss[a3].pm(3)}"
                  + (" — the spread of the difference covers zero." if gap.covers(0) else
                     f" ({'slower' if sign_verdict(gap) == 'supported' else 'faster'} with the smaller bound)."))

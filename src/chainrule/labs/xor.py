@@ -119,8 +119,8 @@ def run(ctx):
     _figures(ctx, res[0]["pictures"], res, gates, test)
     ctx.conclude(f"Over {ctx.n_seeds}: logistic regression fits AND ({gates['AND'].pm(pct=1)}) and OR "
                  f"({gates['OR'].pm(pct=1)}) but not XOR ({gates['XOR'].pm(pct=1)}). On the playground's XOR a line "
-                 f"reaches {lin.pm(pct=1)} test accuracy; adding x1·x2 gives {prod.pm(pct=1)} and a hidden layer "
-                 f"{mlp.pm(pct=1)}.")
+                 f"reaches {lin.pm(pct=1)} test accuracy; adding x1·x2 gives "
+                 f"{prod.pm(pct=1)} and a hidden layer {mlp.pm(pct=1)}.")
 
 
 def _figures(ctx, pics, res, gates, test):
@@ -146,5 +146,5 @@ def _figures(ctx, pics, res, gates, test):
                  "accuracies: mean ± s.d. over seeds)")
     ctx.figure(fig, "xor.png", "Top: AND, OR and XOR of noisy boolean inputs — logistic regression's straight "
                "boundary fits AND and OR, not XOR; a hidden layer bends it. Bottom: the playground's XOR with x1, x2 "
-               "(a line: fails), with x1·x2 (succeeds), with a hidden layer (succeeds), and every seed's training "
-               "loss.")
+               "(a line: fails), with x1·x2 (succeeds), with a hidden layer "
+               "(succeeds), and every seed's training loss.")
