@@ -199,7 +199,7 @@ def clamp(input, min=None, max=None):
     clipped = xp.clip(x, lo, hi)
     if not input.requires_grad and not any(isinstance(b, Tensor) and b.requires_grad for b in (min, max)):
         return _wrap(clipped.astype(x.dtype, copy=False), None)
-    inside = B.ones(x.shape, bool)
+    inside = B.ones(x.shape, bool, like=x)
     if min is not None:
         inside &= x >= lo
     if max is not None:

@@ -34,7 +34,8 @@ def getitem(input, index):
 def _along(shape, index, d):
     """The advanced index that takes ``index`` along dim d and position i along every other dim."""
     nd = len(shape)
-    return tuple(index if k == d else xp.arange(shape[k]).reshape((-1,) + (1,) * (nd - 1 - k)) for k in range(nd))
+    return tuple(index if k == d else B.arange(0, shape[k], 1, xp.int64, like=index).reshape(
+        (-1,) + (1,) * (nd - 1 - k)) for k in range(nd))
 
 
 def gather(input, dim, index):
@@ -113,7 +114,7 @@ def scatter(input, dim, index, src=None, value=None):
         )
     where = _along(idx.shape, idx, d)
     if src is None:
-        v = B.full(idx.shape, value, input._array.dtype)
+        v = B.full(idx.shape, value, input._array.dtype, like=input._array)
     else:
         v = getitem(src, tuple(slice(0, s) for s in idx.shape))
         if v.dtype != input.dtype:

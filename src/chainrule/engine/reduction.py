@@ -73,7 +73,7 @@ def _max_min(input, dim, keepdim, largest):
     d = _dim(dim, input._array.ndim, "max" if largest else "min")
     a = input._array
     if a.ndim == 0:
-        idx = B.zeros((), xp.int64)
+        idx = B.zeros((), xp.int64, like=a)
     else:
         idx = a.argmax(axis=d, keepdims=keepdim) if largest else a.argmin(axis=d, keepdims=keepdim)
     values = P.MaxDim.apply(input, dim=d, keepdim=keepdim, largest=largest)

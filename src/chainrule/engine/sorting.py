@@ -30,7 +30,7 @@ def argsort(input, dim=-1, descending=False, stable=False):
     """Indices that sort ``input`` along dim (ascending unless ``descending``); ties keep their order."""
     a = input._array
     if a.ndim == 0:
-        return _wrap(B.zeros((), xp.int64), None)
+        return _wrap(B.zeros((), xp.int64, like=input._array), None)
     d = _dim(dim, a.ndim, "argsort")
     key = a.astype(xp.int64) if a.dtype.kind in "bu" else a
     idx = xp.argsort(-key if descending else key, axis=d, kind="stable")  # stable: ties keep their order
@@ -40,7 +40,7 @@ def argsort(input, dim=-1, descending=False, stable=False):
 def sort(input, dim=-1, descending=False, stable=False):
     """(values, indices) sorted along dim; values are gathered from input, so gradients flow back."""
     if input._array.ndim == 0:
-        return sort_result(input.clone(), _wrap(B.zeros((), xp.int64), None))
+        return sort_result(input.clone(), _wrap(B.zeros((), xp.int64, like=input._array), None))
     idx = argsort(input, dim, descending)
     return sort_result(gather(input, dim, idx), idx)
 
@@ -53,7 +53,8 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
     n = input._array.shape[d]
     if not 0 <= k <= n:
         raise RuntimeError(f"topk: k ({k}) must be between 0 and the size of dim {d} ({n})")
-    idx = _wrap(xp.take(argsort(input, d, descending=largest)._array, xp.arange(k), axis=d), None)
+    first_k = B.arange(0, k, 1, xp.int64, like=input._array)
+    idx = _wrap(xp.take(argsort(input, d, descending=largest)._array, first_k, axis=d), None)
     return topk_result(gather(input, d, idx), idx)
 
 
@@ -71,7 +72,7 @@ def median(input, dim=None, keepdim=False):
         return median(flat, 0).values
     d = _dim(dim, builtins.max(input._array.ndim, 1), "median")
     if input._array.ndim == 0:
-        return median_result(input.clone(), _wrap(B.zeros((), xp.int64), None))
+        return median_result(input.clone(), _wrap(B.zeros((), xp.int64, like=input._array), None))
     n = input._array.shape[d]
     pick = _wrap(xp.take(argsort(input, d)._array, [(n - 1) // 2], axis=d), None)
     values, indices = gather(input, d, pick), pick

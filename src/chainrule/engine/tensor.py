@@ -15,7 +15,8 @@ from . import dtypes
 from . import ops as P
 from .autograd import _Mode, bind_tensor_type
 from .autograd import graph as _graph
-from .backend import ndarray, to_numpy, xp
+from .autograd.function import check_same_device
+from .backend import ndarray, xp
 from .device import CPU, device, parse_to
 from .hooks import RemovableHandle
 from .printing import tensor_repr
@@ -185,11 +186,12 @@ class Tensor:
 
     @property
     def device(self):
-        return CPU if isinstance(self._array, ndarray) else device("cuda", 0)
+        a = self._array
+        return CPU if B.on_host(a) else device(*B.device_of(a))
 
     @property
     def is_cuda(self):
-        return not isinstance(self._array, ndarray)
+        return not B.on_host(self._array)
 
     @property
     def data(self):
@@ -215,10 +217,15 @@ class Tensor:
         return self._array.dtype.kind == "f"
 
     def numpy(self):
-        return to_numpy(self._array)
+        """The values as a NumPy array sharing this tensor's memory (a CPU tensor only, as torch)."""
+        a = self._array
+        if not B.on_host(a):
+            raise TypeError(f"can't convert {self.device} device type tensor to numpy. Use Tensor.cpu() to copy the "
+                            f"tensor to host memory first.")
+        return a
 
     def __array__(self, dtype=None, copy=None):
-        a = to_numpy(self._array)
+        a = self.numpy()
         return a if dtype is None else a.astype(dtype)
 
     def item(self):
@@ -229,7 +236,7 @@ class Tensor:
         return self._array.item()
 
     def tolist(self):
-        return to_numpy(self._array).tolist()
+        return self._array.tolist()
 
     def __float__(self):
         return float(self.item())
@@ -435,6 +442,7 @@ class Tensor:
         try:
             ufunc(a, b, out=a, casting="same_kind")
         except (TypeError, ValueError) as err:
+            check_same_device(f"{ufunc.__name__}_", (a, b))
             if B.is_read_only(a):  # a broadcast view (expand's result): the tensor gets a new array
                 self._array = ufunc(a, b).astype(a.dtype, copy=False)
                 return self
@@ -447,11 +455,15 @@ class Tensor:
 
     def add_(self, other, *, alpha=1):
         """self ← self + alpha·other, in place."""
-        return self._binary_inplace(other * alpha if alpha != 1 else other, Tensor.__add__, xp.add)
+        if alpha != 1:  # (outside a graph, alpha·other is one array product: an optimizer's p.add_(g, alpha=-lr))
+            other = other * alpha if self._tracked(other) else _arr(other) * alpha
+        return self._binary_inplace(other, Tensor.__add__, xp.add)
 
     def sub_(self, other, *, alpha=1):
         """self ← self − alpha·other, in place."""
-        return self._binary_inplace(other * alpha if alpha != 1 else other, Tensor.__sub__, xp.subtract)
+        if alpha != 1:
+            other = other * alpha if self._tracked(other) else _arr(other) * alpha
+        return self._binary_inplace(other, Tensor.__sub__, xp.subtract)
 
     def mul_(self, other):
         """self ← self·other, in place."""
@@ -514,8 +526,12 @@ class Tensor:
         return self.copy_(value)
 
     def copy_(self, src):
-        """Write src (broadcast) into this tensor; differentiable with respect to src."""
+        """Write src (broadcast) into this tensor; differentiable with respect to src. A source on another
+        device is copied across (as torch's copy_)."""
         s = _arr(src)
+        if hasattr(s, "shape") and B.on_host(s) != B.on_host(self._array):
+            s = B.to_device(s, *B.device_of(self._array))
+            src = s
         try:
             xp.broadcast_to(s, self._array.shape)
         except ValueError:
@@ -537,8 +553,12 @@ class Tensor:
 
     # ----------------------------------------------------------------------------- dtype conversion
     def to(self, *args, dtype=None, device=None, copy=False, non_blocking=False, **kwargs):
-        """``to(dtype)``, ``to(device)`` or ``to(device, dtype)``; differentiable through a cast."""
+        """``to(dtype)``, ``to(device)`` or ``to(device, dtype)``; differentiable through a cast and a move
+        (the gradient goes back to this tensor's device)."""
         device, dtype = parse_to(args, dtype, device)
+        if device is not None and device != self.device:
+            moved = P.ToDevice.apply(self, device_type=device.type, index=device.index)
+            return moved.to(dtype) if dtype is not None else moved
         if dtype is None:
             return self.clone() if copy else self
         np_dt = dtype.np
@@ -578,10 +598,12 @@ class Tensor:
     def bool(self):
         return self.to(dtypes.bool)
 
-    def cpu(self):
-        return self
+    def cpu(self, memory_format=None):
+        """This tensor on the CPU (itself when it is there)."""
+        return self if B.on_host(self._array) else self.to("cpu")
 
-    def cuda(self, device=None, non_blocking=False):
+    def cuda(self, device=None, non_blocking=False, memory_format=None):
+        """This tensor on the GPU (``cuda:device``)."""
         return self.to("cuda" if device is None else device)
 
     def clone(self):

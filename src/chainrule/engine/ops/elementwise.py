@@ -6,8 +6,7 @@ in each docstring says why.
 
 from __future__ import annotations
 
-import math
-
+from .. import backend as B
 from ..autograd.function import Primitive
 from ..backend import xp
 
@@ -63,7 +62,7 @@ class Pow(Primitive):
         a, b, out = ctx.a, ctx.b, ctx.out
         na, nb = ctx.needs_input_grad
         if na:
-            ga = g * (a + a) if not isinstance(b, xp.ndarray) and b == 2 else g * (b * a ** (b - 1))  # x² is common
+            ga = g * (a + a) if not isinstance(b, B.ARRAY_TYPES) and b == 2 else g * (b * a ** (b - 1))  # x² is common
         else:
             ga = None
         gb = None
@@ -232,6 +231,19 @@ class Clone(Primitive):
         return g
 
 
+class ToDevice(Primitive):
+    """The same values on another device (``x.to("cuda")``); the gradient goes back to the input's device."""
+
+    @staticmethod
+    def forward(ctx, a, device_type="cpu", index=None):
+        ctx.source = B.device_of(a)
+        return B.to_device(a, device_type, index)
+
+    @staticmethod
+    def backward(ctx, g):
+        return B.to_device(g, *ctx.source)
+
+
 class Cast(Primitive):
     @staticmethod
     def forward(ctx, a, dtype=None):
@@ -259,28 +271,13 @@ class Softplus(Primitive):
         return g * xp.where(a >= 0, 1 / (1 + e), e / (1 + e))
 
 
-def _erf(a):
-    """erf elementwise: SciPy's when installed, else the C library's (exact, slower) via math.erf."""
-    global _erf_impl
-    if _erf_impl is None:
-        try:  # SciPy is optional: imported on first use, never by `import chainrule`
-            from scipy.special import erf as _erf_impl
-        except ImportError:
-            _vec = xp.frompyfunc(math.erf, 1, 1)
-            _erf_impl = lambda x: xp.asanyarray(_vec(x), dtype=xp.float64)  # noqa: E731
-    return _erf_impl(a)
-
-
-_erf_impl = None
-
-
 class Erf(Primitive):
     """erf is not a composite of the other primitives (exact GELU needs it): erf(x) = 2/√π ∫₀ˣ e^−t² dt."""
 
     @staticmethod
     def forward(ctx, a):
         ctx.a = a
-        return xp.asanyarray(_erf(a), dtype=a.dtype)
+        return xp.asanyarray(B.erf(a), dtype=a.dtype)
 
     @staticmethod
     def backward(ctx, g):  # d erf/dx = 2/√π · e^−x²

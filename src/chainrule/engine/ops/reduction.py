@@ -33,7 +33,7 @@ class Sum(Primitive):
 
     @staticmethod
     def backward(ctx, g):  # ∂(Σx)/∂xᵢ = 1: the gradient is copied to every summed element
-        out = B.empty(ctx.shape, g.dtype)
+        out = B.empty(ctx.shape, g.dtype, like=g)
         out[...] = _expand_reduced(g, ctx.shape, ctx.axes, ctx.keepdim)
         return out
 
@@ -64,7 +64,7 @@ class MaxDim(Primitive):
     def forward(ctx, a, dim=0, keepdim=False, largest=True):
         dim = dim % a.ndim if a.ndim else 0
         if a.ndim == 0:
-            idx = B.zeros((), xp.int64)
+            idx = B.zeros((), xp.int64, like=a)
             ctx.idx, ctx.shape, ctx.dim, ctx.keepdim = idx, a.shape, dim, keepdim
             return a.copy()
         idx = a.argmax(axis=dim) if largest else a.argmin(axis=dim)
@@ -79,7 +79,7 @@ class MaxDim(Primitive):
             return g
         if not ctx.keepdim:
             g = xp.expand_dims(g, ctx.dim)
-        out = B.zeros(ctx.shape, g.dtype)
+        out = B.zeros(ctx.shape, g.dtype, like=g)
         xp.put_along_axis(out, ctx.idx, g, axis=ctx.dim)
         return out
 

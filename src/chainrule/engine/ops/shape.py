@@ -48,7 +48,7 @@ class GetItem(Primitive):
 
     @staticmethod
     def backward(ctx, g):
-        out = B.zeros(ctx.shape, g.dtype)
+        out = B.zeros(ctx.shape, g.dtype, like=g)
         if ctx.advanced:  # add.at accumulates repeated indices (x[[0, 0]] sends two gradients to x[0])
             xp.add.at(out, ctx.index, g)
         else:
