@@ -178,3 +178,20 @@ def test_errata_page_commands_exist():
     for cmd in commands:
         assert main(["explain", *shlex.split(cmd)]) == 0, cmd
 
+
+
+def test_notebook_view_leaves_matplotlib_alone():
+    """A result shows itself in Jupyter (figures inline, mean ± spread, verdicts) and has a short repr; running a
+    lab and rendering it changes neither matplotlib's backend nor its rcParams (the caller's own settings stay)."""
+    import matplotlib
+
+    with matplotlib.rc_context({"font.size": 13.5, "axes.grid": False, "lines.linewidth": 2.5}):
+        backend, before = matplotlib.get_backend(), dict(matplotlib.rcParams)
+        r = labs.run("go-deeper", save=False, seeds=2, echo=None)
+        page = r._repr_html_()
+        assert matplotlib.get_backend() == backend and dict(matplotlib.rcParams) == before
+    assert page.count("data:image/png;base64,") == len(r.figures) >= 1
+    assert "±" in page and "Verdict: supported" in page and r.conclusion.split()[0] in page
+    text = repr(r)
+    assert len(text) < 200 and "\n" not in text and "go-deeper: supported" in text and "2 seeds" in text
+    assert all(set(f) == {"path", "caption"} for f in r.to_json()["figures"])  # no images in numbers.json

@@ -4,6 +4,7 @@
     labs.names()                              # every lab, in the lectures' order
     result = labs.run("xor", out="lab-results", seed=0)
     result.numbers, result.conclusion          # what was measured, and what it means
+    result                                     # in Jupyter: the claims, verdicts and figures inline
     labs.run_all(out="lab-results")            # every lab + lab-results/report.html
     labs.run("xor", mode="full")              # 5 seeds, on the sweep executor (local worker processes)
 

@@ -41,6 +41,14 @@ SEEDS = {"live": 3, "full": 5}
 class Figure:
     path: str  # relative to the lab's folder
     caption: str
+    png: bytes | None = field(default=None, repr=False, compare=False)  # the image, kept for notebooks
+
+    def data(self, out_dir) -> bytes | None:
+        """The PNG: as drawn in this process, else the file in ``out_dir`` (None if neither exists)."""
+        if self.png is not None:
+            return self.png
+        path = Path(out_dir) / self.path
+        return path.read_bytes() if path.exists() else None
 
 
 @dataclass
@@ -62,7 +70,22 @@ class LabResult:
     cpu_seconds: float = 0.0
 
     def to_json(self) -> dict:
-        return asdict(self)
+        out = asdict(self)
+        for f in out["figures"]:
+            f.pop("png", None)
+        return out
+
+    def __repr__(self) -> str:
+        verdicts = ", ".join(f"{c['key']}: {c['verdict']}" for c in self.claims)
+        return (f"<LabResult {self.name}: {len(self.seeds)} seeds ({self.mode}), {verdicts or 'no claims'}; "
+                f"{len(self.figures)} figure{'s' * (len(self.figures) != 1)}, {self.seconds:.1f} s>")
+
+    def _repr_html_(self) -> str:
+        """Jupyter's view: each claim (slide, textbook answer, mean ± spread, verdict), the conclusion, the figures
+        inline as PNG data, the numbers folded away."""
+        from .report import notebook_html
+
+        return notebook_html(self)
 
 
 def _plain(value):
@@ -139,13 +162,18 @@ class LabContext:
                             "stats": _plain(stats or {}), "drift": bool(drift)})
 
     def figure(self, fig, filename: str, caption: str):
-        """Save a matplotlib figure as PNG in the lab's folder (and close it)."""
-        if self.save:
-            # a constrained layout already fits the canvas; "tight" would draw the whole figure twice
-            tight = None if fig.get_layout_engine() is not None else "tight"
-            plotting.save(fig, self.out_dir / filename, dpi=80, bbox_inches=tight)
+        """Draw a matplotlib figure as PNG (kept with the result; saved in the lab's folder) and close it."""
+        import io
+
+        # a constrained layout already fits the canvas; "tight" would draw the whole figure twice
+        tight = None if fig.get_layout_engine() is not None else "tight"
+        buf = io.BytesIO()
+        plotting.save(fig, buf, dpi=80, bbox_inches=tight, format="png")
         plotting.close(fig)
-        self.figures.append(Figure(filename, caption))
+        png = buf.getvalue()
+        if self.save:
+            (self.out_dir / filename).write_bytes(png)
+        self.figures.append(Figure(filename, caption, png))
 
     def conclude(self, text: str):
         self.conclusion = " ".join(text.split())

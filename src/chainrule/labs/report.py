@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import datetime
 import html
+import io
 import json
 import os
 from pathlib import Path
@@ -27,10 +28,11 @@ section{border-top:1px solid #ddd;margin-top:2em;padding-top:1em}
 .claim{color:#555;font-style:italic}.conclusion{background:#f3f7ee;border-left:4px solid #7a4;padding:.6em .9em}
 table{border-collapse:collapse;font-size:.85em;margin:.8em 0}td,th{border:1px solid #ddd;padding:2px 8px;
 text-align:left;vertical-align:top}td.v{font-family:ui-monospace,monospace}
-figure{display:inline-block;margin:.5em 1em .5em 0;max-width:100%}figure img{max-width:100%;border:1px solid #eee}
-figcaption{font-size:.85em;color:#444;max-width:640px}
-.supported{color:#271}.contradicted{color:#a21}.unresolved,.partly{color:#a60}
+figure img{border:1px solid #eee}figcaption{color:#444}
 """
+# a verdict's colour, inline so that it shows in a notebook too (where the report's <style> is absent)
+_VERDICT_COLOUR = {"supported": "#271", "exact": "#271", "contradicted": "#a21", "unresolved": "#a60",
+                   "partly": "#a60"}
 
 SOURCES_NOTE = ("The slide decks are not in the repository. Each quote says where its wording comes from: issue 19 "
                 "(written with both decks open) quoting or describing the slide, the labs' claim texts from before "
@@ -71,32 +73,50 @@ def _show(v) -> str:
 def _claims_html(r) -> str:
     out = []
     for c in r.claims:
-        v = c["verdict"].split()[0]
-        out.append(f"<div class=claim><p class=claim>The lecture: {html.escape(_slide_line(c['slide']))}</p>"
+        colour = _VERDICT_COLOUR.get(c["verdict"].split()[0], "#222")
+        out.append(f"<div class=claim><p class=claim><i>The lecture:</i> {html.escape(_slide_line(c['slide']))}</p>"
                    f"<p><b>Textbook:</b> {html.escape(c['textbook'])}</p>"
-                   f"<p><b>Measured:</b> {html.escape(c['measured'])} <b class={v}>Verdict: "
+                   f"<p><b>Measured:</b> {html.escape(c['measured'])} <b style=\"color:{colour}\">Verdict: "
                    f"{html.escape(c['verdict'])}.</b></p></div>")
     return "".join(out)
 
 
-def _section(r) -> str:
-    rows = "".join(f"<tr><th>{html.escape(k)}</th><td class=v>{html.escape(_show(v))}</td></tr>"
-                   for k, v in _flatten(r.numbers))
+def _figures_html(r) -> str:
     figs = []
     for f in r.figures:
-        path = Path(r.out_dir) / f.path
-        if not path.exists():
+        png = f.data(r.out_dir)
+        if png is None:
             continue
-        b64 = base64.b64encode(path.read_bytes()).decode("ascii")
-        figs.append(f'<figure><img alt="{html.escape(f.caption)}" src="data:image/png;base64,{b64}">'
-                    f"<figcaption>{html.escape(f.caption)}</figcaption></figure>")
+        b64 = base64.b64encode(png).decode("ascii")
+        figs.append(f'<figure style="display:inline-block;margin:.5em 1em .5em 0;max-width:100%">'
+                    f'<img style="max-width:100%" alt="{html.escape(f.caption)}" src="data:image/png;base64,{b64}">'
+                    f'<figcaption style="font-size:.85em;max-width:640px">{html.escape(f.caption)}</figcaption>'
+                    f"</figure>")
+    return "".join(figs)
+
+
+def _numbers_html(r) -> str:
+    rows = "".join(f"<tr><th>{html.escape(k)}</th><td class=v>{html.escape(_show(v))}</td></tr>"
+                   for k, v in _flatten(r.numbers))
+    return (f"<details><summary>All numbers ({len(r.numbers)} entries; also in {html.escape(r.name)}/numbers.json)"
+            f"</summary><table>{rows}</table></details>")
+
+
+def notebook_html(r) -> str:
+    """One lab's result for a notebook (``LabResult._repr_html_``): no page styles, the figures inline."""
+    return (f'<div class="chainrule-lab"><h3>{html.escape(r.title)} <small>(<code>chainrule lab '
+            f"{html.escape(r.name)}</code>, {r.mode}, seeds {', '.join(map(str, r.seeds))}, {r.seconds:.1f} s)"
+            f"</small></h3>{_claims_html(r)}"
+            f'<p style="border-left:4px solid #7a4;padding:.4em .8em"><b>In short:</b> {html.escape(r.conclusion)}'
+            f"</p>{_figures_html(r)}{_numbers_html(r)}</div>")
+
+
+def _section(r) -> str:
     return (f'<section id="{html.escape(r.name)}"><h2>{html.escape(r.title)} '
             f'<small>(<code>chainrule lab {html.escape(r.name)}</code>, {r.seconds:.1f} s)</small></h2>'
             f'{_claims_html(r)}'
             f'<p class=conclusion><b>In short:</b> {html.escape(r.conclusion)}</p>'
-            f'{"".join(figs)}'
-            f"<details><summary>All numbers ({len(r.numbers)} entries; also in {html.escape(r.name)}/numbers.json)"
-            f"</summary><table>{rows}</table></details></section>")
+            f"{_figures_html(r)}{_numbers_html(r)}</section>")
 
 
 def write_report(results, out_dir: Path) -> Path:
@@ -186,7 +206,7 @@ def write_docs(results, docs_dir, page="labs.md", width: int = 1100) -> Path:
         lines += [f"**In short:** {r.conclusion}", ""]
         for f in r.figures:
             name = f"{r.name}_{f.path}"
-            im = Image.open(Path(r.out_dir) / f.path).convert("RGB")
+            im = Image.open(io.BytesIO(f.data(r.out_dir))).convert("RGB")
             if im.size[0] > width:
                 im = im.resize((width, round(im.size[1] * width / im.size[0])), Image.LANCZOS)
             im.quantize(colors=256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE).save(
