@@ -72,6 +72,8 @@ def check_dead_relu(n, r):
     s = n["summary"]
     assert lo(s["ReLU_lr1"]["final_dead"]) > hi(s["ReLU_lr0.1"]["final_dead"])
     assert mean(s["ReLU_lr1"]["final_dead"]) > 0.3
+    assert hi(s["ReLU_lr1"]["back_l1"]) == 0 < lo(n["leaky_minus_relu_back_l1"])  # dead on every digit: for good
+    assert verdicts(r) == {"dead-relu": "supported", "leaky-fix": "partly supported"}
 
 
 def check_prelu(n, r):
