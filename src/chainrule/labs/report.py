@@ -55,7 +55,10 @@ def _flatten(numbers: dict, prefix: str = ""):
     """(key, value) rows: nested dicts become dotted keys; lists stay whole (shortened when shown)."""
     for k, v in numbers.items():
         key = f"{prefix}{k}"
-        if isinstance(v, dict):
+        if isinstance(v, dict) and set(v) == {"mean", "sd", "n", "values"}:  # a Stat: mean ± spread, then per seed
+            yield key, ("n/a" if v["mean"] is None else f"{v['mean']:.4g} ± {v['sd']:.2g} (seeds: "
+                        f"{', '.join(_show(x) for x in v['values'])})")
+        elif isinstance(v, dict):
             yield from _flatten(v, key + ".")
         else:
             yield key, v
