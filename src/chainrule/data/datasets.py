@@ -264,9 +264,14 @@ def digits_split(seed=0):
     Not standardised: pixels in [0, 1] keep the images images (a shift moves in background 0). The labs
     and the doctor's demos train on these.
     """
-    split = load("digits", seed=seed, standardize=False)
-    parts = []
-    for ds in (split.train, split.val, split.test):
-        X, y = (t.numpy() if hasattr(t, "numpy") else np.asarray(t) for t in ds.tensors[:2])
-        parts.append(Arrays(np.asarray(X, dtype=np.float32) / 16.0, np.asarray(y, dtype=np.int64)))
-    return tuple(parts)
+    if seed not in _DIGITS:  # reading scikit-learn's file costs ~40 ms, and a lab's every trial asks for it
+        split = load("digits", seed=seed, standardize=False)
+        parts = []
+        for ds in (split.train, split.val, split.test):
+            X, y = (t.numpy() if hasattr(t, "numpy") else np.asarray(t) for t in ds.tensors[:2])
+            parts.append(Arrays(np.asarray(X, dtype=np.float32) / 16.0, np.asarray(y, dtype=np.int64)))
+        _DIGITS[seed] = tuple(parts)
+    return tuple(Arrays(p.X.copy(), p.y.copy()) for p in _DIGITS[seed])  # copies: the caller may change them
+
+
+_DIGITS: dict = {}  # seed -> (train, val, test), kept for the process
