@@ -26,7 +26,7 @@ demo: $(VENV)/.installed
 	$(BIN)/chainrule train
 
 test: $(VENV)/.installed-dev
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2
 	CHAINRULE_TEST_DEVICE=fake $(BIN)/python -m pytest -p no:cacheprovider $(DEVICE_SUITES) tests/gpu
 
 # On a CUDA machine, with its own python3 (NumPy, CuPy, PyTorch, pytest) and no installs: the GPU tests and

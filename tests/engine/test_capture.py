@@ -139,6 +139,7 @@ def test_optimizer_state_and_hyperparameters_are_checked():
         g.replay()
 
 
+@pytest.mark.slow
 def test_replays_do_not_grow_memory_and_eager_steps_neither():
     model = nn.Sequential(nn.Linear(2, 8), nn.Tanh(), nn.Linear(8, 1))
     opt = optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
