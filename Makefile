@@ -27,7 +27,7 @@ demo: $(VENV)/.installed
 
 test: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest -n 2
-	CHAINRULE_TEST_DEVICE=fake $(BIN)/python -m pytest -p no:cacheprovider $(DEVICE_SUITES) tests/gpu
+	CHAINRULE_TEST_DEVICE=fake $(BIN)/python -m pytest -n 2 -p no:cacheprovider $(DEVICE_SUITES) tests/gpu
 
 # On a CUDA machine, with its own python3 (NumPy, CuPy, PyTorch, pytest) and no installs: the GPU tests and
 # the op suites with chainrule's side on the GPU.
