@@ -20,6 +20,8 @@ from __future__ import annotations
 import contextlib
 import sys
 
+from . import _optional as optional
+
 __all__ = ["LAB_STYLE", "have_matplotlib", "require_matplotlib", "style", "figure", "subplots", "save", "close",
            "colormap"]
 
@@ -27,24 +29,13 @@ __all__ = ["LAB_STYLE", "have_matplotlib", "require_matplotlib", "style", "figur
 LAB_STYLE = {"figure.dpi": 90, "axes.grid": True, "grid.alpha": 0.3, "font.size": 9, "axes.titlesize": 10,
              "legend.fontsize": 8, "axes.spines.top": False, "axes.spines.right": False}
 
-_MISSING = "chainrule's plots need matplotlib: pip install 'chainrule[plot]' (or: pip install matplotlib)"
-
-
 def have_matplotlib() -> bool:
-    try:
-        import matplotlib  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    return optional.available("matplotlib")
 
 
 def require_matplotlib():
     """The ``matplotlib`` module, or an ImportError that says how to install it."""
-    try:
-        import matplotlib
-    except ImportError:
-        raise ImportError(_MISSING) from None
-    return matplotlib
+    return optional.require("matplotlib", "chainrule's plots")
 
 
 @contextlib.contextmanager

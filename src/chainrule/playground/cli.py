@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from .. import _optional as optional
+
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
     p = subparsers.add_parser(
@@ -20,10 +22,9 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 def run(args) -> int:
     if not 0 <= args.port <= 65535:
         raise SystemExit(f"chainrule playground: --port must be in 0..65535, got {args.port}")
-    try:
-        from .server import serve
-    except ImportError as e:  # starlette/uvicorn are an optional extra
-        raise SystemExit(f"chainrule playground needs the 'playground' extra ({e.name} is missing): "
-                         "pip install 'chainrule[playground]'") from None
+    for module in ("starlette", "uvicorn", "websockets"):  # the optional extra 'playground'
+        optional.require(module, "chainrule playground")
+    from .server import serve
+
     serve(host=args.host, port=args.port, open_browser=not args.no_browser)
     return 0

@@ -31,16 +31,16 @@ from datetime import datetime
 
 import numpy as np
 
+from .. import _optional as optional
+
 __all__ = ["SummaryWriter"]
 
 
 def _tb():
-    try:
-        from tensorboard.compat.proto import event_pb2, summary_pb2
-        from tensorboard.summary.writer.event_file_writer import EventFileWriter
-    except ImportError:
-        raise ImportError("chainrule's SummaryWriter writes through the tensorboard package: pip install "
-                          "'chainrule[tensorboard]' (or pip install tensorboard)") from None
+    optional.require("tensorboard", "chainrule's SummaryWriter")
+    from tensorboard.compat.proto import event_pb2, summary_pb2
+    from tensorboard.summary.writer.event_file_writer import EventFileWriter
+
     return event_pb2, summary_pb2, EventFileWriter
 
 
