@@ -19,6 +19,7 @@ import re
 
 import numpy as np
 
+from .._console import safe_for  # noqa: F401 - explain's CLI spells its text through it
 from . import fmt
 
 _SLOT = re.compile(r"\{(\d+)\}")
@@ -170,17 +171,3 @@ def check_lines(rows, f="f"):
     bad = sum(not r["ok"] for r in rows)
     lines.append(f"  {len(rows) - bad} of {len(rows)} gradients agree" + (f"; {bad} do NOT" if bad else ""))
     return lines
-
-
-def safe_for(stream, text):
-    """Replace ∂ − · ⊙ ‖ by ASCII when the terminal's encoding cannot show them."""
-    enc = getattr(stream, "encoding", None) or "utf-8"
-    try:
-        text.encode(enc)
-        return text
-    except (UnicodeEncodeError, LookupError):
-        table = {"∂": "d", fmt.MINUS: "-", "·": "*", "⊙": "*", "‖": "|", "Σ": "sum ", "σ": "sigmoid", "√": "sqrt",
-                 "²": "^2", "³": "^3", "×": "x", "✓": "ok", "✗": "X", "∞": "inf", "ᵀ": "^T"}
-        for a, b in table.items():
-            text = text.replace(a, b)
-        return text.encode(enc, "replace").decode(enc)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from ..cli import UsageError
+
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
     p = subparsers.add_parser(
@@ -27,7 +29,7 @@ def run(args) -> int:
 
     mode = "quick" if args.quick else "full" if args.full else "fast"
     if args.seed < 0:
-        raise SystemExit(f"chainrule lab: --seed must be a non-negative integer, got {args.seed}")
+        raise UsageError(f"--seed must be a non-negative integer, got {args.seed}")
     if args.name == "list":
         width = max(len(n) for n in labs.names())
         for lab in labs.LABS:
@@ -44,7 +46,7 @@ def run(args) -> int:
             print(f"docs: {write_docs(results, args.docs)}")
         return 0
     if args.name not in labs.names():
-        raise SystemExit(f"chainrule lab: unknown lab {args.name!r}; choose one of: "
+        raise UsageError(f"unknown lab {args.name!r}; choose one of: "
                          f"{', '.join(labs.names())}, or 'list' / 'all'")
     result = labs.run(args.name, out=args.out, seed=args.seed, mode=mode)
     files = ", ".join(f.path for f in result.figures)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from .. import _optional as optional
+from ..cli import UsageError
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
@@ -21,7 +22,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
 def run(args) -> int:
     if not 0 <= args.port <= 65535:
-        raise SystemExit(f"chainrule playground: --port must be in 0..65535, got {args.port}")
+        raise UsageError(f"--port must be in 0..65535, got {args.port}")
     for module in ("starlette", "uvicorn", "websockets"):  # the optional extra 'playground'
         optional.require(module, "chainrule playground")
     from .server import serve

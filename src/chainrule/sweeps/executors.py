@@ -116,10 +116,7 @@ class DaskExecutor(SerialExecutor):
     remote = True
 
     def __init__(self, scheduler=None, local_workers=None, timeout=30.0):
-        try:
-            distributed = optional.require("distributed", "Dask executors")
-        except optional.MissingDependency as e:
-            raise ExecutorError(str(e)) from None
+        distributed = optional.require("distributed", "Dask executors")
         self._cluster, self._futures = None, {}
         if local_workers:
             self._cluster = distributed.LocalCluster(n_workers=int(local_workers), threads_per_worker=1,
