@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ..engine import Tensor
+from ..engine.backend import refuse_foreign
 from . import functional_losses as L
 from .module import Module
 
@@ -16,6 +18,11 @@ class _Loss(Module):
         if reduction not in L._REDUCTIONS:
             raise ValueError(f"{type(self).__name__}: reduction must be one of {L._REDUCTIONS}, got {reduction!r}")
         self.reduction = reduction
+
+    def __call__(self, input, target, *args, **kwargs):
+        if not isinstance(target, Tensor):  # a torch tensor as the target: refused, naming the conversion
+            refuse_foreign(target, type(self).__name__)
+        return super().__call__(input, target, *args, **kwargs)
 
 
 class _WeightedLoss(_Loss):

@@ -16,6 +16,7 @@ from collections import OrderedDict, namedtuple
 
 from ..autograd import no_grad
 from ..engine import Tensor, as_tensor
+from ..engine.backend import refuse_foreign
 from ..engine.device import parse_to
 from ..engine.dtypes import float16, float32, float64
 from .hooks import ModuleHooksMixin
@@ -57,6 +58,8 @@ class Module(ModuleHooksMixin):
     def __call__(self, *args, **kwargs):
         if self._hooks_on:
             return self._call_with_hooks(args, kwargs)
+        if args and not isinstance(args[0], Tensor):  # a torch tensor, say: refused, naming the conversion
+            refuse_foreign(args[0], type(self).__name__)
         return self.forward(*args, **kwargs)
 
     # --------------------------------------------------------------------------------- registration

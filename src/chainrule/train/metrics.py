@@ -23,7 +23,7 @@ import numpy as np
 from ..engine import Tensor
 
 __all__ = ["accuracy", "confusion_matrix", "r2_score", "rmse", "mae", "predicted_classes",
-           "Metric", "Accuracy", "RMSE", "MAE", "R2", "MeanMetric", "get_metric", "METRICS"]
+           "Metric", "Accuracy", "RMSE", "MAE", "R2", "MeanMetric", "SklearnMetric", "get_metric", "METRICS"]
 
 
 def _np(x):
@@ -220,12 +220,68 @@ class MeanMetric(Metric):
         return self.total / self.n if self.n else math.nan
 
 
+class SklearnMetric(Metric):
+    """A scikit-learn metric ``fn(y_true, y_pred)`` (``sklearn.metrics.f1_score``, ``mean_squared_error``, a
+    ``functools.partial`` of one, ...) computed once on the whole epoch, not averaged over batches.
+
+    ``y_pred`` is what the function expects of a network's output: class labels (``predicted_classes``) for
+    the classification metrics, the values for the regression ones, and scores for the ranking ones
+    (``roc_auc_score``: the probability of class 1, or every class's for k > 2). ``kind`` ("labels",
+    "values" or "scores") overrides what the function's module says. Targets are passed as they are."""
+
+    def __init__(self, fn, name=None, kind=None):
+        base = getattr(fn, "func", fn)  # functools.partial(f1_score, average="macro")
+        self.fn, self.name = fn, name or getattr(base, "__name__", "metric")
+        module = getattr(base, "__module__", "") or ""
+        self.kind = kind or ("values" if module.endswith("_regression") else
+                             "scores" if module.endswith("_ranking") else "labels")
+        if self.kind not in ("labels", "values", "scores"):
+            raise ValueError(f"kind must be 'labels', 'values' or 'scores', got {kind!r}")
+        self.higher_is_better = not self.name.endswith(("_error", "_loss", "_deviance"))
+        self.reset()
+
+    def reset(self):
+        self.y_true, self.y_pred = [], []
+
+    def update(self, output, target):
+        out = _np(output)
+        if self.kind == "labels":
+            pred = predicted_classes(out)
+        elif self.kind == "values":
+            pred = out.reshape(len(out), -1)[:, 0] if out.ndim == 2 and out.shape[1] == 1 else out
+        else:  # scores: probabilities from logits, as predict_proba would give them
+            z = out.reshape(len(out), -1).astype(np.float64)
+            if z.shape[1] == 1:
+                pred = 1.0 / (1.0 + np.exp(-z[:, 0]))
+            else:
+                e = np.exp(z - z.max(axis=1, keepdims=True))
+                pred = e / e.sum(axis=1, keepdims=True)
+                pred = pred[:, 1] if pred.shape[1] == 2 else pred
+        t = _np(target)
+        self.y_true.append(t.reshape(-1) if t.ndim == 2 and t.shape[1] == 1 else t)
+        self.y_pred.append(pred)
+
+    def compute(self):
+        if not self.y_true:
+            return math.nan
+        y_true = np.concatenate(self.y_true)
+        if self.kind == "labels" and y_true.dtype.kind == "f":
+            y_true = y_true.astype(np.int64)  # float targets holding class indices (BCE's 0./1.)
+        return float(self.fn(y_true, np.concatenate(self.y_pred)))
+
+
+def is_sklearn_metric(fn) -> bool:
+    """Is ``fn`` (or the function a ``functools.partial`` wraps) one of ``sklearn.metrics``?"""
+    return (getattr(getattr(fn, "func", fn), "__module__", "") or "").startswith("sklearn.metrics")
+
+
 METRICS = {"accuracy": Accuracy, "acc": Accuracy, "rmse": RMSE, "mae": MAE, "r2": R2}
 
 
 def get_metric(spec):
-    """A fresh ``Metric`` from a name (``"accuracy"``, ``"rmse"``, ``"mae"``, ``"r2"``), a Metric instance
-    or a plain function ``fn(output, target) -> float`` (averaged over batches, weighted by batch size)."""
+    """A fresh ``Metric`` from a name (``"accuracy"``, ``"rmse"``, ``"mae"``, ``"r2"``), a Metric instance,
+    a function of ``sklearn.metrics`` (``fn(y_true, y_pred)`` on labels: a ``SklearnMetric``), or a plain
+    function ``fn(output, target) -> float`` (averaged over batches, weighted by batch size)."""
     if isinstance(spec, Metric):
         return spec
     if isinstance(spec, str):
@@ -235,5 +291,5 @@ def get_metric(spec):
             raise ValueError(f"unknown metric {spec!r}; known metrics: {', '.join(METRICS)} "
                              f"(or pass a Metric or a function fn(output, target) -> float)") from None
     if callable(spec):
-        return MeanMetric(spec)
+        return SklearnMetric(spec) if is_sklearn_metric(spec) else MeanMetric(spec)
     raise TypeError(f"a metric must be a name, a Metric or a function, got {type(spec).__name__}")
