@@ -77,16 +77,21 @@ def format_logs(logs, skip=("time",)):
 
 # ---------------------------------------------------------------------------------------- progress
 class ProgressBar(Callback):
-    """Shows training progress on ``stream`` (default: standard output, looked up at run time).
+    """Shows training progress: a progress bar while an epoch runs, one summary line per epoch on ``stream``
+    (default: standard output, looked up at run time), e.g. ``epoch 3/30  loss 0.1234  accuracy 0.9650  ...``.
 
-    On a terminal: an in-place bar for the current epoch (redrawn at most ``refresh`` times a second, so
-    it costs nothing measurable), then one summary line per epoch. Otherwise (a log file, a pipe, CI):
-    just the summary lines, ``epoch 3/30  loss 0.1234  accuracy 0.9650  val_loss ...  lr 0.001  (0.21 s)``.
-    ``every``: print the summary of every n-th epoch only (the first and last are always printed).
+    The bar is tqdm's (``pip install 'chainrule[notebook]'``) where tqdm is installed and someone watches: in
+    Jupyter (``tqdm.auto``: a widget, or text where ipywidgets is missing) or with standard error on a
+    terminal. It runs over the whole training (rate in batches/s, time left until the last epoch, the epoch
+    and its running loss) and, as tqdm's convention, draws on standard error. Without tqdm, a terminal gets
+    chainrule's own in-place bar on ``stream``; a log file, a pipe or CI get just the summary lines.
+    ``bar``: None decides as above, False never draws a bar, True always draws tqdm's. ``every``: print the
+    summary of every n-th epoch only (the first and last are always printed). ``fit(verbose=0)`` adds none.
     """
 
-    def __init__(self, stream=None, every=1, refresh=10.0, width=24):
+    def __init__(self, stream=None, every=1, refresh=10.0, width=24, bar=None):
         self.stream, self.every, self.min_interval, self.width = stream, max(1, int(every)), 1.0 / refresh, width
+        self.bar = bar
 
     def on_train_begin(self, trainer):
         super().on_train_begin(trainer)
@@ -94,13 +99,30 @@ class ProgressBar(Callback):
         self._out = out
         self._tty = bool(getattr(out, "isatty", lambda: False)())
         self._last_draw = 0.0
+        self._tqdm_class = _tqdm_class(self.bar)
+        self._tqdm = None
 
     def on_epoch_begin(self, epoch):
         self._epoch = epoch
         self._loss_sum, self._n = 0.0, 0
         self._nb = self.trainer.num_batches
+        if self._tqdm_class is not None and self._tqdm is None:
+            t = self.trainer
+            total = (t.epochs - epoch + 1) * self._nb if self._nb else None
+            self._tqdm = self._tqdm_class(total=total, desc="training", unit="batch", leave=False,
+                                          file=sys.stderr, dynamic_ncols=True, mininterval=self.min_interval)
 
     def on_batch_end(self, batch, loss):
+        if self._tqdm is not None:
+            self._loss_sum += loss
+            self._n += 1
+            self._tqdm.update(1)
+            now = time.perf_counter()
+            if now - self._last_draw >= self.min_interval:
+                self._last_draw = now
+                self._tqdm.set_postfix_str(f"epoch {self._epoch}/{self.trainer.epochs}, "
+                                           f"loss {self._loss_sum / self._n:.4f}", refresh=False)
+            return
         if not self._tty:
             return
         self._loss_sum += loss
@@ -121,13 +143,55 @@ class ProgressBar(Callback):
     def on_epoch_end(self, epoch, logs):
         t = self.trainer
         if epoch % self.every and epoch not in (1, t.epochs) and not t.stop_training:
-            if self._tty:
+            if self._tty and self._tqdm is None:
                 self._out.write("\r\x1b[K")
             return
         width = len(str(t.epochs))
         line = f"epoch {epoch:>{width}}/{t.epochs}  {format_logs(logs)}  ({logs.get('time', 0.0):.2f} s)"
+        if self._tqdm is not None:
+            self._tqdm.clear()
+            self._out.write(line + "\n")
+            self._out.flush()
+            self._tqdm.refresh()
+            return
         self._out.write(("\r\x1b[K" if self._tty else "") + line + "\n")
         self._out.flush()
+
+    def on_train_end(self, logs):
+        if self._tqdm is not None:
+            self._tqdm.close()
+            self._tqdm = None
+
+
+def _in_notebook():
+    shell = sys.modules.get("IPython")
+    ip = shell.get_ipython() if shell is not None and hasattr(shell, "get_ipython") else None
+    return ip is not None and "IPKernelApp" in getattr(ip, "config", {})
+
+
+def _tqdm_class(bar):
+    """tqdm's bar class for ``ProgressBar(bar=...)``, or None for no tqdm bar."""
+    if bar is False:
+        return None
+    notebook = _in_notebook()
+    if bar is None and not (notebook or getattr(sys.stderr, "isatty", lambda: False)()):
+        return None
+    try:
+        if notebook:
+            import warnings
+
+            with warnings.catch_warnings():  # tqdm.auto without ipywidgets falls back to text, with a warning
+                warnings.simplefilter("ignore")
+                from tqdm.auto import tqdm
+            return tqdm
+        from tqdm import tqdm
+    except ImportError:
+        if bar:
+            from .. import _optional
+
+            raise _optional.missing("tqdm", "ProgressBar(bar=True)") from None
+        return None
+    return tqdm
 
 
 # ----------------------------------------------------------------------------------- NaN guard

@@ -107,6 +107,35 @@ class History:
         last = ", ".join(f"{k}={v:.4g}" for k, v in self.last().items())
         return f"History({len(self)} epochs{': ' + last if last else ''})"
 
+    def _repr_html_(self):
+        """In Jupyter: the last epoch's numbers, the best validation epoch and the learning curves inline
+        (a PNG in the page; just the numbers without matplotlib)."""
+        import base64
+        import html
+
+        from .. import plotting
+
+        if not self.epoch:
+            return "<p><b>History</b>: no epoch yet</p>"
+        rows = "".join(f"<tr><td>{html.escape(k)}</td><td>{v:.4g}</td></tr>" for k, v in self.last().items()
+                       if k != "time")
+        best = ""
+        for monitor in ("val_loss", "loss"):
+            if monitor in self and not all(math.isnan(v) for v in self[monitor]):
+                e, v = self.best(monitor)
+                best = f"; best {monitor} {v:.4g} at epoch {e}"
+                break
+        stop = f"; stopped: {html.escape(self.stop_reason)}" if self.stop_reason else ""
+        head = f"<p><b>History</b>: {len(self)} epochs{best}{stop}</p>"
+        table = f"<table><tr><th>last epoch ({self.epoch[-1]})</th><th></th></tr>{rows}</table>"
+        if not plotting.have_matplotlib():
+            return head + table
+        from .plots import learning_curves
+
+        png = base64.b64encode(plotting.png_bytes(learning_curves(self), dpi=80)).decode("ascii")
+        img = f'<img alt="learning curves" src="data:image/png;base64,{png}"/>'
+        return f'{head}<div style="display:flex;gap:1em;align-items:flex-start">{table}{img}</div>'
+
 
 def atomic_write_text(path, text):
     """Write to a temporary file next to ``path``, then rename: a reader never sees half a file."""
