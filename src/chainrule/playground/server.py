@@ -148,16 +148,27 @@ def create_app(idle_timeout: float = 1800.0, reap_every: float = 30.0, session_c
 
 def serve(host: str = "127.0.0.1", port: int = 0, open_browser: bool = True, log_level: str = "warning"):
     """Run the playground until interrupted. Port 0 picks a free port; the URL is printed."""
-    import errno
-    import socket
     import sys
     import webbrowser
-
-    import uvicorn
 
     # Training threads hold the GIL for long stretches; a shorter switch interval keeps the event loop
     # (which forwards frames and acknowledgements) responsive.
     sys.setswitchinterval(0.001)
+    server, sock, url = make_server(host, port, log_level)
+    print(f"chainrule playground: {url}  (Ctrl+C to stop)", flush=True)
+    if open_browser:
+        with contextlib.suppress(Exception):
+            webbrowser.open(url)
+    server.run(sockets=[sock])
+
+
+def make_server(host: str = "127.0.0.1", port: int = 0, log_level: str = "warning"):
+    """``(uvicorn.Server, its bound socket, the URL)``: ``server.run(sockets=[sock])`` serves it."""
+    import errno
+    import socket
+
+    import uvicorn
+
     sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
@@ -172,9 +183,4 @@ def serve(host: str = "127.0.0.1", port: int = 0, open_browser: bool = True, log
                          "try another --port (0 picks a free one)") from None
     url = f"http://{host if ':' not in host else '[' + host + ']'}:{sock.getsockname()[1]}/"
     config = uvicorn.Config(create_app(), log_level=log_level, ws_max_size=1 << 20, ws_ping_interval=20)
-    server = uvicorn.Server(config)
-    print(f"chainrule playground: {url}  (Ctrl+C to stop)", flush=True)
-    if open_browser:
-        with contextlib.suppress(Exception):
-            webbrowser.open(url)
-    server.run(sockets=[sock])
+    return uvicorn.Server(config), sock, url
