@@ -49,8 +49,8 @@ def refuse_foreign(x, where: str) -> None:
     if isinstance(x, (np.ndarray, np.generic, *ARRAY_TYPES, list, tuple, str, bytes)) or x is None:
         return
     cls = type(x)
-    if not any(hasattr(cls, p) for p in _ARRAY_PROTOCOLS):
-        return
+    if cls.__module__.split(".")[0] == "chainrule" or not any(hasattr(cls, p) for p in _ARRAY_PROTOCOLS):
+        return  # chainrule's own stand-ins (the ONNX tracer's values) pass
     name = f"{cls.__module__.split('.')[0]}.{cls.__name__}"
     if cls.__module__.split(".")[0] == "torch":
         how = ("chainrule.from_numpy(t.detach().cpu().numpy()) (and back to torch: "

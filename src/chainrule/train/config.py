@@ -143,7 +143,7 @@ def _check_field(key, v, fail):
         if not isinstance(v, bool):
             fail(f"expected true or false, got {v!r}")
         if key == "tensorboard" and v and not optional.available("tensorboard"):
-            fail(str(optional.missing("tensorboard", "TensorBoard logs")))
+            fail(str(optional.missing("tensorboard", "TensorBoard logging")))
         return v
     if key == "hidden":
         try:
