@@ -21,6 +21,7 @@ import math
 import os
 import sys
 import time
+from typing import Any
 
 from .history import metric_mode
 
@@ -33,28 +34,28 @@ class Callback:
 
     trainer = None
 
-    def on_train_begin(self, trainer):
+    def on_train_begin(self, trainer) -> None:
         self.trainer = trainer
 
-    def on_epoch_begin(self, epoch):
+    def on_epoch_begin(self, epoch) -> None:
         pass
 
-    def on_after_backward(self, batch, loss):
+    def on_after_backward(self, batch, loss) -> None:
         pass
 
-    def on_batch_end(self, batch, loss):
+    def on_batch_end(self, batch, loss) -> None:
         pass
 
-    def on_epoch_end(self, epoch, logs):
+    def on_epoch_end(self, epoch, logs) -> None:
         pass
 
-    def on_train_end(self, logs):
+    def on_train_end(self, logs) -> None:
         pass
 
-    def state_dict(self):
+    def state_dict(self) -> dict[str, Any]:
         return {}
 
-    def load_state_dict(self, state):
+    def load_state_dict(self, state) -> None:
         pass
 
 
@@ -89,11 +90,11 @@ class ProgressBar(Callback):
     summary of every n-th epoch only (the first and last are always printed). ``fit(verbose=0)`` adds none.
     """
 
-    def __init__(self, stream=None, every=1, refresh=10.0, width=24, bar=None):
+    def __init__(self, stream=None, every=1, refresh=10.0, width=24, bar=None) -> None:
         self.stream, self.every, self.min_interval, self.width = stream, max(1, int(every)), 1.0 / refresh, width
         self.bar = bar
 
-    def on_train_begin(self, trainer):
+    def on_train_begin(self, trainer) -> None:
         super().on_train_begin(trainer)
         out = self.stream or sys.stdout
         self._out = out
@@ -102,7 +103,7 @@ class ProgressBar(Callback):
         self._tqdm_class = _tqdm_class(self.bar)
         self._tqdm = None
 
-    def on_epoch_begin(self, epoch):
+    def on_epoch_begin(self, epoch) -> None:
         self._epoch = epoch
         self._loss_sum, self._n = 0.0, 0
         self._nb = self.trainer.num_batches
@@ -112,7 +113,7 @@ class ProgressBar(Callback):
             self._tqdm = self._tqdm_class(total=total, desc="training", unit="batch", leave=False,
                                           file=sys.stderr, dynamic_ncols=True, mininterval=self.min_interval)
 
-    def on_batch_end(self, batch, loss):
+    def on_batch_end(self, batch, loss) -> None:
         if self._tqdm is not None:
             self._loss_sum += loss
             self._n += 1
@@ -140,7 +141,7 @@ class ProgressBar(Callback):
                         f"loss {self._loss_sum / self._n:.4f}\x1b[K")
         self._out.flush()
 
-    def on_epoch_end(self, epoch, logs):
+    def on_epoch_end(self, epoch, logs) -> None:
         t = self.trainer
         if epoch % self.every and epoch not in (1, t.epochs) and not t.stop_training:
             if self._tty and self._tqdm is None:
@@ -157,7 +158,7 @@ class ProgressBar(Callback):
         self._out.write(("\r\x1b[K" if self._tty else "") + line + "\n")
         self._out.flush()
 
-    def on_train_end(self, logs):
+    def on_train_end(self, logs) -> None:
         if self._tqdm is not None:
             self._tqdm.close()
             self._tqdm = None
@@ -199,7 +200,7 @@ class DivergenceError(FloatingPointError):
     """Training produced a NaN or infinite loss. ``epoch``/``batch`` say where; ``history`` holds the
     epochs completed before it."""
 
-    def __init__(self, message, epoch=None, batch=None, history=None):
+    def __init__(self, message, epoch=None, batch=None, history=None) -> None:
         super().__init__(message)
         self.epoch, self.batch, self.history = epoch, batch, history
 
@@ -209,7 +210,7 @@ class NaNGuard(Callback):
     weights, with a ``DivergenceError`` that names the epoch and batch and suggests a smaller learning
     rate. ``fit`` adds one unless ``nan_guard=False``."""
 
-    def on_after_backward(self, batch, loss):
+    def on_after_backward(self, batch, loss) -> None:
         if math.isfinite(loss):
             return
         t = self.trainer
@@ -241,7 +242,7 @@ class EarlyStopping(Callback):
     model at the end (the lecture's "early stopping: keep the model with the best validation score").
     ``mode``: ``"min"``, ``"max"`` or ``"auto"`` (max for accuracy/r2, min for losses and errors)."""
 
-    def __init__(self, monitor="val_loss", patience=5, restore_best=True, min_delta=0.0, mode="auto"):
+    def __init__(self, monitor="val_loss", patience=5, restore_best=True, min_delta=0.0, mode="auto") -> None:
         if mode not in ("auto", "min", "max"):
             raise ValueError(f"EarlyStopping: mode must be 'auto', 'min' or 'max', got {mode!r}")
         if isinstance(patience, bool) or not isinstance(patience, int) or patience < 0:
@@ -251,12 +252,12 @@ class EarlyStopping(Callback):
         self.mode = metric_mode(monitor) if mode == "auto" else mode
         self.best, self.best_epoch, self.wait, self.best_state, self.stopped_epoch = None, 0, 0, None, 0
 
-    def on_train_begin(self, trainer):
+    def on_train_begin(self, trainer) -> None:
         super().on_train_begin(trainer)
         trainer.require_key(self.monitor, "EarlyStopping")
         self.best, self.best_epoch, self.wait, self.best_state, self.stopped_epoch = None, 0, 0, None, 0
 
-    def on_epoch_end(self, epoch, logs):
+    def on_epoch_end(self, epoch, logs) -> None:
         value = logs[self.monitor]
         if _improved(value, self.best, self.mode, self.min_delta):
             self.best, self.best_epoch, self.wait = value, epoch, 0
@@ -270,15 +271,15 @@ class EarlyStopping(Callback):
             self.trainer.stop_reason = (f"early stopping at epoch {epoch}: {self.monitor} has not improved for "
                                         f"{self.patience} epochs (best {self.best:.4g} at epoch {self.best_epoch})")
 
-    def on_train_end(self, logs):
+    def on_train_end(self, logs) -> None:
         if self.restore_best and self.best_state is not None and self.best_epoch != self.trainer.epoch:
             self.trainer.model.load_state_dict(self.best_state)
 
-    def state_dict(self):
+    def state_dict(self) -> dict[str, Any]:
         return {"best": self.best, "best_epoch": self.best_epoch, "wait": self.wait,
                 "stopped_epoch": self.stopped_epoch, "best_state": self.best_state}
 
-    def load_state_dict(self, state):
+    def load_state_dict(self, state) -> None:
         self.best, self.best_epoch, self.wait = state["best"], state["best_epoch"], state["wait"]
         self.stopped_epoch, self.best_state = state["stopped_epoch"], state["best_state"]
 
@@ -300,7 +301,7 @@ class ModelCheckpoint(Callback):
 
     order = 100  # after every other callback, so the checkpoint holds their state after this epoch
 
-    def __init__(self, dirpath, monitor="val_loss", save_best=True, save_last=True, mode="auto"):
+    def __init__(self, dirpath, monitor="val_loss", save_best=True, save_last=True, mode="auto") -> None:
         self.dirpath, self.monitor, self.save_best, self.save_last = os.fspath(dirpath), monitor, save_best, save_last
         self.mode = mode
         self.best = None
@@ -313,7 +314,7 @@ class ModelCheckpoint(Callback):
     def best_path(self):
         return os.path.join(self.dirpath, "best.ckpt")
 
-    def on_train_begin(self, trainer):
+    def on_train_begin(self, trainer) -> None:
         super().on_train_begin(trainer)
         self.best = None
         if self.save_best and self.monitor not in trainer.log_keys and self.monitor == "val_loss":
@@ -323,7 +324,7 @@ class ModelCheckpoint(Callback):
         self._mode = metric_mode(self.monitor) if self.mode == "auto" else self.mode
         os.makedirs(self.dirpath, exist_ok=True)
 
-    def on_epoch_end(self, epoch, logs):
+    def on_epoch_end(self, epoch, logs) -> None:
         from .checkpoint import save_checkpoint
 
         if self.save_best and _improved(logs[self.monitor], self.best, self._mode, 0.0):
@@ -332,10 +333,10 @@ class ModelCheckpoint(Callback):
         if self.save_last:
             save_checkpoint(self.last_path, self.trainer)
 
-    def state_dict(self):
+    def state_dict(self) -> dict[str, Any]:
         return {"best": self.best, "monitor": self.monitor}
 
-    def load_state_dict(self, state):
+    def load_state_dict(self, state) -> None:
         self.best, self.monitor = state["best"], state["monitor"]
 
 
@@ -343,8 +344,8 @@ class CSVLogger(Callback):
     """Write the whole history to ``path`` as CSV after every epoch (atomically, so the file is always
     complete; a resumed run rewrites it with the earlier epochs included)."""
 
-    def __init__(self, path):
+    def __init__(self, path) -> None:
         self.path = os.fspath(path)
 
-    def on_epoch_end(self, epoch, logs):
+    def on_epoch_end(self, epoch, logs) -> None:
         self.trainer.history.to_csv(self.path)

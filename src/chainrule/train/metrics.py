@@ -117,16 +117,16 @@ class Metric:
     name = "metric"
     higher_is_better = True
 
-    def reset(self):
+    def reset(self) -> None:
         raise NotImplementedError
 
-    def update(self, output, target):
+    def update(self, output, target) -> None:
         raise NotImplementedError
 
     def compute(self) -> float:
         raise NotImplementedError
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"{type(self).__name__}()"
 
 
@@ -135,34 +135,34 @@ class Accuracy(Metric):
 
     name = "accuracy"
 
-    def __init__(self, threshold=0.0):
+    def __init__(self, threshold=0.0) -> None:
         self.threshold = threshold
         self.reset()
 
-    def reset(self):
+    def reset(self) -> None:
         self.correct = 0
         self.total = 0
 
-    def update(self, output, target):
+    def update(self, output, target) -> None:
         pred = predicted_classes(output, self.threshold)
         self.correct += int(np.count_nonzero(pred == _labels(target, pred.shape[0], "accuracy")))
         self.total += pred.shape[0]
 
-    def compute(self):
+    def compute(self) -> float:
         return self.correct / self.total if self.total else math.nan
 
 
 class _Regression(Metric):
     higher_is_better = False
 
-    def reset(self):
+    def reset(self) -> None:
         self.n = 0
         self.sse = self.sae = self.sum_y = self.sum_y2 = 0.0
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.reset()
 
-    def update(self, output, target):
+    def update(self, output, target) -> None:
         t, p = _pair(target, output, self.name)
         d = t - p
         self.n += t.shape[0]
@@ -177,7 +177,7 @@ class RMSE(_Regression):
 
     name = "rmse"
 
-    def compute(self):
+    def compute(self) -> float:
         return float(np.sqrt(np.mean(self.sse) / self.n)) if self.n else math.nan
 
 
@@ -186,7 +186,7 @@ class MAE(_Regression):
 
     name = "mae"
 
-    def compute(self):
+    def compute(self) -> float:
         return float(np.mean(self.sae) / self.n) if self.n else math.nan
 
 
@@ -196,27 +196,27 @@ class R2(_Regression):
     name = "r2"
     higher_is_better = True
 
-    def compute(self):
+    def compute(self) -> float:
         return _r2(self.sse, self.sum_y, self.sum_y2, self.n) if self.n else math.nan
 
 
 class MeanMetric(Metric):
     """Wraps a function ``fn(output, target) -> float`` as a batch-size-weighted mean over an epoch."""
 
-    def __init__(self, fn, name=None, higher_is_better=True):
+    def __init__(self, fn, name=None, higher_is_better=True) -> None:
         self.fn, self.name, self.higher_is_better = fn, name or getattr(fn, "__name__", "metric"), higher_is_better
         self.reset()
 
-    def reset(self):
+    def reset(self) -> None:
         self.total = 0.0
         self.n = 0
 
-    def update(self, output, target):
+    def update(self, output, target) -> None:
         n = len(output)
         self.total += float(self.fn(output, target)) * n
         self.n += n
 
-    def compute(self):
+    def compute(self) -> float:
         return self.total / self.n if self.n else math.nan
 
 
@@ -229,7 +229,7 @@ class SklearnMetric(Metric):
     (``roc_auc_score``: the probability of class 1, or every class's for k > 2). ``kind`` ("labels",
     "values" or "scores") overrides what the function's module says. Targets are passed as they are."""
 
-    def __init__(self, fn, name=None, kind=None):
+    def __init__(self, fn, name=None, kind=None) -> None:
         base = getattr(fn, "func", fn)  # functools.partial(f1_score, average="macro")
         self.fn, self.name = fn, name or getattr(base, "__name__", "metric")
         module = getattr(base, "__module__", "") or ""
@@ -240,10 +240,10 @@ class SklearnMetric(Metric):
         self.higher_is_better = not self.name.endswith(("_error", "_loss", "_deviance"))
         self.reset()
 
-    def reset(self):
+    def reset(self) -> None:
         self.y_true, self.y_pred = [], []
 
-    def update(self, output, target):
+    def update(self, output, target) -> None:
         out = _np(output)
         if self.kind == "labels":
             pred = predicted_classes(out)
@@ -261,7 +261,7 @@ class SklearnMetric(Metric):
         self.y_true.append(t.reshape(-1) if t.ndim == 2 and t.shape[1] == 1 else t)
         self.y_pred.append(pred)
 
-    def compute(self):
+    def compute(self) -> float:
         if not self.y_true:
             return math.nan
         y_true = np.concatenate(self.y_true)
