@@ -114,24 +114,20 @@ class ProgressBar(Callback):
                                           file=sys.stderr, dynamic_ncols=True, mininterval=self.min_interval)
 
     def on_batch_end(self, batch, loss) -> None:
-        if self._tqdm is not None:
-            self._loss_sum += loss
-            self._n += 1
-            self._tqdm.update(1)
-            now = time.perf_counter()
-            if now - self._last_draw >= self.min_interval:
-                self._last_draw = now
-                self._tqdm.set_postfix_str(f"epoch {self._epoch}/{self.trainer.epochs}, "
-                                           f"loss {self._loss_sum / self._n:.4f}", refresh=False)
-            return
-        if not self._tty:
+        if self._tqdm is None and not self._tty:
             return
         self._loss_sum += loss
         self._n += 1
+        if self._tqdm is not None:
+            self._tqdm.update(1)
         now = time.perf_counter()
         if now - self._last_draw < self.min_interval:
             return
         self._last_draw = now
+        if self._tqdm is not None:  # tqdm redraws by itself; the postfix only changes with the next draw
+            self._tqdm.set_postfix_str(f"epoch {self._epoch}/{self.trainer.epochs}, "
+                                       f"loss {self._loss_sum / self._n:.4f}", refresh=False)
+            return
         done = batch + 1
         frac = done / self._nb if self._nb else 0.0
         fill = int(self.width * frac)
