@@ -1,4 +1,4 @@
-"""A small user training script: `mypy --strict` must find no error in it (tests/test_typing.py)."""
+"""A small user training script: `mypy --strict` must find no error in it (tests/test_wheel.py)."""
 import chainrule as cr
 from chainrule import nn, optim
 from chainrule.data import DataLoader, TensorDataset

@@ -37,11 +37,11 @@ __all__ = ["SummaryWriter"]
 
 
 def _tb():
-    optional.require("tensorboard", "chainrule's SummaryWriter")
-    from tensorboard.compat.proto import event_pb2, summary_pb2
-    from tensorboard.summary.writer.event_file_writer import EventFileWriter
-
-    return event_pb2, summary_pb2, EventFileWriter
+    what = "chainrule's SummaryWriter"
+    writer = optional.require("tensorboard.summary.writer.event_file_writer", what)
+    event_pb2 = optional.require("tensorboard.compat.proto.event_pb2", what)
+    summary_pb2 = optional.require("tensorboard.compat.proto.summary_pb2", what)
+    return event_pb2, summary_pb2, writer.EventFileWriter
 
 
 def _array(values, who):
