@@ -174,7 +174,11 @@ class Tensor:
     def shape(self) -> Size:
         return Size(self._array.shape)
 
-    def size(self, dim=None) -> Any:
+    @overload
+    def size(self, dim: None = None) -> Size: ...
+    @overload
+    def size(self, dim: builtins.int) -> builtins.int: ...
+    def size(self, dim=None):
         return self.shape if dim is None else self._array.shape[dim]
 
     @property
@@ -876,13 +880,13 @@ _LEGACY_NAMES = {"float32": "FloatTensor", "float64": "DoubleTensor", "float16":
 _LEGACY_DTYPES = {legacy: name for name, legacy in _LEGACY_NAMES.items()}
 
 
-class Size(tuple):
+class Size(tuple[builtins.int, ...]):
     """A tensor's shape: a tuple that prints like torch.Size."""
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"chainrule.Size({list(self)})"
 
-    def numel(self):
+    def numel(self) -> builtins.int:
         n = 1
         for s in self:
             n *= s
