@@ -61,3 +61,13 @@ def test_no_optional_import_spells_its_own_install_hint():
             if "raise" in line and "pip install" in line:
                 offenders.append(f"{path.relative_to(ROOT)}:{n}")
     assert offenders == []
+
+
+def test_readme_install_section_lists_every_extra_and_make_demo_installs_them():
+    tomllib = pytest.importorskip("tomllib")
+    readme = (ROOT / "README.md").read_text()
+    install = readme.split("## Install", 1)[1].split("\n## ", 1)[0]
+    assert "pip install chainrule" in install and "pip install 'chainrule[all]'" in install
+    extras = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]) - {"dev"}
+    assert {e for e in extras if f"| `{e}` |" not in install} == set()
+    assert '-e ".[all]"' in (ROOT / "Makefile").read_text()  # make demo: what the README's tour uses
