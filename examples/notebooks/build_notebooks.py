@@ -144,6 +144,11 @@ ax.set_xlabel("layer")
 ax.set_ylabel("std of tanh activations")
 ax.legend()
 fig""", rich=True),
+        md("""
+Small weights shrink the signal by the same factor at every layer, so the last layers see almost nothing
+(and backprop sends almost nothing back). N(0, 1) weights saturate every tanh at ±1, where its derivative is
+0. Xavier and LeCun keep a usable spread through all ten layers; here they are the same line, because every
+layer has fan_in = fan_out = 256, where 2/(fan_in + fan_out) = 1/fan_in."""),
         code("""
 {name: round(stds[-1], 4) for name, stds in results.items()}"""),
     ],
