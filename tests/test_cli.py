@@ -87,3 +87,33 @@ def test_output_that_cannot_encode_falls_back_to_ascii(tmp_path):
     r = subprocess.run([sys.executable, "-m", "chainrule", "explain", "f = x * y", "--at", "x=-2", "y=3"],
                        capture_output=True, env=_env(PYTHONIOENCODING="ascii"), timeout=120)
     assert r.returncode == 0 and "df/dx = y = 3" in r.stdout.decode("ascii")
+
+
+def test_train_draws_a_tqdm_bar_on_a_terminals_stderr(tmp_path):
+    """stderr on a terminal (a pseudo-terminal here): tqdm's bar with its rate; stdout keeps the epoch lines."""
+    pty = pytest.importorskip("pty")
+    pytest.importorskip("tqdm")
+    import fcntl
+    import struct
+    import termios
+
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))  # a terminal 100 columns wide
+    cmd = [sys.executable, "-m", "chainrule", "train", "--dataset", "xor", "--epochs", "3", "--hidden", "4",
+           "--out", str(tmp_path / "run"), "--store", str(tmp_path / "runs.db")]
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=slave, env=_env(), cwd=tmp_path)
+    os.close(slave)
+    out, _ = p.communicate(timeout=120)
+    err = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # the child has closed its end
+            break
+        if not chunk:
+            break
+        err += chunk
+    os.close(master)
+    assert p.returncode == 0, err.decode(errors="replace")
+    assert b"training:" in err and b"batch/s" in err and b"epoch" in err
+    assert out.decode().count("epoch ") == 3
