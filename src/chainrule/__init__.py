@@ -12,13 +12,35 @@ modules (src/chainrule/engine/: elementwise, reduction, shape, indexing, linalg,
 
 from types import SimpleNamespace as _NS
 
-from . import autograd, cuda, data, nn, optim, utils  # noqa: I001 - subpackages are attributes, as torch.nn
-from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from . import autograd as autograd  # noqa: I001
+from . import cuda as cuda
+from . import data as data
+from . import nn as nn
+from . import optim as optim
+from . import utils as utils
+from .autograd import enable_grad as enable_grad  # noqa: I001
+from .autograd import is_grad_enabled as is_grad_enabled
+from .autograd import no_grad as no_grad
+from .autograd import set_grad_enabled as set_grad_enabled
 from .engine import *  # noqa: F403 - Tensor, the dtypes' helpers and every tensor function (engine.__all__)
-from .engine import linalg  # torch.linalg: matmul, qr, ...
+from .engine import linalg as linalg  # torch.linalg: matmul, qr, ...
+from .engine.creation import *  # noqa: F403 - these repeat engine's: type checkers read their literal __all__
 from .engine.device import device as _device
-from .engine.dtypes import bool, float16, float32, float64, int32, int64, uint8  # noqa: A004 - torch's names
-from .serialization import load, save
+from .engine.dtypes import bool as bool  # noqa: A004
+from .engine.dtypes import float16 as float16
+from .engine.dtypes import float32 as float32
+from .engine.dtypes import float64 as float64
+from .engine.dtypes import int32 as int32  # torch's names
+from .engine.dtypes import int64 as int64
+from .engine.dtypes import uint8 as uint8
+from .engine.elementwise import *  # noqa: F403
+from .engine.indexing import *  # noqa: F403
+from .engine.linalg import *  # noqa: F403
+from .engine.reduction import *  # noqa: F403
+from .engine.shape import *  # noqa: F403
+from .engine.sorting import *  # noqa: F403
+from .serialization import load as load
+from .serialization import save as save
 
 float = float32  # noqa: A001 - torch's aliases
 double = float64

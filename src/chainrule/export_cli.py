@@ -16,7 +16,8 @@ from __future__ import annotations
 import argparse
 import io
 import json
-import sys
+
+from .cli import error
 
 _EPILOG = """examples:
   chainrule export --run runs/digits-20250101-120000 --onnx digits.onnx
@@ -45,8 +46,7 @@ def add_parser(subparsers):
 
 
 def _error(msg):
-    print(f"chainrule export: error: {msg}", file=sys.stderr)
-    return 2
+    return error("export", msg)
 
 
 def describe(run, preprocess):
@@ -86,7 +86,7 @@ def run(args) -> int:
     try:
         r = load_run(args.run)
     except (FileNotFoundError, ValueError) as e:
-        return _error(str(e))
+        return _error(e)
     try:
         if args.safetensors:
             from .safetensors import save_file
@@ -99,7 +99,7 @@ def run(args) -> int:
         if args.onnx:
             return _export_onnx(r, args)
     except (ImportError, ValueError, TypeError, OSError) as e:
-        return _error(str(e))
+        return _error(e)
     return 0
 
 

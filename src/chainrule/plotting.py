@@ -18,33 +18,25 @@ not import it.
 from __future__ import annotations
 
 import contextlib
+import io
 import sys
 
+from . import _optional as optional
+
 __all__ = ["LAB_STYLE", "have_matplotlib", "require_matplotlib", "style", "figure", "subplots", "save", "close",
-           "colormap"]
+           "colormap", "png_bytes"]
 
 # The labs' and the doctor's look: small fonts, light grid, no top/right spines (applied with style()).
 LAB_STYLE = {"figure.dpi": 90, "axes.grid": True, "grid.alpha": 0.3, "font.size": 9, "axes.titlesize": 10,
              "legend.fontsize": 8, "axes.spines.top": False, "axes.spines.right": False}
 
-_MISSING = "chainrule's plots need matplotlib: pip install 'chainrule[plot]' (or: pip install matplotlib)"
-
-
 def have_matplotlib() -> bool:
-    try:
-        import matplotlib  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    return optional.available("matplotlib")
 
 
 def require_matplotlib():
     """The ``matplotlib`` module, or an ImportError that says how to install it."""
-    try:
-        import matplotlib
-    except ImportError:
-        raise ImportError(_MISSING) from None
-    return matplotlib
+    return optional.require("matplotlib", "chainrule's plots")
 
 
 @contextlib.contextmanager
@@ -70,11 +62,37 @@ def figure(figsize=None, *, layout=None, pyplot: bool = False, **kwargs):
 
         return plt.figure(figsize=figsize, layout=layout, **kwargs)
     from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
 
-    fig = Figure(figsize=figsize, layout=layout, **kwargs)
+    fig = _shown_figure_class()(figsize=figsize, layout=layout, **kwargs)
     FigureCanvasAgg(fig)
     return fig
+
+
+_FIGURE_CLASS = None
+
+
+def _shown_figure_class():
+    """``matplotlib.figure.Figure`` that also shows itself in Jupyter as a PNG (``_repr_png_``), so a figure
+    returned by chainrule renders as the value of a cell without ``%matplotlib inline`` or pyplot."""
+    global _FIGURE_CLASS
+    if _FIGURE_CLASS is None:
+        from matplotlib.figure import Figure as _Figure
+
+        class Figure(_Figure):
+            __module__ = __name__
+
+            def _repr_png_(self):
+                return png_bytes(self)
+
+        _FIGURE_CLASS = Figure
+    return _FIGURE_CLASS
+
+
+def png_bytes(fig, dpi=None) -> bytes:
+    """``fig`` drawn as PNG bytes (for HTML reprs and reports)."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi or fig.dpi, bbox_inches="tight")
+    return buf.getvalue()
 
 
 def subplots(nrows: int = 1, ncols: int = 1, *, figsize=None, layout=None, pyplot: bool = False, **kwargs):

@@ -13,8 +13,11 @@ with ``chainrule.train.fit`` and a ``chainrule.optim`` optimizer. Needs scikit-l
 chainrule[sklearn]``).
 
 Differences from ``sklearn.neural_network``: ``solver`` may be any chainrule optimizer (sgd, adam, adamw,
-rmsprop, adagrad, adadelta); ``lr`` is the learning rate; ``alpha`` is passed to the optimizer as
-``weight_decay`` (an L2 penalty on every parameter, not divided by the number of samples); the classifier
+rmsprop, adagrad, adadelta; scikit-learn's 'lbfgs' is not offered); the parameters have scikit-learn's names
+and meanings (``learning_rate_init``, ``alpha``: the L2 penalty (alpha/2)·‖W‖²/batch on the weights, not the
+biases, as scikit-learn's loss adds it; ``batch_size``, ``max_iter``, ``hidden_layer_sizes``, ``activation``
+with 'identity', 'logistic', 'tanh', 'relu' and a few more, ``beta_1``, ``beta_2``, ``epsilon``,
+``momentum``, ``nesterovs_momentum``), so a grid written for scikit-learn's MLP runs unchanged; the classifier
 always has one output per class (softmax + cross-entropy, also for two classes); the regressor
 standardises the targets internally (and undoes it in ``predict``), so unscaled targets train well.
 Randomness: ``random_state`` seeds chainrule's generator *inside* fit only; the global state is restored.
@@ -28,16 +31,15 @@ import warnings
 
 import numpy as np
 
-try:
-    from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
-    from sklearn.exceptions import ConvergenceWarning
-    from sklearn.utils import check_random_state
-    from sklearn.utils.multiclass import check_classification_targets
-    from sklearn.utils.validation import check_is_fitted, validate_data
-except ImportError as e:  # pragma: no cover - exercised only without the extra
-    raise ImportError("chainrule.sklearn needs scikit-learn >= 1.6: pip install 'chainrule[sklearn]'") from e
-
+from . import _optional as optional
 from .train.callbacks import Callback, EarlyStopping
+
+optional.require("sklearn.utils.validation", "chainrule.sklearn")
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin  # noqa: E402
+from sklearn.exceptions import ConvergenceWarning  # noqa: E402
+from sklearn.utils import check_random_state  # noqa: E402
+from sklearn.utils.multiclass import check_classification_targets  # noqa: E402
+from sklearn.utils.validation import check_is_fitted, validate_data  # noqa: E402
 
 __all__ = ["MLPClassifier", "MLPRegressor"]
 
@@ -93,10 +95,14 @@ def _check_params(est):
         bad("activation", "one of " + ", ".join(_ACTIVATIONS))
     if est.solver not in _SOLVERS:
         bad("solver", "one of " + ", ".join(_SOLVERS))
-    for name, lo in (("lr", 0.0), ("tol", None), ("alpha", None), ("momentum", None)):
+    for name, lo in (("learning_rate_init", 0.0), ("tol", None), ("alpha", None), ("momentum", None),
+                     ("epsilon", 0.0)):
         v = getattr(est, name)
         if isinstance(v, bool) or not isinstance(v, numbers.Real) or v < 0 or (lo is not None and v <= lo):
             bad(name, "a positive number" if lo is not None else "a number >= 0")
+    for name in ("beta_1", "beta_2"):
+        if not 0 <= getattr(est, name) < 1:
+            bad(name, "a number in [0, 1)")
     if not 0 <= est.dropout < 1:
         bad("dropout", "a number in [0, 1)")
     for name in ("max_iter", "n_iter_no_change"):
@@ -112,15 +118,20 @@ def _check_params(est):
 
 
 class _BaseMLP(BaseEstimator):
-    def __init__(self, hidden_layer_sizes=(100,), activation="relu", solver="adam", lr=0.001, alpha=0.0001,
-                 batch_size="auto", max_iter=200, shuffle=True, tol=1e-4, n_iter_no_change=10, early_stopping=False,
-                 validation_fraction=0.1, momentum=0.9, batchnorm=False, dropout=0.0, random_state=None,
-                 verbose=False):
+    def __init__(self, hidden_layer_sizes=(100,), activation="relu", *, solver="adam", alpha=0.0001,
+                 batch_size="auto", learning_rate_init=0.001, max_iter=200, shuffle=True, random_state=None,
+                 tol=1e-4, verbose=False, momentum=0.9, nesterovs_momentum=True, early_stopping=False,
+                 validation_fraction=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8, n_iter_no_change=10,
+                 batchnorm=False, dropout=0.0):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.solver = solver
-        self.lr = lr
+        self.learning_rate_init = learning_rate_init
         self.alpha = alpha
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.nesterovs_momentum = nesterovs_momentum
         self.batch_size = batch_size
         self.max_iter = max_iter
         self.shuffle = shuffle
@@ -135,7 +146,10 @@ class _BaseMLP(BaseEstimator):
         self.verbose = verbose
 
     # ------------------------------------------------------------------------------------- building
-    def _build(self, n_in, n_out, sizes):
+    def _batch_size(self, n):
+        return min(200, n) if self.batch_size == "auto" else min(int(self.batch_size), n)
+
+    def _build(self, n_in, n_out, sizes, n):
         from . import optim
         from .nn.mlp import build_mlp
 
@@ -143,10 +157,20 @@ class _BaseMLP(BaseEstimator):
         with _seeded(self._seed):  # the initial weights are drawn as the layers are made
             self.model_ = build_mlp([n_in, *sizes, n_out], self.activation, batchnorm=bool(self.batchnorm),
                                     dropout=self.dropout).double()  # float64: predictions agree across batchings
-        kw = {"lr": self.lr, "weight_decay": self.alpha}
+        # scikit-learn's penalty: loss + (alpha/2)·Σ‖W‖²/batch over the weight matrices (not the biases), whose
+        # gradient alpha·W/batch is weight_decay = alpha/batch on the weights
+        weights = [p for name, p in self.model_.named_parameters() if name.endswith("weight") and p.dim() > 1]
+        others = [p for name, p in self.model_.named_parameters() if not (name.endswith("weight") and p.dim() > 1)]
+        groups = [{"params": weights, "weight_decay": self.alpha / self._batch_size(n)},
+                  {"params": others, "weight_decay": 0.0}]
+        kw = {"lr": self.learning_rate_init}
         if self.solver in ("sgd", "rmsprop"):
             kw["momentum"] = self.momentum
-        self.optimizer_ = getattr(optim, _SOLVERS[self.solver])(self.model_.parameters(), **kw)
+        if self.solver == "sgd":
+            kw["nesterov"] = bool(self.nesterovs_momentum) and self.momentum > 0
+        if self.solver in ("adam", "adamw"):
+            kw.update(betas=(self.beta_1, self.beta_2), eps=self.epsilon)
+        self.optimizer_ = getattr(optim, _SOLVERS[self.solver])(groups, **kw)
         self.loss_curve_, self.n_iter_, self.t_ = [], 0, 0
 
     def _train(self, X, t, epochs, incremental):
@@ -155,7 +179,7 @@ class _BaseMLP(BaseEstimator):
         from .train import fit
 
         n = X.shape[0]
-        bs = min(200, n) if self.batch_size == "auto" else min(int(self.batch_size), n)
+        bs = self._batch_size(n)
         callbacks, val = [], None
         Xt, tt = from_numpy(np.ascontiguousarray(X)), from_numpy(np.ascontiguousarray(t))
         if self.early_stopping and not incremental:
@@ -198,7 +222,7 @@ class _BaseMLP(BaseEstimator):
     def _fit_all(self, X, t, n_out, incremental):
         sizes = _check_params(self)
         if not incremental or not hasattr(self, "model_"):
-            self._build(X.shape[1], n_out, sizes)
+            self._build(X.shape[1], n_out, sizes, X.shape[0])
         self._train(X, t, 1 if incremental else self.max_iter, incremental)
         return self
 
@@ -207,8 +231,9 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
     """A multilayer-perceptron classifier: softmax outputs trained with cross-entropy.
 
     Parameters: ``hidden_layer_sizes`` (widths of the hidden layers), ``activation`` (relu, tanh, logistic,
-    identity, ...), ``solver`` (adam, sgd, adamw, rmsprop, adagrad, adadelta), ``lr``, ``alpha`` (weight
-    decay), ``batch_size`` ('auto' = min(200, n)), ``max_iter`` (epochs), ``tol``/``n_iter_no_change``
+    identity, ...), ``solver`` (adam, sgd, adamw, rmsprop, adagrad, adadelta), ``learning_rate_init``, ``alpha``
+    (L2 penalty, as scikit-learn's), ``batch_size`` ('auto' = min(200, n)), ``max_iter`` (epochs),
+    ``beta_1``/``beta_2``/``epsilon`` (adam), ``nesterovs_momentum`` (sgd), ``tol``/``n_iter_no_change``
     (stop when the loss stalls), ``early_stopping``/``validation_fraction`` (stop on a held-out part),
     ``momentum`` (sgd, rmsprop), ``batchnorm``, ``dropout``, ``random_state``, ``verbose``.
 

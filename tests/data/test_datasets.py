@@ -167,7 +167,7 @@ def test_errors(kwargs, message):
 def test_missing_sklearn_gives_install_hint(monkeypatch):
     monkeypatch.setitem(sys.modules, "sklearn", None)
     monkeypatch.setitem(sys.modules, "sklearn.datasets", None)
-    with pytest.raises(ImportError, match=r"pip install chainrule\[sklearn\]"):
+    with pytest.raises(ImportError, match=r"pip install 'chainrule\[sklearn\]'"):
         datasets.load("digits")
     datasets.load("circle")  # the generated sets need no scikit-learn
 

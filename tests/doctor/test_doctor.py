@@ -153,7 +153,8 @@ def test_cli_on_a_saved_run(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "Linear(64→16)" in out and "LR range test: suggested learning rate" in out
     assert (run / "doctor.json").exists() and (run / "lr_range.png").exists()
-    with pytest.raises(SystemExit, match="--batch-size must be at least 2"):
-        main(["doctor", "--demo", "healthy", "--batch-size", "1"])
-    with pytest.raises(SystemExit, match="run folder not found"):
-        main(["doctor", "--run", str(tmp_path / "missing")])
+    capsys.readouterr()
+    assert main(["doctor", "--demo", "healthy", "--batch-size", "1"]) == 2
+    assert "chainrule doctor: error: --batch-size must be at least 2" in capsys.readouterr().err
+    assert main(["doctor", "--run", str(tmp_path / "missing")]) == 2
+    assert "run folder not found" in capsys.readouterr().err

@@ -109,14 +109,14 @@ def test_cli(capsys, tmp_path):
     assert main(["lab", "list"]) == 0
     listed = capsys.readouterr().out
     assert all(name in listed for name in labs.names())
-    with pytest.raises(SystemExit, match="unknown lab 'nope'"):
-        main(["lab", "nope"])
-    with pytest.raises(SystemExit, match="--seed must be a non-negative integer"):
-        main(["lab", "xor", "--seed", "-1"])
-    with pytest.raises(SystemExit, match="--seeds must be at least 1"):
-        main(["lab", "xor", "--seeds", "0"])
-    with pytest.raises(SystemExit, match="--docs goes with 'all'"):
-        main(["lab", "xor", "--docs", str(tmp_path)])
+    assert main(["lab", "nope"]) == 2  # a usage error: exit 2, the message on stderr
+    assert "chainrule lab: error: unknown lab 'nope'" in capsys.readouterr().err
+    assert main(["lab", "xor", "--seed", "-1"]) == 2  # a usage error: exit 2, the message on stderr
+    assert "chainrule lab: error: --seed must be a non-negative integer" in capsys.readouterr().err
+    assert main(["lab", "xor", "--seeds", "0"]) == 2  # a usage error: exit 2, the message on stderr
+    assert "chainrule lab: error: --seeds must be at least 1" in capsys.readouterr().err
+    assert main(["lab", "xor", "--docs", str(tmp_path)]) == 2  # a usage error: exit 2, the message on stderr
+    assert "chainrule lab: error: --docs goes with 'all'" in capsys.readouterr().err
     assert main(["lab", "go-deeper", "--out", str(tmp_path), "--seed", "3"]) == 0
     out = capsys.readouterr().out
     assert "[supported]" in out and "3 seeds" in out

@@ -197,11 +197,11 @@ def test_cnn_run_on_digits_trains_saves_and_loads(tmp_path, capsys):
 
 
 def test_missing_run_folder(capsys, tmp_path):
-    with pytest.raises(SystemExit, match="run folder not found"):
-        main(["evaluate", "--run", str(tmp_path / "nope")])
+    assert main(["evaluate", "--run", str(tmp_path / "nope")]) == 2
+    assert "chainrule evaluate: error: " in capsys.readouterr().err
     (tmp_path / "half").mkdir()
-    with pytest.raises(SystemExit, match="config.json is missing"):
-        main(["evaluate", "--run", str(tmp_path / "half")])
+    assert main(["evaluate", "--run", str(tmp_path / "half")]) == 2
+    assert "config.json is missing" in capsys.readouterr().err
 
 
 def test_regression_and_two_d_runs(tmp_path, capsys):

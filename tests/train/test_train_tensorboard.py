@@ -105,6 +105,6 @@ def test_train_without_the_tensorboard_package_fails_before_training(monkeypatch
     real = importlib.util.find_spec
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "tensorboard" else real(name, *a))
     assert main(["train", "--tensorboard", "--out", str(tmp_path / "r")]) == 2
-    assert "--tensorboard: TensorBoard logs need the tensorboard package: pip install 'chainrule[tensorboard]'" in (
+    assert "--tensorboard: TensorBoard logging needs tensorboard: pip install 'chainrule[tensorboard]'" in (
         capsys.readouterr().err)
     assert not (tmp_path / "r").exists()

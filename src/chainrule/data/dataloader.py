@@ -10,6 +10,8 @@ from __future__ import annotations
 import collections.abc
 import numbers
 import warnings
+from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 
@@ -102,7 +104,7 @@ class DataLoader:
 
     def __init__(self, dataset, batch_size=1, shuffle=None, sampler=None, batch_sampler=None, num_workers=0,
                  collate_fn=None, pin_memory=False, drop_last=False, timeout=0, worker_init_fn=None, *,
-                 generator=None, prefetch_factor=None, persistent_workers=False):
+                 generator=None, prefetch_factor=None, persistent_workers=False) -> None:
         if not (hasattr(dataset, "__getitem__") and hasattr(dataset, "__len__")):
             raise TypeError(
                 f"DataLoader: dataset must have __getitem__ and __len__ (a Dataset), got {type(dataset).__name__}"
@@ -141,7 +143,7 @@ class DataLoader:
         self.collate_fn = collate_fn
         self.num_workers, self.pin_memory = num_workers, pin_memory
 
-    def __len__(self):
+    def __len__(self) -> int:
         if self.batch_sampler is not None:
             return len(self.batch_sampler)
         n = len(self.sampler)
@@ -149,7 +151,7 @@ class DataLoader:
             return n
         return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Any]:
         collate = self.collate_fn or default_collate
         rng = as_rng(self.generator)
         if is_torch(rng):  # torch's loader draws a base seed for its workers every epoch (random_())
@@ -196,6 +198,6 @@ class DataLoader:
                 batch[0] = source.transform(batch[0])
             yield batch
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return (f"DataLoader({type(self.dataset).__name__} of {len(self.dataset)}, batch_size={self.batch_size}, "
                 f"shuffle={self.shuffle}, drop_last={self.drop_last})")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import numbers
 import warnings
+from typing import Any
 
 import numpy as np
 
@@ -22,10 +23,10 @@ __all__ = ["Dataset", "TensorDataset", "Subset", "ConcatDataset", "random_split"
 class Dataset:
     """The base class: subclasses implement ``__getitem__(index)`` (one sample) and ``__len__``."""
 
-    def __getitem__(self, index):
+    def __getitem__(self, index) -> Any:
         raise NotImplementedError(f"{type(self).__name__} must implement __getitem__(index)")
 
-    def __len__(self):
+    def __len__(self) -> int:
         raise NotImplementedError(f"{type(self).__name__} must implement __len__()")
 
 
@@ -37,7 +38,7 @@ class TensorDataset(Dataset):
     to the first tensor's sample — or, by the DataLoader, to a whole batch at once (e.g. ``RandomShift``).
     """
 
-    def __init__(self, *tensors, transform=None):
+    def __init__(self, *tensors, transform=None) -> None:
         if not tensors:
             raise ValueError("TensorDataset needs at least one tensor (e.g. TensorDataset(X, y))")
         from ..engine import as_tensor, from_numpy
@@ -59,16 +60,16 @@ class TensorDataset(Dataset):
         self.tensors = tensors
         self.transform = transform
 
-    def __getitem__(self, index):
+    def __getitem__(self, index) -> Any:
         sample = tuple(t[index] for t in self.tensors)
         if self.transform is not None:
             sample = (self.transform(sample[0]),) + sample[1:]
         return sample
 
-    def __len__(self):
+    def __len__(self) -> int:
         return self.tensors[0].shape[0]
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         shapes = ", ".join(str(tuple(t.shape)) for t in self.tensors)
         return f"TensorDataset({shapes})"
 
@@ -76,35 +77,35 @@ class TensorDataset(Dataset):
 class Subset(Dataset):
     """The samples of ``dataset`` at ``indices``, in that order: ``subset[i] = dataset[indices[i]]``."""
 
-    def __init__(self, dataset, indices):
+    def __init__(self, dataset, indices) -> None:
         self.dataset = dataset
         self.indices = [int(i) for i in indices]
 
-    def __getitem__(self, idx):
+    def __getitem__(self, idx) -> Any:
         if isinstance(idx, list):
             return self.dataset[[self.indices[i] for i in idx]]
         return self.dataset[self.indices[idx]]
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self.indices)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"Subset({len(self.indices)} of {type(self.dataset).__name__} of {len(self.dataset)})"
 
 
 class ConcatDataset(Dataset):
     """The samples of several datasets one after another: ``len`` is the sum of theirs."""
 
-    def __init__(self, datasets):
+    def __init__(self, datasets) -> None:
         self.datasets = list(datasets)
         if not self.datasets:
             raise ValueError("ConcatDataset: datasets should not be an empty iterable")
         self.cumulative_sizes = list(np.cumsum([len(d) for d in self.datasets]))
 
-    def __len__(self):
+    def __len__(self) -> int:
         return int(self.cumulative_sizes[-1])
 
-    def __getitem__(self, idx):
+    def __getitem__(self, idx) -> Any:
         n = len(self)
         if not -n <= idx < n:
             raise IndexError(f"ConcatDataset: index {idx} is out of range for {n} samples")
@@ -112,7 +113,7 @@ class ConcatDataset(Dataset):
         k = int(np.searchsorted(self.cumulative_sizes, idx, side="right"))
         return self.datasets[k][idx - (int(self.cumulative_sizes[k - 1]) if k else 0)]
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"ConcatDataset({' + '.join(str(len(d)) for d in self.datasets)} samples)"
 
 

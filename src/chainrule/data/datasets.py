@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from .. import _optional as optional
 from ..engine.rng import as_rng
 from .tabular import from_csv, read_csv_columns
 from .toy import FEATURES, blobs, circle, feature_map, gaussian, moons, multi_gaussian, plane, spiral, spiral_k, xor
@@ -52,13 +53,7 @@ def bundled(name):
     """
     if name not in REAL:
         raise ValueError(f"unknown bundled dataset {name!r}; choose one of: {', '.join(REAL)}")
-    try:
-        import sklearn.datasets as skd
-    except ImportError:
-        raise ImportError(
-            f"the {name!r} dataset ships with scikit-learn, which is not installed: "
-            f"pip install chainrule[sklearn]  (or: pip install scikit-learn)"
-        ) from None
+    skd = optional.require("sklearn.datasets", f"the {name!r} dataset (it ships with scikit-learn)")
     loader, task = REAL[name]
     b = getattr(skd, loader)()
     X = np.asarray(b.data, dtype=np.float64)

@@ -11,6 +11,8 @@ None, chainrule's default generator, so ``chainrule.manual_seed`` makes every or
 from __future__ import annotations
 
 import numbers
+from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 
@@ -23,10 +25,10 @@ __all__ = ["Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler
 class Sampler:
     """Base class: ``__iter__`` yields indices, ``__len__`` says how many."""
 
-    def __init__(self, data_source=None):
+    def __init__(self, data_source=None) -> None:
         pass
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Any]:
         raise NotImplementedError
 
     def order(self):
@@ -42,13 +44,13 @@ def _one_stream(generator):
 class SequentialSampler(Sampler):
     """0, 1, ..., n − 1, in order."""
 
-    def __init__(self, data_source):
+    def __init__(self, data_source) -> None:
         self.data_source = data_source
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Any]:
         return iter(range(len(self.data_source)))
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self.data_source)
 
     def order(self):
@@ -59,7 +61,7 @@ class RandomSampler(Sampler):
     """A new random permutation every epoch; with ``replacement=True``, ``num_samples`` draws with
     replacement (as torch's)."""
 
-    def __init__(self, data_source, replacement=False, num_samples=None, generator=None):
+    def __init__(self, data_source, replacement=False, num_samples=None, generator=None) -> None:
         if not isinstance(replacement, bool):
             raise TypeError(f"RandomSampler: replacement must be True or False, got {replacement!r}")
         if num_samples is not None and (not isinstance(num_samples, numbers.Integral) or num_samples <= 0):
@@ -84,26 +86,26 @@ class RandomSampler(Sampler):
             rng.permutation(n)  # torch draws that last permutation even when it takes none of it
         return order
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Any]:
         return iter(self.order().tolist())
 
-    def __len__(self):
+    def __len__(self) -> int:
         return self.num_samples
 
 
 class SubsetRandomSampler(Sampler):
     """The given indices, in a new random order every epoch."""
 
-    def __init__(self, indices, generator=None):
+    def __init__(self, indices, generator=None) -> None:
         self.indices, self.generator = list(indices), _one_stream(generator)
 
     def order(self):
         return np.asarray(self.indices, dtype=np.int64)[as_rng(self.generator).permutation(len(self.indices))]
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Any]:
         return iter(self.order().tolist())
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self.indices)
 
 
@@ -111,7 +113,7 @@ class WeightedRandomSampler(Sampler):
     """``num_samples`` indices drawn with probability proportional to ``weights`` (with replacement by
     default): oversampling a rare class."""
 
-    def __init__(self, weights, num_samples, replacement=True, generator=None):
+    def __init__(self, weights, num_samples, replacement=True, generator=None) -> None:
         w = np.asarray(weights.numpy() if hasattr(weights, "numpy") else weights, dtype=np.float64)
         if w.ndim != 1 or (w < 0).any() or not np.isfinite(w).all() or w.sum() <= 0:
             raise ValueError("WeightedRandomSampler: weights must be a 1-d sequence of non-negative finite numbers "
@@ -128,10 +130,10 @@ class WeightedRandomSampler(Sampler):
         p = self.weights / self.weights.sum()
         return as_rng(self.generator).choice(len(p), self.num_samples, replace=self.replacement, p=p)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Any]:
         return iter(self.order().tolist())
 
-    def __len__(self):
+    def __len__(self) -> int:
         return self.num_samples
 
 
@@ -139,14 +141,14 @@ class BatchSampler(Sampler):
     """Group another sampler's indices into lists of ``batch_size`` (the last one smaller unless
     ``drop_last``)."""
 
-    def __init__(self, sampler, batch_size, drop_last):
+    def __init__(self, sampler, batch_size, drop_last) -> None:
         if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral) or batch_size <= 0:
             raise ValueError(f"BatchSampler: batch_size must be a positive integer, got {batch_size!r}")
         if not isinstance(drop_last, bool):
             raise ValueError(f"BatchSampler: drop_last must be True or False, got {drop_last!r}")
         self.sampler, self.batch_size, self.drop_last = sampler, int(batch_size), drop_last
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Any]:
         batch = []
         for i in self.sampler:
             batch.append(int(i))
@@ -156,6 +158,6 @@ class BatchSampler(Sampler):
         if batch and not self.drop_last:
             yield batch
 
-    def __len__(self):
+    def __len__(self) -> int:
         n = len(self.sampler)
         return n // self.batch_size if self.drop_last else -(-n // self.batch_size)

@@ -8,6 +8,8 @@ work on one sample or on a whole batch at once (vectorised: no per-sample Python
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from ..engine import Tensor
@@ -44,7 +46,7 @@ class Standardize:
     x = z·std + mean. On a Tensor the arithmetic is recorded by autograd (the statistics are constants).
     """
 
-    def __init__(self, mean=None, std=None):
+    def __init__(self, mean=None, std=None) -> None:
         self.mean = None if mean is None else np.asarray(mean, dtype=np.float64)
         self.std = None if std is None else np.asarray(std, dtype=np.float64)
         if (self.mean is None) != (self.std is None):
@@ -112,7 +114,7 @@ class Standardize:
         """Restore μ and σ from ``state_dict()``'s output."""
         self.__init__(state["mean"], state["std"])
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         n = "unfitted" if self.mean is None else f"{self.mean.size} features"
         return f"Standardize({n})"
 
@@ -125,13 +127,13 @@ class RandomShift:
     shift (dy, dx) is drawn independently for each image: out[i, r + dy, c + dx] = x[i, r, c].
     """
 
-    def __init__(self, max_shift=1, image_shape=(8, 8), fill=0.0, generator=None):
+    def __init__(self, max_shift=1, image_shape=(8, 8), fill=0.0, generator=None) -> None:
         if isinstance(max_shift, bool) or not isinstance(max_shift, (int, np.integer)) or max_shift < 0:
             raise ValueError(f"RandomShift: max_shift must be a non-negative int, got {max_shift!r}")
         self.max_shift, self.image_shape, self.fill = int(max_shift), tuple(image_shape), float(fill)
         self.generator = _keep_generator(generator)
 
-    def __call__(self, x, generator=None):
+    def __call__(self, x, generator=None) -> Any:
         arr, was_tensor = _unwrap(x)
         H, W = self.image_shape
         if arr.shape[-2:] != (H, W) and arr.shape[-1:] != (H * W,):
@@ -154,20 +156,20 @@ class RandomShift:
                     imgs[rows, max(-dy, 0):H + min(-dy, 0), max(-dx, 0):W + min(-dx, 0)]
         return _rewrap(out.reshape(arr.shape), was_tensor)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"RandomShift(max_shift={self.max_shift}, image_shape={self.image_shape}, fill={self.fill})"
 
 
 class GaussianNoise:
     """Add independent N(0, std²) noise to every value; optionally clip the result to ``clip=(lo, hi)``."""
 
-    def __init__(self, std=0.1, clip=None, generator=None):
+    def __init__(self, std=0.1, clip=None, generator=None) -> None:
         if isinstance(std, bool) or not isinstance(std, (int, float)) or not std >= 0:
             raise ValueError(f"GaussianNoise: std must be a non-negative number, got {std!r}")
         self.std, self.clip = float(std), clip
         self.generator = _keep_generator(generator)
 
-    def __call__(self, x, generator=None):
+    def __call__(self, x, generator=None) -> Any:
         arr, was_tensor = _unwrap(x)
         dt = arr.dtype if arr.dtype.kind == "f" else np.float64
         rng = as_rng(generator if generator is not None else self.generator)
@@ -176,20 +178,20 @@ class GaussianNoise:
             out = np.clip(out, *self.clip)
         return _rewrap(out, was_tensor)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"GaussianNoise(std={self.std}, clip={self.clip})"
 
 
 class Compose:
     """Apply transforms in order: ``Compose([RandomShift(1), GaussianNoise(0.5)])(batch)``."""
 
-    def __init__(self, transforms):
+    def __init__(self, transforms) -> None:
         self.transforms = list(transforms)
 
-    def __call__(self, x):
+    def __call__(self, x) -> Any:
         for t in self.transforms:
             x = t(x)
         return x
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "Compose([" + ", ".join(map(repr, self.transforms)) + "])"

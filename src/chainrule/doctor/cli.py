@@ -8,6 +8,8 @@ import argparse
 import json
 import os
 
+from ..cli import UsageError
+
 DEMOS = {
     "healthy": "64-64-64-10 ReLU MLP, PyTorch's default init, SGD lr = 0.1",
     "zero-init": "every weight and bias 0 (tanh): the symmetry problem",
@@ -90,7 +92,7 @@ def _load(args):
     try:
         r = load_run(args.run)
     except (FileNotFoundError, ValueError) as e:
-        raise SystemExit(f"chainrule doctor: {e}") from None
+        raise UsageError(str(e)) from None
     X, y = (t.numpy() for t in r.data.train.tensors[:2])
     r.model.train()  # diagnose training as it happens: dropout on, batch norm on batch statistics
     for g in r.optimizer.param_groups:
@@ -106,7 +108,7 @@ def run(args) -> int:
     from chainrule import doctor
 
     if args.batch_size < 2:  # batch statistics (and batch norm) need at least two samples
-        raise SystemExit(f"chainrule doctor: --batch-size must be at least 2, got {args.batch_size}")
+        raise UsageError(f"--batch-size must be at least 2, got {args.batch_size}")
     if args.run:
         model, loss_fn, (X, y), optimizer = _load(args)
         out_dir = args.out or args.run

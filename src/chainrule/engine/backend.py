@@ -37,6 +37,29 @@ def is_array(x) -> bool:
     return isinstance(x, (np.ndarray, np.generic))
 
 
+PLAIN = frozenset((int, float, bool))  # operand types that need no look (the fast path's filter)
+_ARRAY_PROTOCOLS = ("__array__", "__dlpack__", "__array_interface__", "__cuda_array_interface__")
+
+
+def refuse_foreign(x, where: str) -> None:
+    """Raise a TypeError naming the conversion if ``x`` is another library's array (a torch tensor, a JAX or
+    TensorFlow array, ...) passed where a chainrule Tensor belongs; anything else passes (the caller decides).
+
+    Called off the hot path only: for operands that are neither arrays of this backend nor Python numbers."""
+    if isinstance(x, (np.ndarray, np.generic, *ARRAY_TYPES, list, tuple, str, bytes)) or x is None:
+        return
+    cls = type(x)
+    if cls.__module__.split(".")[0] == "chainrule" or not any(hasattr(cls, p) for p in _ARRAY_PROTOCOLS):
+        return  # chainrule's own stand-ins (the ONNX tracer's values) pass
+    name = f"{cls.__module__.split('.')[0]}.{cls.__name__}"
+    if cls.__module__.split(".")[0] == "torch":
+        how = ("chainrule.from_numpy(t.detach().cpu().numpy()) (and back to torch: "
+               "torch.from_numpy(x.detach().numpy()))")
+    else:
+        how = "chainrule.from_numpy(numpy.asarray(a)), or chainrule.tensor(a)"
+    raise TypeError(f"{where}: expected a chainrule Tensor, got a {name}; convert it first: {how}")
+
+
 def asarray(data, dtype=None):
     return np.asarray(data, dtype=dtype)
 

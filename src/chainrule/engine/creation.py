@@ -41,18 +41,18 @@ def _finish(arr, requires_grad, device=None):
     return t
 
 
-def tensor(data, dtype=None, device=None, requires_grad=False):
+def tensor(data, dtype=None, device=None, requires_grad=False) -> Tensor:
     """A new leaf tensor holding a copy of ``data``."""
     return _finish(_to_array(data, dtype), requires_grad, device)
 
 
-def as_tensor(data, dtype=None, device=None):
+def as_tensor(data, dtype=None, device=None) -> Tensor:
     if isinstance(data, Tensor) and dtype is None:
         return data
     return _finish(_to_array(data, dtype), False, device)
 
 
-def from_numpy(ndarray):
+def from_numpy(ndarray) -> Tensor:
     """A tensor that shares memory with the NumPy array (as torch.from_numpy)."""
     if not B.is_array(ndarray):
         raise TypeError(f"from_numpy expects a NumPy array, got {type(ndarray).__name__}")
@@ -73,42 +73,42 @@ def _dt(dtype, default=None):
     return dtypes.as_dtype(dtype).np if dtype is not None else (default or dtypes.get_default_dtype().np)
 
 
-def zeros(*size, dtype=None, device=None, requires_grad=False):
+def zeros(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
     return _finish(B.zeros(_size(size), _dt(dtype), _dev(device)), requires_grad)
 
 
-def ones(*size, dtype=None, device=None, requires_grad=False):
+def ones(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
     return _finish(B.ones(_size(size), _dt(dtype), _dev(device)), requires_grad)
 
 
-def empty(*size, dtype=None, device=None, requires_grad=False):
+def empty(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
     return _finish(B.empty(_size(size), _dt(dtype), _dev(device)), requires_grad)
 
 
-def full(size, fill_value, dtype=None, device=None, requires_grad=False):
+def full(size, fill_value, dtype=None, device=None, requires_grad=False) -> Tensor:
     if dtype is None:
         dtype = _to_array(fill_value).dtype
     return _finish(B.full(_size((size,)), fill_value, _dt(dtype), _dev(device)), requires_grad)
 
 
-def zeros_like(input, dtype=None, device=None, requires_grad=False):
+def zeros_like(input, dtype=None, device=None, requires_grad=False) -> Tensor:
     return zeros(input.shape, dtype=dtype or input.dtype, device=device or input.device, requires_grad=requires_grad)
 
 
-def ones_like(input, dtype=None, device=None, requires_grad=False):
+def ones_like(input, dtype=None, device=None, requires_grad=False) -> Tensor:
     return ones(input.shape, dtype=dtype or input.dtype, device=device or input.device, requires_grad=requires_grad)
 
 
-def full_like(input, fill_value, dtype=None, device=None, requires_grad=False):
+def full_like(input, fill_value, dtype=None, device=None, requires_grad=False) -> Tensor:
     return full(input.shape, fill_value, dtype=dtype or input.dtype, device=device or input.device,
                 requires_grad=requires_grad)
 
 
-def empty_like(input, dtype=None, device=None, requires_grad=False):
+def empty_like(input, dtype=None, device=None, requires_grad=False) -> Tensor:
     return empty(input.shape, dtype=dtype or input.dtype, device=device or input.device, requires_grad=requires_grad)
 
 
-def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False):
+def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False) -> Tensor:
     if end is None:
         start, end = 0, start
     if step == 0:
@@ -154,29 +154,29 @@ def _torch_range(start, step, n, dt):
     return values.astype(dt)
 
 
-def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
+def linspace(start, end, steps, dtype=None, device=None, requires_grad=False) -> Tensor:
     return _finish(B.linspace(start, end, steps, _dt(dtype)), requires_grad, device)
 
 
-def eye(n, m=None, dtype=None, device=None, requires_grad=False):
+def eye(n, m=None, dtype=None, device=None, requires_grad=False) -> Tensor:
     return _finish(B.eye(n, m if m is not None else n, _dt(dtype)), requires_grad, device)
 
 
-def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
+def randn(*size, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
     """Samples of N(0, 1)."""
     dt, dev = _dt(dtype), _dev(device)
     arr = device_rng(generator, dev).standard_normal(_size(size), dtype=dt if dt.itemsize >= 4 else None)
     return _finish(arr.astype(dt, copy=False), requires_grad, dev)
 
 
-def rand(*size, generator=None, dtype=None, device=None, requires_grad=False):
+def rand(*size, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
     """Samples of U[0, 1)."""
     dt, dev = _dt(dtype), _dev(device)
     arr = device_rng(generator, dev).random(_size(size), dtype=dt if dt.itemsize >= 4 else None)
     return _finish(arr.astype(dt, copy=False), requires_grad, dev)
 
 
-def randint(low=0, high=None, size=None, generator=None, dtype=None, device=None, requires_grad=False):
+def randint(low=0, high=None, size=None, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
     """Integers uniform in [low, high); ``randint(high, size)`` or ``randint(low, high, size)``."""
     if size is None:
         if high is None or not isinstance(high, (tuple, list)):
@@ -191,12 +191,12 @@ def randint(low=0, high=None, size=None, generator=None, dtype=None, device=None
     return _finish(arr.astype(_dt(dtype, B.int64)), requires_grad, dev)
 
 
-def randperm(n, generator=None, dtype=None, device=None):
+def randperm(n, generator=None, dtype=None, device=None) -> Tensor:
     dev = _dev(device)
     return _finish(device_rng(generator, dev).permutation(n).astype(_dt(dtype, B.int64)), False, dev)
 
 
-def normal(mean, std=1.0, size=None, generator=None, dtype=None, *, device=None, requires_grad=False):
+def normal(mean, std=1.0, size=None, generator=None, dtype=None, *, device=None, requires_grad=False) -> Tensor:
     """Samples of N(mean, std²): numbers with a ``size``, or tensors of means/stds (one sample each)."""
     like = mean if isinstance(mean, Tensor) else std if isinstance(std, Tensor) else None
     rng = device_rng(generator, _dev(device if like is None else like.device))
@@ -219,24 +219,24 @@ def normal(mean, std=1.0, size=None, generator=None, dtype=None, *, device=None,
     return _finish(rng.normal(mean, std, shape).astype(dt), requires_grad, device)
 
 
-def rand_like(input, dtype=None, generator=None):
+def rand_like(input, dtype=None, generator=None) -> Tensor:
     """U[0, 1) samples with input's shape (and dtype)."""
     return rand(input.shape, generator=generator, dtype=dtype or input.dtype, device=input.device)
 
 
-def randn_like(input, dtype=None, generator=None):
+def randn_like(input, dtype=None, generator=None) -> Tensor:
     """N(0, 1) samples with input's shape (and dtype)."""
     return randn(input.shape, generator=generator, dtype=dtype or input.dtype, device=input.device)
 
 
-def randint_like(input, low=0, high=None, dtype=None, generator=None):
+def randint_like(input, low=0, high=None, dtype=None, generator=None) -> Tensor:
     """Integers in [low, high) with input's shape (and dtype): ``randint_like(x, high)`` or ``(x, low, high)``."""
     if high is None:
         low, high = 0, low
     return randint(low, high, input.shape, generator=generator, dtype=dtype or input.dtype, device=input.device)
 
 
-def bernoulli(input, p=None, generator=None):
+def bernoulli(input, p=None, generator=None) -> Tensor:
     """1 with probability ``input`` (or ``p``) at each element, else 0: coin flips, a dropout mask."""
     probs = input._array if p is None else B.full(input.shape, p, B.float64, like=input._array)
     if probs.size and not ((probs >= 0) & (probs <= 1)).all():
@@ -249,7 +249,7 @@ def bernoulli(input, p=None, generator=None):
     return _wrap(keep.astype(input._array.dtype), None)
 
 
-def multinomial(input, num_samples, replacement=False, generator=None):
+def multinomial(input, num_samples, replacement=False, generator=None) -> Tensor:
     """Draw ``num_samples`` category indices per row with probabilities proportional to ``input``'s entries
     (weights need not sum to 1), as int64; without replacement each index appears at most once per row."""
     w = B.xp.asarray(input._array, dtype=B.float64)

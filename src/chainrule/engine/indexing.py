@@ -20,7 +20,7 @@ __all__ = [  # the public names (re-exported by chainrule)
 ]
 
 
-def getitem(input, index):
+def getitem(input, index) -> Tensor:
     """x[index] with ints, slices (any step), None, Ellipsis, integer or boolean tensors; the gradient
     lands on the selected entries (an entry selected twice gets both gradients)."""
     idx, adv = _index(index, input._array)
@@ -38,7 +38,7 @@ def _along(shape, index, d):
         (-1,) + (1,) * (nd - 1 - k)) for k in range(nd))
 
 
-def gather(input, dim, index):
+def gather(input, dim, index) -> Tensor:
     """out[i][j] = input[index[i][j]][j] (dim 0), input[i][index[i][j]] (dim 1), ...: out has index's shape.
 
     Its gradient adds ∂L/∂out back at the gathered positions (repeated indices accumulate)."""
@@ -57,12 +57,12 @@ def gather(input, dim, index):
     return P.GetItem.apply(input, index=_along(idx.shape, idx, d), advanced=True)
 
 
-def take_along_dim(input, indices, dim):
+def take_along_dim(input, indices, dim) -> Tensor:
     """gather with numpy's argument order."""
     return gather(input, dim, indices)
 
 
-def index_select(input, dim, index):
+def index_select(input, dim, index) -> Tensor:
     """The entries of ``index`` along ``dim`` (a 1-d int64 tensor), in that order."""
     idx = _long(index, "index_select")
     if idx.ndim > 1:
@@ -71,13 +71,13 @@ def index_select(input, dim, index):
     return getitem(input, (slice(None),) * d + (idx.reshape(-1),))
 
 
-def select(input, dim, index):
+def select(input, dim, index) -> Tensor:
     """input[..., index, ...] at ``dim``: one fewer dimension."""
     d = _dim(dim, input._array.ndim, "select")
     return getitem(input, (slice(None),) * d + (int(index),))
 
 
-def masked_fill(input, mask, value):
+def masked_fill(input, mask, value) -> Tensor:
     """``value`` where ``mask`` is True, ``input`` elsewhere (mask broadcasts to input's shape)."""
     m = _arr(mask)
     if getattr(m, "dtype", None) != xp.bool_:
@@ -99,7 +99,7 @@ def masked_fill(input, mask, value):
     return P.Where.apply(m, value, input)
 
 
-def scatter(input, dim, index, src=None, value=None):
+def scatter(input, dim, index, src=None, value=None) -> Tensor:
     """A copy of input with ``out[index[i][j]][j] = src[i][j]`` (dim 0; likewise for other dims), or the
     number ``value`` there. Gradients: input's through the untouched entries, src's from its targets."""
     if src is None and value is None:
@@ -123,7 +123,7 @@ def scatter(input, dim, index, src=None, value=None):
 
 # ----------------------------------------------------------------------------------------------------- splitting
 
-def narrow(input, dim, start, length):
+def narrow(input, dim, start, length) -> Tensor:
     """``length`` entries of ``dim`` from ``start`` (a slice, so the gradient flows to those entries)."""
     d = _dim(dim, input._array.ndim, "narrow")
     n = input._array.shape[d]
@@ -133,7 +133,7 @@ def narrow(input, dim, start, length):
     return getitem(input, (slice(None),) * d + (slice(start, start + length),))
 
 
-def split(tensor, split_size_or_sections, dim=0):
+def split(tensor, split_size_or_sections, dim=0) -> tuple[Tensor, ...]:
     """Pieces of ``split_size`` along dim (the last may be smaller), or of the listed sizes."""
     d = _dim(dim, tensor._array.ndim, "split")
     n = tensor._array.shape[d]
@@ -153,7 +153,7 @@ def split(tensor, split_size_or_sections, dim=0):
     return tuple(out)
 
 
-def chunk(input, chunks, dim=0):
+def chunk(input, chunks, dim=0) -> tuple[Tensor, ...]:
     """``chunks`` nearly equal pieces along dim, each of size ⌈n/chunks⌉ except the last (as torch: fewer
     pieces come back when n is too small)."""
     if not isinstance(chunks, int) or chunks <= 0:
@@ -162,7 +162,7 @@ def chunk(input, chunks, dim=0):
     return split(input, builtins.max(-(-n // chunks), 1), dim)
 
 
-def tensor_split(input, indices_or_sections, dim=0):
+def tensor_split(input, indices_or_sections, dim=0) -> tuple[Tensor, ...]:
     """numpy.array_split's rule: n sections whose sizes differ by at most one, or split before each index."""
     d = _dim(dim, input._array.ndim, "tensor_split")
     n = input._array.shape[d]
@@ -179,14 +179,14 @@ def tensor_split(input, indices_or_sections, dim=0):
     return tuple(out)
 
 
-def unbind(input, dim=0):
+def unbind(input, dim=0) -> tuple[Tensor, ...]:
     """The slices along dim, each with that dim removed."""
     d = _dim(dim, input._array.ndim, "unbind")
     return tuple(select(input, d, i) for i in range(input._array.shape[d]))
 
 # ----------------------------------------------------------------------------------------------------- reversing
 
-def flip(input, dims):
+def flip(input, dims) -> Tensor:
     """Reverse the order of entries along each of ``dims`` (a step −1 slice)."""
     dims = (dims,) if isinstance(dims, int) else tuple(dims)
     nd = input._array.ndim
@@ -194,17 +194,17 @@ def flip(input, dims):
     return getitem(input, tuple(slice(None, None, -1) if k in ds else slice(None) for k in range(nd)))
 
 
-def fliplr(input):
+def fliplr(input) -> Tensor:
     """flip(input, 1): reverse the columns."""
     return flip(input, 1)
 
 
-def flipud(input):
+def flipud(input) -> Tensor:
     """flip(input, 0): reverse the rows."""
     return flip(input, 0)
 
 
-def roll(input, shifts, dims=None):
+def roll(input, shifts, dims=None) -> Tensor:
     """Shift entries along dims, wrapping around (with no dims: over the flattened tensor)."""
     if dims is None:
         return reshape(roll(flatten(input), shifts, 0), input._array.shape)

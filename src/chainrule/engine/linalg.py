@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import builtins
 from collections import namedtuple
+from typing import Any
 
 from . import backend as B
 from . import ops as P
@@ -11,18 +12,18 @@ from .arguments import _into, _t
 from .backend import xp
 from .indexing import getitem
 from .shape import unsqueeze
-from .tensor import _matmul, _wrap
+from .tensor import Tensor, _matmul, _wrap
 
 __all__ = [  # the public names (re-exported by chainrule)
     "matmul", "mm", "bmm", "mv", "dot", "outer", "ger", "trace", "diag", "tril", "triu",
 ]
 
 
-def matmul(input, other, *, out=None):
+def matmul(input, other, *, out=None) -> Tensor:
     """The matrix product with torch's rules (1-d, 2-d, batched): C = AB, ∂L/∂A = ∂L/∂C·Bᵀ, ∂L/∂B = Aᵀ·∂L/∂C."""
     return _into(_matmul(input, other), out, "matmul")
 
-def mm(input, mat2):
+def mm(input, mat2) -> Tensor:
     """The matrix product (torch's matmul rules): C = AB, ∂L/∂A = ∂L/∂C·Bᵀ, ∂L/∂B = Aᵀ·∂L/∂C."""
     return matmul(input, mat2)
 
@@ -30,11 +31,11 @@ def mm(input, mat2):
 bmm = mv = mm
 
 
-def dot(input, other):
+def dot(input, other) -> Tensor:
     """a·b = Σ aᵢbᵢ for 1-d a and b."""
     return matmul(input, other)
 
-def outer(input, vec2):
+def outer(input, vec2) -> Tensor:
     """(u vᵀ)ᵢⱼ = uᵢ vⱼ for 1-d u and v."""
     if input._array.ndim != 1 or _t(vec2)._array.ndim != 1:
         raise RuntimeError(
@@ -46,12 +47,12 @@ def outer(input, vec2):
 ger = outer
 
 
-def trace(input):
+def trace(input) -> Tensor:
     """Σ the main diagonal of a 2-d tensor."""
     return diag(input).sum()
 
 
-def diag(input, diagonal=0):
+def diag(input, diagonal=0) -> Tensor:
     """1-d → a square matrix with it on the ``diagonal``; 2-d → that diagonal as a 1-d tensor."""
     a = input._array
     if a.ndim == 1:
@@ -77,17 +78,17 @@ def _tri(input, diagonal, lower):
     return P.Where.apply(B.as_like(keep, a), input, B.zeros((), a.dtype, like=a))
 
 
-def tril(input, diagonal=0):
+def tril(input, diagonal=0) -> Tensor:
     """The lower triangle (entries with column − row ≤ diagonal); the rest zeroed."""
     return _tri(input, diagonal, True)
 
 
-def triu(input, diagonal=0):
+def triu(input, diagonal=0) -> Tensor:
     """The upper triangle (entries with column − row ≥ diagonal); the rest zeroed."""
     return _tri(input, diagonal, False)
 
 
-def qr(A, mode="reduced"):
+def qr(A, mode="reduced") -> Any:
     """A = QR with Q orthonormal columns and R upper triangular (``chainrule.linalg.qr``). Not differentiable
     in chainrule: it is for initialisation (``nn.init.orthogonal_``) and analysis."""
     if A.requires_grad:

@@ -4,6 +4,7 @@ argmax, logsumexp, norms, softmax / log_softmax, all/any, cumulative sums and pr
 from __future__ import annotations
 
 from collections import namedtuple
+from typing import Any
 
 from . import backend as B
 from . import ops as P
@@ -22,7 +23,7 @@ max_result = namedtuple("max", ["values", "indices"])
 min_result = namedtuple("min", ["values", "indices"])
 
 
-def sum(input, dim=None, keepdim=False, dtype=None, **np_names):
+def sum(input, dim=None, keepdim=False, dtype=None, **np_names) -> Tensor:
     """Σx over dim (all elements when dim is None)."""
     if np_names:
         dim, keepdim = _np_names("sum", dim, keepdim, np_names)
@@ -31,7 +32,7 @@ def sum(input, dim=None, keepdim=False, dtype=None, **np_names):
     return P.Sum.apply(input, dim=_dims(dim, input._array.ndim, "sum"), keepdim=keepdim)
 
 
-def mean(input, dim=None, keepdim=False, dtype=None, **np_names):
+def mean(input, dim=None, keepdim=False, dtype=None, **np_names) -> Tensor:
     """Σx / n, a composite of sum and a scale."""
     if np_names:
         dim, keepdim = _np_names("mean", dim, keepdim, np_names)
@@ -44,7 +45,7 @@ def mean(input, dim=None, keepdim=False, dtype=None, **np_names):
     return P.Mul.apply(P.Sum.apply(input, dim=axes, keepdim=keepdim), 1.0 / n if n else float("nan"))
 
 
-def var(input, dim=None, *, correction=1, keepdim=False, unbiased=None, **np_names):
+def var(input, dim=None, *, correction=1, keepdim=False, unbiased=None, **np_names) -> Tensor:
     """Σ(x − x̄)² / (n − correction); correction=1 is Bessel's (unbiased) estimate, as torch's default."""
     if np_names:
         dim, keepdim = _np_names("var", dim, keepdim, np_names)
@@ -57,7 +58,7 @@ def var(input, dim=None, *, correction=1, keepdim=False, unbiased=None, **np_nam
     return P.Mul.apply(P.Sum.apply(d * d, dim=axes, keepdim=keepdim), scale)
 
 
-def std(input, dim=None, *, correction=1, keepdim=False, unbiased=None, **np_names):
+def std(input, dim=None, *, correction=1, keepdim=False, unbiased=None, **np_names) -> Tensor:
     """√var: the standard deviation (Bessel-corrected by default, as torch)."""
     if np_names:
         dim, keepdim = _np_names("std", dim, keepdim, np_names)
@@ -80,34 +81,34 @@ def _max_min(input, dim, keepdim, largest):
     return (max_result if largest else min_result)(values, _wrap(idx.astype(xp.int64), None))
 
 
-def max(input, dim=None, keepdim=False, **np_names):
+def max(input, dim=None, keepdim=False, **np_names) -> Any:
     """No dim: the largest element (ties share the gradient). With dim: (values, indices) like torch."""
     if np_names:
         dim, keepdim = _np_names("max", dim, keepdim, np_names)
     return _max_min(input, dim, keepdim, True)
 
 
-def min(input, dim=None, keepdim=False, **np_names):
+def min(input, dim=None, keepdim=False, **np_names) -> Any:
     """No dim: the smallest element. With dim: (values, indices) like torch."""
     if np_names:
         dim, keepdim = _np_names("min", dim, keepdim, np_names)
     return _max_min(input, dim, keepdim, False)
 
 
-def amax(input, dim=(), keepdim=False):
+def amax(input, dim=(), keepdim=False) -> Tensor:
     """The largest entries over ``dim`` (every dim when empty); ties share the gradient evenly
     (``max(dim)`` instead sends it to the one index it returns)."""
     dims = None if dim == () or dim is None else _dims(dim, input._array.ndim, "amax")
     return P.Amax.apply(input, dim=dims, keepdim=keepdim, largest=True)
 
 
-def amin(input, dim=(), keepdim=False):
+def amin(input, dim=(), keepdim=False) -> Tensor:
     """The smallest entries over ``dim`` (every dim when empty); ties share the gradient evenly."""
     dims = None if dim == () or dim is None else _dims(dim, input._array.ndim, "amin")
     return P.Amax.apply(input, dim=dims, keepdim=keepdim, largest=False)
 
 
-def argmax(input, dim=None, keepdim=False, **np_names):
+def argmax(input, dim=None, keepdim=False, **np_names) -> Tensor:
     """Index of the largest element (of the flattened tensor when dim is None); the first one at ties."""
     if np_names:
         dim, keepdim = _np_names("argmax", dim, keepdim, np_names)
@@ -117,7 +118,7 @@ def argmax(input, dim=None, keepdim=False, **np_names):
     return _wrap(a.argmax(axis=_dim(dim, a.ndim, "argmax"), keepdims=keepdim).astype(xp.int64), None)
 
 
-def argmin(input, dim=None, keepdim=False, **np_names):
+def argmin(input, dim=None, keepdim=False, **np_names) -> Tensor:
     """Index of the smallest element (of the flattened tensor when dim is None)."""
     if np_names:
         dim, keepdim = _np_names("argmin", dim, keepdim, np_names)
@@ -126,7 +127,7 @@ def argmin(input, dim=None, keepdim=False, **np_names):
         return _wrap(xp.asanyarray(a.argmin(), dtype=xp.int64), None)
     return _wrap(a.argmin(axis=_dim(dim, a.ndim, "argmin"), keepdims=keepdim).astype(xp.int64), None)
 
-def logsumexp(input, dim, keepdim=False):
+def logsumexp(input, dim, keepdim=False) -> Tensor:
     """log Σ exp(x), stable: m + log Σ exp(x − m)."""
     m = input._array.max(axis=dim, keepdims=True)
     m = xp.where(xp.isfinite(m), m, 0)
@@ -134,7 +135,7 @@ def logsumexp(input, dim, keepdim=False):
     return out if keepdim else squeeze(out, dim)
 
 
-def norm(input, p=2, dim=None, keepdim=False):
+def norm(input, p=2, dim=None, keepdim=False) -> Tensor:
     """‖x‖_p = (Σ|xᵢ|ᵖ)^(1/p) over ``dim`` (everything when None): p = 2 (or 'fro') Euclidean, 1 Σ|xᵢ|, inf max|xᵢ|."""
     if p == 2 or p == "fro":
         return sqrt(sum(input * input, dim, keepdim))
@@ -145,29 +146,29 @@ def norm(input, p=2, dim=None, keepdim=False):
     return pow(sum(pow(abs(input), p), dim, keepdim), 1.0 / p)
 
 
-def softmax(input, dim, dtype=None):
+def softmax(input, dim, dtype=None) -> Tensor:
     """exp(log_softmax(x)): stable because log_softmax is."""
     return exp(log_softmax(input, dim, dtype))
 
 
-def log_softmax(input, dim, dtype=None):
+def log_softmax(input, dim, dtype=None) -> Tensor:
     """log softmax(x)ᵢ = xᵢ − log Σⱼ e^{xⱼ} along dim (fused and stable); ∂L/∂x = g − softmax(x)·Σg."""
     if dtype is not None:
         input = input.to(dtype)
     return P.LogSoftmax.apply(input, dim=_dim(dim, input._array.ndim, "log_softmax"))
 
-def all(input, dim=None, keepdim=False):
+def all(input, dim=None, keepdim=False) -> Tensor:
     """True where every element (along dim) is nonzero; a bool tensor."""
     axes = _dims(dim, input._array.ndim, "all")
     return _wrap(xp.asanyarray(xp.all(input._array, axis=axes, keepdims=keepdim)), None)
 
 
-def any(input, dim=None, keepdim=False):
+def any(input, dim=None, keepdim=False) -> Tensor:
     """True where some element (along dim) is nonzero; a bool tensor."""
     axes = _dims(dim, input._array.ndim, "any")
     return _wrap(xp.asanyarray(xp.any(input._array, axis=axes, keepdims=keepdim)), None)
 
-def cumsum(input, dim, dtype=None):
+def cumsum(input, dim, dtype=None) -> Tensor:
     """yᵢ = Σ_{j ≤ i} xⱼ along dim."""
     if dtype is not None:
         input = input.to(dtype)
@@ -176,7 +177,7 @@ def cumsum(input, dim, dtype=None):
     return P.CumSum.apply(input, dim=_dim(dim, input._array.ndim, "cumsum"))
 
 
-def prod(input, dim=None, keepdim=False, dtype=None):
+def prod(input, dim=None, keepdim=False, dtype=None) -> Tensor:
     """Π xᵢ (over everything, or along dim); the gradient is the product of the other entries."""
     if dtype is not None:
         input = input.to(dtype)

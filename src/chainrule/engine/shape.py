@@ -4,10 +4,12 @@ composite of primitives, so the gradient is reshaped, permuted or summed back fo
 
 from __future__ import annotations
 
+import builtins
+
 from . import ops as P
 from .arguments import _dim, _dims, _shape_arg, _t
 from .backend import xp
-from .tensor import Size
+from .tensor import Size, Tensor
 
 __all__ = [  # the public names (re-exported by chainrule)
     "reshape", "view", "flatten", "unflatten", "permute", "transpose", "swapaxes", "t", "squeeze", "unsqueeze",
@@ -17,7 +19,7 @@ __all__ = [  # the public names (re-exported by chainrule)
 ]
 
 
-def reshape(input, *shape):
+def reshape(input, *shape) -> Tensor:
     """The same elements in a new shape; one size may be −1 (inferred). ``view`` is the same function."""
     shape = _shape_arg(shape)
     try:
@@ -32,7 +34,7 @@ def reshape(input, *shape):
 view = reshape
 
 
-def flatten(input, start_dim=0, end_dim=-1):
+def flatten(input, start_dim=0, end_dim=-1) -> Tensor:
     """Merge dims ``start_dim`` .. ``end_dim`` into one."""
     s = input._array.shape
     if not s:
@@ -44,14 +46,14 @@ def flatten(input, start_dim=0, end_dim=-1):
     return reshape(input, s[:a] + (n,) + s[b + 1 :])
 
 
-def unflatten(input, dim, sizes):
+def unflatten(input, dim, sizes) -> Tensor:
     """Split ``dim`` into ``sizes`` (their product must be its size)."""
     s = input._array.shape
     d = _dim(dim, len(s), "unflatten")
     return reshape(input, s[:d] + tuple(sizes) + s[d + 1 :])
 
 
-def permute(input, *dims):
+def permute(input, *dims) -> Tensor:
     """Reorder the dims: the result's dim k is the input's dim ``dims[k]``; the gradient is permuted back."""
     dims = _shape_arg(dims)
     n = input._array.ndim
@@ -60,7 +62,7 @@ def permute(input, *dims):
     return P.Permute.apply(input, dims=tuple(_dim(d, n, "permute") for d in dims))
 
 
-def transpose(input, dim0, dim1):
+def transpose(input, dim0, dim1) -> Tensor:
     """Swap dims ``dim0`` and ``dim1``."""
     n = input._array.ndim
     dims = list(range(n))
@@ -72,14 +74,14 @@ def transpose(input, dim0, dim1):
 swapaxes = transpose
 
 
-def t(input):
+def t(input) -> Tensor:
     """The transpose of a 0-, 1- or 2-d tensor."""
     if input._array.ndim > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but it has {input._array.ndim}")
     return P.Permute.apply(input, dims=tuple(range(input._array.ndim))[::-1])
 
 
-def squeeze(input, dim=None):
+def squeeze(input, dim=None) -> Tensor:
     """Remove dims of size 1 (only ``dim`` when given)."""
     s = input._array.shape
     if dim is None:
@@ -88,14 +90,14 @@ def squeeze(input, dim=None):
     return reshape(input, tuple(k for i, k in enumerate(s) if not (i in dims and k == 1)))
 
 
-def unsqueeze(input, dim):
+def unsqueeze(input, dim) -> Tensor:
     """Insert a dim of size 1 at position ``dim``."""
     s = input._array.shape
     d = _dim(dim, len(s) + 1, "unsqueeze")
     return reshape(input, s[:d] + (1,) + s[d:])
 
 
-def expand(input, *sizes):
+def expand(input, *sizes) -> Tensor:
     """A broadcast view with shape ``sizes`` (−1 keeps a size); the gradient sums over the copies."""
     sizes = _shape_arg(sizes)
     s = input._array.shape
@@ -110,11 +112,11 @@ def expand(input, *sizes):
     return P.Expand.apply(input, shape=shape)
 
 
-def expand_as(input, other):
+def expand_as(input, other) -> Tensor:
     """``expand`` to ``other``'s shape."""
     return expand(input, other._array.shape)
 
-def broadcast_shapes(*shapes):
+def broadcast_shapes(*shapes) -> Size:
     """The shape that tensors of these shapes broadcast to (torch's rule: align on the right; a size 1
     stretches), or a RuntimeError naming the shapes that do not fit."""
     try:
@@ -123,12 +125,12 @@ def broadcast_shapes(*shapes):
         raise RuntimeError(f"shapes {', '.join(str(tuple(s)) for s in shapes)} cannot be broadcast together") from None
 
 
-def broadcast_to(input, size):
+def broadcast_to(input, size) -> Tensor:
     """expand(input, size): a broadcast view; the gradient sums over the copies."""
     return expand(input, tuple(size))
 
 
-def movedim(input, source, destination):
+def movedim(input, source, destination) -> Tensor:
     """Move dims from ``source`` to ``destination`` positions; the others keep their order (a permute)."""
     src = (source,) if isinstance(source, int) else tuple(source)
     dst = (destination,) if isinstance(destination, int) else tuple(destination)
@@ -146,7 +148,7 @@ def movedim(input, source, destination):
 moveaxis = movedim
 
 
-def repeat(input, *sizes):
+def repeat(input, *sizes) -> Tensor:
     """Tile the tensor ``sizes[k]`` times along dim k (numpy.tile): an expand of a reshaped view, then a
     reshape, so the gradient sums the copies."""
     sizes = tuple(sizes[0]) if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)) else sizes
@@ -161,12 +163,12 @@ def repeat(input, *sizes):
     return reshape(x, tuple(r * k for r, k in zip(sizes, s)))
 
 
-def tile(input, dims):
+def tile(input, dims) -> Tensor:
     """``repeat`` with torch.tile's rule: missing leading dims count as 1."""
     dims = tuple(dims) if isinstance(dims, (tuple, list)) else (dims,)
     return repeat(input, (1,) * (input._array.ndim - len(dims)) + dims)
 
-def cat(tensors, dim=0):
+def cat(tensors, dim=0) -> Tensor:
     """Join tensors along an existing ``dim`` (all other sizes equal); the gradient is split back into the pieces."""
     tensors = [_t(x) for x in tensors]
     if not tensors:
@@ -186,7 +188,7 @@ def cat(tensors, dim=0):
 concat = concatenate = cat
 
 
-def stack(tensors, dim=0):
+def stack(tensors, dim=0) -> Tensor:
     """Join same-shaped tensors along a new ``dim``."""
     tensors = [_t(x) for x in tensors]
     if not tensors:
@@ -201,7 +203,7 @@ def stack(tensors, dim=0):
     d = _dim(dim, len(shape) + 1, "stack")
     return cat([unsqueeze(x, d) for x in tensors], d)
 
-def vstack(tensors):
+def vstack(tensors) -> Tensor:
     """Rows on top of each other (1-d tensors count as rows)."""
     ts = [_t(x) for x in tensors]
     return cat([unsqueeze(x, 0) if x._array.ndim < 2 else x for x in ts], 0)
@@ -210,13 +212,13 @@ def vstack(tensors):
 row_stack = vstack
 
 
-def hstack(tensors):
+def hstack(tensors) -> Tensor:
     """Side by side: along dim 1, or dim 0 for 1-d tensors."""
     ts = [_t(x) for x in tensors]
     return cat(ts, 0 if ts and ts[0]._array.ndim == 1 else 1)
 
 
-def meshgrid(*tensors, indexing="ij"):
+def meshgrid(*tensors, indexing="ij") -> tuple[Tensor, ...]:
     """Coordinate grids from 1-d tensors (``indexing='ij'``: matrix order; ``'xy'``: Cartesian)."""
     ts = list(tensors[0]) if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)) else list(tensors)
     if indexing not in ("ij", "xy"):
@@ -230,6 +232,6 @@ def meshgrid(*tensors, indexing="ij"):
         out[0], out[1] = out[1], out[0]
     return tuple(out)
 
-def numel(input):
+def numel(input) -> builtins.int:
     """The number of elements."""
     return int(input._array.size)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import builtins
 from collections import namedtuple
+from typing import Any
 
 from . import backend as B
 from .arguments import _dim, _long
@@ -26,7 +27,7 @@ sort_result = namedtuple("sort", ["values", "indices"])
 topk_result = namedtuple("topk", ["values", "indices"])
 
 
-def argsort(input, dim=-1, descending=False, stable=False):
+def argsort(input, dim=-1, descending=False, stable=False) -> Tensor:
     """Indices that sort ``input`` along dim (ascending unless ``descending``); ties keep their order."""
     a = input._array
     if a.ndim == 0:
@@ -37,7 +38,7 @@ def argsort(input, dim=-1, descending=False, stable=False):
     return _wrap(idx.astype(xp.int64), None)
 
 
-def sort(input, dim=-1, descending=False, stable=False):
+def sort(input, dim=-1, descending=False, stable=False) -> Any:
     """(values, indices) sorted along dim; values are gathered from input, so gradients flow back."""
     if input._array.ndim == 0:
         return sort_result(input.clone(), _wrap(B.zeros((), xp.int64, like=input._array), None))
@@ -45,7 +46,7 @@ def sort(input, dim=-1, descending=False, stable=False):
     return sort_result(gather(input, dim, idx), idx)
 
 
-def topk(input, k, dim=-1, largest=True, sorted=True):
+def topk(input, k, dim=-1, largest=True, sorted=True) -> Any:
     """The k largest (or smallest) entries along dim and their indices."""
     if input._array.ndim == 0:
         raise RuntimeError("topk: the input must have at least 1 dim, got a 0-d tensor")
@@ -61,7 +62,7 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
 median_result = namedtuple("median", ["values", "indices"])
 
 
-def median(input, dim=None, keepdim=False):
+def median(input, dim=None, keepdim=False) -> Any:
     """The middle value: with an even count, the lower of the two middle ones (torch's rule, not their
     mean). No dim: over every element (a 0-d tensor); with dim: (values, indices). The gradient goes to
     the chosen element."""
@@ -80,7 +81,7 @@ def median(input, dim=None, keepdim=False):
         values, indices = values.squeeze(d), _wrap(indices._array.squeeze(d), None)
     return median_result(values, indices)
 
-def nonzero(input, *, as_tuple=False):
+def nonzero(input, *, as_tuple=False) -> Any:
     """Indices of the nonzero entries: an (n, ndim) int64 tensor, or one 1-d tensor per dim."""
     a = input._array
     if as_tuple:
@@ -88,19 +89,19 @@ def nonzero(input, *, as_tuple=False):
     return _wrap(xp.argwhere(a).astype(xp.int64), None)
 
 
-def argwhere(input):
+def argwhere(input) -> Tensor:
     """nonzero(input): the (n, ndim) indices of the nonzero entries."""
     return nonzero(input)
 
 
-def count_nonzero(input, dim=None):
+def count_nonzero(input, dim=None) -> Tensor:
     """How many entries are nonzero (along ``dim``), as int64."""
     axes = None if dim is None else tuple(_dim(d, input._array.ndim, "count_nonzero")
                                           for d in ((dim,) if isinstance(dim, int) else dim))
     return _wrap(xp.asanyarray(xp.count_nonzero(input._array, axis=axes)).astype(xp.int64), None)
 
 
-def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):
+def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None) -> Any:
     """The distinct values (sorted); with ``return_inverse``/``return_counts`` a tuple as torch's."""
     res = xp.unique(input._array, return_inverse=return_inverse, return_counts=return_counts, axis=dim)
     if not (return_inverse or return_counts):
@@ -113,7 +114,7 @@ def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=No
     return tuple(out)
 
 
-def bincount(input, weights=None, minlength=0):
+def bincount(input, weights=None, minlength=0) -> Tensor:
     """How often each non-negative integer occurs in a 1-d int tensor (weighted sums with ``weights``)."""
     a = _long(input, "bincount")
     if a.ndim != 1 or (a.size and a.min() < 0):
@@ -126,7 +127,7 @@ def bincount(input, weights=None, minlength=0):
 histogram_result = namedtuple("histogram", ["hist", "bin_edges"])
 
 
-def histogram(input, bins, *, range=None, weight=None, density=False):
+def histogram(input, bins, *, range=None, weight=None, density=False) -> Any:
     """Counts of ``input``'s values in ``bins`` equal-width bins over ``range`` (default: the data's min..max),
     or between the given ``bins`` edges (a 1-d tensor); the last bin includes its right edge. Returns
     (hist, bin_edges), floats of the input's dtype, as torch. ``density=True`` divides by count × width."""
@@ -140,7 +141,7 @@ def histogram(input, bins, *, range=None, weight=None, density=False):
     return histogram_result(_wrap(hist.astype(a.dtype), None), _wrap(out_edges.astype(a.dtype), None))
 
 
-def histc(input, bins=100, min=0, max=0):
+def histc(input, bins=100, min=0, max=0) -> Tensor:
     """Counts of ``input``'s values in ``bins`` equal-width bins over [min, max] (min = max = 0: the data's
     range); values outside are ignored. A float tensor of the input's dtype, as torch."""
     a = input._array

@@ -9,6 +9,8 @@ table in engine/methods.py.
 from __future__ import annotations
 
 import builtins
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any, NamedTuple, overload
 
 from . import backend as B
 from . import dtypes
@@ -21,6 +23,16 @@ from .device import CPU, device, parse_to
 from .hooks import RemovableHandle
 from .printing import tensor_repr
 from .rng import as_rng, is_torch
+
+_Device = device  # the type, under a name that Tensor.device (a property) does not hide
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    class ValuesIndices(NamedTuple):  # what max(dim)/min(dim)/sort/topk return
+        values: Tensor
+        indices: Tensor
+
 
 _new = object.__new__
 _np_generic = xp.generic
@@ -112,8 +124,11 @@ class Tensor:
     """
 
     __slots__ = ("_array", "grad", "grad_fn", "requires_grad", "_out_idx", "_hooks", "__weakref__")
+    grad: Tensor | None
+    grad_fn: Any
+    requires_grad: builtins.bool
 
-    def __array_ufunc__(self, ufunc, method, *inputs, out=None, **kwargs):
+    def __array_ufunc__(self, ufunc, method, *inputs, out=None, **kwargs) -> Any:
         """NumPy meets a Tensor (never on the engine's path: ops pass raw arrays to NumPy).
 
         ``ndarray ⊕ tensor`` becomes the Tensor operation; ``array += tensor`` (``a += -lr * p.grad``,
@@ -135,7 +150,7 @@ class Tensor:
         return getattr(ufunc, method)(*arrays, **kwargs)
     __hash__ = object.__hash__  # tensors hash by identity (== is elementwise)
 
-    def __init__(self, *data, dtype=None, requires_grad=False):
+    def __init__(self, *data, dtype=None, requires_grad=False) -> None:
         """``Tensor(data)`` copies data into a float tensor (the default dtype); ``Tensor(2, 3)`` is a zero
         (2, 3) tensor (torch's legacy constructor; torch leaves it uninitialised, chainrule zeroes it)."""
         dt = dtype if dtype is not None else dtypes.get_default_dtype()
@@ -156,52 +171,56 @@ class Tensor:
 
     # ------------------------------------------------------------------------------------ attributes
     @property
-    def shape(self):
+    def shape(self) -> Size:
         return Size(self._array.shape)
 
+    @overload
+    def size(self, dim: None = None) -> Size: ...
+    @overload
+    def size(self, dim: builtins.int) -> builtins.int: ...
     def size(self, dim=None):
         return self.shape if dim is None else self._array.shape[dim]
 
     @property
-    def ndim(self):
+    def ndim(self) -> builtins.int:
         return self._array.ndim
 
-    def dim(self):
+    def dim(self) -> builtins.int:
         return self._array.ndim
 
-    def numel(self):
+    def numel(self) -> builtins.int:
         return int(self._array.size)
 
     nelement = numel
     ndimension = dim
 
-    def __len__(self):
+    def __len__(self) -> builtins.int:
         if self._array.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
         return self._array.shape[0]
 
     @property
-    def dtype(self):
+    def dtype(self) -> dtypes.dtype:
         return dtypes.from_np(self._array.dtype)
 
     @property
-    def device(self):
+    def device(self) -> _Device:
         a = self._array
         return CPU if B.on_host(a) else device(*B.device_of(a))
 
     @property
-    def is_cuda(self):
+    def is_cuda(self) -> builtins.bool:
         return not B.on_host(self._array)
 
     @property
-    def data(self):
+    def data(self) -> Tensor:
         """This tensor's values as a new Tensor that shares the memory and is outside autograd (no grad_fn,
         requires_grad=False), as torch's ``.data``: ``p.data.add_(...)``, ``x.grad.data.zero_()``,
         ``w.data.normal_()`` change this tensor without being recorded. (``detach()`` is the same thing.)"""
         return _wrap(self._array, None)
 
     @data.setter
-    def data(self, value):
+    def data(self, value) -> Tensor:
         if not isinstance(value, Tensor):
             raise TypeError(
                 f"Tensor.data must be set to a Tensor, got {type(value).__name__} (torch's rule); for an "
@@ -210,13 +229,13 @@ class Tensor:
         self._array = value._array
 
     @property
-    def is_leaf(self):
+    def is_leaf(self) -> builtins.bool:
         return self.grad_fn is None
 
-    def is_floating_point(self):
+    def is_floating_point(self) -> builtins.bool:
         return self._array.dtype.kind == "f"
 
-    def numpy(self):
+    def numpy(self) -> np.ndarray[Any, Any]:
         """The values as a NumPy array sharing this tensor's memory (a CPU tensor only, as torch)."""
         a = self._array
         if not B.on_host(a):
@@ -224,45 +243,45 @@ class Tensor:
                             f"tensor to host memory first.")
         return a
 
-    def __array__(self, dtype=None, copy=None):
+    def __array__(self, dtype=None, copy=None) -> Any:
         a = self.numpy()
         return a if dtype is None else a.astype(dtype)
 
-    def item(self):
+    def item(self) -> builtins.int | builtins.float | builtins.bool:
         if self._array.size != 1:
             raise ValueError(
                 f"a Tensor with {self._array.size} elements cannot be converted to a Python number"
             )
         return self._array.item()
 
-    def tolist(self):
+    def tolist(self) -> Any:
         return self._array.tolist()
 
-    def __float__(self):
+    def __float__(self) -> builtins.float:
         return float(self.item())
 
-    def __int__(self):
+    def __int__(self) -> builtins.int:
         return int(self.item())
 
-    def __index__(self):
+    def __index__(self) -> builtins.int:
         if self._array.dtype.kind not in "iu" or self._array.size != 1:
             raise TypeError("only integer tensors of a single element can be converted to an index")
         return int(self.item())
 
-    def __bool__(self):
+    def __bool__(self) -> builtins.bool:
         if self._array.size != 1:
             raise RuntimeError(f"Boolean value of Tensor with {self._array.size} elements is ambiguous")
         return builtins.bool(self._array.item())
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Tensor]:
         if self._array.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
         return (self[i] for i in range(self._array.shape[0]))
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return tensor_repr(self)
 
-    def __format__(self, spec):
+    def __format__(self, spec) -> str:
         """As torch: a 0-d tensor formats as its number (``f"{loss:.4f}"``, and ``f"{loss}"`` prints
         2.4565999507904053, not tensor(2.4566)); any other tensor prints its repr, and takes no format spec."""
         if self._array.ndim == 0 and type(self) is Tensor:
@@ -273,21 +292,21 @@ class Tensor:
         return repr(self)
 
     # ------------------------------------------------------------------------------------- autograd
-    def backward(self, gradient=None, retain_graph=False):
+    def backward(self, gradient=None, retain_graph=False) -> None:
         """Compute ∂self/∂leaf for every leaf that requires grad and add it to ``leaf.grad``."""
         if gradient is None and self.grad_fn is not None and self._array.size == 1:  # the usual loss.backward()
             _graph._run_backward((self,), (xp.ones_like(self._array),), retain_graph)
         else:
             _graph.backward(self, gradient, retain_graph)
 
-    def detach(self):
+    def detach(self) -> Tensor:
         return _wrap(self._array, None)
 
-    def detach_(self):
+    def detach_(self) -> Tensor:
         self.grad_fn, self.requires_grad = None, False
         return self
 
-    def requires_grad_(self, requires_grad=True):
+    def requires_grad_(self, requires_grad=True) -> Tensor:
         if self.grad_fn is not None and not requires_grad:
             raise RuntimeError(
                 "you can only change requires_grad flags of leaf tensors; use .detach() for a non-leaf"
@@ -297,7 +316,7 @@ class Tensor:
         self.requires_grad = builtins.bool(requires_grad)
         return self
 
-    def register_hook(self, hook):
+    def register_hook(self, hook) -> RemovableHandle:
         """``hook(grad) -> Tensor or None`` runs when this tensor's gradient is computed; a returned
         tensor replaces the gradient. Returns a handle with ``.remove()``."""
         if not self.requires_grad:
@@ -315,7 +334,7 @@ class Tensor:
         hooks[handle.id] = hook
         return handle
 
-    def retain_grad(self):
+    def retain_grad(self) -> None:
         """Keep the gradient of this non-leaf tensor in ``.grad`` after backward (as PyTorch)."""
         if self.grad_fn is None or getattr(self, "_retains", False):
             return
@@ -326,91 +345,91 @@ class Tensor:
         self.register_hook(keep)
 
     @property
-    def retains_grad(self):
+    def retains_grad(self) -> builtins.bool:
         node = self.grad_fn
         return builtins.bool(node is not None and node._hooks and node._hooks.get(self._out_idx))
 
     # --------------------------------------------------------------------------------- arithmetic
-    def __add__(self, o):
+    def __add__(self, o) -> Tensor:
         return P.Add.apply(self, o)
 
     __radd__ = __add__
 
-    def __sub__(self, o):  # a − b = a + (−b); a constant b is negated without recording a node
+    def __sub__(self, o) -> Tensor:  # a − b = a + (−b); a constant b is negated without recording a node
         if isinstance(o, Tensor):
             if o.requires_grad and _Mode.grad:
                 return P.Add.apply(self, P.Neg.apply(o))
             o = o._array
         return P.Add.apply(self, -o)
 
-    def __rsub__(self, o):
+    def __rsub__(self, o) -> Tensor:
         return P.Add.apply(P.Neg.apply(self), o)
 
-    def __mul__(self, o):
+    def __mul__(self, o) -> Tensor:
         return P.Mul.apply(self, o)
 
     __rmul__ = __mul__
 
-    def __truediv__(self, o):
+    def __truediv__(self, o) -> Tensor:
         if self._array.dtype.kind != "f" and not _floating(o):  # int / int is a float (the default dtype)
             self = self.to(dtypes.get_default_dtype())
         return P.Div.apply(self, o)
 
-    def __rtruediv__(self, o):
+    def __rtruediv__(self, o) -> Tensor:
         if self._array.dtype.kind != "f" and not _floating(o):
             self = self.to(dtypes.get_default_dtype())
         return P.Div.apply(o, self)
 
-    def __pow__(self, o):
+    def __pow__(self, o) -> Tensor:
         return P.Pow.apply(self, o)
 
-    def __rpow__(self, o):
+    def __rpow__(self, o) -> Tensor:
         return P.Pow.apply(B.as_like(xp.asarray(o, dtype=self._array.dtype), self._array), self)
 
-    def __neg__(self):
+    def __neg__(self) -> Tensor:
         return P.Neg.apply(self)
 
-    def __pos__(self):
+    def __pos__(self) -> Tensor:
         return self
 
-    def __matmul__(self, o):
+    def __matmul__(self, o) -> Tensor:
         return _matmul(self, o)
 
-    def __rmatmul__(self, o):
+    def __rmatmul__(self, o) -> Tensor:
         return _matmul(o, self)
 
-    def __abs__(self):
+    def __abs__(self) -> Tensor:
         return P.Abs.apply(self)
 
     # comparisons: boolean tensors, no gradient
-    def __eq__(self, o):
+    def __eq__(self, o) -> Tensor:
         return _wrap(self._array == _arr(o), None)
 
-    def __ne__(self, o):
+    def __ne__(self, o) -> Tensor:
         return _wrap(self._array != _arr(o), None)
 
-    def __lt__(self, o):
+    def __lt__(self, o) -> Tensor:
         return _wrap(self._array < _arr(o), None)
 
-    def __le__(self, o):
+    def __le__(self, o) -> Tensor:
         return _wrap(self._array <= _arr(o), None)
 
-    def __gt__(self, o):
+    def __gt__(self, o) -> Tensor:
         return _wrap(self._array > _arr(o), None)
 
-    def __ge__(self, o):
+    def __ge__(self, o) -> Tensor:
         return _wrap(self._array >= _arr(o), None)
 
-    def __invert__(self):
+    def __invert__(self) -> Tensor:
         return _wrap(~self._array, None)
 
-    def __and__(self, o):
+    def __and__(self, o) -> Tensor:
         return _wrap(self._array & _arr(o), None)
 
-    def __or__(self, o):
+    def __or__(self, o) -> Tensor:
         return _wrap(self._array | _arr(o), None)
 
-    def __xor__(self, o):
+    def __xor__(self, o) -> Tensor:
         return _wrap(self._array ^ _arr(o), None)
 
     # ------------------------------------------------------------------------------------ in place
@@ -453,27 +472,27 @@ class Tensor:
             ) from None
         return self
 
-    def add_(self, other, *, alpha=1):
+    def add_(self, other, *, alpha=1) -> Tensor:
         """self ← self + alpha·other, in place."""
         if alpha != 1:  # (outside a graph, alpha·other is one array product: an optimizer's p.add_(g, alpha=-lr))
             other = other * alpha if self._tracked(other) else _arr(other) * alpha
         return self._binary_inplace(other, Tensor.__add__, xp.add)
 
-    def sub_(self, other, *, alpha=1):
+    def sub_(self, other, *, alpha=1) -> Tensor:
         """self ← self − alpha·other, in place."""
         if alpha != 1:
             other = other * alpha if self._tracked(other) else _arr(other) * alpha
         return self._binary_inplace(other, Tensor.__sub__, xp.subtract)
 
-    def mul_(self, other):
+    def mul_(self, other) -> Tensor:
         """self ← self·other, in place."""
         return self._binary_inplace(other, Tensor.__mul__, xp.multiply)
 
-    def div_(self, other):
+    def div_(self, other) -> Tensor:
         """self ← self / other, in place."""
         return self._binary_inplace(other, Tensor.__truediv__, xp.true_divide)
 
-    def addcmul_(self, tensor1, tensor2, *, value=1):
+    def addcmul_(self, tensor1, tensor2, *, value=1) -> Tensor:
         """self ← self + value·tensor1·tensor2, in place (optimizers' second moments: v ← v + (1−β)·g·g)."""
         if self._tracked(tensor1) or self._tracked(tensor2):
             return self._rebind(self.addcmul(tensor1, tensor2, value=value))
@@ -481,7 +500,7 @@ class Tensor:
         prod *= _arr(tensor2)
         return self._binary_inplace(prod, None, xp.add)
 
-    def addcdiv_(self, tensor1, tensor2, *, value=1):
+    def addcdiv_(self, tensor1, tensor2, *, value=1) -> Tensor:
         """self ← self + value·tensor1/tensor2, in place (Adam's θ ← θ − γ·m/(√v + ε))."""
         if self._tracked(tensor1) or self._tracked(tensor2):
             return self._rebind(self.addcdiv(tensor1, tensor2, value=value))
@@ -490,15 +509,15 @@ class Tensor:
             q *= _arr(value)
         return self._binary_inplace(q, None, xp.add)
 
-    def addcmul(self, tensor1, tensor2, *, value=1):
+    def addcmul(self, tensor1, tensor2, *, value=1) -> Tensor:
         """self + value·tensor1·tensor2."""
         return self + tensor1 * value * tensor2 if value != 1 else self + tensor1 * tensor2
 
-    def addcdiv(self, tensor1, tensor2, *, value=1):
+    def addcdiv(self, tensor1, tensor2, *, value=1) -> Tensor:
         """self + value·tensor1/tensor2."""
         return self + tensor1 / tensor2 * value if value != 1 else self + tensor1 / tensor2
 
-    def lerp_(self, end, weight):
+    def lerp_(self, end, weight) -> Tensor:
         """self ← self + weight·(end − self), in place. A number weight rounds as torch does, exact at 0 and 1:
         it steps from self when weight < ½ and back from end otherwise (EMAs: m ← m + (1−β)(g − m))."""
         if isinstance(weight, Tensor) or self._tracked(end):  # a tensor weight, or a graph: the composite
@@ -519,13 +538,13 @@ class Tensor:
     __imul__ = mul_
     __itruediv__ = div_
 
-    def zero_(self):
+    def zero_(self) -> Tensor:
         return self.fill_(0)
 
-    def fill_(self, value):
+    def fill_(self, value) -> Tensor:
         return self.copy_(value)
 
-    def copy_(self, src):
+    def copy_(self, src) -> Tensor:
         """Write src (broadcast) into this tensor; differentiable with respect to src. A source on another
         device is copied across (as torch's copy_)."""
         s = _arr(src)
@@ -544,7 +563,7 @@ class Tensor:
         self._array[...] = s
         return self
 
-    def __setitem__(self, index, value):
+    def __setitem__(self, index, value) -> None:
         index, _ = _index(index, self._array)
         if self._tracked(value):
             self._rebind(P.IndexPut.apply(self, value, index=index))
@@ -552,7 +571,7 @@ class Tensor:
         self._array[index] = _arr(value)
 
     # ----------------------------------------------------------------------------- dtype conversion
-    def to(self, *args, dtype=None, device=None, copy=False, non_blocking=False, **kwargs):
+    def to(self, *args, dtype=None, device=None, copy=False, non_blocking=False, **kwargs) -> Tensor:
         """``to(dtype)``, ``to(device)`` or ``to(device, dtype)``; differentiable through a cast and a move
         (the gradient goes back to this tensor's device)."""
         device, dtype = parse_to(args, dtype, device)
@@ -568,10 +587,10 @@ class Tensor:
             return P.Cast.apply(self, dtype=np_dt)
         return _wrap(self._array.astype(np_dt), None)
 
-    def astype(self, dtype):
+    def astype(self, dtype) -> Tensor:
         return self.to(dtype)
 
-    def type(self, dtype=None):
+    def type(self, dtype=None) -> Tensor:
         """No argument: the legacy type name, as torch (``'chainrule.FloatTensor'``); else a cast to ``dtype``
         (a dtype, a legacy type such as ``chainrule.LongTensor``, or its name)."""
         if dtype is None:
@@ -580,66 +599,269 @@ class Tensor:
             dtype = dtypes.as_dtype(_LEGACY_DTYPES[dtype.split(".")[-1]])
         return self.to(getattr(dtype, "dtype", dtype))
 
-    def float(self):
+    def float(self) -> Tensor:
         return self.to(dtypes.float32)
 
-    def double(self):
+    def double(self) -> Tensor:
         return self.to(dtypes.float64)
 
-    def half(self):
+    def half(self) -> Tensor:
         return self.to(dtypes.float16)
 
-    def long(self):
+    def long(self) -> Tensor:
         return self.to(dtypes.int64)
 
-    def int(self):
+    def int(self) -> Tensor:
         return self.to(dtypes.int32)
 
-    def bool(self):
+    def bool(self) -> Tensor:
         return self.to(dtypes.bool)
 
-    def cpu(self, memory_format=None):
+    def cpu(self, memory_format=None) -> Tensor:
         """This tensor on the CPU (itself when it is there)."""
         return self if B.on_host(self._array) else self.to("cpu")
 
-    def cuda(self, device=None, non_blocking=False, memory_format=None):
+    def cuda(self, device=None, non_blocking=False, memory_format=None) -> Tensor:
         """This tensor on the GPU (``cuda:device``)."""
         return self.to("cuda" if device is None else device)
 
-    def clone(self):
+    def clone(self) -> Tensor:
         return P.Clone.apply(self)
 
-    def contiguous(self, memory_format=None):
+    def contiguous(self, memory_format=None) -> Tensor:
         return self
 
-    def is_contiguous(self, memory_format=None):
+    def is_contiguous(self, memory_format=None) -> builtins.bool:
         return builtins.bool(self._array.flags.c_contiguous)
 
-    def element_size(self):
+    def element_size(self) -> builtins.int:
         return self._array.dtype.itemsize
 
-    def stride(self, dim=None):
+    def stride(self, dim=None) -> Any:
         st = tuple(s // self._array.dtype.itemsize for s in self._array.strides)
         return st if dim is None else st[dim]
 
     @property
-    def T(self):  # noqa: N802 - torch's name
+    def T(self) -> Tensor:  # noqa: N802 - torch's name
         return P.Permute.apply(self, dims=tuple(range(self._array.ndim))[::-1])
 
     # ---------------------------------------------------------------------------------- random fills
-    def normal_(self, mean=0.0, std=1.0, *, generator=None):
+    def normal_(self, mean=0.0, std=1.0, *, generator=None) -> Tensor:
         """Fill with samples of N(mean, std²) (in place)."""
         rng, a = as_rng(generator), self._array
         if is_torch(rng):  # torch's kernel depends on the dtype
             return self.copy_(rng.normal_(a.shape, a.dtype, mean, std))
         return self.copy_(rng.normal(mean, std, a.shape).astype(a.dtype))
 
-    def uniform_(self, a=0.0, b=1.0, *, generator=None):
+    def uniform_(self, a=0.0, b=1.0, *, generator=None) -> Tensor:
         """Fill with samples of U[a, b) (in place)."""
         rng, arr = as_rng(generator), self._array
         if is_torch(rng):  # torch's kernel depends on the dtype
             return self.copy_(rng.uniform_(arr.shape, arr.dtype, a, b))
         return self.copy_(rng.uniform(a, b, arr.shape).astype(arr.dtype))
+
+    if TYPE_CHECKING:  # what engine/methods.py attaches (x.sum(), x.softmax(), x.add_(), ...), for type checkers
+        def add(self, other: Any, *, alpha: Any = ..., out: Any = ...) -> Tensor: ...
+        def sub(self, other: Any, *, alpha: Any = ..., out: Any = ...) -> Tensor: ...
+        def subtract(self, other: Any, *, alpha: Any = ..., out: Any = ...) -> Tensor: ...
+        def mul(self, other: Any, *, out: Any = ...) -> Tensor: ...
+        def multiply(self, other: Any, *, out: Any = ...) -> Tensor: ...
+        def div(self, other: Any, *, rounding_mode: Any = ..., out: Any = ...) -> Tensor: ...
+        def divide(self, other: Any, *, rounding_mode: Any = ..., out: Any = ...) -> Tensor: ...
+        def true_divide(self, other: Any, *, rounding_mode: Any = ..., out: Any = ...) -> Tensor: ...
+        def floor_divide(self, other: Any) -> Tensor: ...
+        def remainder(self, other: Any) -> Tensor: ...
+        def neg(self) -> Tensor: ...
+        def abs(self) -> Tensor: ...
+        def pow(self, exponent: Any) -> Tensor: ...
+        def reciprocal(self) -> Tensor: ...
+        def square(self) -> Tensor: ...
+        def sqrt(self) -> Tensor: ...
+        def rsqrt(self) -> Tensor: ...
+        def exp(self) -> Tensor: ...
+        def log(self) -> Tensor: ...
+        def log1p(self) -> Tensor: ...
+        def expm1(self) -> Tensor: ...
+        def log2(self) -> Tensor: ...
+        def log10(self) -> Tensor: ...
+        def exp2(self) -> Tensor: ...
+        def erf(self) -> Tensor: ...
+        def sin(self) -> Tensor: ...
+        def cos(self) -> Tensor: ...
+        def tan(self) -> Tensor: ...
+        def sinh(self) -> Tensor: ...
+        def cosh(self) -> Tensor: ...
+        def tanh(self) -> Tensor: ...
+        def sigmoid(self) -> Tensor: ...
+        def relu(self) -> Tensor: ...
+        def clamp(self, min: Any = ..., max: Any = ...) -> Tensor: ...
+        def clip(self, min: Any = ..., max: Any = ...) -> Tensor: ...
+        def clamp_min(self, min: Any) -> Tensor: ...
+        def clamp_max(self, max: Any) -> Tensor: ...
+        def maximum(self, other: Any) -> Tensor: ...
+        def minimum(self, other: Any) -> Tensor: ...
+        def lerp(self, end: Any, weight: Any) -> Tensor: ...
+        def nan_to_num(self, nan: Any = ..., posinf: Any = ..., neginf: Any = ...) -> Tensor: ...
+        def sign(self) -> Tensor: ...
+        def floor(self) -> Tensor: ...
+        def round(self, decimals: Any = ...) -> Tensor: ...
+        def ceil(self) -> Tensor: ...
+        def trunc(self) -> Tensor: ...
+        def fix(self) -> Tensor: ...
+        def frac(self) -> Tensor: ...
+        def eq(self, other: Any) -> Tensor: ...
+        def ne(self, other: Any) -> Tensor: ...
+        def lt(self, other: Any) -> Tensor: ...
+        def le(self, other: Any) -> Tensor: ...
+        def gt(self, other: Any) -> Tensor: ...
+        def ge(self, other: Any) -> Tensor: ...
+        def greater(self, other: Any) -> Tensor: ...
+        def greater_equal(self, other: Any) -> Tensor: ...
+        def less(self, other: Any) -> Tensor: ...
+        def less_equal(self, other: Any) -> Tensor: ...
+        def not_equal(self, other: Any) -> Tensor: ...
+        def logical_and(self, other: Any) -> Tensor: ...
+        def logical_or(self, other: Any) -> Tensor: ...
+        def logical_xor(self, other: Any) -> Tensor: ...
+        def logical_not(self) -> Tensor: ...
+        def isnan(self) -> Tensor: ...
+        def isfinite(self) -> Tensor: ...
+        def allclose(self, other: Any, rtol: Any = ..., atol: Any = ..., equal_nan: Any = ...) -> builtins.bool: ...
+        def isclose(self, other: Any, rtol: Any = ..., atol: Any = ..., equal_nan: Any = ...) -> Tensor: ...
+        def equal(self, other: Any) -> builtins.bool: ...
+        def sum(self, dim: Any = ..., keepdim: Any = ..., dtype: Any = ..., **np_names: Any) -> Tensor: ...
+        def mean(self, dim: Any = ..., keepdim: Any = ..., dtype: Any = ..., **np_names: Any) -> Tensor: ...
+        def var(self, dim: Any = ..., *, correction: Any = ..., keepdim: Any = ..., unbiased: Any = ...,
+                **np_names: Any) -> Tensor: ...
+        def std(self, dim: Any = ..., *, correction: Any = ..., keepdim: Any = ..., unbiased: Any = ...,
+                **np_names: Any) -> Tensor: ...
+        @overload
+        def max(self) -> Tensor: ...
+        @overload
+        def max(self, dim: builtins.int, keepdim: builtins.bool = ...) -> ValuesIndices: ...
+        @overload
+        def max(self, other: Tensor) -> Tensor: ...
+        @overload
+        def min(self) -> Tensor: ...
+        @overload
+        def min(self, dim: builtins.int, keepdim: builtins.bool = ...) -> ValuesIndices: ...
+        @overload
+        def min(self, other: Tensor) -> Tensor: ...
+        def amax(self, dim: Any = ..., keepdim: Any = ...) -> Tensor: ...
+        def amin(self, dim: Any = ..., keepdim: Any = ...) -> Tensor: ...
+        def argmax(self, dim: Any = ..., keepdim: Any = ..., **np_names: Any) -> Tensor: ...
+        def argmin(self, dim: Any = ..., keepdim: Any = ..., **np_names: Any) -> Tensor: ...
+        def logsumexp(self, dim: Any, keepdim: Any = ...) -> Tensor: ...
+        def norm(self, p: Any = ..., dim: Any = ..., keepdim: Any = ...) -> Tensor: ...
+        def softmax(self, dim: Any, dtype: Any = ...) -> Tensor: ...
+        def log_softmax(self, dim: Any, dtype: Any = ...) -> Tensor: ...
+        def all(self, dim: Any = ..., keepdim: Any = ...) -> Tensor: ...
+        def any(self, dim: Any = ..., keepdim: Any = ...) -> Tensor: ...
+        def cumsum(self, dim: Any, dtype: Any = ...) -> Tensor: ...
+        def prod(self, dim: Any = ..., keepdim: Any = ..., dtype: Any = ...) -> Tensor: ...
+        def reshape(self, *shape: Any) -> Tensor: ...
+        def view(self, *shape: Any) -> Tensor: ...
+        def flatten(self, start_dim: Any = ..., end_dim: Any = ...) -> Tensor: ...
+        def unflatten(self, dim: Any, sizes: Any) -> Tensor: ...
+        def permute(self, *dims: Any) -> Tensor: ...
+        def transpose(self, dim0: Any, dim1: Any) -> Tensor: ...
+        def swapaxes(self, dim0: Any, dim1: Any) -> Tensor: ...
+        def t(self) -> Tensor: ...
+        def squeeze(self, dim: Any = ...) -> Tensor: ...
+        def unsqueeze(self, dim: Any) -> Tensor: ...
+        def expand(self, *sizes: Any) -> Tensor: ...
+        def expand_as(self, other: Any) -> Tensor: ...
+        def broadcast_to(self, size: Any) -> Tensor: ...
+        def movedim(self, source: Any, destination: Any) -> Tensor: ...
+        def moveaxis(self, source: Any, destination: Any) -> Tensor: ...
+        def repeat(self, *sizes: Any) -> Tensor: ...
+        def tile(self, dims: Any) -> Tensor: ...
+        def gather(self, dim: Any, index: Any) -> Tensor: ...
+        def take_along_dim(self, indices: Any, dim: Any) -> Tensor: ...
+        def index_select(self, dim: Any, index: Any) -> Tensor: ...
+        def select(self, dim: Any, index: Any) -> Tensor: ...
+        def masked_fill(self, mask: Any, value: Any) -> Tensor: ...
+        def scatter(self, dim: Any, index: Any, src: Any = ..., value: Any = ...) -> Tensor: ...
+        def narrow(self, dim: Any, start: Any, length: Any) -> Tensor: ...
+        def split(self, split_size_or_sections: Any, dim: Any = ...) -> tuple[Tensor, ...]: ...
+        def chunk(self, chunks: Any, dim: Any = ...) -> tuple[Tensor, ...]: ...
+        def tensor_split(self, indices_or_sections: Any, dim: Any = ...) -> tuple[Tensor, ...]: ...
+        def unbind(self, dim: Any = ...) -> tuple[Tensor, ...]: ...
+        def flip(self, dims: Any) -> Tensor: ...
+        def fliplr(self) -> Tensor: ...
+        def flipud(self) -> Tensor: ...
+        def roll(self, shifts: Any, dims: Any = ...) -> Tensor: ...
+        def matmul(self, other: Any, *, out: Any = ...) -> Tensor: ...
+        def mm(self, mat2: Any) -> Tensor: ...
+        def bmm(self, mat2: Any) -> Tensor: ...
+        def mv(self, mat2: Any) -> Tensor: ...
+        def dot(self, other: Any) -> Tensor: ...
+        def outer(self, vec2: Any) -> Tensor: ...
+        def ger(self, vec2: Any) -> Tensor: ...
+        def trace(self) -> Tensor: ...
+        def diag(self, diagonal: Any = ...) -> Tensor: ...
+        def tril(self, diagonal: Any = ...) -> Tensor: ...
+        def triu(self, diagonal: Any = ...) -> Tensor: ...
+        def argsort(self, dim: Any = ..., descending: Any = ..., stable: Any = ...) -> Tensor: ...
+        def sort(self, dim: Any = ..., descending: Any = ..., stable: Any = ...) -> ValuesIndices: ...
+        def topk(self, k: Any, dim: Any = ..., largest: Any = ..., sorted: Any = ...) -> ValuesIndices: ...
+        def median(self, dim: Any = ..., keepdim: Any = ...) -> Any: ...
+        def nonzero(self, *, as_tuple: Any = ...) -> Tensor: ...
+        def argwhere(self) -> Tensor: ...
+        def count_nonzero(self, dim: Any = ...) -> Tensor: ...
+        def unique(self, sorted: Any = ..., return_inverse: Any = ..., return_counts: Any = ...,
+                   dim: Any = ...) -> Any: ...
+        def bincount(self, weights: Any = ..., minlength: Any = ...) -> Tensor: ...
+        def histogram(self, bins: Any, *, range: Any = ..., weight: Any = ..., density: Any = ...) -> tuple[Tensor,
+                      Tensor]: ...
+        def histc(self, bins: Any = ..., min: Any = ..., max: Any = ...) -> Tensor: ...
+        def abs_(self) -> Tensor: ...
+        def neg_(self) -> Tensor: ...
+        def exp_(self) -> Tensor: ...
+        def log_(self) -> Tensor: ...
+        def sqrt_(self) -> Tensor: ...
+        def sin_(self) -> Tensor: ...
+        def cos_(self) -> Tensor: ...
+        def tanh_(self) -> Tensor: ...
+        def sigmoid_(self) -> Tensor: ...
+        def relu_(self) -> Tensor: ...
+        def clamp_(self, min: Any = ..., max: Any = ...) -> Tensor: ...
+        def clip_(self, min: Any = ..., max: Any = ...) -> Tensor: ...
+        def pow_(self, exponent: Any) -> Tensor: ...
+        def floor_(self) -> Tensor: ...
+        def ceil_(self) -> Tensor: ...
+        def round_(self, decimals: Any = ...) -> Tensor: ...
+        def trunc_(self) -> Tensor: ...
+        def reciprocal_(self) -> Tensor: ...
+        def square_(self) -> Tensor: ...
+        def sign_(self) -> Tensor: ...
+        def log1p_(self) -> Tensor: ...
+        def expm1_(self) -> Tensor: ...
+        def clamp_min_(self, min: Any) -> Tensor: ...
+        def clamp_max_(self, max: Any) -> Tensor: ...
+        def remainder_(self, other: Any) -> Tensor: ...
+        def floor_divide_(self, other: Any) -> Tensor: ...
+        def nan_to_num_(self, nan: Any = ..., posinf: Any = ..., neginf: Any = ...) -> Tensor: ...
+        def masked_fill_(self, mask: Any, value: Any) -> Tensor: ...
+        def scatter_(self, dim: Any, index: Any, src: Any = ..., value: Any = ...) -> Tensor: ...
+        def new_zeros(self, *args: Any, **kwargs: Any) -> Tensor: ...
+        def new_ones(self, *args: Any, **kwargs: Any) -> Tensor: ...
+        def new_empty(self, *args: Any, **kwargs: Any) -> Tensor: ...
+        def new_full(self, *args: Any, **kwargs: Any) -> Tensor: ...
+        def new_tensor(self, *args: Any, **kwargs: Any) -> Tensor: ...
+        def negative(self) -> Tensor: ...
+        def __getitem__(self, index: Any) -> Tensor: ...
+        def __floordiv__(self, other: Any) -> Tensor: ...
+        def __rfloordiv__(self, other: Any) -> Tensor: ...
+        def __mod__(self, other: Any) -> Tensor: ...
+        def __rmod__(self, other: Any) -> Tensor: ...
+        def __ifloordiv__(self, other: Any) -> Tensor: ...
+        def __imod__(self, other: Any) -> Tensor: ...
+        def where(self, condition: Any, other: Any) -> Tensor: ...
+        def reshape_as(self, other: Tensor) -> Tensor: ...
+        def view_as(self, other: Tensor) -> Tensor: ...
+        @property
+        def mT(self) -> Tensor: ...
 
 
 _UFUNC_OPS = {  # ufunc name -> (the method when the Tensor is on the left, when it is on the right)
@@ -658,13 +880,13 @@ _LEGACY_NAMES = {"float32": "FloatTensor", "float64": "DoubleTensor", "float16":
 _LEGACY_DTYPES = {legacy: name for name, legacy in _LEGACY_NAMES.items()}
 
 
-class Size(tuple):
+class Size(tuple[builtins.int, ...]):
     """A tensor's shape: a tuple that prints like torch.Size."""
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"chainrule.Size({list(self)})"
 
-    def numel(self):
+    def numel(self) -> builtins.int:
         n = 1
         for s in self:
             n *= s

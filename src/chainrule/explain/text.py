@@ -19,6 +19,7 @@ import re
 
 import numpy as np
 
+from .._console import safe_for  # noqa: F401 - explain's CLI spells its text through it
 from . import fmt
 
 _SLOT = re.compile(r"\{(\d+)\}")
@@ -194,17 +195,3 @@ def check_lines(rows, f="f"):
     if total > len(rows):
         lines.append(f"  ({len(rows)} of {total} gradients checked: every input, then gates spread over the circuit)")
     return lines
-
-
-def safe_for(stream, text):
-    """Replace ∂ − · ⊙ ‖ by ASCII when the terminal's encoding cannot show them."""
-    enc = getattr(stream, "encoding", None) or "utf-8"
-    try:
-        text.encode(enc)
-        return text
-    except (UnicodeEncodeError, LookupError):
-        table = {"∂": "d", fmt.MINUS: "-", "·": "*", "⊙": "*", "‖": "|", "Σ": "sum ", "σ": "sigmoid", "√": "sqrt",
-                 "²": "^2", "³": "^3", "×": "x", "✓": "ok", "✗": "X", "∞": "inf", "ᵀ": "^T"}
-        for a, b in table.items():
-            text = text.replace(a, b)
-        return text.encode(enc, "replace").decode(enc)

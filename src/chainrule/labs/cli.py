@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import argparse
 
+from ..cli import UsageError
+
 EPILOG = """modes:
   --live (the default)  3 seeds, in this process (unless --workers, --scheduler or --dask-local asks for
                         more): each lab finishes in about 10 s or less on a 2-core laptop and `chainrule
@@ -56,13 +58,13 @@ def run(args) -> int:
 
     mode = "full" if args.full else "live"
     if args.seed < 0:
-        raise SystemExit(f"chainrule lab: --seed must be a non-negative integer, got {args.seed}")
+        raise UsageError(f"--seed must be a non-negative integer, got {args.seed}")
     if args.seeds is not None and args.seeds < 1:
-        raise SystemExit(f"chainrule lab: --seeds must be at least 1, got {args.seeds}")
+        raise UsageError(f"--seeds must be at least 1, got {args.seeds}")
     if args.workers is not None and args.workers < 0:
-        raise SystemExit(f"chainrule lab: --workers must be 0 or more, got {args.workers}")
+        raise UsageError(f"--workers must be 0 or more, got {args.workers}")
     if args.name not in ("list", "all") and args.name not in labs.names():
-        raise SystemExit(f"chainrule lab: unknown lab {args.name!r}; choose one of: "
+        raise UsageError(f"unknown lab {args.name!r}; choose one of: "
                          f"{', '.join(labs.names())}, or 'list' / 'all'")
     if args.name == "list":
         width = max(len(n) for n in labs.names())
@@ -71,7 +73,7 @@ def run(args) -> int:
         print("\nrun one: chainrule lab NAME [--full];  all + HTML report: chainrule lab all")
         return 0
     if args.docs and args.name != "all":
-        raise SystemExit("chainrule lab: --docs goes with 'all' (the docs page lists every lab)")
+        raise UsageError("--docs goes with 'all' (the docs page lists every lab)")
     from ..sweeps.executors import ExecutorError
     from ..sweeps.flags import executor_from_args
 
@@ -79,7 +81,7 @@ def run(args) -> int:
     try:
         executor = executor_from_args(args, default_workers=None if mode == "full" else 0)
     except ExecutorError as e:
-        raise SystemExit(f"chainrule lab: {e}") from None
+        raise UsageError(str(e)) from None
     try:
         return _run(args, labs, mode, executor)
     finally:

@@ -4,7 +4,12 @@
 from __future__ import annotations
 
 from ..autograd import no_grad
-from ..engine import ones, tensor, zeros
+from ..engine import (
+    Tensor,  # noqa: F401 - in annotations
+    ones,
+    tensor,
+    zeros,
+)
 from . import functional as F
 from . import init
 from .module import Module
@@ -26,7 +31,7 @@ class BatchNorm1d(Module):
     """
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1, affine: bool = True,
-                 track_running_stats: bool = True, device=None, dtype=None, *, bias: bool = True):
+                 track_running_stats: bool = True, device=None, dtype=None, *, bias: bool = True) -> None:
         super().__init__()
         self.num_features = num_features
         self.eps = eps
@@ -51,14 +56,14 @@ class BatchNorm1d(Module):
             self.register_buffer("running_var", None)
             self.register_buffer("num_batches_tracked", None)
 
-    def reset_running_stats(self):
+    def reset_running_stats(self) -> None:
         """running_mean ← 0, running_var ← 1, num_batches_tracked ← 0."""
         if self.track_running_stats:
             init.zeros_(self.running_mean)
             init.ones_(self.running_var)
             init.zeros_(self.num_batches_tracked)
 
-    def reset_parameters(self):
+    def reset_parameters(self) -> None:
         """γ (weight) ← 1, β (bias) ← 0, and the running statistics reset."""
         self.reset_running_stats()
         if self.weight is not None:
@@ -68,7 +73,7 @@ class BatchNorm1d(Module):
 
     _dims, _layout = (2, 3), "2D or 3D input (N, C) or (N, C, L)"
 
-    def forward(self, input):
+    def forward(self, input) -> Tensor:
         shape = tuple(input.shape)
         name = type(self).__name__
         if len(shape) not in self._dims:
@@ -97,7 +102,7 @@ class BatchNorm1d(Module):
             self.eps,
         )
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
                 f"bias={self.bias is not None}, track_running_stats={self.track_running_stats}")
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import builtins
 import operator
 from collections import OrderedDict
 
+from ..engine import Tensor  # noqa: F401 - in annotations
 from .module import Module
 
 
@@ -25,7 +27,7 @@ class _Ordered(Module):
         for i, m in enumerate(modules):
             self.add_module(str(i), m)
 
-    def __len__(self):
+    def __len__(self) -> builtins.int:
         return len(self._modules)
 
     def __iter__(self):
@@ -62,7 +64,7 @@ class Sequential(_Ordered):
     or from an OrderedDict of name → module. ``seq[i]``, ``seq[1:]`` (a Sequential keeping the names),
     ``len``, ``append``."""
 
-    def __init__(self, *args):
+    def __init__(self, *args) -> None:
         super().__init__()
         if len(args) == 1 and isinstance(args[0], OrderedDict):
             for name, m in args[0].items():
@@ -84,7 +86,7 @@ class Sequential(_Ordered):
             return NotImplemented
         return Sequential(*self, *other)
 
-    def forward(self, input):
+    def forward(self, input) -> Tensor:
         for m in self._modules.values():
             input = m(input)
         return input
@@ -93,7 +95,7 @@ class Sequential(_Ordered):
 class ModuleList(_Ordered):
     """A list of modules whose parameters are registered (a plain Python list would hide them)."""
 
-    def __init__(self, modules=None):
+    def __init__(self, modules=None) -> None:
         super().__init__()
         if modules is not None:
             self.extend(modules)
@@ -109,10 +111,10 @@ class ModuleList(_Ordered):
     def __add__(self, other):
         return ModuleList(list(self) + list(other))
 
-    def forward(self, *args, **kwargs):
+    def forward(self, *args, **kwargs) -> Tensor:
         raise NotImplementedError("ModuleList has no forward: iterate over it in your module's forward")
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         """torch's compressed form: consecutive identical entries print once, as ``(0-2): 3 x Linear(...)``."""
         reprs = [repr(m) for m in self]
         if not reprs:
@@ -131,7 +133,7 @@ class ModuleList(_Ordered):
 class ModuleDict(Module):
     """A dict of modules (name → module) whose parameters are registered; keeps insertion order."""
 
-    def __init__(self, modules=None):
+    def __init__(self, modules=None) -> None:
         super().__init__()
         if modules is not None:
             self.update(modules)
@@ -146,7 +148,7 @@ class ModuleDict(Module):
         del self._modules[key]
         self.__dict__.pop(key, None)
 
-    def __len__(self):
+    def __len__(self) -> builtins.int:
         return len(self._modules)
 
     def __iter__(self):
@@ -184,5 +186,5 @@ class ModuleDict(Module):
         for k, m in items:
             self[k] = m
 
-    def forward(self, *args, **kwargs):
+    def forward(self, *args, **kwargs) -> Tensor:
         raise NotImplementedError("ModuleDict has no forward: index it in your module's forward")

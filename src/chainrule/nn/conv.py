@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import math
 
-from ..engine import empty
+from ..engine import (
+    Tensor,  # noqa: F401 - in annotations
+    empty,
+)
 from ..engine.conv import ntuple
 from . import init
 from .functional_conv import conv1d, conv2d, pad
@@ -27,7 +30,7 @@ class _ConvNd(Module):
     _functional = None
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
-                 bias=True, padding_mode="zeros", device=None, dtype=None):
+                 bias=True, padding_mode="zeros", device=None, dtype=None) -> None:
         super().__init__()
         d = self._d
         if not isinstance(groups, int) or groups <= 0:
@@ -66,7 +69,7 @@ class _ConvNd(Module):
             self.register_parameter("bias", None)
         self.reset_parameters()
 
-    def reset_parameters(self):
+    def reset_parameters(self) -> None:
         """torch's default: kaiming_uniform_(W, a=√5), i.e. W ~ U(±1/√fan_in), and b ~ U(±1/√fan_in)."""
         init.kaiming_uniform_(self.weight, a=math.sqrt(5))
         if self.bias is not None:
@@ -81,10 +84,10 @@ class _ConvNd(Module):
             return self._functional(padded, weight, bias, self.stride, 0, self.dilation, self.groups)
         return self._functional(input, weight, bias, self.stride, self.padding, self.dilation, self.groups)
 
-    def forward(self, input):
+    def forward(self, input) -> Tensor:
         return self._conv_forward(input, self.weight, self.bias)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         s = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
         if self.padding != (0,) * len(self.kernel_size):
             s += f", padding={self.padding}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..engine import Tensor  # noqa: F401 - in annotations
 from . import functional as F
 from . import functional_conv as FC
 from .module import Module
@@ -21,16 +22,16 @@ class Dropout(Module):
     Masks come from chainrule's default generator (reproducible under ``chainrule.manual_seed``).
     """
 
-    def __init__(self, p: float = 0.5, inplace: bool = False):
+    def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
         super().__init__()
         if not 0.0 <= p <= 1.0:
             raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
         self.p, self.inplace = p, inplace
 
-    def forward(self, input):
+    def forward(self, input) -> Tensor:
         return F.dropout(input, self.p, self.training)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return f"p={self.p}, inplace={self.inplace}"
 
 
@@ -38,7 +39,7 @@ class Dropout1d(Dropout):
     """Zero whole channels of (N, C, L) (or (C, L)) with probability p, one draw per sample and channel;
     survivors scaled by 1/(1 − p). For sequences where neighbouring positions are correlated."""
 
-    def forward(self, input):
+    def forward(self, input) -> Tensor:
         return FC.dropout1d(input, self.p, self.training)
 
 
@@ -47,5 +48,5 @@ class Dropout2d(Dropout):
     survivors scaled by 1/(1 − p). Neighbouring pixels are correlated, so per-pixel dropout after a
     convolution hardly regularises; dropping a whole channel does (Tompson et al., 2015)."""
 
-    def forward(self, input):
+    def forward(self, input) -> Tensor:
         return FC.dropout2d(input, self.p, self.training)

@@ -58,7 +58,7 @@ __all__ = [
 
 
 # ---------------------------------------------------------------------------------------------- linear
-def linear(input, weight, bias=None):
+def linear(input, weight, bias=None) -> Tensor:
     """y = x·Wᵀ + b, with W of shape (out_features, in_features) as in PyTorch.
 
     One fused node (engine/fused.py): a single BLAS call forward; ∂L/∂x = g·W, ∂L/∂W = gᵀ·x and
@@ -77,29 +77,29 @@ def linear(input, weight, bias=None):
 
 
 # ----------------------------------------------------------------------------------------- activations
-def relu(input, inplace=False):
+def relu(input, inplace=False) -> Tensor:
     """max(0, x); the gradient at 0 is 0, as in PyTorch."""
     return input.relu()
 
 
-def sigmoid(input):
+def sigmoid(input) -> Tensor:
     """σ(x) = 1/(1 + e⁻ˣ) (a fused, overflow-free primitive)."""
     return input.sigmoid()
 
 
-def tanh(input):
+def tanh(input) -> Tensor:
     """tanh x ∈ (−1, 1), zero-centred; tanh' = 1 − tanh²x."""
     return input.tanh()
 
 
-def leaky_relu(input, negative_slope=0.01, inplace=False):
+def leaky_relu(input, negative_slope=0.01, inplace=False) -> Tensor:
     """x for x > 0, slope·x otherwise: one multiply by a constant factor (the gradient at 0 is the slope)."""
     # the factor 1 or slope, by arithmetic: NumPy's where branches per element and is ~10× slower
     factor = (input > 0).to(input.dtype) * (1.0 - negative_slope) + negative_slope
     return input * factor
 
 
-def prelu(input, weight):
+def prelu(input, weight) -> Tensor:
     """Leaky ReLU with a learned slope a: x for x > 0, a·x otherwise. ``weight`` has 1 or C entries; C
     is dim 1 of the input (the channel dim), as in PyTorch."""
     n = weight.numel()
@@ -115,7 +115,7 @@ def prelu(input, weight):
     return input * where(input > 0, 1.0, weight)
 
 
-def elu(input, alpha=1.0, inplace=False):
+def elu(input, alpha=1.0, inplace=False) -> Tensor:
     """x for x > 0, α(eˣ − 1) otherwise. exp only sees min(x, 0), so a large x cannot overflow into the
     unused branch (whose gradient would be 0·inf = nan)."""
     pos = input > 0
@@ -123,7 +123,7 @@ def elu(input, alpha=1.0, inplace=False):
     return where(pos, input, (neg + -1.0) * alpha)
 
 
-def softplus(input, beta=1.0, threshold=20.0):
+def softplus(input, beta=1.0, threshold=20.0) -> Tensor:
     """(1/β)·log(1 + e^{βx}), a smooth ReLU; reverts to x where βx > threshold (PyTorch's rule)."""
     z = input * beta if beta != 1 else input
     sp = _softplus(z)
@@ -132,7 +132,7 @@ def softplus(input, beta=1.0, threshold=20.0):
     return where(z > threshold, input, sp)
 
 
-def gelu(input, approximate="none"):
+def gelu(input, approximate="none") -> Tensor:
     """x·Φ(x), Φ the standard normal CDF: 0.5·x·(1 + erf(x/√2)). ``approximate='tanh'``:
     0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))."""
     if approximate == "tanh":
@@ -143,28 +143,28 @@ def gelu(input, approximate="none"):
     return input * 0.5 * ((input * (1.0 / math.sqrt(2.0))).erf() + 1.0)
 
 
-def silu(input, inplace=False):
+def silu(input, inplace=False) -> Tensor:
     """x·σ(x) (also called swish)."""
     return input * input.sigmoid()
 
 
-def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
+def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False) -> Tensor:
     """x clipped to [min_val, max_val]; gradient 1 strictly inside, 0 at and beyond the edges (torch's)."""
     inside = (input > min_val) & (input < max_val)
     return where(inside, input, clamp(input.detach(), min_val, max_val))
 
 
-def relu6(input, inplace=False):
+def relu6(input, inplace=False) -> Tensor:
     """min(max(0, x), 6): a ReLU that saturates at 6."""
     return hardtanh(input, 0.0, 6.0)
 
 
-def logsigmoid(input):
+def logsigmoid(input) -> Tensor:
     """log σ(x) = −log(1 + e⁻ˣ) = −softplus(−x), stable for any x (the fused softplus never overflows)."""
     return -_softplus(-input)
 
 
-def softsign(input):
+def softsign(input) -> Tensor:
     """x / (1 + |x|): like tanh, but its tails approach ±1 polynomially rather than exponentially."""
     return input * (input.abs() + 1.0) ** -1.0
 
@@ -172,13 +172,13 @@ def softsign(input):
 _SELU_ALPHA, _SELU_SCALE = 1.6732632423543772848170429916717, 1.0507009873554804934193349852946
 
 
-def selu(input, inplace=False):
+def selu(input, inplace=False) -> Tensor:
     """λ·elu(x, α) with λ ≈ 1.0507, α ≈ 1.6733 (Klambauer et al. 2017): chosen so that activations keep
     mean 0 and variance 1 through a deep stack (with LeCun-normal weights)."""
     return elu(input, _SELU_ALPHA) * _SELU_SCALE
 
 
-def softmin(input, dim=None, dtype=None):
+def softmin(input, dim=None, dtype=None) -> Tensor:
     """softmax(−x): weights that favour the smallest entries."""
     return softmax(-input, _softmax_dim(dim, input), dtype)
 
@@ -190,12 +190,12 @@ def _softmax_dim(dim, input):
     return 0 if input.dim() in (0, 1, 3) else 1
 
 
-def normalize(input, p=2.0, dim=1, eps=1e-12):
+def normalize(input, p=2.0, dim=1, eps=1e-12) -> Tensor:
     """x / max(‖x‖_p, ε) along dim: unit-length rows (for p = 2 and dim = 1)."""
     return input * clamp(norm(input, p, dim, keepdim=True), min=eps) ** -1.0
 
 
-def cosine_similarity(x1, x2, dim=1, eps=1e-8):
+def cosine_similarity(x1, x2, dim=1, eps=1e-8) -> Tensor:
     """cos θ = x₁·x₂ / (max(‖x₁‖, ε)·max(‖x₂‖, ε)) along dim."""
     n1 = clamp(norm(x1, 2, dim), min=eps)
     n2 = clamp(norm(x2, 2, dim), min=eps)
@@ -203,7 +203,7 @@ def cosine_similarity(x1, x2, dim=1, eps=1e-8):
 
 
 # --------------------------------------------------------------------------------------------- dropout
-def dropout(input, p=0.5, training=True, inplace=False, generator=None):
+def dropout(input, p=0.5, training=True, inplace=False, generator=None) -> Tensor:
     """Inverted dropout (PyTorch's): in training each element is zeroed with probability p and the
     survivors are scaled by 1/(1−p), so E[output] = input and evaluation is the identity.
 
@@ -229,7 +229,7 @@ def dropout(input, p=0.5, training=True, inplace=False, generator=None):
 
 # ------------------------------------------------------------------------------------------ batch norm
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1,
-               eps=1e-5):
+               eps=1e-5) -> Tensor:
     """Batch normalisation over dim 1 (channels) of (N, C), (N, C, L) or (N, C, H, W) inputs:
 
         x̂ = (x − μ) / √(σ² + ε),   y = γ·x̂ + β
@@ -270,21 +270,21 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
 
 
 # ------------------------------------------------------------------------------------------------- misc
-def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5) -> Tensor:
     """Normalise each sample over its last dims (see nn.normalization)."""
     from .normalization import layer_norm as ln
 
     return ln(input, normalized_shape, weight, bias, eps)
 
 
-def embedding(input, weight, padding_idx=None):
+def embedding(input, weight, padding_idx=None) -> Tensor:
     """Rows of ``weight`` picked by integer indices (see nn.sparse)."""
     from .sparse import embedding as emb
 
     return emb(input, weight, padding_idx)
 
 
-def one_hot(tensor, num_classes=-1):
+def one_hot(tensor, num_classes=-1) -> Tensor:
     """Class indices (int64) → one-hot rows (int64), a new last dimension of size num_classes."""
     idx = tensor if isinstance(tensor, Tensor) else tensor_(tensor)
     if not idx.dtype.name.startswith(("int", "uint")):

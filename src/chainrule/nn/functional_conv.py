@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import warnings
 
+from ..engine import (
+    Tensor,  # noqa: F401 - in annotations
+    rand,
+)
 from ..engine import conv as _conv
-from ..engine import rand
 from ..engine.dtypes import float64
 
 __all__ = [
@@ -28,13 +31,13 @@ def _conv_nd(d, input, weight, bias, stride, padding, dilation, groups):
     return _conv.conv(input, weight, bias, stride, padding, dilation, groups)
 
 
-def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) -> Tensor:
     """1-d convolution (cross-correlation): y[n, o, i] = b[o] + Σ_{c,t} W[o, c, t]·x[n, c, i·s + t·δ − p].
     input (N, C_in, L), weight (C_out, C_in/groups, k); ``padding``: int, 'valid' or 'same'."""
     return _conv_nd(1, input, weight, bias, stride, padding, dilation, groups)
 
 
-def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) -> Tensor:
     """2-d convolution (cross-correlation), one im2col and one matrix product:
 
         y[n, o, i, j] = b[o] + Σ_{c, p, q} W[o, c, p, q] · x[n, c, i·sₕ + p·δₕ − pₕ, j·s_w + q·δ_w − p_w]
@@ -44,52 +47,52 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     return _conv_nd(2, input, weight, bias, stride, padding, dilation, groups)
 
 
-def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False) -> Tensor:
     """The maximum of each window of ``kernel_size`` (stride defaults to kernel_size); padding is −∞."""
     return _conv.max_pool(input, 1, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
 
 
-def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False) -> Tensor:
     """The maximum of each kH×kW window (stride defaults to kernel_size); the gradient flows to each window's
     maximum only (the first on ties, as in PyTorch)."""
     return _conv.max_pool(input, 2, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
 
 
-def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
+def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True) -> Tensor:
     """The mean of each window (zero padding counted in the divisor unless count_include_pad=False)."""
     return _conv.avg_pool(input, 1, kernel_size, stride, padding, ceil_mode, count_include_pad)
 
 
 def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
-               divisor_override=None):
+               divisor_override=None) -> Tensor:
     """The mean of each kH×kW window: Σ window / (kH·kW), or / divisor_override, or / the number of unpadded
     inputs in it with count_include_pad=False."""
     return _conv.avg_pool(input, 2, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override)
 
 
-def adaptive_avg_pool1d(input, output_size):
+def adaptive_avg_pool1d(input, output_size) -> Tensor:
     """Average pooling to a fixed output length: bin i of L → O covers ⌊i·L/O⌋ … ⌈(i+1)·L/O⌉ − 1."""
     return _conv.adaptive_avg_pool(input, 1, output_size)
 
 
-def adaptive_avg_pool2d(input, output_size):
+def adaptive_avg_pool2d(input, output_size) -> Tensor:
     """Average pooling to a fixed (H_out, W_out) (None keeps a size): torch's bins ⌊i·S/O⌋ … ⌈(i+1)·S/O⌉ − 1
     per dim, so any input size maps to the same output size (``output_size=1``: global average pooling)."""
     return _conv.adaptive_avg_pool(input, 2, output_size)
 
 
-def pad(input, pad, mode="constant", value=None):
+def pad(input, pad, mode="constant", value=None) -> Tensor:
     """Pad the last len(pad)/2 dims: ``pad = (left, right, top, bottom, ...)``, the last dim first. Modes:
     'constant' (``value``, default 0; negative pads crop), 'reflect', 'replicate', 'circular'."""
     return _conv.pad(input, pad, mode, value)
 
 
-def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
+def unfold(input, kernel_size, dilation=1, padding=0, stride=1) -> Tensor:
     """im2col: (N, C, H, W) → (N, C·kH·kW, L), one column per window position (L of them)."""
     return _conv.unfold(input, kernel_size, dilation, padding, stride)
 
 
-def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
+def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1) -> Tensor:
     """col2im, unfold's adjoint: (N, C·kH·kW, L) → (N, C, *output_size), overlapping entries summed."""
     return _conv.fold(input, output_size, kernel_size, dilation, padding, stride)
 
@@ -108,7 +111,7 @@ def _channel_dropout(what, input, p, training, lead):
     return input * (keep.to(input.dtype) * (1.0 / (1.0 - p)))
 
 
-def dropout1d(input, p=0.5, training=True, inplace=False):
+def dropout1d(input, p=0.5, training=True, inplace=False) -> Tensor:
     """Zero whole channels of (N, C, L) (or unbatched (C, L)) with probability p, one draw per sample and
     channel, and scale the survivors by 1/(1 − p): neighbouring positions are correlated, so dropping
     single ones barely regularises."""
@@ -118,7 +121,7 @@ def dropout1d(input, p=0.5, training=True, inplace=False):
     return _channel_dropout("dropout1d", input, p, training, 2 if input.dim() == 3 else 1)
 
 
-def dropout2d(input, p=0.5, training=True, inplace=False):
+def dropout2d(input, p=0.5, training=True, inplace=False) -> Tensor:
     """Zero whole feature maps of (N, C, H, W) with probability p (one draw per sample and channel), scale
     the survivors by 1/(1 − p) (Tompson et al., 2015: neighbouring pixels are correlated). A 3-d input is
     taken as (N, C, L), as PyTorch does today (with its warning)."""

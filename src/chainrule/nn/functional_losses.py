@@ -84,20 +84,20 @@ def _elementwise_weighted(loss, weight, reduction, op, mean_by_weight=True):
     return total * (1.0 / float(weight.sum() if isinstance(weight, Tensor) else as_tensor_of(weight).sum()))
 
 
-def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None) -> Tensor:
     """ℓ = (x − y)² (times ``weight`` elementwise if given)."""
     _check_target(input, target, "mse_loss")
     d = _diff(input, target)
     return _elementwise_weighted(d * d, weight, reduction, "mse_loss")
 
 
-def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None) -> Tensor:
     """ℓ = |x − y| (the gradient at 0 is 0)."""
     _check_target(input, target, "l1_loss")
     return _elementwise_weighted(_diff(input, target).abs(), weight, reduction, "l1_loss")
 
 
-def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
+def huber_loss(input, target, reduction="mean", delta=1.0, weight=None) -> Tensor:
     """ℓ = ½(x − y)² where |x − y| < δ, else δ(|x − y| − ½δ): quadratic near 0, linear (robust) far away."""
     if not delta > 0:
         raise ValueError(f"huber_loss: delta must be positive (where the loss turns from quadratic to linear), "
@@ -111,7 +111,7 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     return _elementwise_weighted(loss, weight, reduction, "huber_loss", mean_by_weight=False)
 
 
-def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
+def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0) -> Tensor:
     """ℓ = ½(x − y)²/β where |x − y| < β, else |x − y| − ½β: the Huber loss divided by β (so its slope
     far away is 1, as L1's); β = 0 is the L1 loss."""
     if beta < 0:
@@ -121,7 +121,7 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
     return huber_loss(input, target, reduction=reduction, delta=beta) * (1.0 / beta)
 
 
-def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
+def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean") -> Tensor:
     """ℓ = −w·[y·log x + (1 − y)·log(1 − x)], x a probability. Each log is clamped at −100 (PyTorch's
     rule), so x = 0 or 1 gives a finite loss. For logits, use binary_cross_entropy_with_logits."""
     if input.numel() and bool(((input < 0) | (input > 1)).any()):  # (a bool: a captured step can replay it)
@@ -144,7 +144,7 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
 
 
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
-                                     reduction="mean", pos_weight=None):
+                                     reduction="mean", pos_weight=None) -> Tensor:
     """BCE on a logit z (σ folded in, stable): ℓ = −w·[p·y·log σ(z) + (1 − y)·log(1 − σ(z))], p = pos_weight.
 
     With softplus(z) = log(1 + eᶻ) = −log(1 − σ(z)) (a fused overflow-free primitive):
@@ -194,7 +194,7 @@ def _class_loss(input, target, weight, ignore_index, reduction, label_smoothing,
     return class_nll(input, target, weight, ignore_index, reduction, label_smoothing, logits=logits)
 
 
-def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
+def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean") -> Tensor:
     """ℓₙ = −w[yₙ]·x[n, yₙ] for log-probabilities x of shape (N, C), (N, C, d...) or (C,); targets equal to
     ``ignore_index`` contribute nothing. 'mean' divides by Σ w[yₙ] over the non-ignored targets."""
     target = target if isinstance(target, Tensor) else as_tensor_of(target)
@@ -207,7 +207,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
 
 
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
-                  reduction="mean", label_smoothing=0.0):
+                  reduction="mean", label_smoothing=0.0) -> Tensor:
     """ℓₙ = −Σ_c w_c·t_{n,c}·log softmax(x)_{n,c}, classes in dim 1 (or dim 0 of a (C,) input).
 
     ``target``: class indices (int64, shape (N,) / (N, d...)), i.e. t = one-hot; or class probabilities

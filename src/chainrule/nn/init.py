@@ -12,7 +12,13 @@ from __future__ import annotations
 import math
 
 from ..autograd import no_grad
-from ..engine import clamp, eye, linalg, normal
+from ..engine import (
+    Tensor,  # noqa: F401 - in annotations
+    clamp,
+    eye,
+    linalg,
+    normal,
+)
 from ..engine.dtypes import float64
 
 __all__ = [
@@ -30,7 +36,7 @@ def _fill(tensor, values):
     return tensor
 
 
-def calculate_gain(nonlinearity, param=None):
+def calculate_gain(nonlinearity, param=None) -> float:
     """The factor that restores unit variance after the nonlinearity: linear/conv/sigmoid 1, tanh 5/3,
     relu √2, leaky_relu √(2/(1 + slope²)) (slope = param, default 0.01), selu 3/4."""
     linear_fns = ["linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
@@ -76,19 +82,19 @@ def _fan(tensor, mode):
     return fan_in if mode == "fan_in" else fan_out
 
 
-def uniform_(tensor, a=0.0, b=1.0, generator=None):
+def uniform_(tensor, a=0.0, b=1.0, generator=None) -> Tensor:
     """U(a, b): variance (b − a)²/12."""
     with no_grad():
         return tensor.uniform_(a, b, generator=generator)
 
 
-def normal_(tensor, mean=0.0, std=1.0, generator=None):
+def normal_(tensor, mean=0.0, std=1.0, generator=None) -> Tensor:
     """N(mean, std²)."""
     with no_grad():
         return tensor.normal_(mean, std, generator=generator)
 
 
-def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
+def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None) -> Tensor:
     """N(mean, std²) conditioned on [a, b] (bounds in absolute units, as PyTorch); drawn by resampling
     the values that fall outside. The variance is below std² by the truncation factor."""
     if not a < b:
@@ -105,30 +111,30 @@ def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
     return _fill(tensor, out)
 
 
-def constant_(tensor, val):
+def constant_(tensor, val) -> Tensor:
     """Fill the tensor with ``val`` in place (no gradient recorded)."""
     return _fill(tensor, val)
 
 
-def zeros_(tensor):
+def zeros_(tensor) -> Tensor:
     """All zeros. For weights this is the symmetry problem: every hidden unit computes the same thing and
     receives the same gradient, so they stay identical. Fine for biases."""
     return _fill(tensor, 0)
 
 
-def ones_(tensor):
+def ones_(tensor) -> Tensor:
     """Fill the tensor with 1 in place."""
     return _fill(tensor, 1)
 
 
-def eye_(tensor):
+def eye_(tensor) -> Tensor:
     """The identity matrix (2-D only): a layer that passes its inputs through."""
     if tensor.dim() != 2:
         raise ValueError(f"eye_: only 2-D tensors are supported, got shape {tuple(tensor.shape)}")
     return _fill(tensor, eye(*tensor.shape))
 
 
-def xavier_uniform_(tensor, gain=1.0, generator=None):
+def xavier_uniform_(tensor, gain=1.0, generator=None) -> Tensor:
     """Glorot & Bengio (2010): Var(w) = gain²·2/(fan_in + fan_out), a compromise between keeping the
     forward (fan_in) and the backward (fan_out) variance; U(−a, a) with a = gain·√(6/(fan_in + fan_out))."""
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
@@ -137,13 +143,13 @@ def xavier_uniform_(tensor, gain=1.0, generator=None):
     return uniform_(tensor, -a, a, generator)
 
 
-def xavier_normal_(tensor, gain=1.0, generator=None):
+def xavier_normal_(tensor, gain=1.0, generator=None) -> Tensor:
     """Glorot: N(0, std²) with std = gain·√(2/(fan_in + fan_out))."""
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     return normal_(tensor, 0.0, gain * math.sqrt(2.0 / float(fan_in + fan_out)), generator)
 
 
-def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
+def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None) -> Tensor:
     """He et al. (2015): a ReLU zeroes half its inputs, halving the variance, so Var(w) = gain²/fan with
     gain = √2 for ReLU (√(2/(1 + a²)) for leaky ReLU of slope a); U(−b, b) with b = gain·√(3/fan).
     ``mode='fan_in'`` preserves the forward variance, ``'fan_out'`` the backward one."""
@@ -153,13 +159,13 @@ def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", gene
     return uniform_(tensor, -bound, bound, generator)
 
 
-def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
+def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None) -> Tensor:
     """He: N(0, std²) with std = gain/√fan (see kaiming_uniform_)."""
     fan = _fan(tensor, mode)
     return normal_(tensor, 0.0, calculate_gain(nonlinearity, a) / math.sqrt(fan), generator)
 
 
-def lecun_uniform_(tensor, generator=None):
+def lecun_uniform_(tensor, generator=None) -> Tensor:
     """LeCun et al., "Efficient BackProp" (Tricks of the Trade, 1998): U(−1/√fan_in, 1/√fan_in), so
     Var(w) = 1/(3·fan_in) — the weights shrink with the fan-in so a sigmoid unit starts in its linear range.
     (Not in PyTorch; note Keras' ``lecun_uniform`` uses the wider bound √(3/fan_in), i.e. Var = 1/fan_in.)"""
@@ -168,14 +174,14 @@ def lecun_uniform_(tensor, generator=None):
     return uniform_(tensor, -bound, bound, generator)
 
 
-def lecun_normal_(tensor, generator=None):
+def lecun_normal_(tensor, generator=None) -> Tensor:
     """LeCun: N(0, 1/fan_in), i.e. std = 1/√fan_in: a unit's pre-activation then has the variance of one
     input (the scheme SELU networks assume). Not in PyTorch; Keras truncates it, this does not."""
     fan_in, _ = _calculate_fan_in_and_fan_out(tensor)
     return normal_(tensor, 0.0, 1.0 / math.sqrt(fan_in), generator)
 
 
-def orthogonal_(tensor, gain=1, generator=None):
+def orthogonal_(tensor, gain=1, generator=None) -> Tensor:
     """Saxe et al. (2013): a (semi-)orthogonal matrix times gain (QR of a Gaussian matrix, signs fixed so
     the result is uniformly distributed). An orthogonal map preserves norms exactly, forward and backward."""
     shape = tensor.shape

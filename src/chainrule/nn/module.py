@@ -13,9 +13,16 @@ flag test away from ``forward`` when no hooks are registered: small networks pay
 from __future__ import annotations
 
 from collections import OrderedDict, namedtuple
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
+from collections.abc import Iterator
 
 from ..autograd import no_grad
 from ..engine import Tensor, as_tensor
+from ..engine.backend import refuse_foreign
 from ..engine.device import parse_to
 from ..engine.dtypes import float16, float32, float64
 from .hooks import ModuleHooksMixin
@@ -43,7 +50,7 @@ class Module(ModuleHooksMixin):
     training: bool
     _hooks_on = False  # any forward/backward hook registered on this module? (the fast path tests this)
 
-    def __init__(self):
+    def __init__(self) -> None:
         d = self.__dict__
         d["training"] = True
         d["_parameters"] = OrderedDict()
@@ -51,12 +58,19 @@ class Module(ModuleHooksMixin):
         d["_non_persistent_buffers_set"] = set()
         d["_modules"] = OrderedDict()
 
-    def forward(self, *args, **kwargs):
+    def _forward_unimplemented(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
 
-    def __call__(self, *args, **kwargs):
+    # as torch declares it: a subclass's forward may take any arguments (forward(self, x: Tensor) -> Tensor)
+    forward: Callable[..., Any] = _forward_unimplemented
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Tensor:
+        """``forward(*args, **kwargs)`` with the hooks: ``model(x)`` is a Tensor for type checkers (a module
+        whose forward returns something else: ``typing.cast`` the result)."""
         if self._hooks_on:
             return self._call_with_hooks(args, kwargs)
+        if args and not isinstance(args[0], Tensor):  # a torch tensor, say: refused, naming the conversion
+            refuse_foreign(args[0], type(self).__name__)
         return self.forward(*args, **kwargs)
 
     # --------------------------------------------------------------------------------- registration
@@ -121,7 +135,7 @@ class Module(ModuleHooksMixin):
         d["_modules"].pop(name, None)
         d["_non_persistent_buffers_set"].discard(name)
 
-    def __setattr__(self, name, value):
+    def __setattr__(self, name, value) -> None:
         d = self.__dict__
         if isinstance(value, Parameter):
             self._check_init("parameters")
@@ -161,7 +175,7 @@ class Module(ModuleHooksMixin):
         with no_grad():
             p.copy_(value)
 
-    def __delattr__(self, name):
+    def __delattr__(self, name) -> None:
         d = self.__dict__
         if name in d.get("_parameters", ()) or name in d.get("_buffers", ()) or name in d.get("_modules", ()):
             self._forget(name)
@@ -169,13 +183,13 @@ class Module(ModuleHooksMixin):
         else:
             object.__delattr__(self, name)
 
-    def __getattr__(self, name):  # only reached when normal lookup fails
+    def __getattr__(self, name) -> Any:  # only reached when normal lookup fails
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
-    def __dir__(self):
+    def __dir__(self) -> list[str]:
         return sorted(set(super().__dir__()))
 
-    def get_submodule(self, target: str):
+    def get_submodule(self, target: str) -> Module:
         """The sub-module at a dotted path such as ``'body.0'`` ('' is this module)."""
         m = self
         for part in target.split(".") if target else ():
@@ -184,7 +198,7 @@ class Module(ModuleHooksMixin):
             m = m._modules[part]
         return m
 
-    def get_parameter(self, target: str):
+    def get_parameter(self, target: str) -> Parameter:
         """The parameter at a dotted path such as ``'body.0.weight'``."""
         mod, _, name = target.rpartition(".")
         m = self.get_submodule(mod)
@@ -193,7 +207,7 @@ class Module(ModuleHooksMixin):
         return m._parameters[name]
 
     # ------------------------------------------------------------------------------------- traversal
-    def named_modules(self, memo=None, prefix: str = "", remove_duplicate: bool = True):
+    def named_modules(self, memo=None, prefix: str = "", remove_duplicate: bool = True) -> Iterator[tuple[str, Module]]:
         """Yield (dotted name, module) for this module and every descendant, depth first, each once."""
         if memo is None:
             memo = set()
@@ -207,12 +221,12 @@ class Module(ModuleHooksMixin):
                 continue
             yield from m.named_modules(memo, prefix + ("." if prefix else "") + name, remove_duplicate)
 
-    def modules(self):
+    def modules(self) -> Iterator[Module]:
         """This module and every sub-module, depth first."""
         for _, m in self.named_modules():
             yield m
 
-    def named_children(self):
+    def named_children(self) -> Iterator[tuple[str, Module]]:
         """(name, module) pairs of the direct sub-modules."""
         seen = set()
         for name, m in self._modules.items():
@@ -220,7 +234,7 @@ class Module(ModuleHooksMixin):
                 seen.add(id(m))
                 yield name, m
 
-    def children(self):
+    def children(self) -> Iterator[Module]:
         """The direct sub-modules."""
         for _, m in self.named_children():
             yield m
@@ -235,26 +249,28 @@ class Module(ModuleHooksMixin):
                 seen.add(id(v))
                 yield mod_prefix + ("." if mod_prefix else "") + name, v
 
-    def named_parameters(self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True):
+    def named_parameters(self, prefix: str = "", recurse: bool = True,
+                         remove_duplicate: bool = True) -> Iterator[tuple[str, Parameter]]:
         """(dotted name, Parameter) pairs; a parameter shared by two modules appears once."""
         yield from self._named_members("_parameters", prefix, recurse, remove_duplicate)
 
-    def parameters(self, recurse: bool = True):
+    def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
         """The learnable Parameters of this module and its sub-modules (each once), e.g. for an optimizer."""
         for _, p in self.named_parameters(recurse=recurse):
             yield p
 
-    def named_buffers(self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True):
+    def named_buffers(self, prefix: str = "", recurse: bool = True,
+                      remove_duplicate: bool = True) -> Iterator[tuple[str, Tensor]]:
         """(dotted name, buffer) pairs."""
         yield from self._named_members("_buffers", prefix, recurse, remove_duplicate)
 
-    def buffers(self, recurse: bool = True):
+    def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
         """The non-learnable state tensors (e.g. BatchNorm's running statistics)."""
         for _, b in self.named_buffers(recurse=recurse):
             yield b
 
     # ------------------------------------------------------------------------------------ modes, misc
-    def train(self, mode: bool = True):
+    def train(self, mode: bool = True) -> Self:
         """Training mode (dropout drops, batch norm uses batch statistics) for this module and children."""
         if not isinstance(mode, bool):
             raise ValueError(f"training mode is expected to be boolean, got {type(mode).__name__}")
@@ -262,17 +278,17 @@ class Module(ModuleHooksMixin):
             m.__dict__["training"] = mode
         return self
 
-    def eval(self):
+    def eval(self) -> Self:
         """Evaluation mode: ``train(False)``. Dropout is the identity, batch norm uses running estimates."""
         return self.train(False)
 
-    def requires_grad_(self, requires_grad: bool = True):
+    def requires_grad_(self, requires_grad: bool = True) -> Self:
         """Set ``requires_grad`` on every parameter (False freezes the module); returns self."""
         for p in self.parameters():
             p.requires_grad_(requires_grad)
         return self
 
-    def zero_grad(self, set_to_none: bool = True):
+    def zero_grad(self, set_to_none: bool = True) -> None:
         """Reset every parameter's ``.grad`` (to None by default, as PyTorch 2 does)."""
         for p in self.parameters():
             if p.grad is None:
@@ -282,14 +298,14 @@ class Module(ModuleHooksMixin):
             else:
                 p.grad.detach_().zero_()
 
-    def apply(self, fn):
+    def apply(self, fn) -> Self:
         """Call ``fn(module)`` on every child (recursively), then on this module: ``model.apply(init_fn)``."""
         for m in self.children():
             m.apply(fn)
         fn(self)
         return self
 
-    def to(self, *args, dtype=None, device=None, non_blocking=False, **kwargs):
+    def to(self, *args, dtype=None, device=None, non_blocking=False, **kwargs) -> Self:
         """Move and/or cast floating-point parameters and buffers (and their gradients) in place:
         ``to("cuda")``, ``to(cr.float64)``, ``to("cuda", cr.float64)``. Returns self, as torch."""
         device, dtype = parse_to(args, dtype, device)
@@ -304,32 +320,32 @@ class Module(ModuleHooksMixin):
                 t.grad = t.grad.to(device, to_dtype) if device is not None else t.grad.to(to_dtype)
         return self
 
-    def float(self):
+    def float(self) -> Self:
         """Cast floating-point parameters and buffers to float32; returns self."""
         return self.to(float32)
 
-    def double(self):
+    def double(self) -> Self:
         """Cast floating-point parameters and buffers to float64; returns self."""
         return self.to(float64)
 
-    def half(self):
+    def half(self) -> Self:
         """Cast floating-point parameters and buffers to float16; returns self."""
         return self.to(float16)
 
-    def type(self, dst_type):
+    def type(self, dst_type) -> Self:
         """Cast floating-point parameters and buffers to ``dst_type``; returns self."""
         return self.to(dst_type)
 
-    def cpu(self):
+    def cpu(self) -> Self:
         """Move parameters and buffers to the CPU; returns self."""
         return self.to("cpu")
 
-    def cuda(self, device=None):
+    def cuda(self, device=None) -> Self:
         """Move parameters and buffers to the GPU (``cuda:device``); returns self."""
         return self.to("cuda" if device is None else device)
 
     # ------------------------------------------------------------------------------------ state dict
-    def state_dict(self, destination=None, prefix: str = "", keep_vars: bool = False):
+    def state_dict(self, destination=None, prefix: str = "", keep_vars: bool = False) -> dict[str, Any]:
         """Every parameter and persistent buffer by dotted name (torch's keys). Values share memory with
         the module (detached unless ``keep_vars``): copy them to keep a snapshot."""
         out = OrderedDict() if destination is None else destination
@@ -343,7 +359,7 @@ class Module(ModuleHooksMixin):
                     out[dot + name] = b if keep_vars else b.detach()
         return out
 
-    def load_state_dict(self, state_dict, strict: bool = True, assign: bool = False):
+    def load_state_dict(self, state_dict, strict: bool = True, assign: bool = False) -> Any:
         """Copy values (chainrule Tensors, NumPy arrays, anything array-like) into the parameters and
         buffers with the same dotted names, cast to each one's dtype.
 
@@ -396,7 +412,7 @@ class Module(ModuleHooksMixin):
     def _get_name(self):
         return type(self).__name__
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         extra = self.extra_repr()
         extra_lines = extra.split("\n") if extra else []
         child_lines = [f"({name}): " + repr(m).replace("\n", "\n  ") for name, m in self._modules.items()]

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from ..engine import ones, zeros
+from ..engine import (
+    Tensor,  # noqa: F401 - in annotations
+    ones,
+    zeros,
+)
 from . import init
 from .module import Module
 from .parameter import Parameter
 
 
-def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5) -> Tensor:
     """Normalise over the last ``len(normalized_shape)`` dims of each sample, then scale and shift:
 
         y = γ·(x − μ)/√(σ² + ε) + β,   μ, σ² the mean and biased variance of those dims
@@ -41,7 +45,7 @@ class LayerNorm(Module):
     learned when ``elementwise_affine`` (torch's names and defaults)."""
 
     def __init__(self, normalized_shape, eps: float = 1e-5, elementwise_affine: bool = True, bias: bool = True,
-                 device=None, dtype=None):
+                 device=None, dtype=None) -> None:
         super().__init__()
         shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
         if not shape or not all(isinstance(s, int) and s > 0 for s in shape):
@@ -58,16 +62,16 @@ class LayerNorm(Module):
             self.register_parameter("weight", None)
             self.register_parameter("bias", None)
 
-    def reset_parameters(self):
+    def reset_parameters(self) -> None:
         """γ ← 1, β ← 0."""
         if self.weight is not None:
             init.ones_(self.weight)
         if self.bias is not None:
             init.zeros_(self.bias)
 
-    def forward(self, input):
+    def forward(self, input) -> Tensor:
         return layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return (f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}, "
                 f"bias={self._has_bias}")

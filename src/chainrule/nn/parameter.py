@@ -11,7 +11,7 @@ class Parameter(Tensor):
 
     __slots__ = ()
 
-    def __init__(self, data=None, requires_grad=True):
+    def __init__(self, data=None, requires_grad=True) -> None:
         self.data = data if isinstance(data, Tensor) else as_tensor([] if data is None else data)
         if requires_grad and not self.is_floating_point():
             raise RuntimeError(
@@ -24,5 +24,5 @@ class Parameter(Tensor):
         self._out_idx = 0
         self._hooks = None
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()

@@ -7,19 +7,20 @@ spatial dim: O = ⌊(S + 2p − δ(k − 1) − 1)/s⌋ + 1 (⌈·⌉ with ceil_
 
 from __future__ import annotations
 
+from ..engine import Tensor  # noqa: F401 - in annotations
 from . import functional_conv as F
 from .module import Module
 
 
 class _MaxPoolNd(Module):
-    def __init__(self, kernel_size, stride=None, padding=0, dilation=1, return_indices=False, ceil_mode=False):
+    def __init__(self, kernel_size, stride=None, padding=0, dilation=1, return_indices=False, ceil_mode=False) -> None:
         super().__init__()
         self.kernel_size = kernel_size
         self.stride = stride if stride is not None else kernel_size
         self.padding, self.dilation = padding, dilation
         self.return_indices, self.ceil_mode = return_indices, ceil_mode
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return (f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
                 f"dilation={self.dilation}, ceil_mode={self.ceil_mode}")
 
@@ -27,7 +28,7 @@ class _MaxPoolNd(Module):
 class MaxPool1d(_MaxPoolNd):
     """y[n, c, i] = max_t x[n, c, i·s + t·δ − p] over (N, C, L); the gradient goes to each window's maximum."""
 
-    def forward(self, input):
+    def forward(self, input) -> Tensor:
         return F.max_pool1d(input, self.kernel_size, self.stride, self.padding, self.dilation,
                             ceil_mode=self.ceil_mode, return_indices=self.return_indices)
 
@@ -36,7 +37,7 @@ class MaxPool2d(_MaxPoolNd):
     """y[n, c, i, j] = max over the kH×kW window at (i·sₕ, j·s_w) of (N, C, H, W) (padding counts as −∞).
     Backward: the gradient goes to each window's maximum (the first one on ties) and nowhere else."""
 
-    def forward(self, input):
+    def forward(self, input) -> Tensor:
         return F.max_pool2d(input, self.kernel_size, self.stride, self.padding, self.dilation,
                             ceil_mode=self.ceil_mode, return_indices=self.return_indices)
 
@@ -45,18 +46,18 @@ class AvgPool1d(Module):
     """y[n, c, i] = mean of the window x[n, c, i·s − p : i·s − p + k] (zero padding counted unless
     count_include_pad=False). Sizes are stored as 1-tuples, as in PyTorch."""
 
-    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
+    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True) -> None:
         super().__init__()
         one = lambda v: (v,) if isinstance(v, int) else tuple(v)  # noqa: E731
         self.kernel_size = one(kernel_size)
         self.stride = one(stride if stride is not None else kernel_size)
         self.padding, self.ceil_mode, self.count_include_pad = one(padding), ceil_mode, count_include_pad
 
-    def forward(self, input):
+    def forward(self, input) -> Tensor:
         return F.avg_pool1d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
                             self.count_include_pad)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
 
@@ -66,34 +67,34 @@ class AvgPool2d(Module):
     receives g/D in the backward pass."""
 
     def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
-                 divisor_override=None):
+                 divisor_override=None) -> None:
         super().__init__()
         self.kernel_size = kernel_size
         self.stride = stride if stride is not None else kernel_size
         self.padding, self.ceil_mode, self.count_include_pad = padding, ceil_mode, count_include_pad
         self.divisor_override = divisor_override
 
-    def forward(self, input):
+    def forward(self, input) -> Tensor:
         return F.avg_pool2d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
                             self.count_include_pad, self.divisor_override)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
 
 class _AdaptiveAvgPoolNd(Module):
-    def __init__(self, output_size):
+    def __init__(self, output_size) -> None:
         super().__init__()
         self.output_size = output_size
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return f"output_size={self.output_size}"
 
 
 class AdaptiveAvgPool1d(_AdaptiveAvgPoolNd):
     """Average pooling to a fixed length ``output_size``, whatever the input length."""
 
-    def forward(self, input):
+    def forward(self, input) -> Tensor:
         return F.adaptive_avg_pool1d(input, self.output_size)
 
 
@@ -101,5 +102,5 @@ class AdaptiveAvgPool2d(_AdaptiveAvgPoolNd):
     """Average pooling to a fixed (H_out, W_out) whatever the input size (None keeps that size), with
     torch's bins; ``AdaptiveAvgPool2d(1)`` is global average pooling, the usual head of a modern CNN."""
 
-    def forward(self, input):
+    def forward(self, input) -> Tensor:
         return F.adaptive_avg_pool2d(input, self.output_size)

@@ -9,7 +9,7 @@ from .module import Module
 from .parameter import Parameter
 
 
-def embedding(input, weight, padding_idx=None):
+def embedding(input, weight, padding_idx=None) -> Tensor:
     """Rows of ``weight`` picked by the integer ``input``: out[..., :] = weight[input[...], :].
 
     The same as multiplying one-hot rows by ``weight``, without building them: the gradient adds ∂L/∂out
@@ -32,7 +32,7 @@ class Embedding(Module):
     """A table of ``num_embeddings`` vectors of size ``embedding_dim``, initialised N(0, 1) as in torch;
     ``padding_idx``'s row starts at zero and receives no gradient."""
 
-    def __init__(self, num_embeddings: int, embedding_dim: int, padding_idx=None, device=None, dtype=None):
+    def __init__(self, num_embeddings: int, embedding_dim: int, padding_idx=None, device=None, dtype=None) -> None:
         super().__init__()
         for name, v in (("num_embeddings", num_embeddings), ("embedding_dim", embedding_dim)):
             if not isinstance(v, int) or isinstance(v, bool) or v < 1:
@@ -45,16 +45,16 @@ class Embedding(Module):
         self.weight = Parameter(empty(num_embeddings, embedding_dim, dtype=dtype, device=device))
         self.reset_parameters()
 
-    def reset_parameters(self):
+    def reset_parameters(self) -> None:
         """W ~ N(0, 1), the padding row zero."""
         init.normal_(self.weight)
         if self.padding_idx is not None:
             with no_grad():
                 self.weight[self.padding_idx] = 0
 
-    def forward(self, input):
+    def forward(self, input) -> Tensor:
         return embedding(input, self.weight, self.padding_idx)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return f"{self.num_embeddings}, {self.embedding_dim}" + (
             f", padding_idx={self.padding_idx}" if self.padding_idx is not None else "")

@@ -35,6 +35,7 @@ from __future__ import annotations
 import numpy as np
 
 import chainrule as cr
+from chainrule import _optional as optional
 
 from .trace import ExportError, GraphBuilder
 
@@ -105,11 +106,7 @@ def export(model, args, f, *, export_params=True, verbose=False, input_names=Non
     ``do_constant_folding`` is accepted for torch's signature (there is nothing to fold: the graph holds
     no computation on constants alone).
     """
-    try:
-        import onnx
-    except ImportError:
-        raise ImportError("chainrule.onnx.export needs the onnx package: pip install 'chainrule[export]' "
-                          "(or pip install onnx onnxruntime)") from None
+    onnx = optional.require("onnx", "chainrule.onnx.export")
     from .build import build_model, dim_names, rename_outputs
     from .layers import CONVERTERS
     from .trace import trace

@@ -26,7 +26,7 @@ class Adadelta(Optimizer):
     Hyperparameters (torch's defaults): ``lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, maximize=False``.
     """
 
-    def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, *, maximize=False):
+    def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, *, maximize=False) -> None:
         defaults = dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay, maximize=maximize)
         super().__init__(params, defaults)
 

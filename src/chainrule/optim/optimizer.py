@@ -24,6 +24,7 @@ from __future__ import annotations
 import copy
 from collections import defaultdict
 from itertools import chain
+from typing import Any
 
 from ..autograd import enable_grad, no_grad
 from ..engine import CaptureError, Tensor, as_tensor, dtypes, is_capturing, tensor, zeros_like
@@ -33,7 +34,7 @@ from ..engine.capture import current as current_capture
 class _RequiredParameter:
     """Marks a hyperparameter without a default (``lr`` in old torch): a group must set it."""
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "<required parameter>"
 
 
@@ -65,7 +66,7 @@ class Optimizer:
     """Base class: ``Optimizer(params, defaults)``; ``params`` is an iterable of Parameters, of
     ``(name, Parameter)`` pairs, or of dicts (parameter groups) with a ``"params"`` entry."""
 
-    def __init__(self, params, defaults):
+    def __init__(self, params, defaults) -> None:
         name = type(self).__name__
         for k, v in defaults.items():  # a str (e.g. lr read from a config file) would fail later, obscurely
             if isinstance(v, str):
@@ -96,14 +97,14 @@ class Optimizer:
     def _validate(self, group):
         """Raise ValueError for an out-of-range hyperparameter in ``group`` (subclasses extend)."""
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         lines = [self.__class__.__name__ + " ("]
         for i, group in enumerate(self.param_groups):
             lines.append(f"Parameter Group {i}")
             lines += [f"    {k}: {group[k]}" for k in sorted(group) if k != "params"]
         return "\n".join(lines) + "\n)"
 
-    def add_param_group(self, param_group):
+    def add_param_group(self, param_group) -> None:
         """Add a group of parameters with its own hyperparameters (missing ones come from ``defaults``)."""
         if not isinstance(param_group, dict):
             raise TypeError(f"param_group must be a dict, but got {type(param_group).__name__}")
@@ -148,7 +149,7 @@ class Optimizer:
         self.param_groups.append(group)
 
     # ------------------------------------------------------------------------------------ gradients
-    def zero_grad(self, set_to_none=True):
+    def zero_grad(self, set_to_none=True) -> None:
         """Forget the gradients: ``p.grad = None`` (default), or fill them with zeros in place."""
         for group in self.param_groups:
             for p in group["params"]:
@@ -158,7 +159,7 @@ class Optimizer:
                     else:
                         p.grad.detach_().zero_()
 
-    def step(self, closure=None):
+    def step(self, closure=None) -> Any:
         """Update every parameter that has a gradient (``_update``, the subclass's rule); ``closure()`` (if
         given) recomputes and returns the loss, which step returns."""
         loss = None
@@ -205,7 +206,7 @@ class Optimizer:
         """Fill a parameter's empty state dict with the optimizer's buffers (torch's names)."""
 
     # ------------------------------------------------------------------------------------ state dict
-    def state_dict(self):
+    def state_dict(self) -> dict[str, Any]:
         """``{"state": {index: {name: value}}, "param_groups": [{hyperparameters..., "params": [index]}]}``."""
         index = {}
         groups = []
@@ -221,7 +222,7 @@ class Optimizer:
                 state[index[id(p)]] = {k: _copy_value(v) for k, v in s.items()}
         return {"state": state, "param_groups": groups}
 
-    def load_state_dict(self, state_dict):
+    def load_state_dict(self, state_dict) -> None:
         """Load ``state_dict()``'s output (this optimizer's or a torch optimizer's, with the same parameter
         layout): hyperparameters and state; stepping on continues the saved trajectory exactly."""
         if not isinstance(state_dict, dict) or "state" not in state_dict or "param_groups" not in state_dict:

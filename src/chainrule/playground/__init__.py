@@ -7,3 +7,17 @@ session (session.py, slices.py, training.py) holds one tab's data, network and t
 compute what the page draws, export.py / script.py / replay.py the files it can take away, presets.py the
 lectures' experiments. The static single-page front end is in static/.
 """
+
+
+def show(*args, **kwargs):
+    """The playground in a notebook cell (served by this kernel): see ``chainrule.playground.notebook.show``."""
+    from .notebook import show as _show
+
+    return _show(*args, **kwargs)
+
+
+def stop():
+    """Stop the playground that ``show()`` started."""
+    from .notebook import stop as _stop
+
+    _stop()

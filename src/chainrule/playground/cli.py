@@ -7,6 +7,9 @@ import ipaddress
 import os
 import secrets
 
+from .. import _optional as optional
+from ..cli import UsageError
+
 LOOPBACK_NAMES = ("localhost", "ip6-localhost")
 
 
@@ -42,25 +45,24 @@ def is_loopback(host: str) -> bool:
 
 def run(args) -> int:
     if not 0 <= args.port <= 65535:
-        raise SystemExit(f"chainrule playground: --port must be in 0..65535, got {args.port}")
+        raise UsageError(f"--port must be in 0..65535, got {args.port}")
     workers = (os.cpu_count() or 1) if getattr(args, "workers", None) is None else args.workers
     if not 0 <= workers <= 256:
-        raise SystemExit(f"chainrule playground: --workers must be in 0..256, got {workers}")
+        raise UsageError(f"--workers must be in 0..256, got {workers}")
     max_sessions = getattr(args, "max_sessions", 200)
     if max_sessions < 1:
-        raise SystemExit(f"chainrule playground: --max-sessions must be at least 1, got {max_sessions}")
+        raise UsageError(f"--max-sessions must be at least 1, got {max_sessions}")
     token = getattr(args, "token", None)
     if token is not None and (len(token) < 8 or not token.replace("-", "").replace("_", "").isalnum()):
-        raise SystemExit("chainrule playground: --token must be at least 8 letters, digits, '-' or '_'")
+        raise UsageError("--token must be at least 8 letters, digits, '-' or '_'")
     if getattr(args, "no_token", False):
         token = None
     elif token is None and not is_loopback(args.host):
         token = secrets.token_urlsafe(18)  # reachable from other machines: only those given the link get in
-    try:
-        from .server import serve
-    except ImportError as e:  # starlette/uvicorn are an optional extra
-        raise SystemExit(f"chainrule playground needs the 'playground' extra ({e.name} is missing): "
-                         "pip install 'chainrule[playground]'") from None
+    for module in ("starlette", "uvicorn", "websockets"):  # the optional extra 'playground'
+        optional.require(module, "chainrule playground")
+    from .server import serve
+
     serve(host=args.host, port=args.port, open_browser=not args.no_browser, workers=workers, token=token,
           max_sessions=max_sessions)
     return 0

@@ -163,10 +163,27 @@ async def _pump(websocket: WebSocket, outbox):
 def serve(host: str = "127.0.0.1", port: int = 0, open_browser: bool = True, log_level: str = "warning",
           workers: int = 0, token: str | None = None, max_sessions: int = MAX_SESSIONS):
     """Run the playground until interrupted. Port 0 picks a free port; the URL (with the token) is printed."""
+    import webbrowser
+
+    where = f"on {workers} worker process{'es' if workers != 1 else ''}" if workers else "in this process"
+
+    def ready():  # the URL is printed once the page can be used: every worker has started
+        print(f"chainrule playground: {url}  (sessions run {where}; Ctrl+C to stop)", flush=True)
+        if open_browser:
+            with contextlib.suppress(Exception):
+                webbrowser.open(url)
+
+    server, sock, url = make_server(host, port, log_level, workers, token, max_sessions, on_ready=ready)
+    server.run(sockets=[sock])
+
+
+def make_server(host: str = "127.0.0.1", port: int = 0, log_level: str = "warning", workers: int = 0,
+                token: str | None = None, max_sessions: int = MAX_SESSIONS, on_ready=None):
+    """``(uvicorn.Server, its bound socket, the URL)``: ``server.run(sockets=[sock])`` serves it (``serve``
+    does; so does ``chainrule.playground.show()``, on a thread of a notebook's kernel)."""
     import errno
     import socket
     import sys
-    import webbrowser
 
     import uvicorn
 
@@ -187,15 +204,7 @@ def serve(host: str = "127.0.0.1", port: int = 0, open_browser: bool = True, log
     url = f"http://{host if ':' not in host else '[' + host + ']'}:{sock.getsockname()[1]}/"
     if token:
         url += f"?token={token}"
-    where = f"on {workers} worker process{'es' if workers != 1 else ''}" if workers else "in this process"
-
-    def ready():  # the URL is printed once the page can be used: every worker has started
-        print(f"chainrule playground: {url}  (sessions run {where}; Ctrl+C to stop)", flush=True)
-        if open_browser:
-            with contextlib.suppress(Exception):
-                webbrowser.open(url)
-
-    app = create_app(workers=workers, token=token, max_sessions=max_sessions, on_ready=ready)
+    app = create_app(workers=workers, token=token, max_sessions=max_sessions, on_ready=on_ready)
     config = uvicorn.Config(app, log_level=log_level, ws_max_size=1 << 20, ws_ping_interval=20)
     logging.getLogger("uvicorn.error").addFilter(_ClientFrameErrors())  # after Config has set up logging
-    uvicorn.Server(config).run(sockets=[sock])
+    return uvicorn.Server(config), sock, url

@@ -16,6 +16,8 @@ import json
 import sys
 import time
 
+from ..cli import USAGE, error
+
 S = "  "
 
 
@@ -73,9 +75,8 @@ def add_parser(subparsers):
     return p
 
 
-def _error(cmd, msg, code=2):
-    print(f"chainrule runs {cmd}: error: {msg}", file=sys.stderr)
-    return code
+def _error(cmd, msg, code=USAGE):
+    return error(f"runs {cmd}", msg, code)
 
 
 def _store(args):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ..cli import USAGE, error
 from .flags import add_executor_arguments
 
 _EPILOG = """a sweep file:
@@ -46,9 +47,8 @@ def add_parser(subparsers):
     return p
 
 
-def _error(msg, code=2):
-    print(f"chainrule sweep: error: {msg}", file=sys.stderr)
-    return code
+def _error(msg, code=USAGE):
+    return error("sweep", msg, code)
 
 
 def run(args) -> int:

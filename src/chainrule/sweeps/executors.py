@@ -20,6 +20,7 @@ import multiprocessing
 import os
 from collections import deque
 
+from .. import _optional as optional
 from .worker import call, describe, init_local_worker
 
 __all__ = ["make_executor", "SerialExecutor", "ProcessExecutor", "DaskExecutor", "ExecutorError"]
@@ -115,11 +116,7 @@ class DaskExecutor(SerialExecutor):
     remote = True
 
     def __init__(self, scheduler=None, local_workers=None, timeout=30.0):
-        try:
-            import distributed
-        except ImportError:
-            raise ExecutorError("Dask executors need dask.distributed: pip install 'chainrule[sweep]' (or: pip "
-                                "install 'dask[distributed]')") from None
+        distributed = optional.require("distributed", "Dask executors")
         self._cluster, self._futures = None, {}
         if local_workers:
             self._cluster = distributed.LocalCluster(n_workers=int(local_workers), threads_per_worker=1,

@@ -12,6 +12,7 @@ import json
 import math
 from collections import deque
 
+from .. import _optional as optional
 from .space import grid_points, random_points, trial_key
 
 __all__ = ["make_search", "PlannedSearch", "OptunaSearch"]
@@ -50,11 +51,7 @@ class OptunaSearch(PlannedSearch):
     adaptive = True
 
     def __init__(self, spec):
-        try:
-            import optuna
-        except ImportError:
-            raise ImportError("method = \"optuna\" needs optuna: pip install 'chainrule[sweep]' (or: pip install "
-                              "optuna)") from None
+        optuna = optional.require("optuna", 'method = "optuna"')
         self.optuna, self.spec = optuna, spec
         optuna.logging.set_verbosity(optuna.logging.WARNING)
         self.study = optuna.create_study(direction="maximize" if spec.direction == "max" else "minimize",

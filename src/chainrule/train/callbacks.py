@@ -21,6 +21,7 @@ import math
 import os
 import sys
 import time
+from typing import Any
 
 from .history import metric_mode
 
@@ -33,28 +34,28 @@ class Callback:
 
     trainer = None
 
-    def on_train_begin(self, trainer):
+    def on_train_begin(self, trainer) -> None:
         self.trainer = trainer
 
-    def on_epoch_begin(self, epoch):
+    def on_epoch_begin(self, epoch) -> None:
         pass
 
-    def on_after_backward(self, batch, loss):
+    def on_after_backward(self, batch, loss) -> None:
         pass
 
-    def on_batch_end(self, batch, loss):
+    def on_batch_end(self, batch, loss) -> None:
         pass
 
-    def on_epoch_end(self, epoch, logs):
+    def on_epoch_end(self, epoch, logs) -> None:
         pass
 
-    def on_train_end(self, logs):
+    def on_train_end(self, logs) -> None:
         pass
 
-    def state_dict(self):
+    def state_dict(self) -> dict[str, Any]:
         return {}
 
-    def load_state_dict(self, state):
+    def load_state_dict(self, state) -> None:
         pass
 
 
@@ -77,38 +78,56 @@ def format_logs(logs, skip=("time",)):
 
 # ---------------------------------------------------------------------------------------- progress
 class ProgressBar(Callback):
-    """Shows training progress on ``stream`` (default: standard output, looked up at run time).
+    """Shows training progress: a progress bar while an epoch runs, one summary line per epoch on ``stream``
+    (default: standard output, looked up at run time), e.g. ``epoch 3/30  loss 0.1234  accuracy 0.9650  ...``.
 
-    On a terminal: an in-place bar for the current epoch (redrawn at most ``refresh`` times a second, so
-    it costs nothing measurable), then one summary line per epoch. Otherwise (a log file, a pipe, CI):
-    just the summary lines, ``epoch 3/30  loss 0.1234  accuracy 0.9650  val_loss ...  lr 0.001  (0.21 s)``.
-    ``every``: print the summary of every n-th epoch only (the first and last are always printed).
+    The bar is tqdm's (``pip install 'chainrule[notebook]'``) where tqdm is installed and someone watches: in
+    Jupyter (``tqdm.auto``: a widget, or text where ipywidgets is missing) or with standard error on a
+    terminal. It runs over the whole training (rate in batches/s, time left until the last epoch, the epoch
+    and its running loss) and, as tqdm's convention, draws on standard error. Without tqdm, a terminal gets
+    chainrule's own in-place bar on ``stream``; a log file, a pipe or CI get just the summary lines.
+    ``bar``: None decides as above, False never draws a bar, True always draws tqdm's. ``every``: print the
+    summary of every n-th epoch only (the first and last are always printed). ``fit(verbose=0)`` adds none.
     """
 
-    def __init__(self, stream=None, every=1, refresh=10.0, width=24):
+    def __init__(self, stream=None, every=1, refresh=10.0, width=24, bar=None) -> None:
         self.stream, self.every, self.min_interval, self.width = stream, max(1, int(every)), 1.0 / refresh, width
+        self.bar = bar
 
-    def on_train_begin(self, trainer):
+    def on_train_begin(self, trainer) -> None:
         super().on_train_begin(trainer)
         out = self.stream or sys.stdout
         self._out = out
         self._tty = bool(getattr(out, "isatty", lambda: False)())
         self._last_draw = 0.0
+        self._tqdm_class = _tqdm_class(self.bar)
+        self._tqdm = None
 
-    def on_epoch_begin(self, epoch):
+    def on_epoch_begin(self, epoch) -> None:
         self._epoch = epoch
         self._loss_sum, self._n = 0.0, 0
         self._nb = self.trainer.num_batches
+        if self._tqdm_class is not None and self._tqdm is None:
+            t = self.trainer
+            total = (t.epochs - epoch + 1) * self._nb if self._nb else None
+            self._tqdm = self._tqdm_class(total=total, desc="training", unit="batch", leave=False,
+                                          file=sys.stderr, dynamic_ncols=True, mininterval=self.min_interval)
 
-    def on_batch_end(self, batch, loss):
-        if not self._tty:
+    def on_batch_end(self, batch, loss) -> None:
+        if self._tqdm is None and not self._tty:
             return
         self._loss_sum += loss
         self._n += 1
+        if self._tqdm is not None:
+            self._tqdm.update(1)
         now = time.perf_counter()
         if now - self._last_draw < self.min_interval:
             return
         self._last_draw = now
+        if self._tqdm is not None:  # tqdm redraws by itself; the postfix only changes with the next draw
+            self._tqdm.set_postfix_str(f"epoch {self._epoch}/{self.trainer.epochs}, "
+                                       f"loss {self._loss_sum / self._n:.4f}", refresh=False)
+            return
         done = batch + 1
         frac = done / self._nb if self._nb else 0.0
         fill = int(self.width * frac)
@@ -118,16 +137,58 @@ class ProgressBar(Callback):
                         f"loss {self._loss_sum / self._n:.4f}\x1b[K")
         self._out.flush()
 
-    def on_epoch_end(self, epoch, logs):
+    def on_epoch_end(self, epoch, logs) -> None:
         t = self.trainer
         if epoch % self.every and epoch not in (1, t.epochs) and not t.stop_training:
-            if self._tty:
+            if self._tty and self._tqdm is None:
                 self._out.write("\r\x1b[K")
             return
         width = len(str(t.epochs))
         line = f"epoch {epoch:>{width}}/{t.epochs}  {format_logs(logs)}  ({logs.get('time', 0.0):.2f} s)"
+        if self._tqdm is not None:
+            self._tqdm.clear()
+            self._out.write(line + "\n")
+            self._out.flush()
+            self._tqdm.refresh()
+            return
         self._out.write(("\r\x1b[K" if self._tty else "") + line + "\n")
         self._out.flush()
+
+    def on_train_end(self, logs) -> None:
+        if self._tqdm is not None:
+            self._tqdm.close()
+            self._tqdm = None
+
+
+def _in_notebook():
+    shell = sys.modules.get("IPython")
+    ip = shell.get_ipython() if shell is not None and hasattr(shell, "get_ipython") else None
+    return ip is not None and "IPKernelApp" in getattr(ip, "config", {})
+
+
+def _tqdm_class(bar):
+    """tqdm's bar class for ``ProgressBar(bar=...)``, or None for no tqdm bar."""
+    if bar is False:
+        return None
+    notebook = _in_notebook()
+    if bar is None and not (notebook or getattr(sys.stderr, "isatty", lambda: False)()):
+        return None
+    try:
+        if notebook:
+            import warnings
+
+            with warnings.catch_warnings():  # tqdm.auto without ipywidgets falls back to text, with a warning
+                warnings.simplefilter("ignore")
+                from tqdm.auto import tqdm
+            return tqdm
+        from tqdm import tqdm
+    except ImportError:
+        if bar:
+            from .. import _optional
+
+            raise _optional.missing("tqdm", "ProgressBar(bar=True)") from None
+        return None
+    return tqdm
 
 
 # ----------------------------------------------------------------------------------- NaN guard
@@ -135,7 +196,7 @@ class DivergenceError(FloatingPointError):
     """Training produced a NaN or infinite loss. ``epoch``/``batch`` say where; ``history`` holds the
     epochs completed before it."""
 
-    def __init__(self, message, epoch=None, batch=None, history=None):
+    def __init__(self, message, epoch=None, batch=None, history=None) -> None:
         super().__init__(message)
         self.epoch, self.batch, self.history = epoch, batch, history
 
@@ -145,7 +206,7 @@ class NaNGuard(Callback):
     weights, with a ``DivergenceError`` that names the epoch and batch and suggests a smaller learning
     rate. ``fit`` adds one unless ``nan_guard=False``."""
 
-    def on_after_backward(self, batch, loss):
+    def on_after_backward(self, batch, loss) -> None:
         if math.isfinite(loss):
             return
         t = self.trainer
@@ -177,7 +238,7 @@ class EarlyStopping(Callback):
     model at the end (the lecture's "early stopping: keep the model with the best validation score").
     ``mode``: ``"min"``, ``"max"`` or ``"auto"`` (max for accuracy/r2, min for losses and errors)."""
 
-    def __init__(self, monitor="val_loss", patience=5, restore_best=True, min_delta=0.0, mode="auto"):
+    def __init__(self, monitor="val_loss", patience=5, restore_best=True, min_delta=0.0, mode="auto") -> None:
         if mode not in ("auto", "min", "max"):
             raise ValueError(f"EarlyStopping: mode must be 'auto', 'min' or 'max', got {mode!r}")
         if isinstance(patience, bool) or not isinstance(patience, int) or patience < 0:
@@ -187,12 +248,12 @@ class EarlyStopping(Callback):
         self.mode = metric_mode(monitor) if mode == "auto" else mode
         self.best, self.best_epoch, self.wait, self.best_state, self.stopped_epoch = None, 0, 0, None, 0
 
-    def on_train_begin(self, trainer):
+    def on_train_begin(self, trainer) -> None:
         super().on_train_begin(trainer)
         trainer.require_key(self.monitor, "EarlyStopping")
         self.best, self.best_epoch, self.wait, self.best_state, self.stopped_epoch = None, 0, 0, None, 0
 
-    def on_epoch_end(self, epoch, logs):
+    def on_epoch_end(self, epoch, logs) -> None:
         value = logs[self.monitor]
         if _improved(value, self.best, self.mode, self.min_delta):
             self.best, self.best_epoch, self.wait = value, epoch, 0
@@ -206,15 +267,15 @@ class EarlyStopping(Callback):
             self.trainer.stop_reason = (f"early stopping at epoch {epoch}: {self.monitor} has not improved for "
                                         f"{self.patience} epochs (best {self.best:.4g} at epoch {self.best_epoch})")
 
-    def on_train_end(self, logs):
+    def on_train_end(self, logs) -> None:
         if self.restore_best and self.best_state is not None and self.best_epoch != self.trainer.epoch:
             self.trainer.model.load_state_dict(self.best_state)
 
-    def state_dict(self):
+    def state_dict(self) -> dict[str, Any]:
         return {"best": self.best, "best_epoch": self.best_epoch, "wait": self.wait,
                 "stopped_epoch": self.stopped_epoch, "best_state": self.best_state}
 
-    def load_state_dict(self, state):
+    def load_state_dict(self, state) -> None:
         self.best, self.best_epoch, self.wait = state["best"], state["best_epoch"], state["wait"]
         self.stopped_epoch, self.best_state = state["stopped_epoch"], state["best_state"]
 
@@ -236,7 +297,7 @@ class ModelCheckpoint(Callback):
 
     order = 100  # after every other callback, so the checkpoint holds their state after this epoch
 
-    def __init__(self, dirpath, monitor="val_loss", save_best=True, save_last=True, mode="auto"):
+    def __init__(self, dirpath, monitor="val_loss", save_best=True, save_last=True, mode="auto") -> None:
         self.dirpath, self.monitor, self.save_best, self.save_last = os.fspath(dirpath), monitor, save_best, save_last
         self.mode = mode
         self.best = None
@@ -249,7 +310,7 @@ class ModelCheckpoint(Callback):
     def best_path(self):
         return os.path.join(self.dirpath, "best.ckpt")
 
-    def on_train_begin(self, trainer):
+    def on_train_begin(self, trainer) -> None:
         super().on_train_begin(trainer)
         self.best = None
         if self.save_best and self.monitor not in trainer.log_keys and self.monitor == "val_loss":
@@ -259,7 +320,7 @@ class ModelCheckpoint(Callback):
         self._mode = metric_mode(self.monitor) if self.mode == "auto" else self.mode
         os.makedirs(self.dirpath, exist_ok=True)
 
-    def on_epoch_end(self, epoch, logs):
+    def on_epoch_end(self, epoch, logs) -> None:
         from .checkpoint import save_checkpoint
 
         if self.save_best and _improved(logs[self.monitor], self.best, self._mode, 0.0):
@@ -268,10 +329,10 @@ class ModelCheckpoint(Callback):
         if self.save_last:
             save_checkpoint(self.last_path, self.trainer)
 
-    def state_dict(self):
+    def state_dict(self) -> dict[str, Any]:
         return {"best": self.best, "monitor": self.monitor}
 
-    def load_state_dict(self, state):
+    def load_state_dict(self, state) -> None:
         self.best, self.monitor = state["best"], state["monitor"]
 
 
@@ -279,8 +340,8 @@ class CSVLogger(Callback):
     """Write the whole history to ``path`` as CSV after every epoch (atomically, so the file is always
     complete; a resumed run rewrites it with the earlier epochs included)."""
 
-    def __init__(self, path):
+    def __init__(self, path) -> None:
         self.path = os.fspath(path)
 
-    def on_epoch_end(self, epoch, logs):
+    def on_epoch_end(self, epoch, logs) -> None:
         self.trainer.history.to_csv(self.path)

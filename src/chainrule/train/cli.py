@@ -17,6 +17,7 @@ import argparse
 import json
 import sys
 
+from ..cli import UsageError, error
 from .config import CHOICES, DEFAULTS
 
 S = argparse.SUPPRESS  # a flag that is not given leaves no attribute: the file or the default decides
@@ -110,11 +111,6 @@ def add_parser(subparsers):
     return t
 
 
-def _error(cmd, msg, code=2):
-    print(f"chainrule {cmd}: error: {msg}", file=sys.stderr)
-    return code
-
-
 def run_train(args) -> int:
     import os
 
@@ -148,7 +144,7 @@ def run_train(args) -> int:
 
         recorded_train_run(cfg, store=args.store, resume=bool(args.resume))
     except ConfigError as e:
-        return _error("train", e)
+        return error("train", e)
     except DivergenceError as e:
         print(f"\n{e}", file=sys.stderr)
         return 1
@@ -161,7 +157,7 @@ def _load(cmd, run_dir):
     try:
         return load_run(run_dir)
     except (FileNotFoundError, ValueError) as e:
-        raise SystemExit(f"chainrule {cmd}: error: {e}") from None
+        raise UsageError(str(e)) from None
 
 
 def run_evaluate(args) -> int:
@@ -222,7 +218,7 @@ def run_predict(args) -> int:
     try:
         _, X, _ = read_csv_columns(args.input, columns)
     except (ValueError, FileNotFoundError) as e:
-        return _error("predict", f"{e} (the run expects the columns: {', '.join(columns)})")
+        return error("predict", f"{e} (the run expects the columns: {', '.join(columns)})")
     out = run.predict(X).numpy().astype(np.float64)
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")

@@ -11,10 +11,10 @@ naming the field, the value and what is allowed — so a typo fails in a second,
 from __future__ import annotations
 
 import difflib
-import importlib.util
 import numbers
 import os
 
+from .. import _optional as optional
 from ..nn.mlp import INIT_SCHEMES
 
 __all__ = ["ConfigError", "DEFAULTS", "CHOICES", "resolve", "read_toml", "default_lr", "check_value", "load_toml"]
@@ -159,8 +159,8 @@ def _check_field(key, v, fail):
     if key in ("batchnorm", "nesterov", "augment", "tensorboard"):
         if not isinstance(v, bool):
             fail(f"expected true or false, got {v!r}")
-        if key == "tensorboard" and v and importlib.util.find_spec("tensorboard") is None:
-            fail("TensorBoard logs need the tensorboard package: pip install 'chainrule[tensorboard]'")
+        if key == "tensorboard" and v and not optional.available("tensorboard"):
+            fail(str(optional.missing("tensorboard", "TensorBoard logging")))
         return v
     if key == "hidden":
         try:
@@ -232,7 +232,7 @@ def load_toml(path, flag="--config"):
         try:
             import tomli as tomllib
         except ImportError:
-            raise ConfigError(f"{flag}: reading TOML needs Python 3.11+ (or: pip install tomli)") from None
+            raise ConfigError(f"{flag}: {optional.missing('tomli', 'reading TOML on Python 3.10')}") from None
     try:
         with open(path, "rb") as f:
             return tomllib.load(f)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import copy
 import time
+from typing import Any
 
 import numpy as np
 
@@ -36,7 +37,7 @@ __all__ = ["fit", "evaluate", "predict", "Trainer", "as_loader"]
 class Trainer:
     """The state of one ``fit`` call, as the callbacks see it (``callback.trainer``)."""
 
-    def __init__(self, model, loss_fn, optimizer, scheduler, train_loader, epochs, callbacks, log_keys):
+    def __init__(self, model, loss_fn, optimizer, scheduler, train_loader, epochs, callbacks, log_keys) -> None:
         self.model, self.loss_fn, self.optimizer, self.scheduler = model, loss_fn, optimizer, scheduler
         self.train_loader, self.epochs, self.callbacks, self.log_keys = train_loader, epochs, callbacks, log_keys
         self.history = History()
@@ -45,7 +46,7 @@ class Trainer:
         self.stop_training = False
         self.stop_reason = None
 
-    def require_key(self, key, who):
+    def require_key(self, key, who) -> None:
         if key not in self.log_keys:
             hint = " (val_* keys need val_data)" if key.startswith("val_") else ""
             raise ValueError(f"{who}: monitor={key!r} is not logged by this fit{hint}; "
@@ -56,7 +57,7 @@ def _is_array(x):
     return isinstance(x, (Tensor, np.ndarray))
 
 
-def as_loader(data, batch_size, shuffle, what="data"):
+def as_loader(data, batch_size, shuffle, what="data") -> Any:
     """Something ``fit`` can iterate once per epoch, yielding ``(inputs, targets)`` batches.
 
     Accepts a ``DataLoader`` (used as it is), a ``Dataset`` such as ``split.train`` (batched with
@@ -98,7 +99,7 @@ def _is_plateau(scheduler):
 
 def fit(model, loss_fn, optimizer, train_data, val_data=None, epochs=10, metrics=None, callbacks=None,
         scheduler=None, *, batch_size=32, shuffle=True, verbose=True, resume=None, nan_guard=True,
-        scheduler_interval="epoch", scheduler_monitor=None, replay="auto"):
+        scheduler_interval="epoch", scheduler_monitor=None, replay="auto") -> History:
     """Train ``model`` for ``epochs`` epochs; returns the ``History`` (one row of logs per epoch).
 
     - ``train_data``/``val_data``: a DataLoader, a Dataset (then ``batch_size``/``shuffle`` apply), a pair
@@ -230,13 +231,13 @@ def _evaluate(model, loss_fn, loader, metrics):
     return logs
 
 
-def evaluate(model, loss_fn, data, metrics=None, *, batch_size=1024):
+def evaluate(model, loss_fn, data, metrics=None, *, batch_size=1024) -> dict[str, float]:
     """Mean loss and metrics of ``model`` on ``data`` (eval mode, no graph): ``{"loss": ..., "accuracy":
     ...}``. ``data`` as for ``fit``; ``loss_fn=None`` skips the loss. The model's mode is restored."""
     return _evaluate(model, loss_fn, as_loader(data, batch_size, False, "data"), _metric_list(metrics))
 
 
-def predict(model, data, *, batch_size=1024):
+def predict(model, data, *, batch_size=1024) -> Tensor:
     """The model's outputs for ``data`` as one Tensor (eval mode, no graph; the mode is restored after).
 
     ``data``: inputs X (a Tensor, a NumPy array or a nested list), a Dataset/DataLoader of ``(x, y)``

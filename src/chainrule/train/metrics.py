@@ -23,7 +23,7 @@ import numpy as np
 from ..engine import Tensor
 
 __all__ = ["accuracy", "confusion_matrix", "r2_score", "rmse", "mae", "predicted_classes",
-           "Metric", "Accuracy", "RMSE", "MAE", "R2", "MeanMetric", "get_metric", "METRICS"]
+           "Metric", "Accuracy", "RMSE", "MAE", "R2", "MeanMetric", "SklearnMetric", "get_metric", "METRICS"]
 
 
 def _np(x):
@@ -117,16 +117,16 @@ class Metric:
     name = "metric"
     higher_is_better = True
 
-    def reset(self):
+    def reset(self) -> None:
         raise NotImplementedError
 
-    def update(self, output, target):
+    def update(self, output, target) -> None:
         raise NotImplementedError
 
     def compute(self) -> float:
         raise NotImplementedError
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"{type(self).__name__}()"
 
 
@@ -135,34 +135,34 @@ class Accuracy(Metric):
 
     name = "accuracy"
 
-    def __init__(self, threshold=0.0):
+    def __init__(self, threshold=0.0) -> None:
         self.threshold = threshold
         self.reset()
 
-    def reset(self):
+    def reset(self) -> None:
         self.correct = 0
         self.total = 0
 
-    def update(self, output, target):
+    def update(self, output, target) -> None:
         pred = predicted_classes(output, self.threshold)
         self.correct += int(np.count_nonzero(pred == _labels(target, pred.shape[0], "accuracy")))
         self.total += pred.shape[0]
 
-    def compute(self):
+    def compute(self) -> float:
         return self.correct / self.total if self.total else math.nan
 
 
 class _Regression(Metric):
     higher_is_better = False
 
-    def reset(self):
+    def reset(self) -> None:
         self.n = 0
         self.sse = self.sae = self.sum_y = self.sum_y2 = 0.0
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.reset()
 
-    def update(self, output, target):
+    def update(self, output, target) -> None:
         t, p = _pair(target, output, self.name)
         d = t - p
         self.n += t.shape[0]
@@ -177,7 +177,7 @@ class RMSE(_Regression):
 
     name = "rmse"
 
-    def compute(self):
+    def compute(self) -> float:
         return float(np.sqrt(np.mean(self.sse) / self.n)) if self.n else math.nan
 
 
@@ -186,7 +186,7 @@ class MAE(_Regression):
 
     name = "mae"
 
-    def compute(self):
+    def compute(self) -> float:
         return float(np.mean(self.sae) / self.n) if self.n else math.nan
 
 
@@ -196,36 +196,92 @@ class R2(_Regression):
     name = "r2"
     higher_is_better = True
 
-    def compute(self):
+    def compute(self) -> float:
         return _r2(self.sse, self.sum_y, self.sum_y2, self.n) if self.n else math.nan
 
 
 class MeanMetric(Metric):
     """Wraps a function ``fn(output, target) -> float`` as a batch-size-weighted mean over an epoch."""
 
-    def __init__(self, fn, name=None, higher_is_better=True):
+    def __init__(self, fn, name=None, higher_is_better=True) -> None:
         self.fn, self.name, self.higher_is_better = fn, name or getattr(fn, "__name__", "metric"), higher_is_better
         self.reset()
 
-    def reset(self):
+    def reset(self) -> None:
         self.total = 0.0
         self.n = 0
 
-    def update(self, output, target):
+    def update(self, output, target) -> None:
         n = len(output)
         self.total += float(self.fn(output, target)) * n
         self.n += n
 
-    def compute(self):
+    def compute(self) -> float:
         return self.total / self.n if self.n else math.nan
+
+
+class SklearnMetric(Metric):
+    """A scikit-learn metric ``fn(y_true, y_pred)`` (``sklearn.metrics.f1_score``, ``mean_squared_error``, a
+    ``functools.partial`` of one, ...) computed once on the whole epoch, not averaged over batches.
+
+    ``y_pred`` is what the function expects of a network's output: class labels (``predicted_classes``) for
+    the classification metrics, the values for the regression ones, and scores for the ranking ones
+    (``roc_auc_score``: the probability of class 1, or every class's for k > 2). ``kind`` ("labels",
+    "values" or "scores") overrides what the function's module says. Targets are passed as they are."""
+
+    def __init__(self, fn, name=None, kind=None) -> None:
+        base = getattr(fn, "func", fn)  # functools.partial(f1_score, average="macro")
+        self.fn, self.name = fn, name or getattr(base, "__name__", "metric")
+        module = getattr(base, "__module__", "") or ""
+        self.kind = kind or ("values" if module.endswith("_regression") else
+                             "scores" if module.endswith("_ranking") else "labels")
+        if self.kind not in ("labels", "values", "scores"):
+            raise ValueError(f"kind must be 'labels', 'values' or 'scores', got {kind!r}")
+        self.higher_is_better = not self.name.endswith(("_error", "_loss", "_deviance"))
+        self.reset()
+
+    def reset(self) -> None:
+        self.y_true, self.y_pred = [], []
+
+    def update(self, output, target) -> None:
+        out = _np(output)
+        if self.kind == "labels":
+            pred = predicted_classes(out)
+        elif self.kind == "values":
+            pred = out.reshape(len(out), -1)[:, 0] if out.ndim == 2 and out.shape[1] == 1 else out
+        else:  # scores: probabilities from logits, as predict_proba would give them
+            z = out.reshape(len(out), -1).astype(np.float64)
+            if z.shape[1] == 1:
+                pred = 1.0 / (1.0 + np.exp(-z[:, 0]))
+            else:
+                e = np.exp(z - z.max(axis=1, keepdims=True))
+                pred = e / e.sum(axis=1, keepdims=True)
+                pred = pred[:, 1] if pred.shape[1] == 2 else pred
+        t = _np(target)
+        self.y_true.append(t.reshape(-1) if t.ndim == 2 and t.shape[1] == 1 else t)
+        self.y_pred.append(pred)
+
+    def compute(self) -> float:
+        if not self.y_true:
+            return math.nan
+        y_true = np.concatenate(self.y_true)
+        if self.kind == "labels" and y_true.dtype.kind == "f":
+            y_true = y_true.astype(np.int64)  # float targets holding class indices (BCE's 0./1.)
+        return float(self.fn(y_true, np.concatenate(self.y_pred)))
+
+
+def is_sklearn_metric(fn) -> bool:
+    """Is ``fn`` (or the function a ``functools.partial`` wraps) one of ``sklearn.metrics``?"""
+    return (getattr(getattr(fn, "func", fn), "__module__", "") or "").startswith("sklearn.metrics")
 
 
 METRICS = {"accuracy": Accuracy, "acc": Accuracy, "rmse": RMSE, "mae": MAE, "r2": R2}
 
 
 def get_metric(spec):
-    """A fresh ``Metric`` from a name (``"accuracy"``, ``"rmse"``, ``"mae"``, ``"r2"``), a Metric instance
-    or a plain function ``fn(output, target) -> float`` (averaged over batches, weighted by batch size)."""
+    """A fresh ``Metric`` from a name (``"accuracy"``, ``"rmse"``, ``"mae"``, ``"r2"``), a Metric instance,
+    a function of ``sklearn.metrics`` (``fn(y_true, y_pred)`` on labels: a ``SklearnMetric``), or a plain
+    function ``fn(output, target) -> float`` (averaged over batches, weighted by batch size)."""
     if isinstance(spec, Metric):
         return spec
     if isinstance(spec, str):
@@ -235,5 +291,5 @@ def get_metric(spec):
             raise ValueError(f"unknown metric {spec!r}; known metrics: {', '.join(METRICS)} "
                              f"(or pass a Metric or a function fn(output, target) -> float)") from None
     if callable(spec):
-        return MeanMetric(spec)
+        return SklearnMetric(spec) if is_sklearn_metric(spec) else MeanMetric(spec)
     raise TypeError(f"a metric must be a name, a Metric or a function, got {type(spec).__name__}")

@@ -31,17 +31,17 @@ from datetime import datetime
 
 import numpy as np
 
+from .. import _optional as optional
+
 __all__ = ["SummaryWriter"]
 
 
 def _tb():
-    try:
-        from tensorboard.compat.proto import event_pb2, summary_pb2
-        from tensorboard.summary.writer.event_file_writer import EventFileWriter
-    except ImportError:
-        raise ImportError("chainrule's SummaryWriter writes through the tensorboard package: pip install "
-                          "'chainrule[tensorboard]' (or pip install tensorboard)") from None
-    return event_pb2, summary_pb2, EventFileWriter
+    what = "chainrule's SummaryWriter"
+    writer = optional.require("tensorboard.summary.writer.event_file_writer", what)
+    event_pb2 = optional.require("tensorboard.compat.proto.event_pb2", what)
+    summary_pb2 = optional.require("tensorboard.compat.proto.summary_pb2", what)
+    return event_pb2, summary_pb2, writer.EventFileWriter
 
 
 def _array(values, who):

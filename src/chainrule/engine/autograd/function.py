@@ -17,6 +17,7 @@ from __future__ import annotations
 import itertools
 
 from .. import backend as B
+from ..backend import PLAIN as _PLAIN
 from ..backend import device_of, xp
 from ..backend import ndarray as _ndarray
 from ..dtypes import get_default_dtype
@@ -127,8 +128,12 @@ class Function:
                         a, b = _promote(a, b)
                 elif type(b) is float and a.dtype.kind != "f":  # int tensor ⊕ 0.5 is a float32 tensor
                     a = a.astype(_default_float())
+                elif type(b) not in _PLAIN:  # a torch tensor, say: refused with the conversion to use
+                    B.refuse_foreign(b, cls.__name__.lower())
             elif type(a) is float and isinstance(b, B.ARRAY_TYPES) and b.dtype.kind != "f":
                 b = b.astype(_default_float())
+            elif type(a) not in _PLAIN:
+                B.refuse_foreign(a, cls.__name__.lower())
             vals = (a, b)
             if need and _Mode.grad:
                 ctx._edges = (ea, eb)

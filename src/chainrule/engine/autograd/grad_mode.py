@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import threading
 import traceback
+from collections.abc import Callable
 from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
+from typing import Any, TypeVar
 
 from ..backend import xp
 
@@ -33,32 +35,35 @@ def _update_slow():
 
 
 # ----------------------------------------------------------------------------------------------- modes
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
 class _GradMode:
     """Base of no_grad/enable_grad: a context manager that is also a decorator."""
 
     _value = True
 
-    def __enter__(self):
+    def __enter__(self) -> None:
         self._prev = _Mode.grad
         _Mode.grad = self._value
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> bool:
         _Mode.grad = self._prev
         return False
 
-    def __call__(self, fn):
+    def __call__(self, fn: _F) -> _F:
         @wraps(fn)
         def wrapper(*args, **kwargs):
             with self.__class__():
                 return fn(*args, **kwargs)
 
-        return wrapper
+        return wrapper  # type: ignore[return-value]
 
 
 class _BareDecorator(_GradMode):
     """``@no_grad`` works without the parentheses too, as in torch."""
 
-    def __new__(cls, orig_func=None):
+    def __new__(cls, orig_func: Any = None) -> Any:
         if orig_func is None:
             return super().__new__(cls)
         return cls()(orig_func)
@@ -77,12 +82,12 @@ class enable_grad(_BareDecorator):
 
 
 class set_grad_enabled(_GradMode):
-    def __init__(self, mode: bool):
+    def __init__(self, mode: bool) -> None:
         self._value = bool(mode)
         self._prev = _Mode.grad
         _Mode.grad = self._value  # like torch: takes effect as a function call too
 
-    def __enter__(self):
+    def __enter__(self) -> None:
         pass
 
 
