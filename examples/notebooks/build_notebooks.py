@@ -25,9 +25,8 @@ def code(text, rich=False, tags=()):
     return cell
 
 
-EXPLAIN_SPOT = """# >>> explain's graph is displayed here <<<
-# The graph object shows itself in Jupyter (its rich display comes with the explain work of issue #16):
-# the stepper page inline, or an SVG of the circuit, values above the wires and gradients below.
+EXPLAIN_SPOT = """# The graph shows itself: the stepping page inline (forward, then backward, gate by gate; values above
+# the wires, gradients below). g._repr_svg_() is the circuit alone, drawn by chainrule (no Graphviz).
 g"""
 
 NOTEBOOKS = {
@@ -68,7 +67,7 @@ import chainrule.explain as ex
 
 g = ex.formula("q = x + y; f = q * z", x=-2, y=5, z=-4)
 print(ex.text(g))"""),
-        code(EXPLAIN_SPOT, tags=["explain-graph"]),
+        code(EXPLAIN_SPOT, rich=True, tags=["explain-graph"]),
         md("""
 ## The sigmoid neuron
 
