@@ -297,7 +297,10 @@ def test_set_detect_anomaly_and_the_old_variable():
     finally:
         cr.autograd.set_detect_anomaly(False)
     x = cr.ones(2)
-    assert cr.autograd.Variable(x, requires_grad=True) is x and x.requires_grad
+    v = cr.autograd.Variable(x, requires_grad=True)  # as torch's: a new leaf sharing x's memory
+    assert v is not x and v.requires_grad and v.is_leaf and not x.requires_grad
+    v.data.add_(1.0)
+    assert x.tolist() == [2.0, 2.0]
     with pytest.raises(TypeError, match="must be a Tensor"):
         cr.autograd.Variable([1.0])
 

@@ -109,8 +109,9 @@ def test_gate_named_before_use_and_output_name():
 def test_one_gate_per_engine_primitive():
     g = ex.formula("1/x + 2/x + x/2 + x - 1 - x", x=2.0)
     ops = [n.op for n in g.gates]
-    # 1/x alone is the lecture's 1/x gate; 2/x = 2 · x⁻¹; x/2 = x · 0.5; x − 1 = x + (−1); a − x = a + (−x)
-    assert ops == ["1/x", "1/x", "·2", "+", "·0.5", "+", "+", "−1", "·(−1)", "+"]
+    # 1/x alone is the lecture's 1/x gate; 2/x = 2 · x⁻¹ (as torch computes it); x/2 is a division (torch's
+    # a / b, not a · b⁻¹, which rounds differently); x − 1 = x + (−1); a − x = a + (−x)
+    assert ops == ["1/x", "1/x", "·2", "+", "/2", "+", "+", "−1", "·(−1)", "+"]
     assert g.out.value == 1 / 2 + 2 / 2 + 2 / 2 + 2 - 1 - 2
 
 

@@ -9,6 +9,7 @@ import math
 
 from . import ops as P
 from .arguments import _into, _t
+from .autograd import labelled
 from .backend import xp
 from .sorting import nonzero
 from .tensor import Tensor, _arr, _wrap
@@ -101,7 +102,7 @@ def square(input):
 
 def sqrt(input):
     """√x = x^½; ∂/∂x = 1/(2√x)."""
-    return P.Pow.apply(input, 0.5)
+    return labelled(P.Pow.apply(input, 0.5), "SqrtBackward0")
 
 
 def rsqrt(input):

@@ -22,15 +22,33 @@ def matmul(input, other, *, out=None):
     return _into(_matmul(input, other), out, "matmul")
 
 def mm(input, mat2):
-    """The matrix product (torch's matmul rules): C = AB, ∂L/∂A = ∂L/∂C·Bᵀ, ∂L/∂B = Aᵀ·∂L/∂C."""
+    """The product of two matrices: C = AB, ∂L/∂A = ∂L/∂C·Bᵀ, ∂L/∂B = Aᵀ·∂L/∂C."""
+    if input.dim() != 2 or _t(mat2).dim() != 2:
+        raise RuntimeError(f"mm: both arguments must be matrices, got shapes {tuple(input.shape)} and "
+                           f"{tuple(_t(mat2).shape)}")
     return matmul(input, mat2)
 
 
-bmm = mv = mm
+def mv(input, vec):
+    """The product of a matrix and a vector: (Av)ᵢ = Σⱼ Aᵢⱼ vⱼ."""
+    if input.dim() != 2 or _t(vec).dim() != 1:
+        raise RuntimeError(f"mv: expected a matrix and a vector, got shapes {tuple(input.shape)} and "
+                           f"{tuple(_t(vec).shape)}")
+    return matmul(input, vec)
+
+
+def bmm(input, mat2):
+    """Batched matrix products of two 3-d tensors: Cₖ = AₖBₖ."""
+    if input.dim() != 3 or _t(mat2).dim() != 3:
+        raise RuntimeError(f"bmm: both arguments must be 3-d, got shapes {tuple(input.shape)} and "
+                           f"{tuple(_t(mat2).shape)}")
+    return matmul(input, mat2)
 
 
 def dot(input, other):
-    """a·b = Σ aᵢbᵢ for 1-d a and b."""
+    """a·b = Σ aᵢbᵢ for 1-d a and b (torch raises for other shapes, as here)."""
+    if input.dim() != 1 or _t(other).dim() != 1:
+        raise RuntimeError(f"1D tensors expected, but got {input.dim()}D and {_t(other).dim()}D tensors")
     return matmul(input, other)
 
 def outer(input, vec2):

@@ -13,7 +13,7 @@ import builtins
 from . import backend as B
 from . import dtypes
 from . import ops as P
-from .autograd import _Mode, bind_tensor_type
+from .autograd import _Mode, bind_tensor_type, labelled
 from .autograd import graph as _graph
 from .backend import ndarray, to_numpy, xp
 from .device import CPU, device, parse_to
@@ -37,6 +37,12 @@ def _wrap(array, node):
     t._out_idx = 0
     t._hooks = None
     return t
+
+
+def _integral(x):
+    """x is an integer or bool number, array or tensor (a quotient of two such is a float in torch)."""
+    a = x._array if isinstance(x, Tensor) else x
+    return isinstance(a, (int, ndarray)) and (not isinstance(a, ndarray) or a.dtype.kind in "biu")
 
 
 def _arr(x):
@@ -328,12 +334,12 @@ class Tensor:
     def __sub__(self, o):  # a − b = a + (−b); a constant b is negated without recording a node
         if isinstance(o, Tensor):
             if o.requires_grad and _Mode.grad:
-                return P.Add.apply(self, P.Neg.apply(o))
+                return labelled(P.Add.apply(self, P.Neg.apply(o)), "SubBackward0")
             o = o._array
-        return P.Add.apply(self, -o)
+        return labelled(P.Add.apply(self, -o), "SubBackward0")
 
     def __rsub__(self, o):
-        return P.Add.apply(P.Neg.apply(self), o)
+        return labelled(P.Add.apply(P.Neg.apply(self), o), "RsubBackward1")
 
     def __mul__(self, o):
         return P.Mul.apply(self, o)
@@ -341,11 +347,13 @@ class Tensor:
     __rmul__ = __mul__
 
     def __truediv__(self, o):
-        if isinstance(o, Tensor):  # a / b = a · b⁻¹
-            return P.Mul.apply(self, P.Pow.apply(o, -1.0))
-        return P.Mul.apply(self, 1.0 / xp.asarray(o) if isinstance(o, ndarray) else 1.0 / o)
+        if self._array.dtype.kind not in "fc" and _integral(o):  # int / int is a float, as torch's
+            self = _wrap(self._array.astype(dtypes.get_default_dtype().np), None)
+        return labelled(P.Div.apply(self, o), "DivBackward0")
 
-    def __rtruediv__(self, o):
+    def __rtruediv__(self, o):  # n / t = t⁻¹ · n, as torch computes it (and names it: MulBackward0)
+        if self._array.dtype.kind not in "fc":
+            self = _wrap(self._array.astype(dtypes.get_default_dtype().np), None)
         return P.Mul.apply(P.Pow.apply(self, -1.0), o)
 
     def __pow__(self, o):
@@ -549,7 +557,7 @@ class Tensor:
         """No argument: the legacy type name, as torch (``'chainrule.FloatTensor'``); else a cast to ``dtype``
         (a dtype, a legacy type such as ``chainrule.LongTensor``, or its name)."""
         if dtype is None:
-            return f"chainrule.{_LEGACY_NAMES.get(self.dtype.name, self.dtype.name)}"
+            return f"{dtypes.shown_module}.{_LEGACY_NAMES.get(self.dtype.name, self.dtype.name)}"
         if isinstance(dtype, str) and dtype.split(".")[-1] in _LEGACY_DTYPES:
             dtype = dtypes.as_dtype(_LEGACY_DTYPES[dtype.split(".")[-1]])
         return self.to(getattr(dtype, "dtype", dtype))
@@ -634,7 +642,7 @@ class Size(tuple):
     """A tensor's shape: a tuple that prints like torch.Size."""
 
     def __repr__(self):
-        return f"chainrule.Size({list(self)})"
+        return f"{dtypes.shown_module}.Size({list(self)})"
 
     def numel(self):
         n = 1
@@ -663,7 +671,7 @@ def _index(index):
 def _matmul(a, b):
     """Matrix product with PyTorch's rules (1-d, 2-d, batched); a shape mismatch names both shapes."""
     try:
-        return P.MatMul.apply(a, b)
+        out = P.MatMul.apply(a, b)
     except ValueError:
         sa, sb = xp.shape(_arr(a)), xp.shape(_arr(b))
         if not sa or not sb:
@@ -674,6 +682,13 @@ def _matmul(a, b):
             f"dimension of the first must equal the {'only' if len(sb) == 1 else 'second-to-last'} "
             f"dimension of the second)"
         ) from None
+    if out.grad_fn is not None:  # torch's names for the 2-d, matrix-vector and vector cases
+        name = _MATMUL_NAMES.get((xp.ndim(_arr(a)), xp.ndim(_arr(b))))
+        if name:
+            out.grad_fn._label = name
+    return out
 
+
+_MATMUL_NAMES = {(2, 2): "MmBackward0", (2, 1): "MvBackward0", (1, 1): "DotBackward0", (3, 3): "BmmBackward0"}
 
 bind_tensor_type(Tensor, _wrap)

@@ -42,8 +42,8 @@ _RECORDED = weakref.WeakKeyDictionary()
 _ORDER = itertools.count()
 
 # nodes whose derivative is elementwise: ∂out/∂in is a diagonal, so "local gradient" is an array like the value
-_ELEMENTWISE = {f"{n}Backward0" for n in ("Add", "Mul", "Pow", "Maximum", "Minimum", "Where", "Neg", "Exp", "Log",
-                                           "Sin", "Cos", "Tanh", "Sigmoid", "Relu", "Abs", "Clone", "Cast")}
+_ELEMENTWISE = {f"{n}Backward0" for n in ("Add", "Mul", "Div", "Pow", "Maximum", "Minimum", "Where", "Neg", "Exp",
+                                           "Log", "Sin", "Cos", "Tanh", "Sigmoid", "Relu", "Abs", "Clone", "Cast")}
 
 
 # --- the engine seam --------------------------------------------------------------------------------------

@@ -248,6 +248,8 @@ class _Evaluator:
             op = _BINOPS[type(node.op)]
             if op == "/" and isinstance(b, cr.Tensor) and not isinstance(a, cr.Tensor) and np.all(a == 1):
                 return self.call(cr.reciprocal, b)  # the lecture's 1/x gate, on its own (1 / x adds a ·1 gate)
+            if op == "/" and isinstance(b, cr.Tensor) and not isinstance(a, cr.Tensor) and np.ndim(a) == 0:
+                return self.call(lambda t: float(a) / t, b)  # a number over x: as Python's 2 / x computes it
             return self.call(_BINARY[op], a, b)
         if isinstance(node, ast.Call):
             fname = node.func.id

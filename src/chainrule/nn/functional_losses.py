@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import warnings
 
+from ..autograd import labelled
 from ..engine import Tensor, broadcast_shapes, clamp, log_softmax
 from ..engine import tensor as as_tensor_of
 from ..engine.fused import class_nll
@@ -22,7 +23,8 @@ def _reduce(loss, reduction, op, denom=None):
     """Apply the reduction; ``denom`` replaces the element count for a weighted mean."""
     if reduction == "mean":
         n = loss.numel() if denom is None else denom
-        return loss.sum() * (1.0 / n if n else float("nan"))
+        # a division, as torch's mean (a multiply by 1/n rounds differently)
+        return labelled(loss.sum() / (float(n) if n else float("nan")), "MeanBackward0")
     if reduction == "sum":
         return loss.sum()
     if reduction == "none":
@@ -88,7 +90,7 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
     """ℓ = (x − y)² (times ``weight`` elementwise if given)."""
     _check_target(input, target, "mse_loss")
     d = _diff(input, target)
-    return _elementwise_weighted(d * d, weight, reduction, "mse_loss")
+    return labelled(_elementwise_weighted(d * d, weight, reduction, "mse_loss"), "MseLossBackward0")
 
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
@@ -108,7 +110,8 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     quad = d * d * 0.5
     lin = (a + -0.5 * delta) * delta
     loss = quad.where(a < delta, lin)
-    return _elementwise_weighted(loss, weight, reduction, "huber_loss", mean_by_weight=False)
+    return labelled(_elementwise_weighted(loss, weight, reduction, "huber_loss", mean_by_weight=False),
+                    "HuberLossBackward0")
 
 
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
@@ -118,7 +121,7 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
         raise ValueError(f"smooth_l1_loss: beta must be >= 0, got {beta}")
     if beta == 0:
         return l1_loss(input, target, reduction=reduction)
-    return huber_loss(input, target, reduction=reduction, delta=beta) * (1.0 / beta)
+    return labelled(huber_loss(input, target, reduction=reduction, delta=beta) * (1.0 / beta), "SmoothL1LossBackward0")
 
 
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
@@ -141,7 +144,7 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     loss = -(log_x * target + log_1mx * one_minus_t)
     if weight is not None:
         loss = loss * weight
-    return _reduce(loss, reduction, "binary_cross_entropy")
+    return labelled(_reduce(loss, reduction, "binary_cross_entropy"), "BinaryCrossEntropyBackward0")
 
 
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
@@ -163,7 +166,8 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
         loss = input * one_minus_t + _softplus(-input) * lw
     if weight is not None:
         loss = loss * weight
-    return _reduce(loss, reduction, "binary_cross_entropy_with_logits")
+    return labelled(_reduce(loss, reduction, "binary_cross_entropy_with_logits"),
+                    "BinaryCrossEntropyWithLogitsBackward0")
 
 
 def _check_class_target(input, target, op):
@@ -192,7 +196,8 @@ def _class_loss(input, target, weight, ignore_index, reduction, label_smoothing,
             f"[0, {n_classes}) (the input has {n_classes} classes in dim {cdim}) or equal "
             f"ignore_index={ignore_index}"
         )
-    return class_nll(input, target, weight, ignore_index, reduction, label_smoothing, logits=logits)
+    return labelled(class_nll(input, target, weight, ignore_index, reduction, label_smoothing, logits=logits),
+                    "NllLossBackward0")
 
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):

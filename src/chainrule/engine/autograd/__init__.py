@@ -8,7 +8,7 @@
 """
 
 from . import function, graph
-from .function import Function, _call_user_backward  # noqa: F401 - the explainer replays nodes
+from .function import Function, _call_user_backward, labelled  # noqa: F401 - the explainer replays nodes
 from .grad_mode import (
     AnomalyError,
     _Mode,

@@ -58,6 +58,7 @@ class Function:
     _n_out = 1
     _hooks = None  # {output index: [fn, ...]} tensor hooks of non-leaf outputs
     _freed = False
+    _label = None  # torch's name for a composite's last node (MeanBackward0 for sum·(1/n)): printing only
     _created_at = None
     _non_diff = ()
     _seq = 0
@@ -91,7 +92,7 @@ class Function:
         return n if n.endswith("Backward0") else n + "Backward0"
 
     def __repr__(self):
-        return f"<{self.name()} object>"
+        return f"<{self._label or self.name()} object at {id(self):#x}>"
 
     @property
     def next_functions(self):
@@ -158,6 +159,15 @@ class Function:
 
     forward = None
     backward = None
+
+
+def labelled(out, name):
+    """Show ``out``'s node under torch's name ``name`` when printed (``grad_fn=<MeanBackward0>``): composites
+    end on a primitive of another name (mean on a Mul), and tutorials print their losses. Returns ``out``."""
+    node = out.grad_fn
+    if node is not None:
+        node._label = name
+    return out
 
 
 class Primitive(Function):

@@ -15,6 +15,7 @@ from .elementwise import (
     Cast,
     Clone,
     Cos,
+    Div,
     Erf,
     Exp,
     Expm1,
