@@ -41,7 +41,7 @@ class _TorchAlias(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         if top in NEEDS_PYTORCH:
             raise ModuleNotFoundError(
                 f"{fullname} needs PyTorch itself; chainrule's torch shim does not provide it "
-                f"(datasets: chainrule.data.datasets.load("digits"), or scikit-learn's)", name=fullname)
+                f"(datasets: chainrule.data.datasets.load('digits'), or scikit-learn's)", name=fullname)
         if top != "torch":
             return None
         return importlib.machinery.ModuleSpec(fullname, self, is_package=True)
