@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import itertools
 
+from .. import dtypes
 from ..backend import ndarray as _ndarray
 from ..backend import xp
 from ..dtypes import get_default_dtype
@@ -89,10 +90,13 @@ class Function:
     @classmethod
     def name(cls):
         n = cls.__name__
+        if not cls._arrays:  # a user's Function: torch names its node MyFunctionBackward
+            return n if n.endswith("Backward") else n + "Backward"
         return n if n.endswith("Backward0") else n + "Backward0"
 
     def __repr__(self):
-        return f"<{self._label or self.name()} object at {id(self):#x}>"
+        where = "" if self._arrays else f"{dtypes.shown_module}.autograd.function."
+        return f"<{where}{self._label or self.name()} object at {id(self):#x}>"
 
     @property
     def next_functions(self):
