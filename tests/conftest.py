@@ -8,6 +8,21 @@ import chainrule as cr
 _BLAS = threadpool_limits(limits=1, user_api="blas")
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _run_store(tmp_path_factory):
+    """`chainrule train` records every run in a run store (default runs/runs.db under the working
+    directory): the tests' runs go to a throw-away store instead (subprocesses inherit it)."""
+    import os
+
+    old = os.environ.get("CHAINRULE_STORE")
+    os.environ["CHAINRULE_STORE"] = str(tmp_path_factory.mktemp("store") / "runs.db")
+    yield
+    if old is None:
+        os.environ.pop("CHAINRULE_STORE", None)
+    else:
+        os.environ["CHAINRULE_STORE"] = old
+
+
 @pytest.fixture(autouse=True)
 def _seed_and_default_dtype():
     """Every test starts from the same seed and the float32 default."""

@@ -34,6 +34,14 @@ pi, e, inf, nan = 3.141592653589793, 2.718281828459045, 1e999, 1e999 - 1e999  # 
 __version__ = "0.1.0"
 
 
+def sweep(*args, **kwargs):
+    """Run a sweep of training runs (grid, random or Optuna search; local processes or Dask) and return
+    its ``SweepResult``: ``chainrule.sweeps.sweep`` (imported on first use: the core stays light)."""
+    from .sweeps import sweep as run
+
+    return run(*args, **kwargs)
+
+
 def __getattr__(name):  # chainrule.onnx and chainrule.safetensors load on first use, as torch.onnx does
     if name in ("onnx", "safetensors"):
         import importlib

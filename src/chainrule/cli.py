@@ -13,6 +13,8 @@ import sys
 # (module, what it adds) in the order `chainrule --help` lists them
 SUBCOMMANDS = [
     "chainrule.train.cli",  # train, evaluate, predict
+    "chainrule.sweeps.cli",  # sweep
+    "chainrule.runstore.cli",  # runs ls/show/compare/export/sweeps
     "chainrule.playground.cli",  # playground
     "chainrule.explain.cli",  # explain
     "chainrule.labs.cli",  # lab

@@ -18,3 +18,7 @@ def manual_seed(seed):
 
 
 manual_seed_all = manual_seed
+
+
+from .engine.capture import Graph as CUDAGraph  # noqa: E402,F401 - torch.cuda.CUDAGraph / torch.cuda.graph's names
+from .engine.capture import graph  # noqa: E402,F401

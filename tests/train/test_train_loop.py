@@ -213,3 +213,18 @@ def test_evaluate_and_predict(digits):
     assert res["loss"] == pytest.approx(float(nn.CrossEntropyLoss()(out, y).data), rel=1e-6)
     assert res["accuracy"] == float(np.mean(out.numpy().argmax(1) == y.numpy()))
     assert set(evaluate(model, None, digits.test, metrics=["accuracy"])) == {"accuracy"}
+
+
+def test_fit_replays_its_step_bit_for_bit_with_dropout_batchnorm_and_a_schedule(digits):
+    def run(replay):
+        cr.manual_seed(0)
+        model = nn.Sequential(nn.Linear(64, 32), nn.BatchNorm1d(32), nn.ReLU(), nn.Dropout(0.2), nn.Linear(32, 10))
+        opt = optim.Adam(model.parameters(), lr=1e-3)
+        sched = optim.lr_scheduler.StepLR(opt, 1, 0.5)  # the lr changes: the optimizer step is captured again
+        h = fit(model, nn.CrossEntropyLoss(), opt, digits.train, digits.val, epochs=3, batch_size=100,
+                metrics=["accuracy"], verbose=False, replay=replay, scheduler=sched)
+        return h, [p.detach().numpy().copy() for p in model.parameters()]
+
+    (h1, p1), (h0, p0) = run("auto"), run(False)
+    assert h1["loss"] == h0["loss"] and h1["val_loss"] == h0["val_loss"] and h1["accuracy"] == h0["accuracy"]
+    assert all(np.array_equal(a, b) for a, b in zip(p1, p0))

@@ -9,6 +9,7 @@
     autograd/       Function, grad modes, the backward graph walk, gradcheck
     ops/            the primitives: one Function each, forward and derivative side by side
     tensor.py       Tensor: attributes, operators, conversions, autograd methods, in-place writes
+    capture.py      Graph / graph(): record a step's array operations once, replay them (CUDA-graph style)
     printing.py     how a tensor prints (torch's format)
     creation.py     tensor, zeros, randn, arange, ...
     arguments.py    dims, shapes and scalars as the namespace functions accept them
@@ -26,6 +27,7 @@ from . import (
     methods,  # noqa: E402,F401,I001 - attaches the namespace functions to Tensor (after all of them)
     ops,
 )
+from .capture import CaptureError, Graph, graph, is_capturing
 from .creation import *  # noqa: F403
 from .creation import __all__ as _creation
 from .device import device, get_default_device, set_default_device
@@ -48,7 +50,7 @@ from .tensor import Size, Tensor
 FUNCTIONS = (*_creation, *_elementwise, *_reduction, *_shape, *_indexing, *_linalg, *_sorting)
 
 __all__ = [
-    "Tensor", "Size", "device", "dtype", "get_default_dtype", "set_default_dtype", "Generator",
-    "get_default_device", "set_default_device",
+    "Tensor", "Size", "device", "dtype", "get_default_dtype", "set_default_dtype", "Generator", "Graph", "graph",
+    "is_capturing", "CaptureError", "get_default_device", "set_default_device",
     "default_generator", "initial_seed", "manual_seed", "use_torch_random_streams", *FUNCTIONS,
 ]

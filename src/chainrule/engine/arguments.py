@@ -61,7 +61,7 @@ def _count(shape, axes):
 
 def _long(x, op):
     a = _arr(x)
-    a = xp.asarray(a)
+    a = xp.asanyarray(a)
     if a.dtype.kind not in "iu":
         raise TypeError(f"{op}: the index must be an integer (int64) tensor, got dtype {a.dtype}")
     return a

@@ -1,11 +1,17 @@
-"""Which array library holds the data. The only module that names NumPy's array functions directly.
+"""Which array library holds the data: the device seam. The only module that names NumPy's array functions
+directly, and the only one that knows CuPy.
 
 Everything else reaches array functions through ``xp`` (``from .backend import xp``). NumPy functions
 dispatch on the array type (``__array_ufunc__`` / ``__array_function__``), so the same ``xp.exp`` runs on
-a CuPy array; what cannot dispatch on an argument -- creating arrays, random numbers -- lives here.
+a CuPy array (on the GPU); what cannot dispatch on an argument -- creating arrays, moving them between
+devices, random numbers, special functions -- lives here and takes a ``device`` or a ``like`` array.
+CuPy is imported on first use of a CUDA device, never by ``import chainrule``.
 """
 
 from __future__ import annotations
+
+import math
+import threading
 
 import numpy as np
 
@@ -39,24 +45,131 @@ def array(data, dtype=None, copy=True):
     return np.array(data, dtype=dtype, copy=copy)
 
 
-def zeros(shape, dtype):
-    return np.zeros(shape, dtype=dtype)
+class _Capture(threading.local):
+    graph = None  # the chainrule.Graph recording on this thread (engine/capture.py), or None
 
 
-def ones(shape, dtype):
-    return np.ones(shape, dtype=dtype)
+CAPTURE = _Capture()
 
 
-def full(shape, value, dtype):
-    return np.full(shape, value, dtype=dtype)
+def _made(a, fill):
+    g = CAPTURE.graph
+    return a if g is None or type(a) is not np.ndarray else g.created(a, fill)  # a capture refills it at replay
 
 
-def empty(shape, dtype):
-    return np.empty(shape, dtype=dtype)
+# ------------------------------------------------------------------------------------------------- devices
+class _Cuda:
+    module = None  # CuPy (or a test double, see use_cuda_module) once looked for
+    looked = False
 
 
-def arange(start, end, step, dtype):
-    return np.arange(start, end, step, dtype=dtype)
+CUDA = _Cuda()
+
+
+def cuda_module():
+    """CuPy, if it is installed and sees a GPU (looked for once); else None."""
+    if not CUDA.looked:
+        CUDA.looked = True
+        try:
+            import cupy
+
+            if cupy.cuda.runtime.getDeviceCount() > 0:
+                CUDA.module = cupy
+        except Exception:  # noqa: BLE001 - no CuPy, no driver, no GPU: all mean "no CUDA"
+            CUDA.module = None
+    return CUDA.module
+
+
+def use_cuda_module(module):
+    """Make ``module`` chainrule's CUDA array module (None: none). The tests install a CPU double of CuPy to
+    check device handling without a GPU."""
+    CUDA.module, CUDA.looked = module, True
+
+
+def cuda_available() -> bool:
+    return cuda_module() is not None
+
+
+def _cuda(index=None):
+    cp = cuda_module()
+    if cp is None:
+        raise RuntimeError("no CUDA GPU is available to chainrule (CUDA runs through CuPy: pip install "
+                           "'chainrule[cuda]' on a machine with an NVIDIA GPU)")
+    return cp
+
+
+def on_host(a) -> bool:
+    """Whether ``a`` lives in host memory (a NumPy array or scalar, a Python number): not a CUDA array."""
+    return isinstance(a, np.ndarray) or not hasattr(a, "__cuda_array_interface__")
+
+
+def device_of(a):
+    """('cpu', None) for a NumPy array, ('cuda', index) for a CUDA array."""
+    if on_host(a):
+        return "cpu", None
+    dev = getattr(a, "device", None)
+    return "cuda", getattr(dev, "id", 0)
+
+
+def to_device(a, device_type, index=None):
+    """``a`` on the device (the same array when it is there already)."""
+    if device_type == "cpu":
+        return a if on_host(a) else to_numpy(a)
+    cp = _cuda()
+    if not on_host(a) and getattr(a.device, "id", 0) == (index or 0):
+        return a
+    with cp.cuda.Device(index or 0):
+        return cp.asarray(a)
+
+
+def _module(device=None, like=None):
+    """(array module, device context) for a device (a chainrule.device or None) or for a like-array."""
+    if like is not None:
+        if on_host(like):
+            return np, None
+        return _cuda(), like.device
+    if device is None or device.type == "cpu":
+        return np, None
+    cp = _cuda()
+    return cp, cp.cuda.Device(device.index or 0)
+
+
+def _create(name, fill, shape, dtype, device=None, like=None, *args):
+    if device is None and (like is None or on_host(like)):  # the common case: NumPy
+        return _made(getattr(np, name)(shape, *args, dtype=dtype), fill)
+    mod, ctx = _module(device, like)
+    if ctx is None:
+        return _made(getattr(mod, name)(shape, *args, dtype=dtype), fill)
+    with ctx:
+        return getattr(mod, name)(shape, *args, dtype=dtype)
+
+
+def zeros(shape, dtype, device=None, like=None):
+    return _create("zeros", 0, shape, dtype, device, like)
+
+
+def ones(shape, dtype, device=None, like=None):
+    return _create("ones", 1, shape, dtype, device, like)
+
+
+def full(shape, value, dtype, device=None, like=None):
+    return _create("full", value, shape, dtype, device, like, value)
+
+
+def empty(shape, dtype, device=None, like=None):
+    return _create("empty", None, shape, dtype, device, like)
+
+
+def on_device(a, device):
+    """A host array moved to ``device`` (a chainrule.device or None: stays on the host)."""
+    return a if device is None or device.type == "cpu" else to_device(a, "cuda", device.index)
+
+
+def arange(start, end, step, dtype, like=None):
+    if like is None or on_host(like):
+        return np.arange(start, end, step, dtype=dtype)
+    with like.device:
+        return _cuda().arange(start, end, step, dtype=dtype)
 
 
 def linspace(start, end, steps, dtype):
@@ -93,11 +206,30 @@ def is_read_only(a) -> bool:
     return isinstance(a, np.ndarray) and not a.flags.writeable
 
 
-def cuda_available() -> bool:
-    return False
-
-
 def to_numpy(a):
     """The data as a NumPy array on the host (a CuPy array would be copied back)."""
     get = getattr(a, "get", None)
     return get() if get is not None and not isinstance(a, np.ndarray) else np.asarray(a)
+
+
+def erf(a):
+    """erf elementwise: SciPy's (CuPy's on the GPU) when installed, else the C library's via math.erf."""
+    if not on_host(a):
+        import cupyx.scipy.special  # noqa: PLC0415 - only with CUDA tensors
+
+        return cupyx.scipy.special.erf(a)
+    if ERF.impl is None:
+        try:  # SciPy is optional: imported on first use, never by `import chainrule`
+            from scipy.special import erf as impl
+        except ImportError:
+            vec = np.frompyfunc(math.erf, 1, 1)
+            impl = lambda x: np.asarray(vec(x), dtype=np.float64)  # noqa: E731
+        ERF.impl = impl
+    return ERF.impl(a)
+
+
+class _Erf:
+    impl = None
+
+
+ERF = _Erf()

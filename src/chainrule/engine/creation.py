@@ -12,7 +12,7 @@ import numbers
 from . import backend as B
 from . import dtypes
 from .device import as_device
-from .rng import as_rng, is_torch
+from .rng import as_rng, device_rng, is_torch
 from .tensor import Tensor, _to_array, _wrap
 from .torch_mathfun import fma64
 
@@ -24,9 +24,17 @@ __all__ = [  # the public names (re-exported by chainrule)
 ]
 
 
+def _dev(device):
+    """The chainrule.device for a ``device=`` argument (None: the CPU, nothing to move)."""
+    if device is None:
+        return None
+    d = as_device(device)
+    return None if d.type == "cpu" else d
+
+
 def _finish(arr, requires_grad, device=None):
     if device is not None:
-        as_device(device)
+        arr = B.on_device(arr, _dev(device))
     t = _wrap(arr, None)
     if requires_grad:
         t.requires_grad_(True)
@@ -66,37 +74,38 @@ def _dt(dtype, default=None):
 
 
 def zeros(*size, dtype=None, device=None, requires_grad=False):
-    return _finish(B.zeros(_size(size), _dt(dtype)), requires_grad, device)
+    return _finish(B.zeros(_size(size), _dt(dtype), _dev(device)), requires_grad)
 
 
 def ones(*size, dtype=None, device=None, requires_grad=False):
-    return _finish(B.ones(_size(size), _dt(dtype)), requires_grad, device)
+    return _finish(B.ones(_size(size), _dt(dtype), _dev(device)), requires_grad)
 
 
 def empty(*size, dtype=None, device=None, requires_grad=False):
-    return _finish(B.empty(_size(size), _dt(dtype)), requires_grad, device)
+    return _finish(B.empty(_size(size), _dt(dtype), _dev(device)), requires_grad)
 
 
 def full(size, fill_value, dtype=None, device=None, requires_grad=False):
     if dtype is None:
         dtype = _to_array(fill_value).dtype
-    return _finish(B.full(_size((size,)), fill_value, _dt(dtype)), requires_grad, device)
+    return _finish(B.full(_size((size,)), fill_value, _dt(dtype), _dev(device)), requires_grad)
 
 
 def zeros_like(input, dtype=None, device=None, requires_grad=False):
-    return zeros(input.shape, dtype=dtype or input.dtype, device=device, requires_grad=requires_grad)
+    return zeros(input.shape, dtype=dtype or input.dtype, device=device or input.device, requires_grad=requires_grad)
 
 
 def ones_like(input, dtype=None, device=None, requires_grad=False):
-    return ones(input.shape, dtype=dtype or input.dtype, device=device, requires_grad=requires_grad)
+    return ones(input.shape, dtype=dtype or input.dtype, device=device or input.device, requires_grad=requires_grad)
 
 
 def full_like(input, fill_value, dtype=None, device=None, requires_grad=False):
-    return full(input.shape, fill_value, dtype=dtype or input.dtype, device=device, requires_grad=requires_grad)
+    return full(input.shape, fill_value, dtype=dtype or input.dtype, device=device or input.device,
+                requires_grad=requires_grad)
 
 
 def empty_like(input, dtype=None, device=None, requires_grad=False):
-    return empty(input.shape, dtype=dtype or input.dtype, device=device, requires_grad=requires_grad)
+    return empty(input.shape, dtype=dtype or input.dtype, device=device or input.device, requires_grad=requires_grad)
 
 
 def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False):
@@ -155,16 +164,16 @@ def eye(n, m=None, dtype=None, device=None, requires_grad=False):
 
 def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
     """Samples of N(0, 1)."""
-    dt = _dt(dtype)
-    arr = as_rng(generator).standard_normal(_size(size), dtype=dt if dt.itemsize >= 4 else None)
-    return _finish(arr.astype(dt, copy=False), requires_grad, device)
+    dt, dev = _dt(dtype), _dev(device)
+    arr = device_rng(generator, dev).standard_normal(_size(size), dtype=dt if dt.itemsize >= 4 else None)
+    return _finish(arr.astype(dt, copy=False), requires_grad, dev)
 
 
 def rand(*size, generator=None, dtype=None, device=None, requires_grad=False):
     """Samples of U[0, 1)."""
-    dt = _dt(dtype)
-    arr = as_rng(generator).random(_size(size), dtype=dt if dt.itemsize >= 4 else None)
-    return _finish(arr.astype(dt, copy=False), requires_grad, device)
+    dt, dev = _dt(dtype), _dev(device)
+    arr = device_rng(generator, dev).random(_size(size), dtype=dt if dt.itemsize >= 4 else None)
+    return _finish(arr.astype(dt, copy=False), requires_grad, dev)
 
 
 def randint(low=0, high=None, size=None, generator=None, dtype=None, device=None, requires_grad=False):
@@ -177,20 +186,23 @@ def randint(low=0, high=None, size=None, generator=None, dtype=None, device=None
         low, high = 0, low
     if not high > low:
         raise ValueError(f"randint: low ({low}) must be less than high ({high}): values are drawn from [low, high)")
-    arr = as_rng(generator).integers(low, high, _size((size,)))
-    return _finish(arr.astype(_dt(dtype, B.int64)), requires_grad, device)
+    dev = _dev(device)
+    arr = device_rng(generator, dev).integers(low, high, _size((size,)))
+    return _finish(arr.astype(_dt(dtype, B.int64)), requires_grad, dev)
 
 
 def randperm(n, generator=None, dtype=None, device=None):
-    return _finish(as_rng(generator).permutation(n).astype(_dt(dtype, B.int64)), False, device)
+    dev = _dev(device)
+    return _finish(device_rng(generator, dev).permutation(n).astype(_dt(dtype, B.int64)), False, dev)
 
 
 def normal(mean, std=1.0, size=None, generator=None, dtype=None, *, device=None, requires_grad=False):
     """Samples of N(mean, std²): numbers with a ``size``, or tensors of means/stds (one sample each)."""
-    rng = as_rng(generator)
-    if isinstance(mean, Tensor) or isinstance(std, Tensor):
+    like = mean if isinstance(mean, Tensor) else std if isinstance(std, Tensor) else None
+    rng = device_rng(generator, _dev(device if like is None else like.device))
+    if like is not None:
         m, s = (x._array if isinstance(x, Tensor) else x for x in (mean, std))
-        dt = (mean if isinstance(mean, Tensor) else std)._array.dtype
+        dt = like._array.dtype
         shape = B.xp.broadcast_shapes(B.xp.shape(m), B.xp.shape(s))
         if not is_torch(rng):
             return _finish(rng.normal(m, s, shape).astype(dt), requires_grad, device)
@@ -209,27 +221,27 @@ def normal(mean, std=1.0, size=None, generator=None, dtype=None, *, device=None,
 
 def rand_like(input, dtype=None, generator=None):
     """U[0, 1) samples with input's shape (and dtype)."""
-    return rand(input.shape, generator=generator, dtype=dtype or input.dtype)
+    return rand(input.shape, generator=generator, dtype=dtype or input.dtype, device=input.device)
 
 
 def randn_like(input, dtype=None, generator=None):
     """N(0, 1) samples with input's shape (and dtype)."""
-    return randn(input.shape, generator=generator, dtype=dtype or input.dtype)
+    return randn(input.shape, generator=generator, dtype=dtype or input.dtype, device=input.device)
 
 
 def randint_like(input, low=0, high=None, dtype=None, generator=None):
     """Integers in [low, high) with input's shape (and dtype): ``randint_like(x, high)`` or ``(x, low, high)``."""
     if high is None:
         low, high = 0, low
-    return randint(low, high, input.shape, generator=generator, dtype=dtype or input.dtype)
+    return randint(low, high, input.shape, generator=generator, dtype=dtype or input.dtype, device=input.device)
 
 
 def bernoulli(input, p=None, generator=None):
     """1 with probability ``input`` (or ``p``) at each element, else 0: coin flips, a dropout mask."""
-    probs = input._array if p is None else B.xp.full(input.shape, p)
+    probs = input._array if p is None else B.full(input.shape, p, B.float64, like=input._array)
     if probs.size and not ((probs >= 0) & (probs <= 1)).all():
         raise ValueError("bernoulli: probabilities must be in [0, 1]")
-    rng = as_rng(generator)
+    rng = device_rng(generator, _dev(input.device))
     if is_torch(rng):  # torch: a uniform of p's precision per element; one number p: float64 uniforms
         keep = rng.bernoulli_(probs) if p is None else rng.bernoulli_scalar_(input.shape, p)
     else:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import builtins
 import math
 
+from . import backend as B
 from . import ops as P
 from .arguments import _into, _t
 from .autograd import labelled
@@ -51,7 +52,7 @@ def div(input, other, *, rounding_mode=None, out=None):
     if rounding_mode == "floor":
         return floor_divide(input, other)
     if rounding_mode == "trunc":
-        return _wrap(xp.asarray(xp.trunc(xp.true_divide(_arr(input), _arr(other)))).astype(
+        return _wrap(xp.asanyarray(xp.trunc(xp.true_divide(_arr(input), _arr(other)))).astype(
             xp.result_type(_arr(input), _arr(other)), copy=False), None)
     raise ValueError(f"div: rounding_mode must be None, 'floor' or 'trunc', got {rounding_mode!r}")
 
@@ -61,7 +62,7 @@ subtract, multiply, divide, true_divide = sub, mul, div, div
 
 def floor_divide(input, other):
     """⌊input / other⌋ (``//``). Piecewise constant, so it has no gradient (as in PyTorch)."""
-    return _wrap(xp.asarray(xp.floor_divide(_arr(input), _arr(other))), None)
+    return _wrap(xp.asanyarray(xp.floor_divide(_arr(input), _arr(other))), None)
 
 
 def remainder(input, other):
@@ -71,7 +72,7 @@ def remainder(input, other):
     (PyTorch implements only the first; chainrule gives both)."""
     a, b = _arr(input), _arr(other)
     if not builtins.any(isinstance(v, Tensor) and v.requires_grad for v in (input, other)):
-        return _wrap(xp.asarray(xp.remainder(a, b)), None)
+        return _wrap(xp.asanyarray(xp.remainder(a, b)), None)
     q = xp.floor(xp.true_divide(a, b))
     return _t(input, other) - other * q.astype(xp.result_type(a, b), copy=False)
 
@@ -199,7 +200,7 @@ def clamp(input, min=None, max=None):
     clipped = xp.clip(x, lo, hi)
     if not input.requires_grad and not any(isinstance(b, Tensor) and b.requires_grad for b in (min, max)):
         return _wrap(clipped.astype(x.dtype, copy=False), None)
-    inside = xp.ones(x.shape, dtype=bool)
+    inside = B.ones(x.shape, bool, like=x)
     if min is not None:
         inside &= x >= lo
     if max is not None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import builtins
 
+from . import backend as B
 from . import ops as P
 from .arguments import _dim, _long
 from .backend import xp
@@ -33,7 +34,8 @@ def getitem(input, index):
 def _along(shape, index, d):
     """The advanced index that takes ``index`` along dim d and position i along every other dim."""
     nd = len(shape)
-    return tuple(index if k == d else xp.arange(shape[k]).reshape((-1,) + (1,) * (nd - 1 - k)) for k in range(nd))
+    return tuple(index if k == d else B.arange(0, shape[k], 1, xp.int64, like=index).reshape(
+        (-1,) + (1,) * (nd - 1 - k)) for k in range(nd))
 
 
 def gather(input, dim, index):
@@ -79,7 +81,7 @@ def masked_fill(input, mask, value):
     """``value`` where ``mask`` is True, ``input`` elsewhere (mask broadcasts to input's shape)."""
     m = _arr(mask)
     if getattr(m, "dtype", None) != xp.bool_:
-        raise TypeError(f"masked_fill: the mask must be a bool tensor (e.g. x > 0), got dtype {xp.asarray(m).dtype}")
+        raise TypeError(f"masked_fill: the mask must be a bool tensor (e.g. x > 0), got dtype {xp.asanyarray(m).dtype}")
     try:
         xp.broadcast_to(m, input._array.shape)
     except ValueError:
@@ -93,7 +95,7 @@ def masked_fill(input, mask, value):
         if value.dtype != input.dtype:
             value = value.to(input.dtype)
     else:
-        value = xp.asarray(value).astype(input._array.dtype)
+        value = xp.asanyarray(value).astype(input._array.dtype)
     return P.Where.apply(m, value, input)
 
 
@@ -112,7 +114,7 @@ def scatter(input, dim, index, src=None, value=None):
         )
     where = _along(idx.shape, idx, d)
     if src is None:
-        v = xp.full(idx.shape, value, dtype=input._array.dtype)
+        v = B.full(idx.shape, value, input._array.dtype, like=input._array)
     else:
         v = getitem(src, tuple(slice(0, s) for s in idx.shape))
         if v.dtype != input.dtype:

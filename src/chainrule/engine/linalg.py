@@ -5,6 +5,7 @@ from __future__ import annotations
 import builtins
 from collections import namedtuple
 
+from . import backend as B
 from . import ops as P
 from .arguments import _into, _t
 from .backend import xp
@@ -73,13 +74,13 @@ def diag(input, diagonal=0):
     a = input._array
     if a.ndim == 1:
         n = a.shape[0] + builtins.abs(diagonal)
-        i = xp.arange(a.shape[0])
+        i = B.arange(0, a.shape[0], 1, xp.int64, like=a)
         rows, cols = (i, i + diagonal) if diagonal >= 0 else (i - diagonal, i)
-        return P.IndexPut.apply(xp.zeros((n, n), dtype=a.dtype), input, index=(rows, cols))
+        return P.IndexPut.apply(B.zeros((n, n), a.dtype, like=a), input, index=(rows, cols))
     if a.ndim == 2:
         r0, c0 = (0, diagonal) if diagonal >= 0 else (-diagonal, 0)
         n = builtins.max(builtins.min(a.shape[0] - r0, a.shape[1] - c0), 0)
-        i = xp.arange(n)
+        i = B.arange(0, n, 1, xp.int64, like=a)
         return getitem(input, (i + r0, i + c0))
     raise RuntimeError(f"diag: expected a 1-d or 2-d tensor, got {a.ndim} dims")
 
@@ -91,7 +92,7 @@ def _tri(input, diagonal, lower):
     keep = xp.tri(a.shape[-2], a.shape[-1], diagonal, dtype=bool)
     if not lower:
         keep = ~xp.tri(a.shape[-2], a.shape[-1], diagonal - 1, dtype=bool)
-    return P.Where.apply(keep, input, xp.zeros((), dtype=a.dtype))
+    return P.Where.apply(keep, input, B.zeros((), a.dtype, like=a))
 
 
 def tril(input, diagonal=0):

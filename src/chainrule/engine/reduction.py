@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import namedtuple
 
+from . import backend as B
 from . import ops as P
 from .arguments import _count, _dim, _dims, _np_names
 from .autograd import labelled
@@ -77,7 +78,7 @@ def _max_min(input, dim, keepdim, largest):
     d = _dim(dim, input._array.ndim, "max" if largest else "min")
     a = input._array
     if a.ndim == 0:
-        idx = xp.zeros((), dtype=xp.int64)
+        idx = B.zeros((), xp.int64, like=a)
     else:
         idx = a.argmax(axis=d, keepdims=keepdim) if largest else a.argmin(axis=d, keepdims=keepdim)
     values = P.MaxDim.apply(input, dim=d, keepdim=keepdim, largest=largest)
@@ -117,7 +118,7 @@ def argmax(input, dim=None, keepdim=False, **np_names):
         dim, keepdim = _np_names("argmax", dim, keepdim, np_names)
     a = input._array
     if dim is None:
-        return _wrap(xp.asarray(a.argmax(), dtype=xp.int64), None)
+        return _wrap(xp.asanyarray(a.argmax(), dtype=xp.int64), None)
     return _wrap(a.argmax(axis=_dim(dim, a.ndim, "argmax"), keepdims=keepdim).astype(xp.int64), None)
 
 
@@ -127,7 +128,7 @@ def argmin(input, dim=None, keepdim=False, **np_names):
         dim, keepdim = _np_names("argmin", dim, keepdim, np_names)
     a = input._array
     if dim is None:
-        return _wrap(xp.asarray(a.argmin(), dtype=xp.int64), None)
+        return _wrap(xp.asanyarray(a.argmin(), dtype=xp.int64), None)
     return _wrap(a.argmin(axis=_dim(dim, a.ndim, "argmin"), keepdims=keepdim).astype(xp.int64), None)
 
 def logsumexp(input, dim, keepdim=False):
@@ -163,13 +164,13 @@ def log_softmax(input, dim, dtype=None):
 def all(input, dim=None, keepdim=False):
     """True where every element (along dim) is nonzero; a bool tensor."""
     axes = _dims(dim, input._array.ndim, "all")
-    return _wrap(xp.asarray(xp.all(input._array, axis=axes, keepdims=keepdim)), None)
+    return _wrap(xp.asanyarray(xp.all(input._array, axis=axes, keepdims=keepdim)), None)
 
 
 def any(input, dim=None, keepdim=False):
     """True where some element (along dim) is nonzero; a bool tensor."""
     axes = _dims(dim, input._array.ndim, "any")
-    return _wrap(xp.asarray(xp.any(input._array, axis=axes, keepdims=keepdim)), None)
+    return _wrap(xp.asanyarray(xp.any(input._array, axis=axes, keepdims=keepdim)), None)
 
 def cumsum(input, dim, dtype=None):
     """yᵢ = Σ_{j ≤ i} xⱼ along dim."""

@@ -159,6 +159,9 @@ class Generator:
         kind = _default_kind if kind is None else kind
         if kind not in KINDS:
             raise ValueError(f"Generator: kind must be 'numpy' or 'torch', got {kind!r}")
+        self.device = device if hasattr(device, "type") else _Device(str(device))
+        if self.device.type not in ("cpu", "cuda"):
+            raise ValueError(f"Generator: device must be 'cpu' or 'cuda', got {device!r}")
         self.kind = kind
         self.manual_seed(67280421310721)  # torch's default seed
 
@@ -166,7 +169,10 @@ class Generator:
         if not isinstance(seed, int) or isinstance(seed, bool):
             raise TypeError(f"manual_seed expects an int, got {type(seed).__name__}")
         self._seed = seed
-        self.rng = TorchRandom(seed) if self.kind == "torch" else B.new_rng(seed & 0xFFFFFFFFFFFFFFFF)
+        if self.device.type == "cuda":  # a stream on the GPU (CuPy's XORWOW): draws never leave the device
+            self.rng = _DeviceRng(B.cuda_module(), self.device.index, seed & 0xFFFFFFFFFFFFFFFF)
+        else:
+            self.rng = TorchRandom(seed) if self.kind == "torch" else B.new_rng(seed & 0xFFFFFFFFFFFFFFFF)
         return self
 
     def initial_seed(self) -> int:
@@ -188,12 +194,78 @@ class Generator:
             self.rng.bit_generator.state = state
 
 
+class _Device:
+    def __init__(self, name):
+        self.type, _, index = name.partition(":")
+        self.index = int(index) if index else None
+
+
+class _DeviceRng:
+    """A CUDA generator with the NumPy methods chainrule draws with (standard_normal, random, integers, ...)."""
+
+    def __init__(self, cp, index, seed):
+        if cp is None:
+            raise RuntimeError("a CUDA generator needs a CUDA GPU (CuPy); none is available")
+        self._cp, self._device = cp, cp.cuda.Device(index or 0)
+        with self._device:
+            self._gen = cp.random.default_rng(seed)
+
+    def _draw(self, name, *args, **kwargs):
+        with self._device:
+            return getattr(self._gen, name)(*args, **kwargs)
+
+    def standard_normal(self, size=None, dtype=None):
+        return self._draw("standard_normal", size, dtype=dtype or B.float64)
+
+    def random(self, size=None, dtype=None):
+        return self._draw("random", size, dtype=dtype or B.float64)
+
+    def integers(self, low, high=None, size=None):
+        return self._draw("integers", low, high, size)
+
+    def permutation(self, n):
+        return self._draw("permutation", n)
+
+    def normal(self, loc=0.0, scale=1.0, size=None):
+        return self.standard_normal(size) * scale + loc
+
+    def uniform(self, low=0.0, high=1.0, size=None):
+        return self.random(size) * (high - low) + low
+
+
 default_generator = Generator()
+_cuda_generators = {}  # device index -> the default CUDA generator (made on first use)
+
+
+def cuda_default_generator(index=None):
+    """The default generator of CUDA device ``index``, seeded from chainrule's seed (``manual_seed``)."""
+    i = index or 0
+    if i not in _cuda_generators:
+        _cuda_generators[i] = Generator(f"cuda:{i}").manual_seed(default_generator.initial_seed() + i)
+    return _cuda_generators[i]
 
 
 def manual_seed(seed: int) -> Generator:
-    """Seed the default generator: the same seed gives the same weights, shuffles and dropout masks."""
-    return default_generator.manual_seed(int(seed))
+    """Seed the default generators (the CPU's and every CUDA device's): the same seed gives the same weights,
+    shuffles and dropout masks."""
+    seed = int(seed)
+    for i, g in _cuda_generators.items():
+        g.manual_seed(seed + i)
+    return default_generator.manual_seed(seed)
+
+
+def device_rng(generator, device):
+    """The stream to draw from for a tensor on ``device`` (a chainrule.device or None: the CPU)."""
+    if device is None or device.type == "cpu":
+        if isinstance(generator, Generator) and generator.device.type != "cpu":
+            raise RuntimeError(f"Expected a 'cpu' device type for generator but found '{generator.device.type}'")
+        return as_rng(generator)
+    if generator is None:
+        return cuda_default_generator(device.index).rng
+    if not isinstance(generator, Generator) or generator.device.type != "cuda":
+        raise RuntimeError("Expected a 'cuda' device type for generator (a chainrule.Generator('cuda')) to draw "
+                           "on a CUDA device")
+    return generator.rng
 
 
 def initial_seed() -> int:
@@ -237,7 +309,7 @@ def use_torch_random_streams(enabled: bool = True) -> None:
 
 def is_torch(rng) -> bool:
     """Whether an ``as_rng`` result follows torch's streams (then use its torch-named kernels)."""
-    return isinstance(rng, TorchRandom)
+    return isinstance(rng, TorchRandom) or isinstance(getattr(rng, "recorded", None), TorchRandom)
 
 
 def as_rng(seed=None):
@@ -247,6 +319,12 @@ def as_rng(seed=None):
     ``None`` → chainrule's default generator (seeded by ``chainrule.manual_seed``); a ``chainrule.Generator``
     or a ``numpy.random.Generator`` → its stream; an ``int`` → a fresh PCG64 generator seeded with it.
     """
+    rng = _stream(seed)
+    g = B.CAPTURE.graph
+    return rng if g is None else g.wrap_rng(rng, lambda: _stream(seed))  # a captured step draws again at replay
+
+
+def _stream(seed):
     if seed is None:
         return default_generator.rng
     if isinstance(seed, Generator):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import builtins
 from collections import namedtuple
 
+from . import backend as B
 from .arguments import _dim, _long
 from .backend import xp
 from .indexing import gather
@@ -29,7 +30,7 @@ def argsort(input, dim=-1, descending=False, stable=False):
     """Indices that sort ``input`` along dim (ascending unless ``descending``); ties keep their order."""
     a = input._array
     if a.ndim == 0:
-        return _wrap(xp.zeros((), dtype=xp.int64), None)
+        return _wrap(B.zeros((), xp.int64, like=input._array), None)
     d = _dim(dim, a.ndim, "argsort")
     key = a.astype(xp.int64) if a.dtype.kind in "bu" else a
     idx = xp.argsort(-key if descending else key, axis=d, kind="stable")  # stable: ties keep their order
@@ -39,7 +40,7 @@ def argsort(input, dim=-1, descending=False, stable=False):
 def sort(input, dim=-1, descending=False, stable=False):
     """(values, indices) sorted along dim; values are gathered from input, so gradients flow back."""
     if input._array.ndim == 0:
-        return sort_result(input.clone(), _wrap(xp.zeros((), dtype=xp.int64), None))
+        return sort_result(input.clone(), _wrap(B.zeros((), xp.int64, like=input._array), None))
     idx = argsort(input, dim, descending)
     return sort_result(gather(input, dim, idx), idx)
 
@@ -52,7 +53,8 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
     n = input._array.shape[d]
     if not 0 <= k <= n:
         raise RuntimeError(f"topk: k ({k}) must be between 0 and the size of dim {d} ({n})")
-    idx = _wrap(xp.take(argsort(input, d, descending=largest)._array, xp.arange(k), axis=d), None)
+    first_k = B.arange(0, k, 1, xp.int64, like=input._array)
+    idx = _wrap(xp.take(argsort(input, d, descending=largest)._array, first_k, axis=d), None)
     return topk_result(gather(input, d, idx), idx)
 
 
@@ -70,7 +72,7 @@ def median(input, dim=None, keepdim=False):
         return median(flat, 0).values
     d = _dim(dim, builtins.max(input._array.ndim, 1), "median")
     if input._array.ndim == 0:
-        return median_result(input.clone(), _wrap(xp.zeros((), dtype=xp.int64), None))
+        return median_result(input.clone(), _wrap(B.zeros((), xp.int64, like=input._array), None))
     n = input._array.shape[d]
     pick = _wrap(xp.take(argsort(input, d)._array, [(n - 1) // 2], axis=d), None)
     values, indices = gather(input, d, pick), pick
@@ -95,7 +97,7 @@ def count_nonzero(input, dim=None):
     """How many entries are nonzero (along ``dim``), as int64."""
     axes = None if dim is None else tuple(_dim(d, input._array.ndim, "count_nonzero")
                                           for d in ((dim,) if isinstance(dim, int) else dim))
-    return _wrap(xp.asarray(xp.count_nonzero(input._array, axis=axes)).astype(xp.int64), None)
+    return _wrap(xp.asanyarray(xp.count_nonzero(input._array, axis=axes)).astype(xp.int64), None)
 
 
 def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):

@@ -15,7 +15,8 @@ from . import dtypes
 from . import ops as P
 from .autograd import _Mode, bind_tensor_type, labelled
 from .autograd import graph as _graph
-from .backend import ndarray, to_numpy, xp
+from .autograd.function import check_same_device
+from .backend import ndarray, xp
 from .device import CPU, device, parse_to
 from .hooks import RemovableHandle
 from .printing import tensor_repr
@@ -39,14 +40,12 @@ def _wrap(array, node):
     return t
 
 
-def _integral(x):
-    """x is an integer or bool number, array or tensor (a quotient of two such is a float in torch)."""
-    a = x._array if isinstance(x, Tensor) else x
-    return isinstance(a, (int, ndarray)) and (not isinstance(a, ndarray) or a.dtype.kind in "biu")
-
-
 def _arr(x):
     return x._array if isinstance(x, Tensor) else x
+
+
+def _floating(x):
+    return isinstance(x, float) or getattr(getattr(_arr(x), "dtype", None), "kind", "") == "f"
 
 
 # ------------------------------------------------------------------------------- data -> array, torch's rules
@@ -187,7 +186,8 @@ class Tensor:
 
     @property
     def device(self):
-        return CPU if isinstance(self._array, ndarray) else device("cuda", 0)
+        a = self._array
+        return CPU if isinstance(a, ndarray) else device(*B.device_of(a))
 
     @property
     def is_cuda(self):
@@ -217,10 +217,15 @@ class Tensor:
         return self._array.dtype.kind == "f"
 
     def numpy(self):
-        return to_numpy(self._array)
+        """The values as a NumPy array sharing this tensor's memory (a CPU tensor only, as torch)."""
+        a = self._array
+        if not isinstance(a, ndarray):
+            raise TypeError(f"can't convert {self.device} device type tensor to numpy. Use Tensor.cpu() to copy the "
+                            f"tensor to host memory first.")
+        return a
 
     def __array__(self, dtype=None, copy=None):
-        a = to_numpy(self._array)
+        a = self.numpy()
         return a if dtype is None else a.astype(dtype)
 
     def item(self):
@@ -231,7 +236,7 @@ class Tensor:
         return self._array.item()
 
     def tolist(self):
-        return to_numpy(self._array).tolist()
+        return self._array.tolist()
 
     def __float__(self):
         return float(self.item())
@@ -347,13 +352,13 @@ class Tensor:
     __rmul__ = __mul__
 
     def __truediv__(self, o):
-        if self._array.dtype.kind not in "fc" and _integral(o):  # int / int is a float, as torch's
-            self = _wrap(self._array.astype(dtypes.get_default_dtype().np), None)
+        if self._array.dtype.kind != "f" and not _floating(o):  # int / int is a float (the default dtype)
+            self = self.to(dtypes.get_default_dtype())
         return labelled(P.Div.apply(self, o), "DivBackward0")
 
     def __rtruediv__(self, o):  # n / t = t⁻¹ · n, as torch computes it (and names it: MulBackward0)
-        if self._array.dtype.kind not in "fc":
-            self = _wrap(self._array.astype(dtypes.get_default_dtype().np), None)
+        if self._array.dtype.kind != "f" and not _floating(o):
+            self = self.to(dtypes.get_default_dtype())
         return P.Mul.apply(P.Pow.apply(self, -1.0), o)
 
     def __pow__(self, o):
@@ -437,6 +442,7 @@ class Tensor:
         try:
             ufunc(a, b, out=a, casting="same_kind")
         except (TypeError, ValueError) as err:
+            check_same_device(f"{ufunc.__name__}_", (a, b))
             if B.is_read_only(a):  # a broadcast view (expand's result): the tensor gets a new array
                 self._array = ufunc(a, b).astype(a.dtype, copy=False)
                 return self
@@ -449,11 +455,15 @@ class Tensor:
 
     def add_(self, other, *, alpha=1):
         """self ← self + alpha·other, in place."""
-        return self._binary_inplace(other * alpha if alpha != 1 else other, Tensor.__add__, xp.add)
+        if alpha != 1:  # (outside a graph, alpha·other is one array product: an optimizer's p.add_(g, alpha=-lr))
+            other = other * alpha if self._tracked(other) else _arr(other) * alpha
+        return self._binary_inplace(other, Tensor.__add__, xp.add)
 
     def sub_(self, other, *, alpha=1):
         """self ← self − alpha·other, in place."""
-        return self._binary_inplace(other * alpha if alpha != 1 else other, Tensor.__sub__, xp.subtract)
+        if alpha != 1:
+            other = other * alpha if self._tracked(other) else _arr(other) * alpha
+        return self._binary_inplace(other, Tensor.__sub__, xp.subtract)
 
     def mul_(self, other):
         """self ← self·other, in place."""
@@ -476,8 +486,8 @@ class Tensor:
         if self._tracked(tensor1) or self._tracked(tensor2):
             return self._rebind(self.addcdiv(tensor1, tensor2, value=value))
         q = _arr(tensor1) / _arr(tensor2)
-        if value != 1:
-            q *= value
+        if isinstance(value, Tensor) or value != 1:  # (a tensor value: a captured step's step-dependent rate)
+            q *= _arr(value)
         return self._binary_inplace(q, None, xp.add)
 
     def addcmul(self, tensor1, tensor2, *, value=1):
@@ -539,8 +549,12 @@ class Tensor:
 
     # ----------------------------------------------------------------------------- dtype conversion
     def to(self, *args, dtype=None, device=None, copy=False, non_blocking=False, **kwargs):
-        """``to(dtype)``, ``to(device)`` or ``to(device, dtype)``; differentiable through a cast."""
+        """``to(dtype)``, ``to(device)`` or ``to(device, dtype)``; differentiable through a cast and a move
+        (the gradient goes back to this tensor's device)."""
         device, dtype = parse_to(args, dtype, device)
+        if device is not None and device != self.device:
+            moved = P.ToDevice.apply(self, device_type=device.type, index=device.index)
+            return moved.to(dtype) if dtype is not None else moved
         if dtype is None:
             return self.clone() if copy else self
         np_dt = dtype.np
@@ -580,10 +594,12 @@ class Tensor:
     def bool(self):
         return self.to(dtypes.bool)
 
-    def cpu(self):
-        return self
+    def cpu(self, memory_format=None):
+        """This tensor on the CPU (itself when it is there)."""
+        return self if isinstance(self._array, ndarray) else self.to("cpu")
 
-    def cuda(self, device=None, non_blocking=False):
+    def cuda(self, device=None, non_blocking=False, memory_format=None):
+        """This tensor on the GPU (``cuda:device``)."""
         return self.to("cuda" if device is None else device)
 
     def clone(self):

@@ -127,14 +127,13 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
     """ℓ = −w·[y·log x + (1 − y)·log(1 − x)], x a probability. Each log is clamped at −100 (PyTorch's
     rule), so x = 0 or 1 gives a finite loss. For logits, use binary_cross_entropy_with_logits."""
-    if input.numel():
+    if input.numel() and bool(((input < 0) | (input > 1)).any()):  # (a bool: a captured step can replay it)
         lo, hi = float(input.min()), float(input.max())
-        if lo < 0 or hi > 1:
-            raise ValueError(
-                "binary_cross_entropy: all elements of input should be between 0 and 1 (probabilities), got "
-                f"values in [{lo:.4g}, {hi:.4g}]; for raw scores (logits) use "
-                "binary_cross_entropy_with_logits / BCEWithLogitsLoss"
-            )
+        raise ValueError(
+            "binary_cross_entropy: all elements of input should be between 0 and 1 (probabilities), got "
+            f"values in [{lo:.4g}, {hi:.4g}]; for raw scores (logits) use "
+            "binary_cross_entropy_with_logits / BCEWithLogitsLoss"
+        )
     _check_target(input, target, "binary_cross_entropy")
     tiny = float(as_tensor_of(-100.0, dtype=input.dtype).exp())  # log(max(x, e⁻¹⁰⁰)) = max(log x, −100)
     log_x = clamp(input, min=tiny).log()

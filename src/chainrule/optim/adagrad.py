@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from ..engine import full_like
+from ..engine import full_like, is_capturing
+from ..engine.dtypes import float64
 from .optimizer import Optimizer, _require_nonnegative, _step_tensor
 
 
@@ -49,12 +50,18 @@ class Adagrad(Optimizer):
 
     def _update(self, p, grad, group):
         st = self._state(p, group)
-        step = float(st["step"].add_(1))
+        step_t = st["step"].add_(1)
         if group["maximize"]:
             grad = -grad
         if group["weight_decay"]:
             grad = grad.add(p, alpha=group["weight_decay"])
-        clr = group["lr"] / (1 + (step - 1) * group["lr_decay"])
+        lr, lr_decay = group["lr"], group["lr_decay"]
+        if not lr_decay:
+            clr = lr
+        elif is_capturing():  # a step-dependent rate as tensor ops, so that a replay recomputes it
+            clr = (lr / ((step_t.to(float64) - 1) * lr_decay + 1)).to(p.dtype)
+        else:
+            clr = lr / (1 + (float(step_t) - 1) * lr_decay)
         s = st["sum"]
         s.addcmul_(grad, grad)
         std = s.sqrt().add_(group["eps"])

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from ..engine import maximum
+import math
+
+from ..engine import is_capturing, maximum
+from ..engine.dtypes import float64
 from .optimizer import Optimizer, _require_nonnegative, _step_tensor, _zeros_like
 
 
@@ -65,7 +68,7 @@ class Adam(Optimizer):
         st = self._state(p, group)
         lr, eps, weight_decay = group["lr"], group["eps"], group["weight_decay"]
         beta1, beta2 = group["betas"]
-        step = float(st["step"].add_(1))
+        step_t = st["step"].add_(1)
         if group["maximize"]:
             grad = -grad
         if weight_decay:
@@ -76,8 +79,14 @@ class Adam(Optimizer):
         exp_avg, exp_avg_sq = st["exp_avg"], st["exp_avg_sq"]
         exp_avg.lerp_(grad, 1 - beta1)
         exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
-        step_size = lr / (1 - beta1**step)
-        bias_correction2_sqrt = (1 - beta2**step) ** 0.5
+        if is_capturing():  # the step-dependent rates as tensor ops, so that a replay recomputes them
+            t = step_t.to(float64)  # (torch's capturable=True); the same doubles as below, cast the same way
+            step_size = (lr / (1 - beta1**t)).to(p.dtype)
+            bias_correction2_sqrt = (1 - beta2**t).sqrt().to(p.dtype)
+        else:
+            step = float(step_t)
+            step_size = lr / (1 - beta1**step)
+            bias_correction2_sqrt = math.sqrt(1 - beta2**step)
         if group["amsgrad"]:
             max_sq = st["max_exp_avg_sq"]
             max_sq.copy_(maximum(max_sq, exp_avg_sq))

@@ -26,7 +26,8 @@ from collections import defaultdict
 from itertools import chain
 
 from ..autograd import enable_grad, no_grad
-from ..engine import Tensor, as_tensor, dtypes, tensor, zeros_like
+from ..engine import CaptureError, Tensor, as_tensor, dtypes, is_capturing, tensor, zeros_like
+from ..engine.capture import current as current_capture
 
 
 class _RequiredParameter:
@@ -164,6 +165,9 @@ class Optimizer:
             with enable_grad():
                 loss = closure()
         update = self._update
+        capture = current_capture()
+        if capture is not None:
+            self._guard_hyperparameters(capture)
         with no_grad():
             for group in self.param_groups:
                 for p in group["params"]:
@@ -180,8 +184,21 @@ class Optimizer:
         """``self.state[p]``, created by ``_init_state`` at the parameter's first step."""
         st = self.state[p]
         if not st:
+            if is_capturing():
+                raise _warm_up_first(type(self).__name__)
             self._init_state(p, group, st)
         return st
+
+    def _guard_hyperparameters(self, capture):
+        """A captured step bakes in the hyperparameters: replay refuses if one has changed since."""
+        snapshot = [{k: v for k, v in g.items() if k != "params"} for g in self.param_groups]
+
+        def unchanged():
+            return all({k: v for k, v in g.items() if k != "params"} == s
+                       for g, s in zip(self.param_groups, snapshot))
+
+        capture.guard(unchanged, f"{type(self).__name__}: a hyperparameter (e.g. the learning rate, which a scheduler "
+                                 f"changes) differs from the captured step's; capture the step again after the change")
 
     def _init_state(self, p, group, state):
         """Fill a parameter's empty state dict with the optimizer's buffers (torch's names)."""
@@ -243,6 +260,13 @@ class Optimizer:
             new_groups.append(new)
         self.state = state
         self.param_groups = new_groups
+
+
+def _warm_up_first(name):
+    return CaptureError(
+        f"{name} creates a parameter's state (momentum, averages) at its first step, and a captured step must "
+        f"not create state: run one eager step before capturing (torch.cuda.graphs' warm-up rule)"
+    )
 
 
 def _copy_value(v):

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from .optimizer import Optimizer, _require_nonnegative
+from ..engine import is_capturing
+from .optimizer import Optimizer, _require_nonnegative, _warm_up_first
 
 
 class SGD(Optimizer):
@@ -57,6 +58,8 @@ class SGD(Optimizer):
             st = self.state[p]
             buf = st.get("momentum_buffer")
             if buf is None:
+                if is_capturing():
+                    raise _warm_up_first("SGD")
                 buf = st["momentum_buffer"] = grad.clone()
             else:
                 dampening = group["dampening"]

@@ -85,6 +85,8 @@ def add_parser(subparsers):
     t.add_argument("--tensorboard", action=argparse.BooleanOptionalAction, default=S,
                    help="write TensorBoard logs (losses, metrics, lr, weight and gradient histograms, the graph) "
                         "to RUN_DIR/tensorboard; view them with: tensorboard --logdir RUN_DIR")
+    t.add_argument("--store", metavar="FILE.db", help="record the run in this run store (default: $CHAINRULE_STORE "
+                   "or runs/runs.db; 'off' to skip); see chainrule runs")
     t.set_defaults(func=run_train)
 
     e = subparsers.add_parser("evaluate", help="loss, metrics and confusion matrix of a saved run",
@@ -138,9 +140,9 @@ def run_train(args) -> int:
         else:
             file_values = read_toml(args.config) if args.config else {}
             cfg = resolve(file_values, flags, source=args.config or "the config file")
-        from .run import train_run
+        from ..runstore.recorder import recorded_train_run
 
-        train_run(cfg, resume=bool(args.resume))
+        recorded_train_run(cfg, store=args.store, resume=bool(args.resume))
     except ConfigError as e:
         return _error("train", e)
     except DivergenceError as e:

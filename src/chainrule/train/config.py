@@ -17,7 +17,7 @@ import os
 
 from ..nn.mlp import INIT_SCHEMES
 
-__all__ = ["ConfigError", "DEFAULTS", "CHOICES", "resolve", "read_toml", "default_lr"]
+__all__ = ["ConfigError", "DEFAULTS", "CHOICES", "resolve", "read_toml", "default_lr", "check_value", "load_toml"]
 
 
 class ConfigError(ValueError):
@@ -196,22 +196,35 @@ def _check_field(key, v, fail):
     raise AssertionError(key)
 
 
-def read_toml(path):
-    """The values of a TOML config file (top level, or its ``[train]`` table), keys normalised to ``_``."""
+def check_value(key, value, source="the config file"):
+    """One option's value, normalised, or a ``ConfigError`` naming it (alone: no cross-checks)."""
+    if key not in DEFAULTS:
+        raise ConfigError(f"{key} (in {source}): unknown setting{_suggest(key, DEFAULTS)}")
+    chk = _Checker(source)
+    return _check_field(key, value, lambda msg: chk.fail(key, "file", msg))
+
+
+def load_toml(path, flag="--config"):
+    """A TOML file's tables, or a ``ConfigError`` (``flag``: how the file was given) if it cannot be read."""
     try:
         import tomllib
     except ImportError:  # Python 3.10
         try:
             import tomli as tomllib
         except ImportError:
-            raise ConfigError("--config: reading TOML needs Python 3.11+ (or: pip install tomli)") from None
+            raise ConfigError(f"{flag}: reading TOML needs Python 3.11+ (or: pip install tomli)") from None
     try:
         with open(path, "rb") as f:
-            data = tomllib.load(f)
+            return tomllib.load(f)
     except FileNotFoundError:
-        raise ConfigError(f"--config: file not found: {path}") from None
+        raise ConfigError(f"{flag}: file not found: {path}") from None
     except tomllib.TOMLDecodeError as e:
-        raise ConfigError(f"--config: {path} is not valid TOML: {e}") from None
+        raise ConfigError(f"{flag}: {path} is not valid TOML: {e}") from None
+
+
+def read_toml(path):
+    """The values of a TOML config file (top level, or its ``[train]`` table), keys normalised to ``_``."""
+    data = load_toml(path)
     if "train" in data and isinstance(data["train"], dict):
         rest = [k for k in data if k != "train"]
         if rest:

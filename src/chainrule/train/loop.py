@@ -28,6 +28,7 @@ from .callbacks import NaNGuard, ProgressBar, overrides
 from .checkpoint import restore_checkpoint
 from .history import History
 from .metrics import Metric, get_metric
+from .replay import ReplayedStep, replayable
 
 __all__ = ["fit", "evaluate", "predict", "Trainer", "as_loader"]
 
@@ -97,7 +98,7 @@ def _is_plateau(scheduler):
 
 def fit(model, loss_fn, optimizer, train_data, val_data=None, epochs=10, metrics=None, callbacks=None,
         scheduler=None, *, batch_size=32, shuffle=True, verbose=True, resume=None, nan_guard=True,
-        scheduler_interval="epoch", scheduler_monitor=None):
+        scheduler_interval="epoch", scheduler_monitor=None, replay="auto"):
     """Train ``model`` for ``epochs`` epochs; returns the ``History`` (one row of logs per epoch).
 
     - ``train_data``/``val_data``: a DataLoader, a Dataset (then ``batch_size``/``shuffle`` apply), a pair
@@ -113,6 +114,12 @@ def fit(model, loss_fn, optimizer, train_data, val_data=None, epochs=10, metrics
     - ``resume``: path of a checkpoint written by ``ModelCheckpoint``: model, optimizer, scheduler,
       history, random state and callback counters are restored and training continues with the epoch after
       it, up to ``epochs`` in total — exactly as if it had never stopped.
+
+    - ``replay``: capture the training step once (``chainrule.graph``) and replay it for every batch of the
+      same shape: the same numbers bit for bit, without the per-operation bookkeeping (train/replay.py);
+      fit falls back to eager steps by itself where a step cannot be replayed. ``"auto"`` (the default)
+      replays models and losses built from chainrule's own layers without hooks (a custom forward may have
+      Python side effects that a replay would skip); ``True`` replays any; ``False`` never.
 
     The model is left in training mode; ``evaluate`` and ``predict`` switch to eval mode themselves.
     """
@@ -145,6 +152,11 @@ def fit(model, loss_fn, optimizer, train_data, val_data=None, epochs=10, metrics
     backward_cbs = [cb for cb in callbacks if overrides(cb, "on_after_backward")]
     batch_cbs = [cb for cb in callbacks if overrides(cb, "on_batch_end")]
     logs = t.history.last()
+    stepper = ReplayedStep(model, loss_fn, optimizer)
+    # a per-step scheduler changes lr every step; "auto" replays only models and losses made of chainrule's own
+    # layers, whose steps have no Python side effects that a replay would skip
+    stepper.disabled = step_scheduler is not None or not (replay is True or replay == "auto" and
+                                                          replayable(model, loss_fn))
     for epoch in range(start + 1, t.epochs + 1):
         t.epoch = epoch
         t0 = time.perf_counter()
@@ -156,14 +168,11 @@ def fit(model, loss_fn, optimizer, train_data, val_data=None, epochs=10, metrics
         total, count = 0.0, 0
         model.train()
         for batch, (x, y) in enumerate(train_loader):
-            out = model(x)
-            loss = loss_fn(out, y)
-            optimizer.zero_grad()
-            loss.backward()
+            out, loss = stepper.forward_backward(x, y)
             value = loss.item()
             for cb in backward_cbs:
                 cb.on_after_backward(batch, value)
-            optimizer.step()
+            stepper.step()
             if step_scheduler is not None:
                 step_scheduler.step()
             n = out.shape[0]

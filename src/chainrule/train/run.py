@@ -230,19 +230,20 @@ def _fmt(logs, n):
     return ", ".join(parts)
 
 
-def train_run(cfg, stream=None, resume=False):
+def train_run(cfg, stream=None, resume=False, callbacks=(), plots=True):
     """Train as ``chainrule train`` does; write the run folder ``cfg["out"]`` (chosen if None).
 
     Returns ``(summary, run_dir)``; raises ``DivergenceError`` (after writing what it has) if the loss
-    became NaN/Inf. ``resume=True`` continues from ``out/checkpoints/last.ckpt``.
+    became NaN/Inf. ``resume=True`` continues from ``out/checkpoints/last.ckpt``. ``callbacks`` run after
+    the run's own (e.g. the run store's recorder); ``plots=False`` skips the PNGs (a sweep's trials).
     """
     from .. import manual_seed
     from ..data import DataLoader
-    from . import plots
     from .callbacks import CSVLogger, EarlyStopping, ModelCheckpoint, ProgressBar
     from .checkpoint import save_checkpoint
     from .history import atomic_write_text
     from .loop import Trainer, evaluate, fit
+    from .plots import have_matplotlib
 
     out = stream or sys.stdout
     cfg = dict(cfg)
@@ -259,7 +260,8 @@ def train_run(cfg, stream=None, resume=False):
     for line in _describe(cfg, split, model):
         print(line, file=out)
     ckpt_dir = os.path.join(run_dir, "checkpoints")
-    callbacks = [ProgressBar(out), CSVLogger(os.path.join(run_dir, "history.csv")), ModelCheckpoint(ckpt_dir)]
+    callbacks = [ProgressBar(out), CSVLogger(os.path.join(run_dir, "history.csv")), ModelCheckpoint(ckpt_dir),
+                 *callbacks]
     if cfg["early_stopping"]:
         callbacks.append(EarlyStopping("val_loss", patience=cfg["early_stopping"], restore_best=True))
     if cfg.get("tensorboard"):
@@ -284,7 +286,7 @@ def train_run(cfg, stream=None, resume=False):
     files = ["config.json", "history.csv", "model.ckpt", "model.safetensors", "checkpoints/", "summary.json"]
     if cfg.get("tensorboard"):
         files.append("tensorboard/")
-    if plots.have_matplotlib():
+    if plots and have_matplotlib():
         files += _plots(run_dir, cfg, split, model, history)
     summary = {
         "dataset": cfg["dataset"], "task": split.task, "n_train": len(split.train), "n_val": len(split.val),

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import itertools
 
+from .. import backend as B
 from .. import dtypes
+from ..backend import device_of, xp
 from ..backend import ndarray as _ndarray
-from ..backend import xp
 from ..dtypes import get_default_dtype
 from .grad_mode import _Mode, _slow_path
 
@@ -125,13 +126,13 @@ class Function:
                     eb = (b.grad_fn or b, b._out_idx, b._array.shape)
                     need = True
                 b = b._array
-            if type(a) is _ndarray:
-                if type(b) is _ndarray:
+            if type(a) is _ndarray or isinstance(a, _ndarray):  # (a subclass: a capture's traced view)
+                if type(b) is _ndarray or isinstance(b, _ndarray):
                     if a.dtype is not b.dtype:
                         a, b = _promote(a, b)
                 elif type(b) is float and a.dtype.kind != "f":  # int tensor ⊕ 0.5 is a float32 tensor
                     a = a.astype(_default_float())
-            elif type(a) is float and type(b) is _ndarray and b.dtype.kind != "f":
+            elif type(a) is float and isinstance(b, _ndarray) and b.dtype.kind != "f":
                 b = b.astype(_default_float())
             vals = (a, b)
             if need and _Mode.grad:
@@ -155,6 +156,9 @@ class Function:
         except ValueError as err:  # broadcasting failures: name the op and every shape
             shapes = " and ".join(str(tuple(v.shape)) for v in vals if hasattr(v, "shape"))
             raise ValueError(f"{cls.__name__.lower()}: shapes {shapes} are incompatible: {err}") from None
+        except TypeError:  # a CPU array meeting a CUDA one: torch's message, naming the op
+            check_same_device(cls.__name__.lower(), vals)
+            raise
         if not need:
             return _wrap(out, None)
         if _Mode.slow:
@@ -178,6 +182,20 @@ class Primitive(Function):
     """The engine's own operations (engine/ops): ``forward`` and ``backward`` take and return raw arrays."""
 
     _arrays = True
+
+def check_same_device(op, arrays):
+    """Raise torch's error if the arrays live on different devices."""
+    devices = []
+    for a in arrays:
+        if hasattr(a, "dtype") and hasattr(a, "shape"):
+            d = device_of(a)
+            name = d[0] if d[1] is None else f"{d[0]}:{d[1]}"
+            if name not in devices:
+                devices.append(name)
+    if len(devices) > 1:
+        raise RuntimeError(f"Expected all tensors to be on the same device, but found at least two devices, "
+                           f"{devices[0]} and {devices[1]}! (in {op}: move them with .to(device) first)")
+
 
 def _default_float():
     return get_default_dtype().np
@@ -253,7 +271,7 @@ def _apply_tensors(cls, args, kwargs, edges):
 
 def _call_user_backward(node, grads):
     """Run a user Function's backward on Tensors; check the count and shapes of what it returns."""
-    gts = [_wrap(g if g is not None else xp.zeros(s), None) for g, s in zip(grads, node._out_shapes)]
+    gts = [_wrap(g if g is not None else B.zeros(s, B.float64), None) for g, s in zip(grads, node._out_shapes)]
     res = node.backward(node, *gts)
     if not isinstance(res, tuple):
         res = (res,)
@@ -269,7 +287,7 @@ def _call_user_backward(node, grads):
         if r is None or e is None:
             out.append(None)
             continue
-        arr = r._array if isinstance(r, Tensor) else xp.asarray(r)
+        arr = r._array if isinstance(r, Tensor) else xp.asanyarray(r)
         if arr.shape != e[2]:
             try:
                 xp.broadcast_shapes(arr.shape, e[2])

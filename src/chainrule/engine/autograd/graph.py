@@ -179,7 +179,7 @@ def _prepare_roots(outputs, grad_outputs):
                 )
             g = xp.ones_like(t._array)
         else:
-            g = g._array if isinstance(g, Tensor) else xp.asarray(g, dtype=t._array.dtype)
+            g = g._array if isinstance(g, Tensor) else xp.asanyarray(g, dtype=t._array.dtype)
             if g.shape != t._array.shape:
                 raise RuntimeError(
                     f"gradient has shape {tuple(g.shape)} but the output has shape {tuple(t._array.shape)}"

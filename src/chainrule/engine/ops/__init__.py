@@ -31,6 +31,7 @@ from .elementwise import (
     Sin,
     Softplus,
     Tanh,
+    ToDevice,
     Where,
 )
 from .linalg import MatMul

@@ -6,8 +6,7 @@ in each docstring says why.
 
 from __future__ import annotations
 
-import math
-
+from .. import backend as B
 from ..autograd.function import Primitive
 from ..backend import xp
 
@@ -36,18 +35,19 @@ class Mul(Primitive):
 
 
 class Div(Primitive):
-    """Fused rather than a·b⁻¹: the reciprocal rounds once more, a float32 ulp off torch's a / b."""
+    """a / b rounded once, as torch (the composite a·b⁻¹ would round twice)."""
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.a, ctx.b = a, b
-        return a / b
+        out = a / b
+        ctx.b, ctx.out = b, out
+        return out
 
     @staticmethod
-    def backward(ctx, g):  # ∂(a/b)/∂a = 1/b, ∂(a/b)/∂b = −a/b²
+    def backward(ctx, g):  # ∂(a/b)/∂a = 1/b, ∂(a/b)/∂b = −a/b² = −out/b
         na, nb = ctx.needs_input_grad
-        gb = g / ctx.b
-        return (gb if na else None), (-gb * ctx.a / ctx.b if nb else None)
+        ga = g / ctx.b if na else None
+        return ga, (-(ga if ga is not None else g / ctx.b) * ctx.out if nb else None)
 
 
 class Pow(Primitive):
@@ -62,7 +62,7 @@ class Pow(Primitive):
         a, b, out = ctx.a, ctx.b, ctx.out
         na, nb = ctx.needs_input_grad
         if na:
-            ga = g * (a + a) if type(b) is not xp.ndarray and b == 2 else g * (b * a ** (b - 1))  # x² is common
+            ga = g * (a + a) if not isinstance(b, xp.ndarray) and b == 2 else g * (b * a ** (b - 1))  # x² is common
         else:
             ga = None
         gb = None
@@ -231,6 +231,19 @@ class Clone(Primitive):
         return g
 
 
+class ToDevice(Primitive):
+    """The same values on another device (``x.to("cuda")``); the gradient goes back to the input's device."""
+
+    @staticmethod
+    def forward(ctx, a, device_type="cpu", index=None):
+        ctx.source = B.device_of(a)
+        return B.to_device(a, device_type, index)
+
+    @staticmethod
+    def backward(ctx, g):
+        return B.to_device(g, *ctx.source)
+
+
 class Cast(Primitive):
     @staticmethod
     def forward(ctx, a, dtype=None):
@@ -258,28 +271,13 @@ class Softplus(Primitive):
         return g * xp.where(a >= 0, 1 / (1 + e), e / (1 + e))
 
 
-def _erf(a):
-    """erf elementwise: SciPy's when installed, else the C library's (exact, slower) via math.erf."""
-    global _erf_impl
-    if _erf_impl is None:
-        try:  # SciPy is optional: imported on first use, never by `import chainrule`
-            from scipy.special import erf as _erf_impl
-        except ImportError:
-            _vec = xp.frompyfunc(math.erf, 1, 1)
-            _erf_impl = lambda x: xp.asarray(_vec(x), dtype=xp.float64)  # noqa: E731
-    return _erf_impl(a)
-
-
-_erf_impl = None
-
-
 class Erf(Primitive):
     """erf is not a composite of the other primitives (exact GELU needs it): erf(x) = 2/√π ∫₀ˣ e^−t² dt."""
 
     @staticmethod
     def forward(ctx, a):
         ctx.a = a
-        return xp.asarray(_erf(a), dtype=a.dtype)
+        return xp.asanyarray(B.erf(a), dtype=a.dtype)
 
     @staticmethod
     def backward(ctx, g):  # d erf/dx = 2/√π · e^−x²

@@ -7,6 +7,7 @@ smoothing. Their public functions are in engine/fused.py; nn.functional calls th
 
 from __future__ import annotations
 
+from .. import backend as B
 from ..autograd.function import Primitive
 from ..backend import xp
 
@@ -53,8 +54,8 @@ class NllLoss(Primitive):
         t = target.reshape(-1)
         valid = t != ignore_index
         safe = xp.where(valid, t, 0)
-        wy = (weight[safe] if weight is not None else xp.ones(t.shape, dtype=x.dtype)) * valid
-        rows = xp.arange(t.shape[0])
+        wy = (weight[safe] if weight is not None else B.ones(t.shape, x.dtype, like=x)) * valid
+        rows = B.arange(0, t.shape[0], 1, xp.int64, like=x)
         if ctx._logits:  # log softmax, shifted by the row maximum so that exp cannot overflow
             s = z - z.max(axis=1, keepdims=True)
             z = s - xp.log(xp.exp(s).sum(axis=1, keepdims=True))
@@ -67,9 +68,9 @@ class NllLoss(Primitive):
         ctx.shape, ctx.cdim, ctx.weight, ctx.eps, ctx.reduction = x.shape, cdim, weight, label_smoothing, reduction
         loss = loss.astype(x.dtype, copy=False)
         if reduction == "mean":
-            return xp.asarray(loss.sum() / wsum if wsum else xp.nan, dtype=x.dtype)
+            return xp.asanyarray(loss.sum() / wsum if wsum else xp.nan, dtype=x.dtype)
         if reduction == "sum":
-            return xp.asarray(loss.sum(), dtype=x.dtype)
+            return xp.asanyarray(loss.sum(), dtype=x.dtype)
         return loss.reshape(target.shape)
 
     @staticmethod
@@ -78,9 +79,9 @@ class NllLoss(Primitive):
         z, safe, wy, rows, eps = ctx.z, ctx.safe, ctx.wy, ctx.rows, ctx.eps
         n_classes = z.shape[1]
         if ctx.reduction == "mean":
-            gm = xp.full(wy.shape, g / ctx.wsum if ctx.wsum else xp.nan, dtype=z.dtype)
+            gm = B.full(wy.shape, g / ctx.wsum if ctx.wsum else xp.nan, z.dtype, like=z)
         elif ctx.reduction == "sum":
-            gm = xp.full(wy.shape, g, dtype=z.dtype)
+            gm = B.full(wy.shape, g, z.dtype, like=z)
         else:
             gm = g.reshape(-1)
         smooth = (eps / n_classes) * (gm * ctx.valid)

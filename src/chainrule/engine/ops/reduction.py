@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .. import backend as B
 from ..autograd.function import Primitive
 from ..backend import xp
 
@@ -28,11 +29,11 @@ class Sum(Primitive):
     def forward(ctx, a, dim=None, keepdim=False):
         axes = _axes(dim, a.ndim)
         ctx.shape, ctx.axes, ctx.keepdim = a.shape, axes, keepdim
-        return xp.asarray(a.sum(axis=axes, keepdims=keepdim))
+        return xp.asanyarray(a.sum(axis=axes, keepdims=keepdim))
 
     @staticmethod
     def backward(ctx, g):  # ∂(Σx)/∂xᵢ = 1: the gradient is copied to every summed element
-        out = xp.empty(ctx.shape, dtype=g.dtype)
+        out = B.empty(ctx.shape, g.dtype, like=g)
         out[...] = _expand_reduced(g, ctx.shape, ctx.axes, ctx.keepdim)
         return out
 
@@ -47,7 +48,7 @@ class Amax(Primitive):
         ctx.a, ctx.axes, ctx.keepdim, ctx.out = a, axes, keepdim, out
         if keepdim:
             return out
-        return xp.asarray(out.reshape(()) if axes is None else out.squeeze(axis=axes))
+        return xp.asanyarray(out.reshape(()) if axes is None else out.squeeze(axis=axes))
 
     @staticmethod
     def backward(ctx, g):
@@ -63,7 +64,7 @@ class MaxDim(Primitive):
     def forward(ctx, a, dim=0, keepdim=False, largest=True):
         dim = dim % a.ndim if a.ndim else 0
         if a.ndim == 0:
-            idx = xp.zeros((), dtype=xp.int64)
+            idx = B.zeros((), xp.int64, like=a)
             ctx.idx, ctx.shape, ctx.dim, ctx.keepdim = idx, a.shape, dim, keepdim
             return a.copy()
         idx = a.argmax(axis=dim) if largest else a.argmin(axis=dim)
@@ -78,7 +79,7 @@ class MaxDim(Primitive):
             return g
         if not ctx.keepdim:
             g = xp.expand_dims(g, ctx.dim)
-        out = xp.zeros(ctx.shape, dtype=g.dtype)
+        out = B.zeros(ctx.shape, g.dtype, like=g)
         xp.put_along_axis(out, ctx.idx, g, axis=ctx.dim)
         return out
 
@@ -121,7 +122,7 @@ class Prod(Primitive):
     def forward(ctx, a, dim=None, keepdim=False):
         ctx.a, ctx.dim, ctx.keepdim = a, dim, keepdim
         if dim is None:
-            return xp.asarray(a.prod())
+            return xp.asanyarray(a.prod())
         return a.prod(axis=dim, keepdims=keepdim)
 
     @staticmethod

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .. import backend as B
 from ..autograd.function import Primitive
 from ..backend import xp
 
@@ -47,7 +48,7 @@ class GetItem(Primitive):
 
     @staticmethod
     def backward(ctx, g):
-        out = xp.zeros(ctx.shape, dtype=g.dtype)
+        out = B.zeros(ctx.shape, g.dtype, like=g)
         if ctx.advanced:  # add.at accumulates repeated indices (x[[0, 0]] sends two gradients to x[0])
             xp.add.at(out, ctx.index, g)
         else:
