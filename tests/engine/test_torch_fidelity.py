@@ -71,6 +71,9 @@ _GRAD_FN_CASES = {
     "gelu": lambda m, F, x, y, p: F.gelu(x), "softplus": lambda m, F, x, y, p: F.softplus(x),
     "silu": lambda m, F, x, y, p: F.silu(x),
     "batch_norm": lambda m, F, x, y, p: F.batch_norm(x, None, None, training=True),
+    "select": lambda m, F, x, y, p: x[0], "select_column": lambda m, F, x, y, p: x[:, 0],
+    "slice": lambda m, F, x, y, p: x[0, 1:3], "index_list": lambda m, F, x, y, p: x[[0, 1]],
+    "index_mask": lambda m, F, x, y, p: x[x > 0], "index_none": lambda m, F, x, y, p: x[None],
 }
 
 
@@ -109,3 +112,36 @@ def test_variable_is_a_new_leaf_sharing_memory_as_torchs():
         with m.no_grad():
             v.add_(1.0)
         assert x.tolist() == [2.0, 3.0]
+
+
+def test_a_node_keeps_its_name_and_next_functions_after_backward_as_torchs():
+    for m, F_ in ((cr, F), (torch, TF)):
+        w = m.tensor([1.0, 2.0], requires_grad=True)
+        loss = F_.mse_loss(w * 2, m.tensor([0.0, 1.0]))
+        loss.backward()
+        assert "grad_fn=<MseLossBackward0>" in repr(loss)
+        assert len(loss.grad_fn.next_functions) >= 1
+
+
+def test_a_custom_functions_node_is_named_as_torchs():
+    class Twice(cr.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 2
+
+    y = Twice.apply(cr.ones(2, requires_grad=True))
+    assert "grad_fn=<TwiceBackward>" in repr(y) and y.grad_fn.name() == "TwiceBackward"
+    assert repr(y.grad_fn).startswith("<chainrule.autograd.function.TwiceBackward object at 0x")
+
+
+@pytest.mark.parametrize("start, end, steps", [(-5, 5, 200), (-np.pi, np.pi, 2000), (-7, 10, 600), (0.1, 0.9, 7),
+                                               (3, -2, 33), (2, 2, 5), (0, 1, 2), (0, 1, 1)])
+def test_linspace_is_torchs_bit_for_bit(start, end, steps):
+    for dtype in ("float32", "float64"):
+        c = cr.linspace(start, end, steps, dtype=getattr(cr, dtype))
+        t = torch.linspace(start, end, steps, dtype=getattr(torch, dtype))
+        np.testing.assert_array_equal(c.numpy(), t.numpy())

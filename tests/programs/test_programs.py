@@ -41,6 +41,13 @@ PROGRAMS = {
     "custom_autograd_function": (1e-5, 1e-8, False),
     "polynomial_nn_optim": (1e-5, 0, False),
     "polynomial_module_dynamic": (1e-5, 0, False),
+    "quickstart_digits": (1e-5, 0, False),
+    "nn_tutorial_digits": (1e-5, 0, False),
+    "tensor_basics": (1e-6, 0, False),
+    "variable_and_activations": (1e-6, 0, False),
+    "build_nn_quickly": (1e-6, 0, False),
+    "polynomial_regression_smooth_l1": (1e-5, 0, False),
+    "vae_digits": (1e-5, 0, False),
 }
 
 _NUMBER = re.compile(r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?")
