@@ -1,9 +1,9 @@
 """"What is torch.nn really?": logistic regression from raw tensors, refactored step by step into F.cross_entropy,
 nn.Module with nn.Parameter, nn.Linear, optim, TensorDataset, DataLoader and a fit() with validation.
 
-After pytorch/tutorials, beginner_source/nn_tutorial.py (BSD-3-Clause). Written anew for this suite; it keeps the
-tutorial's calls (`torch.randn(784, 10) / math.sqrt(784)`, `weights.requires_grad_()`, a log_softmax written as
-`x - x.exp().sum(-1).log().unsqueeze(-1)`, `-input[range(target.shape[0]), target].mean()`,
+After pytorch/tutorials, beginner_source/nn_tutorial.py @ 764a8d6 (BSD-3-Clause). Written anew for this suite;
+it keeps the tutorial's calls (`torch.randn(784, 10) / math.sqrt(784)`, `weights.requires_grad_()`, a
+log_softmax written as `x - x.exp().sum(-1).log().unsqueeze(-1)`, `-input[range(target.shape[0]), target].mean()`,
 `(torch.argmax(out, dim=1) == yb).float().mean()`, `weights -= weights.grad * lr` under no_grad,
 `map(torch.tensor, (x_train, y_train, x_valid, y_valid))`, `model.zero_grad()` after manual updates,
 `sum(loss_func(model(xb), yb) for xb, yb in valid_dl)`, a `loss_batch` returning `loss.item(), len(xb)` and

@@ -1,7 +1,7 @@
 """PyTorch's quickstart: Dataset/DataLoader, an nn.Module with Flatten and a Sequential stack, train() and test()
 functions, saving and loading the state_dict, a prediction by class name.
 
-After pytorch/tutorials, beginner_source/basics/quickstart_tutorial.py (BSD-3-Clause), "Learn the Basics".
+After pytorch/tutorials, beginner_source/basics/quickstart_tutorial.py @ afcd669 (BSD-3-Clause), "Learn the Basics".
 Written anew for this suite; it keeps the tutorial's calls (`for X, y in test_dataloader: print(X.shape, y.shape,
 y.dtype)`, `nn.Flatten()`, `nn.Sequential(nn.Linear, nn.ReLU, ...)`, `size = len(dataloader.dataset)`,
 `model.train()` / `model.eval()`, `print(f"loss: {loss:>7f}  [{current:>5d}/{size:>5d}]")`,
