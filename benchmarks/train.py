@@ -21,25 +21,13 @@ anything. Target: fit ≥ 90% of bare. Results: benchmarks/results/train.json.
 
 from __future__ import annotations
 
-import argparse
-import json
-import os
-import platform
 import statistics
-import sys
-import time
-from pathlib import Path
+
+from common import arguments, environment, interleaved, report
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--rounds", type=int, default=9)
-    ap.add_argument("--epochs", type=int, default=3, help="epochs per variant per round")
-    ap.add_argument("--threads", type=int, default=1, help="BLAS/torch threads (same for both libraries)")
-    ap.add_argument("--out", default=str(Path(__file__).parent / "results" / "train.json"))
-    args = ap.parse_args()
-    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ[var] = str(args.threads)  # before NumPy/torch load their BLAS
+    args = arguments(__doc__, "train.json", "--epochs", 3, "epochs per variant per round")  # threads set
 
     import numpy as np
     import torch
@@ -112,13 +100,7 @@ def main():
                 "torch+DL": make_torch(True)}
     for run in variants.values():
         run(1)  # warm-up: first-call costs, lazy optimizer state
-    rates = {k: [] for k in variants}
-    for r in range(args.rounds):
-        order = list(variants) if r % 2 == 0 else list(reversed(variants))  # no variant always goes first
-        for name in order:
-            t0 = time.perf_counter()
-            variants[name](args.epochs)
-            rates[name].append(args.epochs / (time.perf_counter() - t0))
+    rates = interleaved(variants, args.rounds, args.epochs)
     med = {k: statistics.median(v) for k, v in rates.items()}
     result = {
         "benchmark": "epochs/s training an MLP 64-256-10 (ReLU, dropout 0.2, Adam, batch 32) on digits (1257 images)",
@@ -130,20 +112,9 @@ def main():
         "target": "fit / bare >= 0.90",
         "rounds": args.rounds, "epochs_per_round": args.epochs, "threads": args.threads,
         "all_rounds_epochs_per_s": {k: [round(x, 2) for x in v] for k, v in rates.items()},
-        "versions": {"python": sys.version.split()[0], "numpy": np.__version__, "torch": torch.__version__,
-                     "chainrule": cr.__version__},
-        "machine": {"platform": platform.platform(), "processor": platform.processor() or platform.machine(),
-                    "cpus": os.cpu_count()},
-        "when": time.strftime("%Y-%m-%d %H:%M:%S"),
+        **environment(np, torch),
     }
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps(result, indent=2) + "\n")
-    width = max(map(len, med))
-    for k, v in med.items():
-        print(f"{k:>{width}}  {v:8.1f} epochs/s")
-    for k, v in result["ratios"].items():
-        print(f"{k:>16}  {v:.3f}")
-    print(f"wrote {args.out}")
+    report(result, args.out, med, "epochs/s", result["ratios"])
 
 
 if __name__ == "__main__":

@@ -40,6 +40,8 @@ def run_cli(args, capsys):
     (["--schedule", "cos"], "--schedule: unknown value 'cos' (did you mean 'cosine'?); allowed: none, step"),
     (["--features", "x1,x3", "--dataset", "xor"], "--features: unknown feature 'x3'; allowed: x1, x2, x1^2"),
     (["--dataset", "iris", "--augment"], "--augment: augmentation (pixel shifts and noise) is for --dataset digits"),
+    (["--dataset", "iris", "--model", "cnn"], "--model: a CNN needs images; iris has none"),
+    (["--model", "resnet"], "--model: unknown value 'resnet'; allowed: mlp, cnn"),
 ])
 def test_bad_flags_are_refused_before_training(args, message, capsys, tmp_path):
     code, out, err = run_cli(["train", *args, "--out", str(tmp_path / "run")], capsys)
@@ -176,6 +178,22 @@ def test_evaluate_predict_and_load_run(tmp_path, capsys):
     (tmp_path / "bad.csv").write_text("a,b\n1,2\n")
     code, _, err = run_cli(["predict", "--run", str(run_dir), "--input", str(tmp_path / "bad.csv")], capsys)
     assert code == 2 and "unknown column 'sepal length (cm)'" in err and "the run expects the columns" in err
+
+
+def test_cnn_run_on_digits_trains_saves_and_loads(tmp_path, capsys):
+    """--model cnn: nn/cnn.py's network on the 8×8 images; the run folder loads back into the same model."""
+    run_dir = tmp_path / "cnn"
+    code, out, _ = run_cli(["train", "--model", "cnn", "--epochs", "1", "--batch-size", "64", "--out", str(run_dir)],
+                           capsys)
+    assert code == 0 and "model: CNN 1×8×8 → conv 32-32-64 → 10 (relu, batchnorm, dropout 0.2)" in out
+    summary = json.loads((run_dir / "summary.json").read_text())
+    assert summary["test"]["accuracy"] > 0.6  # one epoch
+    run = load_run(run_dir)
+    assert type(run.model[1]).__name__ == "Conv2d" and run.config["model"] == "cnn"
+    X, _ = run.data.test.tensors
+    code, out, _ = run_cli(["evaluate", "--run", str(run_dir), "--json"], capsys)
+    assert json.loads(out)["test"]["accuracy"] == summary["test"]["accuracy"]
+    assert tuple(run.model(X).shape) == (len(X), 10)
 
 
 def test_missing_run_folder(capsys, tmp_path):

@@ -233,3 +233,31 @@ class _Erf:
 
 
 ERF = _Erf()
+
+
+def strided_view(a, shape, strides, writeable=False):
+    """A view of ``a`` with the given shape and byte strides (the windows of a convolution or a pooling;
+    read-only unless asked, since overlapping windows share memory). ``as_strided`` does not dispatch on
+    the array type: a capture's traced array stays traced, and CuPy has its own."""
+    if not on_host(a):
+        return _cuda().lib.stride_tricks.as_strided(a, shape=shape, strides=strides)
+    view = np.lib.stride_tricks.as_strided(a, shape=shape, strides=strides, writeable=writeable)
+    return view if type(a) is np.ndarray else view.view(type(a))
+
+
+def contiguous(a):
+    """``a`` as a C-contiguous array (itself if it is one): ``ascontiguousarray`` for every array type."""
+    if type(a) is np.ndarray:
+        return np.ascontiguousarray(a)
+    return a if a.flags.c_contiguous else a.copy()
+
+
+def recorded(a):
+    """A persistent host buffer (a workspace) as the capturing graph must see it (its operations recorded)."""
+    g = CAPTURE.graph
+    return a if g is None or type(a) is not np.ndarray else g.external(a)
+
+
+def unrecorded(a):
+    """A buffer made while capturing that must outlive the capture as a plain array (a workspace)."""
+    return a.view(np.ndarray) if isinstance(a, np.ndarray) and type(a) is not np.ndarray else a

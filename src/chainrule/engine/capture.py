@@ -157,6 +157,11 @@ class Graph:
             get = getattr(rng, "get_state", None)
             self._streams[id(rng)] = (rng, get() if get else copy.deepcopy(rng.bit_generator.state))
 
+    def external(self, array):
+        """A persistent buffer (not made by this capture) seen as traced: its operations are recorded, its
+        first write is restored at the end."""
+        return array.view(_Traced)
+
     def wrap_rng(self, rng, again):
         return _RecordingRng(self, rng, again)
 

@@ -1,14 +1,15 @@
 """Public functions over the fused primitives of engine/ops/nn.py and the fused softplus: nn.functional
 builds on these. Each exists because the composite would be slow (``linear``: three nodes for one BLAS call;
-``class_nll``: log-softmax, a gather and a weighted mean) or unstable (``softplus``: log(1 + eˣ) overflows).
+``class_nll``: log-softmax, a gather and a weighted mean; ``batch_norm_train``: ten nodes for one
+normalisation) or unstable (``softplus``: log(1 + eˣ) overflows).
 """
 
 from __future__ import annotations
 
 from . import ops as P
-from .tensor import Tensor, _arr
+from .tensor import Tensor, _arr, _wrap
 
-__all__ = ["linear", "class_nll", "softplus"]
+__all__ = ["linear", "class_nll", "softplus", "batch_norm_train"]
 
 
 def linear(input, weight, bias=None):
@@ -37,3 +38,16 @@ def class_nll(input, target, weight=None, ignore_index=-100, reduction="mean", l
     t = target._array if isinstance(target, Tensor) else target
     return op.apply(input, target=t, weight=w, ignore_index=ignore_index, reduction=reduction,
                     label_smoothing=label_smoothing)
+
+
+def batch_norm_train(input, weight=None, bias=None, eps=1e-5):
+    """Batch normalisation with the batch's own statistics, over every dim but 1 (the channels):
+    y = γ·(x − μ)/√(σ² + ε) + β in one node (engine/ops/nn.py has the gradient). Returns (y, μ, σ²), the
+    per-channel mean and *biased* variance as (C,) tensors without a graph (for the running estimates)."""
+    x = input._array
+    axes = (0,) + tuple(range(2, x.ndim))
+    mean = x.mean(axis=axes, keepdims=True)
+    d = x - mean
+    var = (d * d).mean(axis=axes, keepdims=True)
+    y = P.BatchNorm.apply(input, weight, bias, mean=mean, var=var, eps=eps)
+    return y, _wrap(mean.reshape(-1), None), _wrap(var.reshape(-1), None)

@@ -25,9 +25,10 @@ from .activation import (
     Softsign,
     Tanh,
 )
-from .batchnorm import BatchNorm1d
+from .batchnorm import BatchNorm1d, BatchNorm2d
 from .container import ModuleDict, ModuleList, Sequential
-from .dropout import Dropout
+from .conv import Conv1d, Conv2d
+from .dropout import Dropout, Dropout1d, Dropout2d
 from .hooks import RemovableHandle
 from .linear import Flatten, Identity, LazyLinear, Linear, Unflatten
 from .loss import (
@@ -43,6 +44,7 @@ from .loss import (
 from .module import Module
 from .normalization import LayerNorm
 from .parameter import Parameter
+from .pooling import AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d
 from .sparse import Embedding
 
 __all__ = [
@@ -51,4 +53,6 @@ __all__ = [
     "GELU", "SiLU", "Softmax", "LogSoftmax", "MSELoss", "L1Loss", "HuberLoss", "BCELoss", "BCEWithLogitsLoss",
     "CrossEntropyLoss", "NLLLoss", "RemovableHandle", "functional", "init", "utils", "Hardtanh", "ReLU6",
     "LogSigmoid", "Softsign", "SELU", "Softmin", "SmoothL1Loss", "LayerNorm", "Embedding",
+    "Conv1d", "Conv2d", "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d",
+    "BatchNorm2d", "Dropout1d", "Dropout2d",
 ]

@@ -1,4 +1,5 @@
-"""Batch normalisation (Ioffe & Szegedy, 2015) for (N, C) and (N, C, L) inputs."""
+"""Batch normalisation (Ioffe & Szegedy, 2015): BatchNorm1d for (N, C) and (N, C, L), BatchNorm2d for
+(N, C, H, W) inputs."""
 
 from __future__ import annotations
 
@@ -65,13 +66,16 @@ class BatchNorm1d(Module):
         if self.bias is not None:
             init.zeros_(self.bias)
 
+    _dims, _layout = (2, 3), "2D or 3D input (N, C) or (N, C, L)"
+
     def forward(self, input):
         shape = tuple(input.shape)
-        if len(shape) not in (2, 3):
-            raise ValueError(f"BatchNorm1d: expected 2D or 3D input (N, C) or (N, C, L), got shape {shape}")
+        name = type(self).__name__
+        if len(shape) not in self._dims:
+            raise ValueError(f"{name}: expected {self._layout}, got shape {shape}")
         if shape[1] != self.num_features:
             raise ValueError(
-                f"BatchNorm1d({self.num_features}): the input has {shape[1]} channels in dim 1 (shape "
+                f"{name}({self.num_features}): the input has {shape[1]} channels in dim 1 (shape "
                 f"{shape}), expected num_features={self.num_features}"
             )
         factor = 0.0 if self.momentum is None else self.momentum
@@ -96,3 +100,11 @@ class BatchNorm1d(Module):
     def extra_repr(self):
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
                 f"bias={self.bias is not None}, track_running_stats={self.track_running_stats}")
+
+
+class BatchNorm2d(BatchNorm1d):
+    """BatchNorm1d's normalisation for images (N, C, H, W): each channel's μ and σ² are taken over the batch
+    *and* every pixel (N·H·W values), so one feature map is normalised as a whole, keeping a convolution's
+    weight sharing. Same arguments, parameters (``weight``, ``bias``: C each) and buffers as BatchNorm1d."""
+
+    _dims, _layout = (4,), "4D input (N, C, H, W)"

@@ -1,8 +1,9 @@
-"""Dropout (Srivastava et al., 2014), PyTorch's inverted form."""
+"""Dropout (Srivastava et al., 2014), PyTorch's inverted form; Dropout1d/2d drop whole channels."""
 
 from __future__ import annotations
 
 from . import functional as F
+from . import functional_conv as FC
 from .module import Module
 
 
@@ -28,3 +29,20 @@ class Dropout(Module):
 
     def extra_repr(self):
         return f"p={self.p}, inplace={self.inplace}"
+
+
+class Dropout1d(Dropout):
+    """Zero whole channels of (N, C, L) (or (C, L)) with probability p, one draw per sample and channel;
+    survivors scaled by 1/(1 − p). For sequences where neighbouring positions are correlated."""
+
+    def forward(self, input):
+        return FC.dropout1d(input, self.p, self.training)
+
+
+class Dropout2d(Dropout):
+    """Zero whole feature maps of (N, C, H, W) with probability p (one draw per sample and channel), the
+    survivors scaled by 1/(1 − p). Neighbouring pixels are correlated, so per-pixel dropout after a
+    convolution hardly regularises; dropping a whole channel does (Tompson et al., 2015)."""
+
+    def forward(self, input):
+        return FC.dropout2d(input, self.p, self.training)

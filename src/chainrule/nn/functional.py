@@ -4,7 +4,8 @@ Every function is written with Tensor operations and chainrule's public function
 the chain rule through the engine's primitives; the fused ones (engine/fused.py) are there for speed
 (linear: one BLAS call) or numerical stability (log-softmax, sigmoid, softplus), or because the function
 is not a composite of others (erf for exact GELU). Names, argument names and defaults are
-torch.nn.functional's. The losses are in ``functional_losses.py`` and re-exported here.
+torch.nn.functional's. The losses are in ``functional_losses.py``, convolutions, pooling and padding in
+``functional_conv.py``; both are re-exported here.
 """
 
 from __future__ import annotations
@@ -17,8 +18,24 @@ from ..engine import log_softmax as log_softmax
 from ..engine import softmax as softmax
 from ..engine import tensor as tensor_
 from ..engine.dtypes import float64
+from ..engine.fused import batch_norm_train as _batch_norm_train
 from ..engine.fused import linear as _linear
 from ..engine.fused import softplus as _softplus
+from .functional_conv import (
+    adaptive_avg_pool1d,
+    adaptive_avg_pool2d,
+    avg_pool1d,
+    avg_pool2d,
+    conv1d,
+    conv2d,
+    dropout1d,
+    dropout2d,
+    fold,
+    max_pool1d,
+    max_pool2d,
+    pad,
+    unfold,
+)
 from .functional_losses import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -35,7 +52,8 @@ __all__ = [
     "log_softmax", "dropout", "batch_norm", "one_hot", "mse_loss", "l1_loss", "huber_loss",
     "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss", "hardtanh", "relu6",
     "logsigmoid", "softsign", "selu", "softmin", "normalize", "cosine_similarity", "smooth_l1_loss", "layer_norm",
-    "embedding",
+    "embedding", "conv1d", "conv2d", "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d",
+    "adaptive_avg_pool2d", "pad", "unfold", "fold", "dropout1d", "dropout2d",
 ]
 
 
@@ -211,41 +229,38 @@ def dropout(input, p=0.5, training=True, inplace=False, generator=None):
 # ------------------------------------------------------------------------------------------ batch norm
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1,
                eps=1e-5):
-    """Batch normalisation over dim 1 (channels) of (N, C) or (N, C, L) inputs:
+    """Batch normalisation over dim 1 (channels) of (N, C), (N, C, L) or (N, C, H, W) inputs:
 
         x̂ = (x − μ) / √(σ² + ε),   y = γ·x̂ + β
 
     In training μ, σ² are the batch's mean and *biased* variance (over every dim but 1), and the running
     estimates move by ``r ← (1 − momentum)·r + momentum·batch`` with the *unbiased* variance for
     running_var (torch's convention; ``momentum=None`` gives a cumulative average over ``1/n``, set by the
-    caller). In evaluation the running estimates are used instead. Composite: gradients flow through μ and σ².
+    caller). In evaluation the running estimates are used instead. Training is one fused node
+    (engine/fused.py ``batch_norm_train``: the composite took ten, and the gradient flows through μ and σ²
+    all the same); evaluation is the composite (x − μ)·(1/√(σ² + ε)) then γ, β.
     """
     shape = tuple(input.shape)
     if len(shape) < 2:
         raise ValueError(f"batch_norm: expected an input of shape (N, C) or (N, C, L), got {shape}")
-    axes = (0,) + tuple(range(2, len(shape)))
     bshape = (shape[1],) + (1,) * (len(shape) - 2)  # per-channel vectors broadcast against dim 1
     if training:
         n = input.numel() // shape[1]
         if n <= 1:
             raise ValueError(f"Expected more than 1 value per channel when training, got input size {shape}")
-        mu = input.sum(axes, keepdim=True) * (1.0 / n)
-        d = input - mu
-        var = (d * d).sum(axes, keepdim=True) * (1.0 / n)
+        out, mu, var = _batch_norm_train(input, weight, bias, eps)  # one fused node, affine included
         if running_mean is not None:
             m = momentum
             with no_grad():
-                running_mean.mul_(1 - m).add_(mu.reshape(running_mean.shape).to(running_mean.dtype) * m)
-                unbiased = var.reshape(running_var.shape).to(running_var.dtype)
-                running_var.mul_(1 - m).add_(unbiased * (m * n / (n - 1)))
-        out = d * (var + eps) ** -0.5
-    else:
-        if running_mean is None:
-            raise ValueError("batch_norm: running_mean and running_var are required when training=False")
-        with no_grad():
-            shift = -running_mean.reshape(bshape).to(input.dtype)
-            inv = ((running_var.reshape(bshape) + eps).sqrt().reciprocal()).to(input.dtype)
-        out = (input + shift) * inv
+                running_mean.mul_(1 - m).add_(mu.to(running_mean.dtype) * m)
+                running_var.mul_(1 - m).add_(var.to(running_var.dtype) * (m * n / (n - 1)))  # unbiased
+        return out
+    if running_mean is None:
+        raise ValueError("batch_norm: running_mean and running_var are required when training=False")
+    with no_grad():
+        shift = -running_mean.reshape(bshape).to(input.dtype)
+        inv = ((running_var.reshape(bshape) + eps).sqrt().reciprocal()).to(input.dtype)
+    out = (input + shift) * inv
     if weight is not None:
         out = out * (weight.reshape(bshape) if len(shape) > 2 else weight)
     if bias is not None:

@@ -16,8 +16,10 @@ ONNX (https://onnx.ai) is a protobuf file holding a graph of standard operators,
 initializers (named by their state_dict keys, ``0.weight``) and the opset it uses (default 17; 13 and up
 are supported). The model is exported in evaluation mode (Dropout is the identity, BatchNorm1d uses its
 running statistics); its training flags are restored afterwards. The graph is traced on ``args`` (see
-``trace.py``): every layer of chainrule.nn that an MLP uses has a converter (``layers.py``: Linear, the
-activations, BatchNorm1d, LayerNorm, Embedding, Dropout, Flatten, Softmax, ...), containers and a user's
+``trace.py``): every layer of chainrule.nn that an MLP or a small CNN uses has a converter (``layers.py``:
+Linear, the activations, BatchNorm1d/2d, LayerNorm, Embedding, Dropout, Flatten, Softmax, Conv1d/2d, the
+max/average/adaptive-average pools, ...; the functional forms F.conv2d, F.max_pool2d are not traced: use
+the modules), containers and a user's
 own modules are traced through as long as their forward is made of modules and Tensor operations, and
 what cannot be exported (a custom autograd.Function, Python control flow that depends on the data, a
 function that computes on raw arrays) raises ``ExportError`` naming the module and the reason. A

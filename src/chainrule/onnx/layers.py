@@ -200,3 +200,75 @@ def layer_norm(g, m, x):
     if m.bias is not None:
         y = g.op("Add", y, g.param(m, "bias"))
     return y
+
+
+# ------------------------------------------------------------------------------ convolution and pooling
+def _unsupported(m, what):
+    from .trace import TraceFailure
+
+    return TraceFailure(f"{type(m).__name__} with {what} has no ONNX converter")
+
+
+def _pads(pairs):
+    """ONNX's pads: every dim's start, then every dim's end."""
+    return [lo for lo, _ in pairs] + [hi for _, hi in pairs]
+
+
+@register(nn.Conv1d, nn.Conv2d)
+def conv(g, m, x):
+    """Conv (weight (out, in/groups, *k), bias); 'same' becomes explicit pads (the odd one after, as torch);
+    padding_mode reflect/replicate/circular is a Pad (reflect/edge/wrap) before an unpadded Conv."""
+    if isinstance(m.padding, str):
+        pairs = [(0, 0)] * len(m.kernel_size) if m.padding == "valid" else \
+            [(dl * (k - 1) // 2, dl * (k - 1) - dl * (k - 1) // 2) for k, dl in zip(m.kernel_size, m.dilation)]
+    else:
+        pairs = [(p, p) for p in m.padding]
+    inp = x.name
+    if m.padding_mode != "zeros" and any(lo or hi for lo, hi in pairs):
+        mode = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}[m.padding_mode]
+        if mode == "wrap" and g.opset < 19:
+            raise _unsupported(m, "padding_mode='circular' before opset 19 (Pad's 'wrap' mode)")
+        inp = g.op("Pad", inp, g.ints(_pads([(0, 0), (0, 0), *pairs])), mode=mode)
+        pairs = [(0, 0)] * len(pairs)
+    bias = [g.param(m, "bias")] if m.bias is not None else []
+    return g.op("Conv", inp, g.param(m, "weight"), *bias, kernel_shape=list(m.kernel_size), strides=list(m.stride),
+                dilations=list(m.dilation), group=m.groups, pads=_pads(pairs))
+
+
+def _pool_sizes(m, d):
+    one = lambda v: [v] * d if isinstance(v, int) else list(v)  # noqa: E731
+    return one(m.kernel_size), one(m.stride), one(m.padding)
+
+
+@register(nn.MaxPool1d, nn.MaxPool2d)
+def max_pool(g, m, x):
+    if m.return_indices:
+        raise _unsupported(m, "return_indices=True")
+    d = x.dim() - 2
+    k, s, p = _pool_sizes(m, d)
+    dil = [m.dilation] * d if isinstance(m.dilation, int) else list(m.dilation)
+    return g.op("MaxPool", x.name, kernel_shape=k, strides=s, pads=p + p, dilations=dil, ceil_mode=int(m.ceil_mode))
+
+
+@register(nn.AvgPool1d, nn.AvgPool2d)
+def avg_pool(g, m, x):
+    if getattr(m, "divisor_override", None):
+        raise _unsupported(m, "divisor_override")
+    k, s, p = _pool_sizes(m, x.dim() - 2)
+    return g.op("AveragePool", x.name, kernel_shape=k, strides=s, pads=p + p, ceil_mode=int(m.ceil_mode),
+                count_include_pad=int(m.count_include_pad))
+
+
+@register(nn.AdaptiveAvgPool1d, nn.AdaptiveAvgPool2d)
+def adaptive_avg_pool(g, m, x):
+    """GlobalAveragePool for output size 1; an AveragePool (kernel = stride = S/O) when O divides S."""
+    sizes, out = list(x.shape[2:]), list(m(x.real).shape[2:])
+    if all(o == 1 for o in out):
+        return g.op("GlobalAveragePool", x.name)
+    if any(n % o for n, o in zip(sizes, out)):
+        raise _unsupported(m, f"output size {tuple(out)} that does not divide the input's {tuple(sizes)}")
+    k = [n // o for n, o in zip(sizes, out)]
+    return g.op("AveragePool", x.name, kernel_shape=k, strides=k)
+
+
+register(nn.Dropout1d, nn.Dropout2d)(identity)  # the identity in evaluation mode, as Dropout

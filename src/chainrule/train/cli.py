@@ -26,6 +26,7 @@ _EPILOG = """examples:
   chainrule train --dataset spiral --noise 0 --hidden 16,16 --activation tanh --lr 0.03 --epochs 300
   chainrule train --config lab.toml --lr 0.01      (keys as the flags: batch_size = 64, hidden = [64, 64])
   chainrule train --dataset csv:data.csv --target price --loss huber
+  chainrule train --model cnn --epochs 20          (a small CNN on the 8×8 digits)
   chainrule train --tensorboard                    (then: tensorboard --logdir runs)
 """
 
@@ -57,6 +58,8 @@ def add_parser(subparsers):
     d.add_argument("--augment", action=argparse.BooleanOptionalAction, default=S,
                    help="digits: random 1-pixel shifts (half the images) and pixel noise on training batches")
     m = t.add_argument_group("model")
+    m.add_argument("--model", default=S, help="mlp (default) or cnn: [conv 3×3 → BatchNorm2d → activation] ×2 → "
+                   "max-pool → conv → BatchNorm2d → activation → max-pool → dropout → linear, for digits")
     m.add_argument("--hidden", default=S, metavar="W1,W2,...", help="hidden layer widths (default 256; "
                    "'none' for no hidden layer)")
     m.add_argument("--activation", default=S, help=_one_of("activation") + " (default relu)")

@@ -32,9 +32,11 @@ OPTIMIZERS = {"sgd": "SGD", "adagrad": "Adagrad", "adadelta": "Adadelta", "rmspr
               "adamw": "AdamW"}
 SCHEDULES = ["none", "step", "exponential", "cosine", "plateau"]
 LOSSES = ["auto", "cross_entropy", "bce", "mse", "l1", "huber"]
+MODELS = ["mlp", "cnn"]
+IMAGES = {"digits": (1, 8, 8)}  # the data sets a CNN can take: their image shape (C, H, W)
 
 CHOICES = {"activation": list(ACTIVATIONS), "init": INITS, "optimizer": list(OPTIMIZERS), "schedule": SCHEDULES,
-           "loss": LOSSES}
+           "loss": LOSSES, "model": MODELS}
 
 # torch's default learning rates (SGD has none in torch; 0.1 suits these small nets)
 _LR = {"sgd": 0.1, "adagrad": 0.01, "adadelta": 1.0, "rmsprop": 0.01, "adam": 0.001, "adamw": 0.001}
@@ -49,6 +51,7 @@ DEFAULTS = {
     "features": None,         # 2-D sets: input feature maps, e.g. ["x1", "x2", "x1*x2"]
     "data_seed": 0,           # fixes the generated data and the train/val/test split
     "augment": False,         # digits: random 1-pixel shifts and pixel noise on the training batches
+    "model": "mlp",           # mlp, or cnn: a small CNN for the 8×8 digits (nn/cnn.py; ignores hidden and batchnorm)
     "hidden": [256],          # hidden layer widths ([] = no hidden layer: a linear model)
     "activation": "relu",
     "init": "default",        # default = PyTorch's (kaiming_uniform with a=√5, bias U(±1/√fan_in))
@@ -292,6 +295,9 @@ def _cross_check(cfg, origin, chk):
             chk.fail(key, origin[key], f"applies to the generated 2-D sets only, not to {ds}")
     if cfg["n_classes"] is not None and ds not in ("spiral_k", "blobs"):
         chk.fail("n_classes", origin["n_classes"], "applies to --dataset spiral_k or blobs only")
+    if cfg["model"] == "cnn" and ds not in IMAGES:
+        chk.fail("model", origin["model"], f"a CNN needs images; {ds} has none (--model cnn takes --dataset "
+                                           f"{', '.join(IMAGES)})")
     if cfg["augment"] and ds != "digits":
         chk.fail("augment", origin["augment"], "augmentation (pixel shifts and noise) is for --dataset digits only")
     task = PLAYGROUND.get(ds, REAL.get(ds, (None, None)))[1]

@@ -24,7 +24,7 @@ import time
 
 import numpy as np
 
-from .config import OPTIMIZERS, ConfigError
+from .config import IMAGES, OPTIMIZERS, ConfigError
 
 __all__ = ["load_split", "build_model", "build_loss", "build_optimizer", "build_scheduler", "train_run",
            "metrics_for"]
@@ -142,9 +142,23 @@ def target_stats(split):
 
 def build_model(cfg, n_in, n_out, targets=None):
     """``Sequential`` MLP (``nn.mlp.build_mlp``): [Linear → (BatchNorm1d) → activation → (Dropout)] per hidden
-    width, then Linear; for regression (``targets=(mean, std)``) an ``Unstandardize`` output layer after it."""
-    from ..nn.mlp import build_mlp
+    width, then Linear; for regression (``targets=(mean, std)``) an ``Unstandardize`` output layer after it.
+    ``model = "cnn"``: nn/cnn.py's ``build_cnn`` for the data set's image shape (its flat rows reshaped in the
+    first layer)."""
+    from ..nn import activation_registry
+    from ..nn.mlp import build_mlp, init_linear
 
+    if cfg.get("model", "mlp") == "cnn":
+        from ..nn import Conv2d, Linear
+        from ..nn.cnn import build_cnn
+
+        act = activation_registry.get(cfg["activation"])
+        model = build_cnn(IMAGES[cfg["dataset"]], n_out, activation=act.module, dropout=cfg["dropout"])
+        if cfg["init"] != "default":
+            for m in model:
+                if isinstance(m, (Conv2d, Linear)):
+                    init_linear(m, cfg["init"], act.gain)
+        return model
     model = build_mlp([n_in, *cfg["hidden"], n_out], cfg["activation"], batchnorm=cfg["batchnorm"],
                       dropout=cfg["dropout"], init=cfg["init"])
     if targets is not None:
@@ -211,12 +225,18 @@ def _preprocess_state(cfg, split, targets):
 def _describe(cfg, split, model):
     n_params = sum(p.numel() for p in model.parameters())
     widths = " → ".join(str(w) for w in [split.n_features, *cfg["hidden"], n_outputs(cfg, split)])
+    cnn = cfg.get("model", "mlp") == "cnn"
+    if cnn:
+        image = "×".join(map(str, IMAGES[cfg["dataset"]]))
+        convs = "-".join(str(m.out_channels) for m in model if hasattr(m, "out_channels"))
+        widths = f"{image} → conv {convs} → {n_outputs(cfg, split)}"
     what = f"{split.n_classes} classes" if split.task == "classification" else "regression"
-    extras = "".join([", batchnorm" if cfg["batchnorm"] else "", f", dropout {cfg['dropout']:g}" if cfg["dropout"]
-                      else "", f", init {cfg['init']}" if cfg["init"] != "default" else ""])
+    extras = "".join([", batchnorm" if cfg["batchnorm"] or cnn else "",
+                      f", dropout {cfg['dropout']:g}" if cfg["dropout"] else "",
+                      f", init {cfg['init']}" if cfg["init"] != "default" else ""])
     return [f"data:  {cfg['dataset']} ({len(split.train)} train / {len(split.val)} val / {len(split.test)} test, "
             f"{split.n_features} features, {what})",
-            f"model: MLP {widths} ({cfg['activation']}{extras}), {n_params:,} parameters",
+            f"model: {'CNN' if cnn else 'MLP'} {widths} ({cfg['activation']}{extras}), {n_params:,} parameters",
             f"train: {cfg['optimizer']} lr {cfg['lr']:g}"
             + (f", schedule {cfg['schedule']}" if cfg["schedule"] != "none" else "")
             + f", loss {_loss_name(cfg, split.task)}, batch {cfg['batch_size']}, {cfg['epochs']} epochs, "
@@ -308,7 +328,7 @@ def train_run(cfg, stream=None, resume=False, callbacks=(), plots=True):
 
 def _hparams(cfg):
     """The settings that shape a run, for TensorBoard's HParams dashboard."""
-    keys = ("dataset", "hidden", "activation", "init", "batchnorm", "dropout", "loss", "optimizer", "lr",
+    keys = ("dataset", "model", "hidden", "activation", "init", "batchnorm", "dropout", "loss", "optimizer", "lr",
             "weight_decay", "schedule", "batch_size", "epochs", "seed")
     return {k: cfg[k] for k in keys}
 

@@ -9,6 +9,7 @@ chainrule writes a derivative.
 """
 
 from ..autograd.function import Primitive  # noqa: F401 - the base class, for isinstance checks
+from .conv import AvgPool, Conv, Fold, MaxPool, Unfold
 from .elementwise import (
     Abs,
     Add,
@@ -35,6 +36,6 @@ from .elementwise import (
     Where,
 )
 from .linalg import MatMul
-from .nn import CrossEntropy, Linear, NllLoss
+from .nn import BatchNorm, CrossEntropy, Linear, NllLoss
 from .reduction import Amax, CumSum, LogSoftmax, MaxDim, Prod, Sum
 from .shape import Cat, Expand, GetItem, IndexPut, Permute, Reshape

@@ -105,3 +105,43 @@ class CrossEntropy(NllLoss):
     """``NllLoss`` of log softmax(x) in one node: x are logits (see NllLoss for the loss and its weights)."""
 
     _logits = True
+
+
+class BatchNorm(Primitive):
+    """Training-mode batch normalisation over every dim but 1 (the channels), in one node:
+
+        x̂ = (x − μ)/√(σ² + ε),   y = γ·x̂ + β        (μ, σ²: the batch mean and biased variance per channel)
+
+    ``mean`` and ``var`` (μ and σ², shaped to broadcast against x) are computed by the caller, which also
+    needs them for the running estimates; the backward still treats them as the functions of x they are.
+    With m values per channel and sums Σ over them:
+
+        ∂L/∂β = Σ g,   ∂L/∂γ = Σ g·x̂,   ∂L/∂x = γ/√(σ² + ε) · (g − Σg/m − x̂·Σ(g·x̂)/m)
+
+    (the last two terms are the paths through μ and σ²). One node instead of the composite's ten."""
+
+    @staticmethod
+    def forward(ctx, x, weight=None, bias=None, mean=None, var=None, eps=1e-5):
+        inv = (var + eps) ** -0.5
+        xhat = (x - mean) * inv
+        shape = mean.shape
+        ctx.xhat, ctx.inv, ctx.weight, ctx.axes = xhat, inv, weight, tuple(i for i in range(x.ndim) if i != 1)
+        out = xhat * weight.reshape(shape) if weight is not None else xhat.copy()
+        if bias is not None:
+            out += bias.reshape(shape)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        nx, nw, nb = ctx.needs_input_grad
+        xhat, axes, w = ctx.xhat, ctx.axes, ctx.weight
+        gsum = g.sum(axis=axes, keepdims=True)
+        gxhat_sum = (g * xhat).sum(axis=axes, keepdims=True) if nx or nw else None
+        gx = None
+        if nx:
+            m = g.size // gsum.size
+            scale = ctx.inv * (w.reshape(gsum.shape) if w is not None else 1.0)
+            gx = (g - gsum / m - xhat * (gxhat_sum / m)) * scale
+        gw = gxhat_sum.reshape(-1) if nw else None
+        gb = gsum.reshape(-1) if nb else None
+        return gx, gw, gb
