@@ -130,21 +130,45 @@ def save(obj, f) -> None:
 # -------------------------------------------------------------------------------------------------- load
 def load(f, map_location=None, weights_only=True, **kwargs):
     """Load what ``save`` wrote, from a path or a readable binary file object. Tensors come back as
-    chainrule Tensors (Parameters as Parameters) with their dtype. A safetensors file (by its suffix or
-    its contents) loads as a dict of name -> Tensor. ``map_location``/``weights_only`` are
-    accepted for torch compatibility (everything is loaded on the CPU; nothing is ever unpickled)."""
+    chainrule Tensors (Parameters as Parameters) with their dtype, on the CPU -- or on ``map_location``
+    (``"cuda"``, a ``chainrule.device``, or a dict such as ``{"cuda:0": "cpu"}``, as torch's). A safetensors
+    file (by its suffix or its contents) loads as a dict of name -> Tensor. ``weights_only`` is accepted for
+    torch compatibility: nothing is ever unpickled."""
     if hasattr(f, "read"):
         name = getattr(f, "name", "<file object>")
-        data = f.read()
-        return _load_bytes(data, name)
+        return _to_location(_load_bytes(f.read(), name), map_location)
     name = os.fspath(f)
     if os.path.splitext(name)[1].lower() == ".safetensors":
         from .safetensors import load_file
 
-        return load_file(name)
+        return _to_location(load_file(name), map_location)
     with open(name, "rb") as fh:
         data = fh.read()
-    return _load_bytes(data, name)
+    return _to_location(_load_bytes(data, name), map_location)
+
+
+def _to_location(obj, map_location):
+    """Every tensor in ``obj`` moved where ``map_location`` says (checkpoints hold host arrays)."""
+    if map_location is None:
+        return obj
+    if isinstance(map_location, dict):  # {saved location: new one}; everything here was saved from the host
+        target = map_location.get("cpu", None)
+        if target is None:
+            return obj
+    elif callable(map_location):
+        raise TypeError("load: a callable map_location is not supported; pass a device such as 'cuda' or 'cpu'")
+    else:
+        target = map_location
+    if isinstance(obj, Tensor):
+        moved = obj.detach().to(target)
+        if type(obj) is not Tensor:  # a Parameter stays a Parameter
+            return type(obj)(moved, requires_grad=obj.requires_grad)
+        return moved.requires_grad_(obj.requires_grad) if obj.requires_grad else moved
+    if isinstance(obj, dict):
+        return type(obj)((k, _to_location(v, target)) for k, v in obj.items())
+    if isinstance(obj, (list, tuple)):
+        return type(obj)(_to_location(v, target) for v in obj)
+    return obj
 
 
 def _fail(name, what):

@@ -58,6 +58,9 @@ def _made(a, fill):
 
 
 # ------------------------------------------------------------------------------------------------- devices
+ARRAY_TYPES = (np.ndarray,)  # the array types an op may get (CuPy's joins when CUDA is first used)
+
+
 class _Cuda:
     module = None  # CuPy (or a test double, see use_cuda_module) once looked for
     looked = False
@@ -74,7 +77,7 @@ def cuda_module():
             import cupy
 
             if cupy.cuda.runtime.getDeviceCount() > 0:
-                CUDA.module = cupy
+                use_cuda_module(cupy)
         except Exception:  # noqa: BLE001 - no CuPy, no driver, no GPU: all mean "no CUDA"
             CUDA.module = None
     return CUDA.module
@@ -83,7 +86,9 @@ def cuda_module():
 def use_cuda_module(module):
     """Make ``module`` chainrule's CUDA array module (None: none). The tests install a CPU double of CuPy to
     check device handling without a GPU."""
+    global ARRAY_TYPES
     CUDA.module, CUDA.looked = module, True
+    ARRAY_TYPES = (np.ndarray,) if module is None else (np.ndarray, module.ndarray)
 
 
 def cuda_available() -> bool:
@@ -100,7 +105,7 @@ def _cuda(index=None):
 
 def on_host(a) -> bool:
     """Whether ``a`` lives in host memory (a NumPy array or scalar, a Python number): not a CUDA array."""
-    return isinstance(a, np.ndarray) or not hasattr(a, "__cuda_array_interface__")
+    return type(a) is np.ndarray or not hasattr(a, "__cuda_array_interface__")
 
 
 def device_of(a):
@@ -209,7 +214,7 @@ def is_read_only(a) -> bool:
 def to_numpy(a):
     """The data as a NumPy array on the host (a CuPy array would be copied back)."""
     get = getattr(a, "get", None)
-    return get() if get is not None and not isinstance(a, np.ndarray) else np.asarray(a)
+    return get() if get is not None and not on_host(a) else np.asarray(a)
 
 
 def erf(a):

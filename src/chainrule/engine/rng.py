@@ -248,10 +248,8 @@ def cuda_default_generator(index=None):
 def manual_seed(seed: int) -> Generator:
     """Seed the default generators (the CPU's and every CUDA device's): the same seed gives the same weights,
     shuffles and dropout masks."""
-    seed = int(seed)
-    for i, g in _cuda_generators.items():
-        g.manual_seed(seed + i)
-    return default_generator.manual_seed(seed)
+    _cuda_generators.clear()  # each device's is made again from this seed when it is next used
+    return default_generator.manual_seed(int(seed))
 
 
 def device_rng(generator, device):

@@ -187,11 +187,11 @@ class Tensor:
     @property
     def device(self):
         a = self._array
-        return CPU if isinstance(a, ndarray) else device(*B.device_of(a))
+        return CPU if B.on_host(a) else device(*B.device_of(a))
 
     @property
     def is_cuda(self):
-        return not isinstance(self._array, ndarray)
+        return not B.on_host(self._array)
 
     @property
     def data(self):
@@ -219,7 +219,7 @@ class Tensor:
     def numpy(self):
         """The values as a NumPy array sharing this tensor's memory (a CPU tensor only, as torch)."""
         a = self._array
-        if not isinstance(a, ndarray):
+        if not B.on_host(a):
             raise TypeError(f"can't convert {self.device} device type tensor to numpy. Use Tensor.cpu() to copy the "
                             f"tensor to host memory first.")
         return a
@@ -526,8 +526,12 @@ class Tensor:
         return self.copy_(value)
 
     def copy_(self, src):
-        """Write src (broadcast) into this tensor; differentiable with respect to src."""
+        """Write src (broadcast) into this tensor; differentiable with respect to src. A source on another
+        device is copied across (as torch's copy_)."""
         s = _arr(src)
+        if hasattr(s, "shape") and B.on_host(s) != B.on_host(self._array):
+            s = B.to_device(s, *B.device_of(self._array))
+            src = s
         try:
             xp.broadcast_to(s, self._array.shape)
         except ValueError:
@@ -596,7 +600,7 @@ class Tensor:
 
     def cpu(self, memory_format=None):
         """This tensor on the CPU (itself when it is there)."""
-        return self if isinstance(self._array, ndarray) else self.to("cpu")
+        return self if B.on_host(self._array) else self.to("cpu")
 
     def cuda(self, device=None, non_blocking=False, memory_format=None):
         """This tensor on the GPU (``cuda:device``)."""

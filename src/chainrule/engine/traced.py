@@ -135,6 +135,9 @@ class _TracingSlot:
             return self
         a = _SLOT.__get__(obj, cls)
         if B.CAPTURE.graph is None or type(a) is not np.ndarray:
+            if B.CAPTURE.graph is not None and not B.on_host(a):
+                raise CaptureError("chainrule.graph records CPU tensors; a CUDA tensor's step is captured by "
+                                   "chainrule.cuda.graph(chainrule.cuda.CUDAGraph()) (CUDA stream capture)")
             return a
         return a.view(_Traced)
 

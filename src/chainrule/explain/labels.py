@@ -54,12 +54,11 @@ def describe(fn, ins, edges, engine_op: bool):
             loc[i] = c[j]
             return label, tpl, loc, {j}
         return "·", "{0} · {1}", ["{1}", "{0}"], set()
-    if kind == "Div" and n == 2:
+    if kind == "Div" and n == 2:  # a / b: one rounding, one gate (DivBackward0, as torch)
         if const[1] and not const[0]:
-            d = float(np.asarray(ins[1]))
-            return "/" + _paren(c[1]), f"{{0}} / {_paren(c[1])}", [fmt.number(1 / d) if d else None, None], {1}
+            return f"/{_paren(c[1])}", f"{{0}} / {_paren(c[1])}", [f"1/{_paren(c[1])}", None], {1}
         if const[0] and not const[1]:
-            return f"{_paren(c[0])}/", f"{_paren(c[0])} / {{1}}", [None, f"{fmt.MINUS}{_paren(c[0])}/{{1}}²"], {0}
+            return f"{c[0]}/x", f"{c[0]} / {{1}}", [None, f"{fmt.MINUS}{_paren(c[0])}/{{1}}²"], {0}
         return "/", "{0} / {1}", ["1/{1}", f"{fmt.MINUS}{{0}}/{{1}}²"], set()
     if kind == "Neg":
         return f"·({fmt.MINUS}1)", f"{{0}} · ({fmt.MINUS}1)", [f"{fmt.MINUS}1"], set()

@@ -222,7 +222,7 @@ def dropout(input, p=0.5, training=True, inplace=False, generator=None):
         # noise / (1 − p) in the input's dtype -- it keeps the *low* uniforms, the NumPy mode the high ones
         noise = bernoulli(zeros_like(input).detach(), 1 - p, generator=generator)
         return input * (noise / (1 - p))
-    keep = rand(*input.shape, dtype=float64, generator=generator) >= p
+    keep = rand(*input.shape, dtype=float64, generator=generator, device=input.device) >= p
     return input * (keep.to(input.dtype) * (1.0 / (1.0 - p)))
 
 

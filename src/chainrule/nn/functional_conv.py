@@ -104,7 +104,7 @@ def _channel_dropout(what, input, p, training, lead):
         return input
     if p == 1.0:
         return input * 0.0
-    keep = rand(*input.shape[:lead], *(1,) * (input.dim() - lead), dtype=float64) >= p
+    keep = rand(*input.shape[:lead], *(1,) * (input.dim() - lead), dtype=float64, device=input.device) >= p
     return input * (keep.to(input.dtype) * (1.0 / (1.0 - p)))
 
 

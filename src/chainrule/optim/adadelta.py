@@ -37,7 +37,7 @@ class Adadelta(Optimizer):
         _require_nonnegative(group, "eps", "weight_decay")
 
     def _init_state(self, p, group, state):
-        state["step"] = _step_tensor(0.0)
+        state["step"] = _step_tensor(0.0, p.device)
         state["square_avg"] = _zeros_like(p)
         state["acc_delta"] = _zeros_like(p)
 

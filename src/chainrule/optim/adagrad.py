@@ -42,7 +42,7 @@ class Adagrad(Optimizer):
                 self._state(p, group)
 
     def _init_state(self, p, group, state):
-        state["step"] = _step_tensor(0.0)
+        state["step"] = _step_tensor(0.0, p.device)
         state["sum"] = full_like(p, group["initial_accumulator_value"]).detach()
 
     def _validate(self, group):

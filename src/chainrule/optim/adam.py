@@ -58,7 +58,7 @@ class Adam(Optimizer):
         _require_nonnegative(group, "weight_decay")
 
     def _init_state(self, p, group, state):
-        state["step"] = _step_tensor(0.0)
+        state["step"] = _step_tensor(0.0, p.device)
         state["exp_avg"] = _zeros_like(p)
         state["exp_avg_sq"] = _zeros_like(p)
         if group["amsgrad"]:

@@ -50,10 +50,11 @@ def _require_nonnegative(group, *keys):
             raise ValueError(f"Invalid {_LABELS.get(k, k + ' value')}: {group[k]}")
 
 
-def _step_tensor(value=0.0):
-    """torch keeps ``step`` as a 0-d float32 tensor (float64 when that is the default dtype)."""
+def _step_tensor(value=0.0, device=None):
+    """torch keeps ``step`` as a 0-d float32 tensor (float64 when that is the default dtype); chainrule keeps it
+    on the parameter's device (torch's ``capturable=True``), so a captured CUDA step can count on the GPU."""
     double = dtypes.get_default_dtype() == dtypes.float64
-    return tensor(value, dtype=dtypes.float64 if double else dtypes.float32)
+    return tensor(value, dtype=dtypes.float64 if double else dtypes.float32, device=device)
 
 
 def _zeros_like(p):
@@ -287,10 +288,10 @@ def _load_value(p, index, name, v):
         if t.numel() != 1:
             raise ValueError(f"loaded state for parameter {index}: 'step' must be a single number, "
                              f"got shape {tuple(t.shape)}")
-        return _step_tensor(float(t.reshape(())))
+        return _step_tensor(float(t.reshape(())), p.device)
     if tuple(t.shape) != tuple(p.shape):
         raise ValueError(
             f"loaded state for parameter {index}: {name!r} has shape {tuple(t.shape)}, expected "
             f"{tuple(p.shape)} (the parameter's shape); the checkpoint belongs to another model"
         )
-    return t.to(p.dtype, copy=True)
+    return t.to(p.device, p.dtype, copy=True)

@@ -44,7 +44,7 @@ class RMSprop(Optimizer):
         _require_nonnegative(group, "lr", "eps", "momentum", "weight_decay", "alpha")
 
     def _init_state(self, p, group, state):
-        state["step"] = _step_tensor(0.0)
+        state["step"] = _step_tensor(0.0, p.device)
         state["square_avg"] = _zeros_like(p)
         if group["momentum"] > 0:
             state["momentum_buffer"] = _zeros_like(p)

@@ -126,13 +126,13 @@ class Function:
                     eb = (b.grad_fn or b, b._out_idx, b._array.shape)
                     need = True
                 b = b._array
-            if type(a) is _ndarray or isinstance(a, _ndarray):  # (a subclass: a capture's traced view)
-                if type(b) is _ndarray or isinstance(b, _ndarray):
+            if type(a) is _ndarray or isinstance(a, B.ARRAY_TYPES):  # (a traced view, a CUDA array)
+                if type(b) is _ndarray or isinstance(b, B.ARRAY_TYPES):
                     if a.dtype is not b.dtype:
                         a, b = _promote(a, b)
                 elif type(b) is float and a.dtype.kind != "f":  # int tensor ⊕ 0.5 is a float32 tensor
                     a = a.astype(_default_float())
-            elif type(a) is float and isinstance(b, _ndarray) and b.dtype.kind != "f":
+            elif type(a) is float and isinstance(b, B.ARRAY_TYPES) and b.dtype.kind != "f":
                 b = b.astype(_default_float())
             vals = (a, b)
             if need and _Mode.grad:

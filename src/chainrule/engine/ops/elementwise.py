@@ -62,7 +62,7 @@ class Pow(Primitive):
         a, b, out = ctx.a, ctx.b, ctx.out
         na, nb = ctx.needs_input_grad
         if na:
-            ga = g * (a + a) if not isinstance(b, xp.ndarray) and b == 2 else g * (b * a ** (b - 1))  # x² is common
+            ga = g * (a + a) if not isinstance(b, B.ARRAY_TYPES) and b == 2 else g * (b * a ** (b - 1))  # x² is common
         else:
             ga = None
         gb = None
