@@ -31,6 +31,8 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/train.py
 	$(BIN)/python benchmarks/serialization.py
 	$(BIN)/python benchmarks/random_streams.py
+	$(BIN)/python benchmarks/playground.py
+	$(BIN)/python benchmarks/classroom.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info

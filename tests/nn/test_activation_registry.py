@@ -74,7 +74,7 @@ def test_the_doctor_reads_the_registry():
 
 
 def test_the_playground_export_writes_the_registry_class():
-    from chainrule.playground.export import act_code
+    from chainrule.playground.script import act_code  # the exported script's text lives in script.py
 
     assert act_code("leakyrelu") == "nn.LeakyReLU()" and act_code("linear") == "nn.Identity()"
     assert nn.LeakyReLU().negative_slope == 0.01  # TF Playground's slope is the default
@@ -109,7 +109,7 @@ def test_the_registry_is_the_only_table():
 def test_faces_name_activation_classes_only_where_they_mean_one():
     """Outside nn/, an activation class is written only for a fixed part of a model (the playground's Tanh
     head, in its network and its exported script) and in a docstring example."""
-    allowed = {("playground/model.py", "Tanh"), ("playground/export.py", "Tanh"), ("train/__init__.py", "ReLU")}
+    allowed = {("playground/model.py", "Tanh"), ("playground/script.py", "Tanh"), ("train/__init__.py", "ReLU")}
     pattern = re.compile(rf"\bnn\.({'|'.join(ACTIVATION_CLASSES)})\b")
     found = {(str(p.relative_to(SRC)), m.group(1)) for p in _python_files("nn")
              for m in pattern.finditer(p.read_text())

@@ -10,7 +10,8 @@ class Recorder:
 
     def __init__(self, **config):
         self.out = []
-        self.s = Session(emit=lambda text: self.out.append(json.loads(text)))
+        # every message goes through JSON as on the wire (NaN would fail: JSON has none)
+        self.s = Session(emit=lambda msg: self.out.append(json.loads(json.dumps(msg, allow_nan=False))))
         self.send({"type": "config", "config": config})
 
     def send(self, msg):
@@ -21,7 +22,7 @@ class Recorder:
         return [m for m in self.out if m["type"] == kind]
 
     def frame(self):
-        self.s._send_frame()
+        self.s._send_frame(panels=True)  # the panels too, however recent the last frame
         return self.of("frame")[-1]
 
 
@@ -40,3 +41,30 @@ def no_session_thread_outlives_its_test():
     for t in threading.enumerate():
         if t.name.startswith("playground-"):
             t.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """The playground through its real command, two worker processes; at the end its log must hold no
+    traceback (every bad message gets an error reply, never an exception)."""
+    from browsing import start_server, stop_server
+
+    log_path = tmp_path_factory.mktemp("server") / "server.log"
+    with open(log_path, "w") as log:
+        proc, url = start_server("--workers", "2", log=log)
+        try:
+            yield url
+        finally:
+            stop_server(proc)
+    text = log_path.read_text()
+    assert "Traceback" not in text, text[-3000:]
+
+
+@pytest.fixture
+def page(browser):
+    pg = browser.new_page(viewport={"width": 1400, "height": 1000})
+    errors = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    yield pg
+    pg.close()
+    assert not errors, f"JavaScript errors: {errors}"

@@ -1,56 +1,10 @@
 """End to end in headless Chromium (Debian's /usr/bin/chromium driven by Playwright): the server is
-started here through the real command, ``chainrule playground --no-browser --port 0``."""
-
-import re
-import subprocess
-import sys
-import time
-import urllib.request
+started through the real command, ``chainrule playground --no-browser --workers 2`` (conftest.py)."""
 
 import pytest
+from browsing import epoch, open_page
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def server():
-    proc = subprocess.Popen([sys.executable, "-m", "chainrule.cli", "playground", "--no-browser"],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    try:
-        line = proc.stdout.readline()
-        match = re.search(r"http://127\.0\.0\.1:\d+/", line)
-        assert match, f"no URL printed by `chainrule playground`: {line!r}"
-        url = match.group(0)
-        for _ in range(50):
-            try:
-                urllib.request.urlopen(url + "health", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.1)
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-
-
-@pytest.fixture
-def page(browser):
-    pg = browser.new_page(viewport={"width": 1400, "height": 1000})
-    errors = []
-    pg.on("pageerror", lambda e: errors.append(str(e)))
-    yield pg
-    pg.close()
-    assert not errors, f"JavaScript errors: {errors}"
-
-
-def open_page(page, url, hash_=""):
-    page.goto(url + hash_)
-    page.wait_for_function("window.playground && window.playground.frame !== null")
-    return page
-
-
-def epoch(page):
-    return int(page.inner_text("#epoch-number").replace(",", ""))
 
 
 def test_play_trains_circle_and_screenshot(server, page, tmp_path):

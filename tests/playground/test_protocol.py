@@ -4,13 +4,18 @@ with a ProtocolError naming the problem (the server turns it into an error reply
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from chainrule.playground.protocol import (
+    CONFIG_SPEC,
     MAX_MESSAGE_CHARS,
+    MESSAGES,
     ProtocolError,
     default_config,
     parse_csv,
     parse_message,
+    schema,
     validate_config,
 )
 
@@ -48,8 +53,8 @@ def test_defaults_are_tf_playground():
     (msg(type="config", config=[1]), "config must be an object"),
     (msg(type="config", config={"__import__": "os"}), "unknown config key"),
     (msg(type="config", config={"networkShape": [4] * 9}), "0 to 8 entries"),
-    (msg(type="config", config={"networkShape": [65]}), "networkShape[0] must be in [1, 64]"),
-    (msg(type="config", config={"networkShape": [0]}), "must be in [1, 64]"),
+    (msg(type="config", config={"networkShape": [17]}), "networkShape[0] must be in [1, 16]"),
+    (msg(type="config", config={"networkShape": [0]}), "must be in [1, 16]"),
     (msg(type="config", config={"networkShape": ["4"]}), "must be an integer"),
     (msg(type="config", config={"networkShape": [True]}), "must be an integer"),
     (msg(type="config", config={"networkShape": "4,2"}), "must be a list"),
@@ -92,6 +97,8 @@ def test_parse_csv():
     assert parse_csv("x1,x2,label,split\n1,2,1,train\n0,0,-1,test", "classification", 2)[2] == ["train", "test"]
     assert parse_csv("0,0,2\n1,1,0", "multiclass", 3)[1] == [2.0, 0.0]
     assert parse_csv("0,0,0.25", "regression", 1)[1] == [0.25]
+    with pytest.raises(ProtocolError, match="row 2: a regression target must lie in"):  # B6: refused, not clipped
+        parse_csv("0,0,0.25\n1,1,2.5", "regression", 1)
 
 
 @pytest.mark.parametrize("text, problem, words", [
@@ -109,3 +116,45 @@ def test_parse_csv_errors(text, problem, words):
     with pytest.raises(ProtocolError) as info:
         parse_csv(text, problem, 3)
     assert words in str(info.value)
+
+
+@pytest.mark.parametrize("raw", ['{"type": []}', "{}", '{"type": {}}', '{"type": null}', '{"type": 5}',
+                                 '{"type": "config", "config": {"learningRate": 1' + "0" * 400 + "}}",
+                                 '{"type": "ack", "frame": 1' + "0" * 5000 + "}"])
+def test_hostile_shapes_get_a_protocol_error(raw):
+    """B4: these raised TypeError/OverflowError (a dropped connection and a traceback in the log)."""
+    with pytest.raises(ProtocolError):
+        parse_message(raw)
+
+
+JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
+                    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+                    max_leaves=12)
+KEYS = st.sampled_from(sorted(CONFIG_SPEC)) | st.text(max_size=6)
+
+
+@given(kind=st.sampled_from(sorted(MESSAGES)) | JSON, fields=st.dictionaries(st.text(max_size=8), JSON, max_size=4),
+       config=st.dictionaries(KEYS, JSON, max_size=4))
+@settings(max_examples=400, deadline=None)
+def test_any_json_is_accepted_or_refused_with_a_protocol_error(kind, fields, config):
+    for msg_ in ({"type": kind, **fields}, {"type": "config", "config": config}, {"type": kind, "config": config}):
+        try:
+            raw = json.dumps(msg_)
+        except ValueError:  # NaN in the data: JSON text cannot hold it
+            continue
+        try:
+            out = parse_message(raw)
+        except ProtocolError:
+            continue
+        assert out["type"] in MESSAGES
+
+
+def test_schema_describes_every_setting():
+    s = schema()
+    assert set(s) == set(CONFIG_SPEC)
+    assert s["networkShape"] == {"type": "list", "item": {"type": "int", "min": 1, "max": 16}, "minLen": 0,
+                                 "maxLen": 8}
+    assert s["learningRate"] == {"type": "num", "min": 0.0, "max": 10.0, "openMin": True}
+    assert s["activation"]["options"][0] == "tanh" and s["x"] == {"type": "bool"}
+    err = pytest.raises(ProtocolError, validate_config, {"networkShape": [4, 99]}).value
+    assert err.field == "networkShape" and "networkShape[1]" in str(err)  # the setting a link names

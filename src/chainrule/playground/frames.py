@@ -18,6 +18,10 @@ from chainrule.doctor import layer_stats
 GRID = 100
 THUMB = 20  # neuron thumbnails: the grid averaged over 5×5 blocks
 NAN_BYTE = 255
+# The gradient/activation panels (a forward and backward pass over the training set: more than the rest of a
+# frame) go out at most every PANEL_INTERVAL seconds and every PANEL_EVERY frames.
+PANEL_INTERVAL = 0.25
+PANEL_EVERY = 3
 
 
 def grid_points(n: int = GRID) -> np.ndarray:
@@ -28,11 +32,11 @@ def grid_points(n: int = GRID) -> np.ndarray:
 
 
 def to_bytes(values: np.ndarray) -> np.ndarray:
-    v = np.asarray(values, dtype=np.float64)
-    nan = ~np.isfinite(v)
-    out = np.round((np.clip(np.nan_to_num(v, nan=0.0), -1.0, 1.0) + 1.0) * 127.0).astype(np.uint8)
-    out[nan] = NAN_BYTE
-    return out
+    v = np.asarray(values, dtype=np.float32)
+    bad = ~np.isfinite(v)
+    out = np.rint((np.clip(v, -1.0, 1.0) + 1.0) * 127.0)
+    out[bad] = NAN_BYTE
+    return out.astype(np.uint8)
 
 
 def b64(a: np.ndarray) -> str:
@@ -57,16 +61,16 @@ def display_output(out: np.ndarray, kind: str) -> np.ndarray:
     return out
 
 
-def heat_message(disp: np.ndarray, kind: str, n_classes: int) -> dict:
+def heat_message(disp: np.ndarray, kind: str, n_classes: int, n: int = GRID) -> dict:
     """The big heatmap: a value map, or for softmax the argmax class and how sure the network is."""
     if kind != "softmax":
-        return {"n": GRID, "kind": "value", "data": b64(to_bytes(disp[:, 0]))}
+        return {"n": n, "kind": "value", "data": b64(to_bytes(disp[:, 0]))}
     bad = ~np.isfinite(disp).all(axis=1)
     cls = np.argmax(np.nan_to_num(disp, nan=-1.0), axis=1).astype(np.uint8)
     pmax = np.nan_to_num(disp.max(axis=1), nan=0.0)
     conf = np.clip((pmax - 1.0 / n_classes) / (1.0 - 1.0 / n_classes), 0, 1)
     cls[bad] = NAN_BYTE
-    return {"n": GRID, "kind": "class", "data": b64(cls), "conf": b64(np.round(conf * 255).astype(np.uint8))}
+    return {"n": n, "kind": "class", "data": b64(cls), "conf": b64(np.round(conf * 255).astype(np.uint8))}
 
 
 def prob_bytes(p: np.ndarray) -> np.ndarray:
@@ -123,25 +127,28 @@ def activation_hist(values: np.ndarray, activation: str, stats, bins: int = 20) 
             "saturated": saturated, "dead": dead}
 
 
-def _accuracy(session, x, y):
-    if session.cfg["problem"] == "regression" or len(y) == 0:
+def accuracy(out: np.ndarray, y: np.ndarray, kind: str, problem: str):
+    """The fraction of points classified right (None for regression): the argmax class, or the sign."""
+    if problem == "regression" or len(y) == 0:
         return None
-    out = session.net.model(cr.from_numpy(x)).numpy()
-    if session.net.kind == "softmax":
+    if kind == "softmax":
         return float(np.mean(np.argmax(out, axis=1) == y))
     return float(np.mean(np.where(out[:, 0] >= 0, 1.0, -1.0) == y[:, 0]))
 
 
-def frame_message(session) -> dict:
-    """Everything the page draws for the session's current state (eval mode: no dropout, BN running stats)."""
+def frame_message(session, panels: bool = True) -> dict:
+    """Everything the page draws for the session's current state (eval mode: no dropout, BN running stats).
+    Without ``panels`` the gradient and activation panels (a forward and backward pass over the training
+    set) are left out: the page keeps the last ones."""
+    from .warp import hidden_view
+
     net, kind, cfg = session.net, session.net.kind, session.cfg
     net.model.eval()
     with cr.no_grad():
         taps = [t.numpy() for t in net.forward_taps(session.grid_x)]  # the one grid forward
         hidden = [t.numpy() for t in net.forward_taps(cr.from_numpy(session.train_x))[:-1]] \
-            if len(session.train_y) else []
-        acc = (_accuracy(session, session.train_x, session.train_y),
-               _accuracy(session, session.test_x, session.test_y))
+            if panels and len(session.train_y) else []
+        warp = hidden_view(session) if cfg["hiddenView"] else None
     disp = display_output(taps[-1], kind)
     thumbs = [b64(to_bytes(thumbnails(vals))) for vals in taps[:-1]]
     out_thumbs = thumbnails(disp)
@@ -153,19 +160,20 @@ def frame_message(session) -> dict:
         if neuron < vals.shape[1]:
             v = vals[:, neuron] * 2 - 1 if kind == "softmax" and layer == len(taps) else vals[:, neuron]
             focus = {"layer": layer, "neuron": neuron, "n": GRID, "data": b64(to_bytes(v))}
-    grads, act = layer_panels(session, hidden)
+    grads, act = layer_panels(session, hidden) if panels else (None, None)
     return {
         "type": "frame", "frame": session.frame_no, "epoch": session.epoch, "problem": cfg["problem"],
         "t": round(time.perf_counter(), 4),  # server clock, for measuring epochs/s
         "discretize": cfg["discretize"], "diverged": session.diverged,
         "trainLoss": finite(session.train_loss), "testLoss": finite(session.test_loss),
-        "trainAcc": acc[0], "testAcc": acc[1], "lr": getattr(session, "lr_now", cfg["learningRate"]),
+        "trainAcc": session.train_acc, "testAcc": session.test_acc,
+        "lr": getattr(session, "lr_now", cfg["learningRate"]),
         "history": session.history, "resetHistory": session.reset_history,
         "heat": heat_message(disp, kind, cfg["nClasses"]), "focus": focus,
         "thumbs": {"n": THUMB, "layers": thumbs},
         "weights": [finite_list(lin.weight.numpy()) for lin in net.linears],
         "biases": [finite_list(lin.bias.numpy()) for lin in net.linears],
         "dead": [np.argwhere(d).tolist() for d in net.dead],
-        "gradNorms": [g if g is None or np.isfinite(g) else None for g in grads],
-        "act": act,
+        "gradNorms": None if grads is None else [g if g is None or np.isfinite(g) else None for g in grads],
+        "act": act, "warp": warp,
     }

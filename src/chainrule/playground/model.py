@@ -172,11 +172,13 @@ def _taps(mods):
 
 # Weight initialisations (biases are 0, except TF Playground's 0.1), all from chainrule.nn.init:
 #   tf: U(−0.5, 0.5) (TF Playground)   zeros: 0 (the symmetry never breaks)   small: N(0, 0.01²)
+#   large: N(0, 4²) (tanh/sigmoid units start saturated: the lectures' "too large" case)
 #   lecun: N(0, 1/fan_in)   xavier: U(±√(6/(fan_in + fan_out)))   he: N(0, 2/fan_in)
 INIT = {
     "tf": lambda w, g: nn.init.uniform_(w, -0.5, 0.5, generator=g),
     "zeros": lambda w, g: nn.init.zeros_(w),
     "small": lambda w, g: nn.init.normal_(w, 0.0, 0.01, generator=g),
+    "large": lambda w, g: nn.init.normal_(w, 0.0, 4.0, generator=g),
     "lecun": lambda w, g: nn.init.lecun_normal_(w, generator=g),
     "xavier": lambda w, g: nn.init.xavier_uniform_(w, generator=g),
     "he": lambda w, g: nn.init.kaiming_normal_(w, nonlinearity="relu", generator=g),

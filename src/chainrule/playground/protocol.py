@@ -6,16 +6,17 @@ and a bad message is answered with an ``error`` message while the session keeps 
 
 Client → server
 ---------------
-``{"type": "config", "config": {...}}``
-    A partial update of the setup; only the keys given change. Keys (and their URL names, which are the
-    same) are listed in ``CONFIG_SPEC`` below: TensorFlow Playground's keys (``dataset``, ``noise``,
-    ``percTrainData``, ``batchSize``, ``networkShape``, ``learningRate``, ``activation``, ``regularization``,
-    ``regularizationRate``, ``problem``, ``x``, ``y``, ``xSquared``, ``ySquared``, ``xTimesY``, ``sinX``,
-    ``sinY``, ``seed``, ``initZero``, ...) and chainrule's own (``optimizer``, ``momentum``, ``beta1``,
-    ``beta2``, ``schedule``, ``init``, ``loss``, ``layerActivations``, ``batchNorm``, ``dropout``,
-    ``shuffle``, ``nClasses``, ``speed``, ...). Changing data keys makes new data and new weights; changing
-    network keys makes new weights; training keys (learning rate, regularisation, batch size, optimizer,
-    schedule, speed) apply to the running network without a reset.
+``{"type": "config", "config": {...}}`` (optionally ``"fresh": true``)
+    A partial update of the setup; only the keys given change (``fresh``: new data and weights as if the
+    page had just been opened with this setup, Reset count 0: a preset gives every student the same run).
+    Keys (and their URL names, which are the same) are listed in ``CONFIG_SPEC`` below: TensorFlow
+    Playground's keys (``dataset``, ``noise``, ``percTrainData``, ``batchSize``, ``networkShape``,
+    ``learningRate``, ``activation``, ``regularization``, ``regularizationRate``, ``problem``, ``x``, ``y``,
+    ``xSquared``, ``ySquared``, ``xTimesY``, ``sinX``, ``sinY``, ``seed``, ``initZero``, ...) and chainrule's
+    own (``optimizer``, ``momentum``, ``beta1``, ``beta2``, ``schedule``, ``init``, ``loss``,
+    ``layerActivations``, ``batchNorm``, ``dropout``, ``shuffle``, ``nClasses``, ``speed``, ...). Changing
+    data keys makes new data and new weights; changing network keys makes new weights; training keys (learning
+    rate, regularisation, batch size, optimizer, schedule, speed) apply to the running network without a reset.
 ``{"type": "play"}``, ``{"type": "pause"}``, ``{"type": "step"}`` (one epoch), ``{"type": "reset"}`` (new
     weights, same data, epoch 0), ``{"type": "regenerate"}`` (new seed and new data, same network).
 ``{"type": "set_param", "kind": "weight"|"bias", "layer": l, "row": i, "col": j, "value": v}``
@@ -31,13 +32,22 @@ Client → server
 ``{"type": "focus", "layer": l, "neuron": j}``: frames also carry that neuron's full 100×100 map (the page
     shows it in the big heatmap while the mouse is over the neuron); layer -1 clears it.
 
+``hiddenView`` (a hidden layer's number, 0 = none) and ``hiddenStage`` (``post``/``pre``) are view settings in
+``config``: frames then carry that layer's view of the plane (warp.py).
+
 Server → client
 ---------------
-``hello`` (session id, limits, defaults, 200-point previews of every dataset), ``config`` (settings the
-server changed: a new seed after Regenerate, ``custom`` after own points), ``data`` (train/test points),
-``network`` (layer sizes, input names, per-layer activations), ``frame`` (epoch, losses, accuracy, heatmap
-and neuron thumbnails as base64 bytes, weights, biases, dead links, gradient norms, activation histograms,
-new loss-history points), ``status`` (playing, diverged), ``file`` (name, mime, base64) and ``error`` (message, field).
+``hello`` (session id, limits, defaults, the settings' schema, presets, 200-point previews of every dataset),
+``config`` (settings the server changed: a new seed after Regenerate, ``custom`` after own points), ``data``
+(train/test points), ``network`` (layer sizes, input names, per-layer activations), ``frame`` (epoch, losses,
+accuracy, heatmap and neuron thumbnails as base64 bytes, weights, biases, dead links, new loss-history points;
+gradient norms and activation histograms every few frames, else null; the hidden layer's view), ``status``
+(playing, diverged), ``file`` (name, mime, base64; for a script, what it does not replay) and ``error``
+(message, field; ``dropped``: how many errors before it a slow client did not get).
+
+Limits: at most ``MAX_LAYERS`` hidden layers of ``MAX_NEURONS`` neurons (what the page draws at 20 frames/s),
+``MAX_POINTS`` points, messages of ``MAX_MESSAGE_CHARS``; a tab that does not read gets the newest state, not
+a growing queue (outbox.py).
 """
 
 from __future__ import annotations
@@ -49,7 +59,7 @@ MAX_MESSAGE_CHARS = 400_000  # a CSV of 5,000 points fits; anything larger is re
 MAX_CSV_CHARS = 300_000
 MAX_POINTS = 5_000
 MAX_LAYERS = 8
-MAX_NEURONS = 64
+MAX_NEURONS = 16  # the page draws 8 layers of 16 (1,840 links) at >= 20 frames/s; 32 took 140 ms a frame
 MAX_CLASSES = 6
 
 FEATURES = ("x", "y", "xSquared", "ySquared", "xTimesY", "sinX", "sinY")
@@ -62,6 +72,10 @@ LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10)
 REG_RATES = (0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10)
 
 
+# Every message type the server sends (the server's queues treat each type by its own rule: see outbox.py).
+SERVER_MESSAGES = ("hello", "config", "data", "network", "frame", "status", "file", "error")
+
+
 class ProtocolError(ValueError):
     """A client message that does not follow the protocol; ``field`` names the offending key."""
 
@@ -71,6 +85,16 @@ class ProtocolError(ValueError):
 
 
 # --------------------------------------------------------------------------------- field checkers
+def _spec(**spec):
+    """Attach a JSON description of what a checker accepts (sent to the page in ``hello``: the page checks a
+    link's values against it and names the allowed values when one is wrong)."""
+    def mark(check):
+        check.spec = spec
+        return check
+    return mark
+
+
+@_spec(type="bool")
 def _bool(name, v):
     if not isinstance(v, bool):
         raise ProtocolError(f"{name} must be true or false, got {v!r:.40}", name)
@@ -78,6 +102,7 @@ def _bool(name, v):
 
 
 def _int(lo, hi):
+    @_spec(type="int", min=lo, max=hi)
     def check(name, v):
         if isinstance(v, bool) or not isinstance(v, int):
             if isinstance(v, float) and v.is_integer():
@@ -91,7 +116,10 @@ def _int(lo, hi):
 
 
 def _num(lo, hi, open_lo=False):
+    @_spec(type="num", min=lo, max=hi, openMin=open_lo)
     def check(name, v):
+        if isinstance(v, int) and not isinstance(v, bool) and abs(v) > 1e300:  # float(v) would overflow
+            raise ProtocolError(f"{name} must be in [{lo}, {hi}], got an integer of {len(str(v))} digits", name)
         if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
             raise ProtocolError(f"{name} must be a finite number, got {v!r:.40}", name)
         if v < lo or v > hi or (open_lo and v == lo):
@@ -102,23 +130,29 @@ def _num(lo, hi, open_lo=False):
 
 
 def _choice(*options):
+    @_spec(type="choice", options=list(options))
     def check(name, v):
-        if v not in options:
+        if isinstance(v, (list, dict)) or v not in options:
             raise ProtocolError(f"{name} must be one of {', '.join(map(str, options))}; got {v!r:.40}", name)
         return v
     return check
 
 
 def _list(item, max_len, min_len=0):
+    @_spec(type="list", item=item.spec, minLen=min_len, maxLen=max_len)
     def check(name, v):
         if not isinstance(v, list):
             raise ProtocolError(f"{name} must be a list, got {type(v).__name__}", name)
         if not min_len <= len(v) <= max_len:
             raise ProtocolError(f"{name} must have {min_len} to {max_len} entries, got {len(v)}", name)
-        return [item(f"{name}[{i}]", x) for i, x in enumerate(v)]
+        try:
+            return [item(f"{name}[{i}]", x) for i, x in enumerate(v)]
+        except ProtocolError as e:  # the field is the setting (what a link names), not its entry
+            raise ProtocolError(str(e), name) from None
     return check
 
 
+@_spec(type="choice", options=["", *ACTIVATIONS])
 def _activation_or_empty(name, v):
     return "" if v == "" else _choice(*ACTIVATIONS)(name, v)
 
@@ -142,7 +176,7 @@ CONFIG_SPEC = {
     "layerActivations": (_list(_activation_or_empty, MAX_LAYERS), [], "net"),
     "batchNorm": (_list(_bool, MAX_LAYERS), [], "net"),
     "dropout": (_list(_num(0.0, 0.9), MAX_LAYERS), [], "net"),
-    "init": (_choice("tf", "zeros", "small", "lecun", "xavier", "he"), "tf", "net"),
+    "init": (_choice("tf", "zeros", "small", "large", "lecun", "xavier", "he"), "tf", "net"),
     "initZero": (_bool, False, "net"),
     "loss": (_choice("mse", "ce"), "mse", "net"),
     # training (no reset)
@@ -164,7 +198,14 @@ CONFIG_SPEC = {
     # display only (kept so that the whole setup lives in one object)
     "showTestData": (_bool, False, "view"),
     "discretize": (_bool, False, "view"),
+    "hiddenView": (_int(0, MAX_LAYERS), 0, "view"),  # the hidden layer whose view of the plane is shown; 0 = none
+    "hiddenStage": (_choice("post", "pre"), "post", "view"),  # after or before that layer's activation
 }
+
+
+def schema() -> dict:
+    """What every configuration key accepts, as JSON (the page checks links against it)."""
+    return {key: check.spec for key, (check, _, _) in CONFIG_SPEC.items()}
 
 
 def default_config() -> dict:
@@ -201,7 +242,7 @@ def _text(max_chars):
 
 # type -> {field: checker}
 MESSAGES = {
-    "config": {"config": lambda name, v: validate_config(v)},
+    "config": {"config": lambda name, v: validate_config(v), "fresh": _bool},
     "play": {}, "pause": {}, "step": {}, "reset": {}, "regenerate": {}, "clear_points": {},
     "set_param": {"kind": _choice("weight", "bias"), "layer": _int(0, MAX_LAYERS),
                   "row": _int(0, MAX_NEURONS - 1), "col": _int(0, MAX_NEURONS - 1),
@@ -213,7 +254,7 @@ MESSAGES = {
     "ack": {"frame": _int(0, 2**53)},
     "focus": {"layer": _int(-1, MAX_LAYERS + 1), "neuron": _int(0, MAX_NEURONS - 1)},
 }
-OPTIONAL = {"set_param": {"col"}}
+OPTIONAL = {"set_param": {"col"}, "config": {"fresh"}}
 
 
 def parse_message(raw) -> dict:
@@ -229,7 +270,7 @@ def parse_message(raw) -> dict:
     if not isinstance(msg, dict):
         raise ProtocolError(f"a message must be a JSON object, got {type(msg).__name__}")
     kind = msg.get("type")
-    if kind not in MESSAGES:
+    if not isinstance(kind, str) or kind not in MESSAGES:
         raise ProtocolError(f"unknown message type {kind!r:.40}; expected one of {', '.join(MESSAGES)}",
                             "type")
     spec = MESSAGES[kind]
@@ -252,7 +293,7 @@ def parse_csv(text: str, problem: str, n_classes: int):
     """Parse own data: rows ``x1,x2,label`` or ``x1,x2,label,split`` (an optional header row is skipped).
 
     Coordinates must lie in [-6, 6]; labels must be ±1 (classification; 0 is read as -1), a class index
-    0..k-1 (multiclass) or a number (regression); ``split`` is ``train`` or ``test`` (the playground's own
+    0..k-1 (multiclass) or a number in [-1, 1] (regression); ``split`` is ``train`` or ``test`` (the playground's own
     download has it). Returns lists ``xs`` (n, 2), ``labels`` and ``splits`` (None where not given).
     """
     rows = [ln.strip() for ln in text.replace("\r", "\n").split("\n")]
@@ -296,7 +337,10 @@ def _csv_label(t, i, problem, n_classes):
             raise ProtocolError(f"CSV row {i}: a class label must be an integer 0..{n_classes - 1}, got {t}",
                                 "text")
         return float(t)
-    return max(-1.0, min(1.0, t))
+    if not -1.0 <= t <= 1.0:
+        raise ProtocolError(f"CSV row {i}: a regression target must lie in [-1, 1] (the colour scale), got {t}; "
+                            "rescale the targets", "text")
+    return t
 
 
 def _looks_numeric(row: str) -> bool:

@@ -38,7 +38,7 @@ export class NetworkDiagram {
       node.dataset.feature = key; node.title = `${label}: click to ${cfg[key] ? "remove" : "add"} this input`;
       const c = el("canvas", "", node); paintFunction(c, 24, fn);
       el("span", "label", node).textContent = label;
-      node.addEventListener("click", () => this.h.toggleFeature(key));
+      node.addEventListener("click", () => { if (!document.body.classList.contains("no-features")) this.h.toggleFeature(key); });
       node.addEventListener("mouseenter", () => this.h.focus({ feature: key, fn, label }));
       node.addEventListener("mouseleave", () => this.h.focus(null));
       this.inputNodes.push(cfg[key] ? node : null);
@@ -49,24 +49,24 @@ export class NetworkDiagram {
     for (let l = 0; l < L; l++) {
       const col = el("div", "layer", root); col.style.width = colW + "px";
       const head = el("div", "layer-head", col);
-      const pm = el("div", "pm", head);
+      const pm = el("div", "pm", head); pm.dataset.control = "numNeurons";
       const minus = el("button", "round tiny", pm); minus.textContent = "−"; minus.title = "Remove a neuron";
       const plus = el("button", "round tiny", pm); plus.textContent = "+"; plus.title = "Add a neuron";
-      minus.disabled = shape[l] <= 1; plus.disabled = shape[l] >= MAX_UI_NEURONS;
+      minus.disabled = shape[l] <= 1; plus.disabled = shape[l] >= (this.maxNeurons || MAX_UI_NEURONS);
       minus.onclick = () => this.h.changeNeurons(l, -1); plus.onclick = () => this.h.changeNeurons(l, +1);
       minus.className += " neuron-minus"; plus.className += " neuron-plus";
       el("div", "", head).textContent = `${shape[l]} neuron${shape[l] > 1 ? "s" : ""}`;
       const opts = el("div", "opts", head);
-      const act = el("select", "layer-act", opts); act.title = "Activation of this layer";
+      const act = el("select", "layer-act", opts); act.title = "Activation of this layer"; act.dataset.control = "layerActivations";
       act.appendChild(new Option(`= ${ACT_LABELS[cfg.activation]}`, ""));
       for (const [k, v] of Object.entries(ACT_LABELS)) act.appendChild(new Option(v, k));
       act.value = cfg.layerActivations[l] || "";
       act.onchange = () => this.h.layerOption("layerActivations", l, act.value);
       const row2 = el("div", "row", opts);
-      const bnLabel = el("label", "", row2); bnLabel.title = "Batch normalisation before the activation";
+      const bnLabel = el("label", "", row2); bnLabel.title = "Batch normalisation before the activation"; bnLabel.dataset.control = "batchNorm";
       const bn = el("input", "", bnLabel); bn.type = "checkbox"; bn.checked = !!cfg.batchNorm[l];
       bnLabel.append("BN"); bn.onchange = () => this.h.layerOption("batchNorm", l, bn.checked);
-      const dp = el("select", "layer-dropout", row2); dp.title = "Dropout probability after this layer";
+      const dp = el("select", "layer-dropout", row2); dp.title = "Dropout probability after this layer"; dp.dataset.control = "dropout";
       for (const p of DROPOUTS) dp.appendChild(new Option(p ? `drop ${p}` : "no drop", String(p)));
       dp.value = String(cfg.dropout[l] || 0);
       dp.onchange = () => this.h.layerOption("dropout", l, Number(dp.value));
@@ -101,43 +101,58 @@ export class NetworkDiagram {
     return nodes;
   }
 
-  /** Place one SVG path per weight, between the node centres as laid out by the browser. */
+  /** Place one SVG path per weight, between the node centres as laid out by the browser. Every position is
+   * read before anything is written (reading a layout after each new path forces a layout per link: a
+   * 64×64×8 network froze the tab for minutes); the hover and click handlers sit once on the SVG. */
   layoutLinks() {
     if (!this.columns) return;
-    const svg = this.svg, base = this.wrap.getBoundingClientRect();
-    svg.setAttribute("width", this.root.scrollWidth); svg.setAttribute("height", this.root.scrollHeight);
-    svg.innerHTML = ""; this.links = [];
-    const pos = (node) => { const r = node.getBoundingClientRect(); return [r.left - base.left + this.wrap.scrollLeft, r.top - base.top + r.height / 2, r.width]; };
-    const many = this.columns.reduce((a, c, i) => a + (i ? c.length * this.columns[i - 1].length : 0), 0) > 300;
-    svg.classList.toggle("animate", !many);
-    for (let l = 1; l < this.columns.length; l++) {
-      const src = this.columns[l - 1], dst = this.columns[l], rows = [];
-      for (let j = 0; j < dst.length; j++) {
-        const row = [];
-        const [x2, y2] = pos(dst[j]);
-        for (let i = 0; i < src.length; i++) {
-          const [x1, y1, w1] = pos(src[i]);
-          const sx = x1 + w1, mx = (sx + x2) / 2;
+    const svg = this.svg, base = this.wrap.getBoundingClientRect(), left = this.wrap.scrollLeft;
+    const pos = this.columns.map((col) => col.map((node) => {
+      const r = node.getBoundingClientRect();
+      return [r.left - base.left + left, r.top - base.top + r.height / 2, r.width];
+    }));
+    const count = pos.reduce((a, c, i) => a + (i ? c.length * pos[i - 1].length : 0), 0);
+    svg.classList.toggle("animate", count <= 300);
+    const frag = document.createDocumentFragment(), NS = "http://www.w3.org/2000/svg";
+    this.links = [];
+    for (let l = 1; l < pos.length; l++) {
+      const rows = [];
+      for (let j = 0; j < pos[l].length; j++) {
+        const row = [], [x2, y2] = pos[l][j];
+        for (let i = 0; i < pos[l - 1].length; i++) {
+          const [x1, y1, w1] = pos[l - 1][i], sx = x1 + w1, mx = (sx + x2) / 2;
           const d = `M${sx},${y1} C${mx},${y1} ${mx},${y2} ${x2},${y2}`;
-          const p = document.createElementNS("http://www.w3.org/2000/svg", "path");
+          const p = document.createElementNS(NS, "path");
           p.setAttribute("d", d); p.setAttribute("class", "link");
-          const hit = document.createElementNS("http://www.w3.org/2000/svg", "path");
+          const hit = document.createElementNS(NS, "path");
           hit.setAttribute("d", d); hit.setAttribute("class", "hit");
-          const info = { kind: "weight", layer: l - 1, row: j, col: i };
-          hit.addEventListener("mouseenter", (e) => { this.hover = { ...info, x: e.clientX, y: e.clientY }; this.showCard(); });
-          hit.addEventListener("mousemove", (e) => { if (this.hover && !this.editing) { this.hover.x = e.clientX; this.hover.y = e.clientY; this.placeCard(); } });
-          hit.addEventListener("mouseleave", () => this.leave());
-          hit.addEventListener("click", (e) => { this.hover = { ...info, x: e.clientX, y: e.clientY }; this.edit(); });
-          svg.appendChild(p); svg.appendChild(hit); row.push(p);
+          hit.dataset.link = `${l - 1},${j},${i}`;
+          frag.appendChild(p); frag.appendChild(hit); row.push(p);
         }
         rows.push(row);
       }
       this.links.push(rows);
     }
+    svg.setAttribute("width", this.root.scrollWidth); svg.setAttribute("height", this.root.scrollHeight);
+    svg.replaceChildren(frag);
+    if (!this.delegated) {
+      this.delegated = true;
+      const info = (e) => {
+        const key = e.target.dataset && e.target.dataset.link; if (!key) return null;
+        const [layer, row, col] = key.split(",").map(Number);
+        return { kind: "weight", layer, row, col, x: e.clientX, y: e.clientY };
+      };
+      svg.addEventListener("mouseover", (e) => { const h = info(e); if (h && !this.editing) { this.hover = h; this.showCard(); } });
+      svg.addEventListener("mousemove", (e) => { if (info(e) && this.hover && !this.editing) { this.hover.x = e.clientX; this.hover.y = e.clientY; this.placeCard(); } });
+      svg.addEventListener("mouseout", (e) => { if (info(e)) this.leave(); });
+      svg.addEventListener("click", (e) => { const h = info(e); if (h) { this.hover = h; this.edit(); } });
+    }
     if (this.frame) this.update(this.frame);
   }
 
-  /** Apply one frame: link widths/colours, dead links, bias colours, thumbnails. */
+  /** Apply one frame: link widths/colours, dead links, bias colours, thumbnails. A link's attributes are
+   * written only when its (quantised) look changes: writing thousands of them every frame is what limits
+   * how large a network the page can animate. */
   update(f) {
     this.frame = f;
     const W = f.weights, B = f.biases;
@@ -145,17 +160,22 @@ export class NetworkDiagram {
       const dead = new Set((f.dead && f.dead[l] || []).map(([j, i]) => j * 1000 + i));
       for (let j = 0; j < this.links[l].length; j++) for (let i = 0; i < this.links[l][j].length; i++) {
         const w = W[l][j] ? W[l][j][i] : 0, p = this.links[l][j][i];
-        p.setAttribute("stroke", valueCSS(w));
-        p.setAttribute("stroke-width", (1 + 9 * Math.min(Math.abs(w), 5) / 5).toFixed(2));
-        p.classList.toggle("dead", dead.has(j * 1000 + i));
+        const colour = valueCSS(w), width = (1 + 9 * Math.min(Math.abs(w), 5) / 5).toFixed(1);
+        const isDead = dead.has(j * 1000 + i);
+        if (p._colour !== colour) { p.setAttribute("stroke", colour); p._colour = colour; }
+        if (p._width !== width) { p.setAttribute("stroke-width", width); p._width = width; }
+        if (p._dead !== isDead) { p.classList.toggle("dead", isDead); p._dead = isDead; }
       }
     }
     for (let l = 0; l < this.biasEls.length && l < B.length; l++)
-      for (let j = 0; j < this.biasEls[l].length; j++) this.biasEls[l][j].style.background = valueCSS(B[l][j]);
+      for (let j = 0; j < this.biasEls[l].length; j++) {
+        const b = this.biasEls[l][j], colour = valueCSS(B[l][j]);
+        if (b._colour !== colour) { b.style.background = colour; b._colour = colour; }
+      }
     const n = f.thumbs.n;
     for (let l = 0; l < this.thumbs.length && l < f.thumbs.layers.length; l++) {
       const bytes = decodeB64(f.thumbs.layers[l]), isOut = l === this.thumbs.length - 1;
-      for (let j = 0; j < this.thumbs[l].length; j++) {
+      for (let j = 0; j < this.thumbs[l].length && (j + 1) * n * n <= bytes.length; j++) {
         if (isOut && f.problem === "multiclass") paintProbability(this.thumbs[l][j], n, bytes, j * n * n, j);
         else paintValues(this.thumbs[l][j], n, bytes, j * n * n, isOut && f.discretize);
       }
