@@ -48,6 +48,8 @@ PROGRAMS = {
     "build_nn_quickly": (1e-6, 0, False),
     "polynomial_regression_smooth_l1": (1e-5, 0, False),
     "vae_digits": (1e-5, 0, False),
+    "lenet_blitz": (1e-5, 0, False),
+    "mnist_cnn_digits": (1e-5, 0, False),
 }
 
 _NUMBER = re.compile(r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?")
