@@ -4,7 +4,8 @@ The machinery lives in src/chainrule/engine/autograd/ (grad_mode.py, function.py
 """
 
 # the explainer's seam (explain/graph.py): its recorder switch, and replaying one node's backward;
-# labelled: torch's grad_fn name for a composite's last node (nn's losses and layers print as torch's)
+# labelled: torch's grad_fn name for a composite's last node (nn's losses and layers print as torch's);
+# graph_edges: a node's own edges (next_functions shows torch's view of them)
 from .engine.autograd import (  # noqa: F401
     AnomalyError,
     Function,
@@ -13,6 +14,7 @@ from .engine.autograd import (  # noqa: F401
     detect_anomaly,
     enable_grad,
     grad,
+    graph_edges,
     is_grad_enabled,
     labelled,
     no_grad,

@@ -115,12 +115,62 @@ def test_variable_is_a_new_leaf_sharing_memory_as_torchs():
 
 
 def test_a_node_keeps_its_name_and_next_functions_after_backward_as_torchs():
+    shown = []
     for m, F_ in ((cr, F), (torch, TF)):
         w = m.tensor([1.0, 2.0], requires_grad=True)
         loss = F_.mse_loss(w * 2, m.tensor([0.0, 1.0]))
         loss.backward()
         assert "grad_fn=<MseLossBackward0>" in repr(loss)
-        assert len(loss.grad_fn.next_functions) >= 1
+        shown.append(_walk(loss.grad_fn))
+    assert shown[0] == shown[1] == ["MseLossBackward0", ["MulBackward0", ["AccumulateGrad"], None], None]
+
+
+def _walk(node):
+    """A node's printed name and, below it, its next_functions (None for an input without a gradient)."""
+    if node is None:
+        return None
+    name = repr(node).split(" object at ")[0].lstrip("<").rpartition(".")[2]
+    return [name] + [_walk(n) for n, _ in node.next_functions]
+
+
+def _programs(m, F_):
+    x = m.linspace(-1.0, 1.0, 12).reshape(3, 4).requires_grad_()
+    t = m.linspace(0.1, 0.9, 12).reshape(3, 4)
+    w = m.linspace(-0.5, 0.5, 8).reshape(2, 4).requires_grad_()
+    b = m.zeros(2, requires_grad=True)
+    cls = m.tensor([0, 1, 0])
+    return {
+        "linear + mse (the 60-minute blitz)": F_.mse_loss(F_.linear(F_.relu(x), w, b), t[:, :2]),
+        "linear without bias + cross_entropy": F_.cross_entropy(F_.linear(x, w), cls[:3]),
+        "nll_loss": F_.nll_loss(F_.log_softmax(x, 1), cls),
+        "huber, smooth_l1, bce, bce_with_logits": [F_.huber_loss(x, t), F_.smooth_l1_loss(x, t),
+                                                   F_.binary_cross_entropy(x.sigmoid(), t),
+                                                   F_.binary_cross_entropy_with_logits(x, t)],
+        "mean, sum(dim), var, std, sqrt, softmax": [x.mean(), x.mean(1), x.sum(1), x.var(), x.std(),
+                                                    (x * x).sqrt(), x.softmax(1)],
+        "activations": [F_.leaky_relu(x), F_.elu(x), F_.softplus(x), F_.gelu(x), F_.silu(x)],
+        "sub, rsub, rdiv, div": [x - t, t - x, x - 2, 1 - x, 2 / x, x / 2, x - x * 2],
+    }
+
+
+@pytest.mark.parametrize("case", list(_programs(cr, F)))
+def test_next_functions_walk_the_graph_as_torchs(case):
+    """What ``grad_fn.next_functions`` shows is torch's graph: a composite lists its own inputs, a leaf is an
+    AccumulateGrad node, a linear layer is addmm(bias, x, Wᵀ) -- so a tutorial that walks it prints the same."""
+    ours, theirs = _programs(cr, F)[case], _programs(torch, TF)[case]
+    ours, theirs = (v if isinstance(v, list) else [v] for v in (ours, theirs))
+    assert [_walk(y.grad_fn) for y in ours] == [_walk(y.grad_fn) for y in theirs]
+
+
+def test_a_leafs_accumulate_grad_node_is_one_object_and_holds_the_leaf():
+    lin = cr.nn.Linear(3, 2)
+    y = lin(cr.ones(4, 3))
+    bias_node = y.grad_fn.next_functions[0][0]
+    assert bias_node is y.grad_fn.next_functions[0][0] and bias_node.variable is lin.bias
+    assert bias_node.next_functions == () and bias_node.name() == "torch::autograd::AccumulateGrad"
+    t_node = y.grad_fn.next_functions[2][0]
+    assert repr(t_node).startswith("<TBackward0 object at 0x") and t_node.next_functions[0][0].variable is lin.weight
+    assert cr.autograd.graph_edges(y.grad_fn)[1][0] is lin.weight  # the engine's own edges: (x, W, b)
 
 
 def test_a_custom_functions_node_is_named_as_torchs():
@@ -145,3 +195,4 @@ def test_linspace_is_torchs_bit_for_bit(start, end, steps):
         c = cr.linspace(start, end, steps, dtype=getattr(cr, dtype))
         t = torch.linspace(start, end, steps, dtype=getattr(torch, dtype))
         np.testing.assert_array_equal(c.numpy(), t.numpy())
+

@@ -5,11 +5,10 @@ After pytorch/tutorials, beginner_source/blitz/neural_networks_tutorial.py @ 7a0
 Learning with PyTorch: A 60 Minute Blitz". Written anew for this suite; it keeps the tutorial's calls
 (`nn.Conv2d(1, 6, 5)`, `F.max_pool2d(c1, (2, 2))`, `torch.flatten(s4, 1)`, `list(net.parameters())`,
 `params[0].size()`, `torch.randn(1, 1, 32, 32)`, `out.backward(torch.randn(1, 10))`, `torch.randn(10).view(1, -1)`,
-`print(loss.grad_fn)`, `net.conv1.bias.grad` before and after backward, `f.data.sub_(f.grad.data * learning_rate)`,
-the optimizer's loop) and what it prints. Changed: the walk back through `loss.grad_fn.next_functions` is left
-out -- chainrule's composite losses have their own graph below the node, and a parameter's edge is the parameter,
-not an AccumulateGrad node, so those lines print other node names (the node itself prints as torch's); the
-optimizer's loop runs three steps and prints the loss of each.
+`print(loss.grad_fn)` and the walk back through `loss.grad_fn.next_functions` (MseLoss, Addmm, AccumulateGrad),
+`net.conv1.bias.grad` before and after backward, `f.data.sub_(f.grad.data * learning_rate)`, the optimizer's
+loop) and what it prints. Changed: the optimizer's loop (a comment in the tutorial) runs three steps and prints
+the loss of each.
 """
 
 import torch
@@ -52,7 +51,9 @@ target = torch.randn(10).view(1, -1)
 criterion = nn.MSELoss()
 loss = criterion(output, target)
 print(loss)
-print(loss.grad_fn)
+print(loss.grad_fn)  # MSELoss
+print(loss.grad_fn.next_functions[0][0])  # Linear
+print(loss.grad_fn.next_functions[0][0].next_functions[0][0])  # its bias
 net.zero_grad()
 print("conv1.bias.grad before backward", net.conv1.bias.grad)
 loss.backward()

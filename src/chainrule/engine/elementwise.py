@@ -103,7 +103,7 @@ def square(input):
 
 def sqrt(input):
     """√x = x^½; ∂/∂x = 1/(2√x)."""
-    return labelled(P.Pow.apply(input, 0.5), "SqrtBackward0")
+    return labelled(P.Pow.apply(input, 0.5), "SqrtBackward0", (input,))
 
 
 def rsqrt(input):

@@ -44,7 +44,7 @@ def mean(input, dim=None, keepdim=False, dtype=None, **np_names):
     axes = _dims(dim, input._array.ndim, "mean")
     n = _count(input._array.shape, axes)
     out = P.Div.apply(P.Sum.apply(input, dim=axes, keepdim=keepdim), float(n) if n else float("nan"))
-    return labelled(out, "MeanBackward0" if dim is None else "MeanBackward1")
+    return labelled(out, "MeanBackward0" if dim is None else "MeanBackward1", (input,))
 
 
 def var(input, dim=None, *, correction=1, keepdim=False, unbiased=None, **np_names):
@@ -57,8 +57,7 @@ def var(input, dim=None, *, correction=1, keepdim=False, unbiased=None, **np_nam
     n = _count(input._array.shape, axes)
     d = input - mean(input, axes, keepdim=True)
     scale = 1.0 / (n - correction) if n > correction else float("nan")
-    return labelled(P.Mul.apply(P.Sum.apply(d * d, dim=axes, keepdim=keepdim), scale),
-                    "VarBackward0")
+    return labelled(P.Mul.apply(P.Sum.apply(d * d, dim=axes, keepdim=keepdim), scale), "VarBackward0", (input,))
 
 
 def std(input, dim=None, *, correction=1, keepdim=False, unbiased=None, **np_names):
@@ -66,7 +65,7 @@ def std(input, dim=None, *, correction=1, keepdim=False, unbiased=None, **np_nam
     if np_names:
         dim, keepdim = _np_names("std", dim, keepdim, np_names)
     return labelled(sqrt(var(input, dim, correction=correction, keepdim=keepdim, unbiased=unbiased)),
-                    "StdBackward0")
+                    "StdBackward0", (input,))
 
 def _max_min(input, dim, keepdim, largest):
     if isinstance(dim, Tensor):  # torch.max(a, b) is maximum
@@ -152,7 +151,7 @@ def norm(input, p=2, dim=None, keepdim=False):
 
 def softmax(input, dim, dtype=None):
     """exp(log_softmax(x)): stable because log_softmax is."""
-    return labelled(exp(log_softmax(input, dim, dtype)), "SoftmaxBackward0")
+    return labelled(exp(log_softmax(input, dim, dtype)), "SoftmaxBackward0", (input,))
 
 
 def log_softmax(input, dim, dtype=None):

@@ -339,12 +339,12 @@ class Tensor:
     def __sub__(self, o):  # a − b = a + (−b); a constant b is negated without recording a node
         if isinstance(o, Tensor):
             if o.requires_grad and _Mode.grad:
-                return labelled(P.Add.apply(self, P.Neg.apply(o)), "SubBackward0")
+                return labelled(P.Add.apply(self, P.Neg.apply(o)), "SubBackward0", (self, o))
             o = o._array
         return labelled(P.Add.apply(self, -o), "SubBackward0")
 
     def __rsub__(self, o):
-        return labelled(P.Add.apply(P.Neg.apply(self), o), "RsubBackward1")
+        return labelled(P.Add.apply(P.Neg.apply(self), o), "RsubBackward1", (self,))
 
     def __mul__(self, o):
         return P.Mul.apply(self, o)
@@ -359,7 +359,7 @@ class Tensor:
     def __rtruediv__(self, o):  # n / t = t⁻¹ · n, as torch computes it (and names it: MulBackward0)
         if self._array.dtype.kind != "f" and not _floating(o):
             self = self.to(dtypes.get_default_dtype())
-        return P.Mul.apply(P.Pow.apply(self, -1.0), o)
+        return P.Mul.apply(labelled(P.Pow.apply(self, -1.0), "ReciprocalBackward0", (self,)), o)
 
     def __pow__(self, o):
         return P.Pow.apply(self, o)

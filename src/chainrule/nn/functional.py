@@ -96,7 +96,7 @@ def leaky_relu(input, negative_slope=0.01, inplace=False):
     """x for x > 0, slope·x otherwise: one multiply by a constant factor (the gradient at 0 is the slope)."""
     # the factor 1 or slope, by arithmetic: NumPy's where branches per element and is ~10× slower
     factor = (input > 0).to(input.dtype) * (1.0 - negative_slope) + negative_slope
-    return labelled(input * factor, "LeakyReluBackward0")
+    return labelled(input * factor, "LeakyReluBackward0", (input,))
 
 
 def prelu(input, weight):
@@ -120,7 +120,7 @@ def elu(input, alpha=1.0, inplace=False):
     unused branch (whose gradient would be 0·inf = nan)."""
     pos = input > 0
     neg = exp(where(pos, 0.0, input))
-    return labelled(where(pos, input, (neg + -1.0) * alpha), "EluBackward0")
+    return labelled(where(pos, input, (neg + -1.0) * alpha), "EluBackward0", (input,))
 
 
 def softplus(input, beta=1.0, threshold=20.0):
@@ -129,7 +129,7 @@ def softplus(input, beta=1.0, threshold=20.0):
     sp = _softplus(z)
     if beta != 1:
         sp = sp * (1.0 / beta)
-    return labelled(where(z > threshold, input, sp), "SoftplusBackward0")
+    return labelled(where(z > threshold, input, sp), "SoftplusBackward0", (input,))
 
 
 def gelu(input, approximate="none"):
@@ -137,15 +137,15 @@ def gelu(input, approximate="none"):
     0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))."""
     if approximate == "tanh":
         inner = (input + input**3.0 * 0.044715) * math.sqrt(2.0 / math.pi)
-        return labelled(input * 0.5 * (inner.tanh() + 1.0), "GeluBackward0")
+        return labelled(input * 0.5 * (inner.tanh() + 1.0), "GeluBackward0", (input,))
     if approximate != "none":
         raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
-    return labelled(input * 0.5 * ((input * (1.0 / math.sqrt(2.0))).erf() + 1.0), "GeluBackward0")
+    return labelled(input * 0.5 * ((input * (1.0 / math.sqrt(2.0))).erf() + 1.0), "GeluBackward0", (input,))
 
 
 def silu(input, inplace=False):
     """x·σ(x) (also called swish)."""
-    return labelled(input * input.sigmoid(), "SiluBackward0")
+    return labelled(input * input.sigmoid(), "SiluBackward0", (input,))
 
 
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
@@ -254,7 +254,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
             with no_grad():
                 running_mean.mul_(1 - m).add_(mu.to(running_mean.dtype) * m)
                 running_var.mul_(1 - m).add_(var.to(running_var.dtype) * (m * n / (n - 1)))  # unbiased
-        return out
+        return labelled(out, "NativeBatchNormBackward0")
     if running_mean is None:
         raise ValueError("batch_norm: running_mean and running_var are required when training=False")
     with no_grad():

@@ -13,6 +13,7 @@ import warnings
 from ..autograd import labelled
 from ..engine import Tensor, broadcast_shapes, clamp, log_softmax
 from ..engine import tensor as as_tensor_of
+from ..engine.autograd import ShownNode
 from ..engine.fused import class_nll
 from ..engine.fused import softplus as _softplus
 
@@ -90,7 +91,8 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
     """ℓ = (x − y)² (times ``weight`` elementwise if given)."""
     _check_target(input, target, "mse_loss")
     d = _diff(input, target)
-    return labelled(_elementwise_weighted(d * d, weight, reduction, "mse_loss"), "MseLossBackward0")
+    return labelled(_elementwise_weighted(d * d, weight, reduction, "mse_loss"), "MseLossBackward0",
+                    (input, target))
 
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
@@ -111,7 +113,7 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     lin = (a + -0.5 * delta) * delta
     loss = quad.where(a < delta, lin)
     return labelled(_elementwise_weighted(loss, weight, reduction, "huber_loss", mean_by_weight=False),
-                    "HuberLossBackward0")
+                    "HuberLossBackward0", (input, target))
 
 
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
@@ -121,7 +123,8 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
         raise ValueError(f"smooth_l1_loss: beta must be >= 0, got {beta}")
     if beta == 0:
         return l1_loss(input, target, reduction=reduction)
-    return labelled(huber_loss(input, target, reduction=reduction, delta=beta) * (1.0 / beta), "SmoothL1LossBackward0")
+    return labelled(huber_loss(input, target, reduction=reduction, delta=beta) * (1.0 / beta), "SmoothL1LossBackward0",
+                    (input, target))
 
 
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
@@ -143,7 +146,7 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     loss = -(log_x * target + log_1mx * one_minus_t)
     if weight is not None:
         loss = loss * weight
-    return labelled(_reduce(loss, reduction, "binary_cross_entropy"), "BinaryCrossEntropyBackward0")
+    return labelled(_reduce(loss, reduction, "binary_cross_entropy"), "BinaryCrossEntropyBackward0", (input, target))
 
 
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
@@ -166,7 +169,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     if weight is not None:
         loss = loss * weight
     return labelled(_reduce(loss, reduction, "binary_cross_entropy_with_logits"),
-                    "BinaryCrossEntropyWithLogitsBackward0")
+                    "BinaryCrossEntropyWithLogitsBackward0", (input, target))
 
 
 def _check_class_target(input, target, op):
@@ -195,8 +198,9 @@ def _class_loss(input, target, weight, ignore_index, reduction, label_smoothing,
             f"[0, {n_classes}) (the input has {n_classes} classes in dim {cdim}) or equal "
             f"ignore_index={ignore_index}"
         )
+    shown = ShownNode("LogSoftmaxBackward0", input) if logits else input  # torch: log_softmax, then nll_loss
     return labelled(class_nll(input, target, weight, ignore_index, reduction, label_smoothing, logits=logits),
-                    "NllLossBackward0")
+                    "NllLossBackward0", (shown,))
 
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
