@@ -196,3 +196,28 @@ def test_linspace_is_torchs_bit_for_bit(start, end, steps):
         t = torch.linspace(start, end, steps, dtype=getattr(torch, dtype))
         np.testing.assert_array_equal(c.numpy(), t.numpy())
 
+
+def test_named_results_print_as_torchs_return_types():
+    from chainrule.engine import dtypes
+
+    x = [[1.0, 3.0, 2.0], [0.5, -1.0, 4.0]]
+    calls = [lambda m, t: m.max(t, 1), lambda m, t: m.min(t, 0), lambda m, t: m.sort(t[0]),
+             lambda m, t: t.topk(2), lambda m, t: t.median(1), lambda m, t: m.histogram(t.flatten(), bins=3)]
+    old = dtypes.shown_module
+    dtypes.shown_module = "torch"  # as under the torch shim
+    try:
+        for call in calls:
+            assert repr(call(cr, cr.tensor(x))) == repr(call(torch, torch.tensor(x)))
+    finally:
+        dtypes.shown_module = old
+    indices = cr.max(cr.tensor(x), 1).indices
+    assert repr(cr.max(cr.tensor(x), 1)).startswith("chainrule.return_types.max(\nvalues=tensor(")
+    assert indices.tolist() == [1, 2] and cr.max(cr.tensor(x), 1).values.tolist() == [3.0, 4.0]
+
+
+def test_load_state_dict_result_prints_as_torchs():
+    for m in (cr, torch):
+        net = m.nn.Linear(2, 2)
+        assert repr(net.load_state_dict(net.state_dict())) == "<All keys matched successfully>"
+        assert repr(net.load_state_dict({}, strict=False)) == \
+            "_IncompatibleKeys(missing_keys=['weight', 'bias'], unexpected_keys=[])"

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import builtins
-from collections import namedtuple
 
 from . import backend as B
 from . import ops as P
 from .arguments import _into, _t
 from .backend import xp
 from .indexing import getitem
+from .return_types import return_type
 from .shape import unsqueeze
 from .tensor import _matmul, _wrap
 
@@ -114,4 +114,4 @@ def qr(A, mode="reduced"):
     return qr_result(_wrap(q, None), _wrap(r, None))
 
 
-qr_result = namedtuple("qr", ["Q", "R"])
+qr_result = return_type("linalg_qr", ["Q", "R"])

@@ -3,14 +3,13 @@ argmax, logsumexp, norms, softmax / log_softmax, all/any, cumulative sums and pr
 
 from __future__ import annotations
 
-from collections import namedtuple
-
 from . import backend as B
 from . import ops as P
 from .arguments import _count, _dim, _dims, _np_names
 from .autograd import labelled
 from .backend import xp
 from .elementwise import abs, exp, log, maximum, minimum, pow, sqrt
+from .return_types import return_type
 from .shape import squeeze
 from .tensor import Tensor, _wrap
 
@@ -19,8 +18,8 @@ __all__ = [  # the public names (re-exported by chainrule)
     "log_softmax", "all", "any", "cumsum", "prod",
 ]
 
-max_result = namedtuple("max", ["values", "indices"])
-min_result = namedtuple("min", ["values", "indices"])
+max_result = return_type("max", ["values", "indices"])
+min_result = return_type("min", ["values", "indices"])
 
 
 def sum(input, dim=None, keepdim=False, dtype=None, **np_names):
