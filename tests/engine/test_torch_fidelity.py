@@ -83,6 +83,7 @@ def test_printed_grad_fn_names_are_torchs(case):
     c = fn(cr, F, cr.tensor(_X, requires_grad=True), cr.tensor(_Y), cr.tensor(_P))
     t = fn(torch, TF, torch.tensor(_X, requires_grad=True), torch.tensor(_Y), torch.tensor(_P))
     assert repr(c).split("grad_fn=")[1] == repr(t).split("grad_fn=")[1]
+    assert c.grad_fn.name() == t.grad_fn.name()
     assert repr(c.grad_fn).split(" at 0x")[0] == repr(t.grad_fn).split(" at 0x")[0]
 
 

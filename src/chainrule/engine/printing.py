@@ -126,7 +126,7 @@ def tensor_repr(t) -> str:
             a = a.astype(B.float64)  # values print as the exact doubles of the stored floats, as torch's
         body = _body(a, indent, summarize, _Formatter(_summarized(a) if summarize else a))
     if t.grad_fn is not None:
-        suffixes.append(f"grad_fn=<{t.grad_fn._label or t.grad_fn.name()}>")
+        suffixes.append(f"grad_fn=<{t.grad_fn.name()}>")
     elif t.requires_grad:
         suffixes.append("requires_grad=True")
     return _with_suffixes(prefix + body, suffixes, indent)

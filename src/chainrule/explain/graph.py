@@ -266,8 +266,8 @@ def graph(output, names=None) -> Graph:
         name = out_name if fn is root else gate_names.get((fn, 0)) or fresh("t")
         fn_index[fn] = len(nodes)
         value = outs[0] if len(outs) == 1 else tuple(outs)
-        elementwise = fn.name() in _ELEMENTWISE or all(np.size(o) == 1 for o in outs)
-        nodes.append(Node(len(nodes), name, "gate", value, op, fn.name(), idx, template, local_t,
+        elementwise = fn.op_name() in _ELEMENTWISE or all(np.size(o) == 1 for o in outs)
+        nodes.append(Node(len(nodes), name, "gate", value, op, fn.op_name(), idx, template, local_t,
                           [None] * len(ins), sends=[None] * len(ins), elementwise=elementwise,
                           params=dict(kwargs), engine=fn))
         for i in idx:

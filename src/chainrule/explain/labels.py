@@ -30,7 +30,7 @@ def describe(fn, ins, edges, engine_op: bool):
     const = [_scalar_const(x, edges[i]) for i, x in enumerate(ins)]
     c = [fmt.number(np.asarray(x).reshape(()).item()) if const[i] else None for i, x in enumerate(ins)]
     generic = ", ".join(f"{{{i}}}" for i in range(n))
-    kind = fn.name()[: -len("Backward0")] if engine_op else None  # "Add", "Mul", ... for the engine's own
+    kind = fn.op_name()[: -len("Backward0")] if engine_op else None  # "Add", "Mul", ... for the engine's own
     if kind == "Add" and n == 2:
         if any(const) and not all(const):
             j = 0 if const[0] else 1

@@ -35,6 +35,17 @@ _seq = itertools.count()
 
 
 # --------------------------------------------------------------------------------------------- Function
+class _NodeName:
+    """``node.name()``: torch's name for the node -- the one a composite's last node is shown under
+    (SubBackward0 for the Add that ends a − b), else ``op_name()``; on the class, ``op_name``."""
+
+    def __get__(self, node, cls):
+        if node is None or node._label is None:
+            return cls.op_name
+        label = node._label
+        return lambda: label
+
+
 class Function:
     """An operation with its own forward and derivative; an instance is both the graph node and ``ctx``.
 
@@ -91,15 +102,18 @@ class Function:
         pass
 
     @classmethod
-    def name(cls):
+    def op_name(cls):
+        """The engine's name for this node's operation (AddBackward0 for the Add that ends a − b)."""
         n = cls.__name__
         if not cls._arrays:  # a user's Function: torch names its node MyFunctionBackward
             return n if n.endswith("Backward") else n + "Backward"
         return n if n.endswith("Backward0") else n + "Backward0"
 
+    name = _NodeName()
+
     def __repr__(self):
         where = "" if self._arrays else f"{dtypes.shown_module}.autograd.function."
-        return f"<{where}{self._label or self.name()} object at {id(self):#x}>"
+        return f"<{where}{self.name()} object at {id(self):#x}>"
 
     @property
     def next_functions(self):
