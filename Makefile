@@ -3,7 +3,12 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint bench clean
+# The op suites that tests/oracle.py can run on another device (CHAINRULE_TEST_DEVICE=fake|cuda).
+DEVICE_SUITES := tests/engine/test_elementwise.py tests/engine/test_ops.py tests/engine/test_indexing.py \
+	tests/engine/test_sorting.py tests/engine/test_conv_ops.py tests/nn/test_functional.py tests/nn/test_batchnorm.py \
+	tests/nn/test_normalization_sparse.py tests/nn/test_penalties.py tests/nn/test_pooling.py
+
+.PHONY: demo test test-gpu lint bench bench-gpu clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -22,6 +27,16 @@ demo: $(VENV)/.installed
 
 test: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest
+	CHAINRULE_TEST_DEVICE=fake $(BIN)/python -m pytest -p no:cacheprovider $(DEVICE_SUITES) tests/gpu
+
+# On a CUDA machine, with its own python3 (NumPy, CuPy, PyTorch, pytest) and no installs: the GPU tests and
+# the op suites with chainrule's side on the GPU.
+test-gpu:
+	PYTHONPATH=src $(PY) -m pytest -p no:cacheprovider -rs tests/gpu
+	CHAINRULE_TEST_DEVICE=cuda PYTHONPATH=src $(PY) -m pytest -p no:cacheprovider $(DEVICE_SUITES)
+
+bench-gpu:
+	PYTHONPATH=src $(PY) benchmarks/gpu.py
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check src tests benchmarks examples

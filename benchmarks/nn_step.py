@@ -80,6 +80,7 @@ def lib_step(lib, sizes, act, loss, opt, init, x, y, replay=False):
 
     if not replay:
         return step
+    step()  # the warm-up step creates the optimizer's state eagerly (torch.cuda.graphs' rule)
     graph = cr.Graph()
     with cr.graph(graph):
         step()

@@ -8,6 +8,23 @@ import chainrule as cr
 _BLAS = threadpool_limits(limits=1, user_api="blas")
 
 
+def pytest_configure(config):
+    """CHAINRULE_TEST_DEVICE=fake: "cuda" is tests/fake_cupy.py's CPU double for the whole run (tests/oracle.py
+    runs every op check on it); =cuda: the real GPU, which must be there."""
+    import os
+
+    device = os.environ.get("CHAINRULE_TEST_DEVICE", "cpu")
+    if device == "fake":
+        import fake_cupy
+
+        config._fake_cupy = fake_cupy.installed()  # kept: a collected generator would run its finally
+        config._fake_cupy.__enter__()
+    elif device == "cuda" and not cr.cuda.is_available():
+        raise pytest.UsageError("CHAINRULE_TEST_DEVICE=cuda, but chainrule sees no GPU (is CuPy installed?)")
+    elif device not in ("cpu", "cuda", "fake"):
+        raise pytest.UsageError(f"CHAINRULE_TEST_DEVICE must be cpu, cuda or fake, got {device!r}")
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _run_store(tmp_path_factory):
     """`chainrule train` records every run in a run store (default runs/runs.db under the working

@@ -38,6 +38,8 @@ def _mixes_host(values):
 
 
 def _wrap(x, device):
+    if isinstance(x, np.generic):  # CuPy returns 0-d device arrays where NumPy returns scalars
+        x = np.asarray(x)
     if isinstance(x, np.ndarray) and not isinstance(x, ndarray):
         out = x.view(ndarray)
         out._device_id = device
@@ -150,7 +152,23 @@ class _Generator:
         return _wrap(self._rng.permutation(n), 0)
 
 
+def _scatter_add(out, index, values):
+    if _mixes_host([out, values, *_leaves(index)]):
+        raise TypeError(f"Unsupported type {np.ndarray}")
+    np.add.at(_plain(out), _plain_tree(index), _plain(values))
+
+
+def _erf(a):
+    import math
+
+    return _wrap(np.vectorize(math.erf, otypes=[a.dtype])(_plain(a)), a._device_id)
+
+
+cupyx = types.SimpleNamespace(scatter_add=_scatter_add,
+                              scipy=types.SimpleNamespace(special=types.SimpleNamespace(erf=_erf)))
+
 module = types.SimpleNamespace(
+    cupyx=cupyx,
     ndarray=ndarray, asarray=asarray, zeros=_creator("zeros"), ones=_creator("ones"), empty=_creator("empty"),
     full=_creator("full"), arange=_creator("arange"),
     cuda=types.SimpleNamespace(Device=_Device, runtime=types.SimpleNamespace(getDeviceCount=lambda: 1),

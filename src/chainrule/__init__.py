@@ -16,6 +16,7 @@ from . import autograd, cuda, data, nn, optim, utils  # noqa: I001 - subpackages
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .engine import *  # noqa: F403 - Tensor, the dtypes' helpers and every tensor function (engine.__all__)
 from .engine import linalg  # torch.linalg: matmul, qr, ...
+from .engine.device import device as _device
 from .engine.dtypes import bool, float16, float32, float64, int32, int64, uint8  # noqa: A004 - torch's names
 from .serialization import load, save
 
@@ -26,8 +27,9 @@ long = int64
 int = int32  # noqa: A001
 
 accelerator = _NS(is_available=cuda.is_available, device_count=cuda.device_count,
-                  current_accelerator=lambda check_available=False: None)
-backends = _NS(mps=_NS(is_available=cuda.is_available), cudnn=_NS(deterministic=False, benchmark=False))
+                  current_accelerator=lambda check_available=False: _device("cuda") if cuda.is_available() else None)
+backends = _NS(mps=_NS(is_available=lambda: False, is_built=lambda: False),  # no Apple GPU backend
+               cudnn=_NS(deterministic=False, benchmark=False))
 inference_mode = no_grad  # torch's faster no_grad; here the same thing
 pi, e, inf, nan = 3.141592653589793, 2.718281828459045, 1e999, 1e999 - 1e999  # (float is a dtype here)
 

@@ -77,7 +77,7 @@ def _arrays(tensors, who):
         if k == "__metadata__":
             raise ValueError(f"{who}: '__metadata__' is reserved by the format; pass metadata=... instead")
         if hasattr(v, "detach") and hasattr(v, "numpy"):
-            a = np.asarray(v.detach().numpy())
+            a = np.asarray(v.detach().cpu().numpy())
         elif isinstance(v, np.ndarray):
             a = v
         else:

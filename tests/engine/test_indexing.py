@@ -51,13 +51,12 @@ def test_against_torch(fn):
 
 
 def _idx(like, a):
-    mod = cr if isinstance(like, cr.Tensor) else torch
-    return mod.tensor(a)
+    return cr.tensor(a, device=like.device) if isinstance(like, cr.Tensor) else torch.tensor(a)
 
 
 def _mask(like):
     m = np.array([True, False, True, False])
-    return (cr if isinstance(like, cr.Tensor) else torch).tensor(m)
+    return cr.tensor(m, device=like.device) if isinstance(like, cr.Tensor) else torch.tensor(m)
 
 
 def test_scatter_src_gradient_and_gather_repeats():

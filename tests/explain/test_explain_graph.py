@@ -44,7 +44,8 @@ def test_sigmoid_neuron_gates_and_numbers_as_on_the_slide():
     assert [fmt.value(n.upstream) for n in reversed(g.gates)] == ["1", "−0.53", "−0.53", "−0.20", "0.20", "0.20",
                                                                  "0.20", "0.20"]
     text = render(g)
-    assert "∂f/∂t5 = ∂f/∂t6 · ∂t6/∂t5 = −0.53 · 0.37 = −0.20   (∂t6/∂t5 = exp(t5))" in text
+    assert "∂f/∂t5 = ∂f/∂t6 · ∂t6/∂t5 = −0.53 · 0.37 = −0.20   (∂t6/∂t5 = exp(t5) = exp(−1) = 0.37)" in text
+    assert "∂f/∂t7 = −1/t7² = −1/1.37² = −0.53" in text
 
 
 def _torch_grads(source_fn, values):
@@ -162,7 +163,8 @@ def test_detect_anomaly_inside_record_keeps_recording():
 @pytest.mark.parametrize("v, s", [(3.0, "3"), (-12, "−12"), (1.805, "1.80"), (1.1, "1.1"),
                                   (0.48000000000000004, "0.48"), (0.7310585786, "0.73"), (-0.19661193, "−0.20"),
                                   (0.0012345, "0.0012"),
-                                  (1e-15, "0"), (2.5e7, "2.5e+07"), (float("nan"), "nan")])
+                                  (1e-15, "1e−15"), (3e-20, "3e−20"), (-2.5e-10, "−2.5e−10"), (0.0, "0"), (-0.0, "0"),
+                                      (2.5e7, "2.5e7"), (1234567.0, "1.23e6"), (float("nan"), "nan")])
 def test_numbers_are_rounded_as_the_slides_do(v, s):
     assert fmt.number(v) == s
 
@@ -180,3 +182,24 @@ def test_functions_are_not_shadowed_by_submodules():
 def test_large_tensors_are_summarised_by_shape_and_norm():
     assert fmt.value(np.ones((64, 10))) == "[64×10, ‖·‖ = 25.30]"
     assert fmt.value(np.array([0.393, -0.59])) == "[0.39, −0.59]"
+
+
+def test_gates_show_the_numbers_of_their_local_derivative():
+    text = render(ex.formula("sigmoid(x)", x=1.0))
+    assert "∂f/∂x = σ(x)·(1 − σ(x)) = 0.73·0.27 = 0.20" in text
+    text = render(ex.formula("s = sigmoid(x); f = 3 * s", x=1.0))
+    assert "∂f/∂x = ∂f/∂s · ∂s/∂x = 3 · 0.20 = 0.59   (∂s/∂x = σ(x)·(1 − σ(x)) = 0.73·0.27 = 0.20)" in text
+    text = render(ex.formula("2 * tanh(x)", x=-1.0))
+    assert "(∂t1/∂x = 1 − tanh(x)² = 1 − (−0.76)² = 0.42)" in text
+    text = render(ex.formula("3 * log(x)", x=2.0))
+    assert "(∂t1/∂x = 1/x = 1/2 = 0.5)" in text
+    text = render(ex.formula("x * y", x=2.0, y=-3.0))
+    assert "∂f/∂x = y = −3" in text  # ∂(x·y)/∂x is y itself: no numbers to add
+
+
+def test_tiny_gradients_are_not_zero():
+    g = ex.formula("sigmoid(" * 30 + "x" + ")" * 30, x=1.0)
+    assert 0 < float(g["x"].grad) < 1e-15
+    text = render(g)
+    grad = text.split("gradients\n")[1].strip()
+    assert grad.startswith("∂f/∂x = ") and "e−" in grad and grad != "∂f/∂x = 0"

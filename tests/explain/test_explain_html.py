@@ -72,3 +72,40 @@ def test_next_walks_every_step_in_chromium(browser, tmp_path):
             shutil.copy(tmp_path / name, os.path.join(os.environ["EXPLAIN_SHOTS"], name))
     page.close()
     assert not errors, errors
+
+
+def test_page_parts_are_substituted_once():
+    x = cr.tensor(1.0, requires_grad=True)
+    with ex.record():
+        y = x * 2
+    page = to_html(ex.graph(y, names={"x__DATA__": x}))
+    assert page.count("x__DATA__") >= 2  # in the drawing and in the steps, as a name
+    assert page.count("const DATA = {") == 1
+
+
+@pytest.mark.browser
+def test_sgd_page_fills_the_table_step_by_step(browser, tmp_path):
+    path = tmp_path / "sgd.html"
+    assert main(["explain", "sgd", "--model", "w*x + b", "--loss", "0.5*(h - y)**2", "--at", "w=0.1", "b=1", "x=1",
+                 "y=3", "--lr", "0.2", "--steps", "3", "--carry-rounded", "--html", str(path)]) == 0
+    page = browser.new_page(viewport={"width": 1100, "height": 700})
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(path.resolve().as_uri())
+    assert page.evaluate("window.explain.steps") == 10
+    hidden = "() => document.querySelectorAll('td.hidden').length"
+    assert page.evaluate(hidden) == 3 * 7 - 2  # only step 1's h and L are shown at first
+    for _ in range(8):
+        page.click("#next")
+    assert page.evaluate(hidden) == 0
+    assert page.locator("td.current").all_inner_texts() == ["0.85", "1.75"]
+    assert "1.746, carried as 1.75" in page.inner_text("#lines")
+    page.screenshot(path=str(tmp_path / "sgd.png"))
+    page.click("#next")
+    assert "1.7448" in page.inner_text("#lines")
+    if os.environ.get("EXPLAIN_SHOTS"):
+        import shutil
+
+        shutil.copy(tmp_path / "sgd.png", os.path.join(os.environ["EXPLAIN_SHOTS"], "sgd.png"))
+    page.close()
+    assert not errors, errors

@@ -1,6 +1,7 @@
 """The formula parser: a whitelist over Python's syntax tree; hostile input is refused, never run."""
 
 import builtins
+import sys
 
 import numpy as np
 import pytest
@@ -101,7 +102,7 @@ def test_named_gates_unicode_and_newlines():
 
 
 def test_gate_named_before_use_and_output_name():
-    with pytest.raises(FormulaError, match="before this statement assigns it"):
+    with pytest.raises(FormulaError, match="read as an input by an earlier statement and assigned here"):
         parse("f = q * z; q = x + y")
     assert parse("f * 2").output == "out"  # f is an input there, so the output is called out
 
@@ -132,3 +133,58 @@ def test_missing_value_and_constant_formula():
         ex.formula("2 * 3")
     with pytest.raises(FormulaError, match="itself"):
         ex.formula("x", x=1)
+
+
+def test_limits_say_what_they_measure():
+    flat = "+".join(["x"] * 500)  # 499 additions side by side: long, not nested
+    g = ex.formula(flat, x=1.0)
+    assert len(g.gates) == 499 and g.out.value == 500 and g["x"].grad == 500
+    with pytest.raises(FormulaError, match="nests parentheses or function calls more than 60 levels deep"):
+        parse("sigmoid(" * 61 + "x" + ")" * 61)
+    parse("sigmoid(" * 60 + "x" + ")" * 60)  # exactly at the limit
+    with pytest.raises(FormulaError, match="nests parentheses"):
+        parse("x - (" * 61 + "x - x" + ")" * 61)  # parentheses count, not operators
+    parse("x" + " * x" * 400)  # a long product is level 0
+    with pytest.raises(FormulaError, match="more than 1000 operations"):
+        parse("-" * 1001 + "x")  # 1001 minus signs: short and not nested, but too many
+    with pytest.raises(FormulaError, match="characters long"):
+        parse("x" + "+x" * 1000)
+
+
+def test_nesting_counts_the_brackets_a_reader_sees(monkeypatch):
+    parse_module = sys.modules["chainrule.explain.parse"]
+
+    def level_ok(source, levels):
+        """The expression passes at MAX_NESTING = levels and fails at levels - 1."""
+        monkeypatch.setattr(parse_module, "MAX_NESTING", levels)
+        parse(source)
+        if levels:
+            monkeypatch.setattr(parse_module, "MAX_NESTING", levels - 1)
+            with pytest.raises(FormulaError, match="nests parentheses"):
+                parse(source)
+
+    level_ok("a + b - c + d", 0)
+    level_ok("a * b / c * d", 0)
+    level_ok("a * b + c * d", 0)  # a product inside a sum needs no parentheses
+    level_ok("(a + b) * c", 1)
+    level_ok("a - (b - c)", 1)
+    level_ok("a ** b ** c", 0)  # right-associative: no parentheses
+    level_ok("(a ** b) ** c", 1)
+    level_ok("-a * -b", 0)
+    level_ok("-(a + b)", 1)
+    level_ok("exp(a)", 1)
+    level_ok("exp(a + b) * c", 1)
+    level_ok("max(exp(a), b)", 2)
+
+
+def test_a_reassigned_input_keeps_its_name():
+    f = parse("x = x * 2; x = x + y; f = x * x")
+    assert f.inputs == ["x", "y"] and f.labels == ["x′", "x″", "f"] and f.renamed == {"x′": "x", "x″": "x"}
+    g = ex.formula("x = x * 2; x = x + y; f = x * x", x=1.0, y=2.0)
+    assert [n.name for n in g.inputs] == ["x", "y"]
+    assert g["x′"].value == 2 and g["x″"].value == 4 and g.out.value == 16
+    assert g["x"].grad == 16 and g["y"].grad == 8  # f = (2x + y)², ∂f/∂x = 4(2x + y)
+    assert "in1" not in ex.text(g)
+    g = ex.formula("q = x + 1; q = q * q", x=1.0)  # a gate named twice: q, then q′
+    assert [n.name for n in g.gates] == ["q", "q′"] and g.out.name == "q′"
+    assert parse("x = 2; f = x * y").inputs == ["y"]  # assigned before any use: a constant, not an input

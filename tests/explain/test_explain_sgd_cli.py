@@ -51,8 +51,12 @@ def test_sgd_errors(capsys):
     assert main(["explain", "sgd", "--model", "w*x", "--loss", "(h - y)**2", "--at", "w=1,2", "x=1,2",
                  "y=1,2"]) == 2
     assert "single number" in capsys.readouterr().err
-    assert main(["explain", "sgd", "--svg", "a.svg", "--model", "w*x", "--loss", "h"]) == 2
-    assert "--svg does not apply" in capsys.readouterr().err
+    assert main(["explain", "sgd", "--check", "--model", "w*x", "--loss", "h"]) == 2
+    assert "--check does not apply" in capsys.readouterr().err
+    assert main(["explain", "sgd", "--graphviz", "--model", "w*x", "--loss", "h"]) == 2
+    assert "--graphviz does not apply" in capsys.readouterr().err
+    assert main(["explain", "x*y", "--at", "x=1", "y=1", "--carry-rounded"]) == 2
+    assert "--carry-rounded does not apply to a formula" in capsys.readouterr().err
 
 
 def test_python_api_misuse_is_named():
@@ -106,3 +110,84 @@ def test_help_lists_the_three_forms(argv, capsys):
         main(["explain", *argv])
     out = capsys.readouterr().out
     assert "chainrule explain sgd" in out and "chainrule explain model --run DIR" in out
+
+
+def test_carry_rounded_reproduces_the_slide_with_a_note(capsys):
+    """The slide carried rounded values: w = 0.708 went on as 0.71, so its last row has b = 1.75, not 1.74."""
+    assert main(["explain", *SLIDE, "--carry-rounded"]) == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    k = next(i for i, s in enumerate(lines) if s.startswith("h "))
+    assert lines[k + 1].split() == ["1.1", "1.80", "−1.9", "−1.9", "−1.9", "0.48", "1.38"]
+    assert lines[k + 2].split() == ["1.86", "0.65", "−1.14", "−1.14", "−1.14", "0.71", "1.61"]
+    assert lines[k + 3].split() == ["2.32", "0.23", "−0.68", "−0.68", "−0.68", "0.85", "1.75"]
+    note = " ".join(s.strip() for s in lines[k + 5:])
+    assert note.startswith("note: rounded values carried, as on the slide")
+    assert "the last row shows w = 0.85, b = 1.75" in note
+    assert "b = 1.7448 (printed 1.74)" in note and "w = 0.8448 (printed 0.84)" in note
+
+
+def test_carry_rounded_in_python_and_at_other_precisions():
+    t = ex.sgd("w*x + b", "0.5*(h - y)**2", dict(w=0.1, b=1, x=1, y=3), lr=0.2, steps=3, carry_rounded=2)
+    assert t.column("b")[-1] == 1.75 and t.exact["b"] == pytest.approx(1.7448, abs=1e-12)
+    assert t.starts[2] == {"w": 0.71, "b": 1.61}  # each step starts from the printed values
+    exact = ex.sgd("w*x + b", "0.5*(h - y)**2", dict(w=0.1, b=1, x=1, y=3), lr=0.2, steps=3)
+    assert exact.note() == "" and exact.column("b")[-1] == pytest.approx(1.7448)
+    one = ex.sgd("w*x + b", "0.5*(h - y)**2", dict(w=0.1, b=1, x=1, y=3), lr=0.2, steps=3, carry_rounded=1)
+    assert [float(v) for v in one.column("b")] == [1.4, 1.6, 1.7]  # 1.38 → 1.4; 1.62 → 1.6; 1.74 → 1.7
+    assert [float(v) for v in one.column("w")] == [0.5, 0.7, 0.8]
+    with pytest.raises(ValueError, match="carry_rounded must be a number of decimals"):
+        ex.sgd("w*x", "(h - y)**2", dict(w=1, x=1, y=1), lr=0.1, steps=1, carry_rounded=-1)
+
+
+def test_sgd_table_as_svg_and_html(tmp_path, capsys):
+    import xml.etree.ElementTree as ET
+
+    svg, page = tmp_path / "sgd.svg", tmp_path / "sgd.html"
+    assert main(["explain", *SLIDE, "--carry-rounded", "--svg", str(svg), "--html", str(page)]) == 0
+    root = ET.parse(svg).getroot()
+    text = [t.text for t in root.iter() if t.tag.endswith("text")]
+    for cell in ["h", "L", "∂L/∂h", "∂L/∂w", "∂L/∂b", "w", "b", "1.1", "1.80", "−1.9", "0.48", "1.38", "2.32", "1.75"]:
+        assert cell in text, cell
+    assert any(s.startswith("forward: the model's output h and the loss L") for s in text)  # the colour key
+    assert any("1.7448" in s for s in text)  # the note
+    html = page.read_text()
+    assert "<script>" in html and "1.7448" in html and "http" not in html.split("<script>")[1]
+
+
+def test_sgd_page_steps_forward_backward_update():
+    from chainrule.explain.sgd_views import page_data
+
+    t = ex.sgd("w*x + b", "0.5*(h - y)**2", dict(w=0.1, b=1, x=1, y=3), lr=0.2, steps=3, carry_rounded=2)
+    steps = page_data(t)["steps"]
+    assert [s["phase"] for s in steps] == ["forward", "backward", "update"] * 3 + ["done"]
+    assert "h = t1 + b = 0.1 + 1 = 1.1" in steps[0]["lines"]
+    assert "∂L/∂w = ∂L/∂t1 · ∂t1/∂w = −1.9 · 1 = −1.9   (∂t1/∂w = x)" in steps[1]["lines"]
+    assert steps[5]["lines"][0] == "w ← w − 0.2·∂L/∂w = 0.48 − 0.2·(−1.14) = 0.708, carried as 0.71"
+    assert steps[8]["lines"][1] == "b ← b − 0.2·∂L/∂b = 1.61 − 0.2·(−0.68) = 1.746, carried as 1.75"
+    assert steps[2]["cols"] == [5, 6] and steps[0]["cols"] == [0, 1] and steps[1]["cols"] == [2, 3, 4]
+    assert "1.7448" in " ".join(steps[-1]["lines"])
+
+
+def test_the_check_of_a_big_formula_is_capped_and_says_so(capsys):
+    from chainrule.explain.check import MAX_ROWS
+
+    assert main(["explain", "+".join(["x"] * 200), "--at", "x=1", "--check"]) == 0
+    out = capsys.readouterr().out
+    assert f"{MAX_ROWS} of {MAX_ROWS} gradients agree" in out
+    assert f"({MAX_ROWS} of 200 gradients checked: every input, then gates spread over the circuit)" in out
+    assert "∂f/∂x " in out and "∂f/∂f " in out  # the input and the output are among them
+
+
+def test_files_that_cannot_be_written_and_values_that_are_not_numbers(tmp_path, capsys):
+    assert main(["explain", "x*y", "--at", "x=1", "y=2", "--svg", str(tmp_path)]) == 2
+    assert "could not write" in capsys.readouterr().err
+    assert main(["explain", "x*y", "--at", "x=" + "[" * 5000, "y=2"]) == 2
+    err = capsys.readouterr().err
+    assert "this is not a number" in err and len(err) < 300
+
+
+def test_the_table_draws_itself_from_python(tmp_path):
+    t = ex.sgd("w*x + b", "0.5*(h - y)**2", dict(w=0.1, b=1, x=1, y=3), lr=0.2, steps=3, carry_rounded=2)
+    assert "1.75" in t.write_svg(tmp_path / "t.svg").read_text()
+    assert "carried as 1.75" in t.write_html(tmp_path / "t.html").read_text()

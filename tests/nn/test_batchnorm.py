@@ -9,7 +9,7 @@ from nn_oracle import compare_module
 import chainrule as cr
 import chainrule.nn as nn
 import chainrule.nn.functional as F
-from oracle import check_op
+from oracle import check_op, on_device
 
 CONFIGS = [
     {},
@@ -41,12 +41,12 @@ def test_batchnorm_train_steps_then_eval(kw, shape):
 
 
 def test_batchnorm_functional_with_gradcheck():
-    w, b = cr.tensor(np.array([1.5, 0.5, 2.0])), cr.tensor(np.array([0.1, -0.2, 0.3]))
-    tw, tb = torch.tensor(w.numpy()), torch.tensor(b.numpy())
+    w, b = on_device(np.array([1.5, 0.5, 2.0])), on_device(np.array([0.1, -0.2, 0.3]))
+    tw, tb = torch.tensor([1.5, 0.5, 2.0], dtype=torch.float64), torch.tensor([0.1, -0.2, 0.3], dtype=torch.float64)
     check_op([(6, 3)], lambda x: F.batch_norm(x, None, None, w, b, training=True),
              lambda x: torch.nn.functional.batch_norm(x, None, None, tw, tb, training=True))
     rm, rv = np.array([0.1, 0.2, -0.3]), np.array([1.5, 0.7, 2.0])
-    check_op([(6, 3, 2)], lambda x: F.batch_norm(x, cr.tensor(rm), cr.tensor(rv), w, b),
+    check_op([(6, 3, 2)], lambda x: F.batch_norm(x, on_device(rm), on_device(rv), w, b),
              lambda x: torch.nn.functional.batch_norm(x, torch.tensor(rm), torch.tensor(rv), tw, tb))
 
 

@@ -7,7 +7,7 @@ import torch.nn.functional as TF
 
 import chainrule as cr
 import chainrule.nn.functional as F
-from oracle import check_op
+from oracle import check_op, on_device
 
 ACTIVATIONS = {
     "relu": (F.relu, TF.relu),
@@ -147,7 +147,7 @@ def test_bce(reduction):
     check_op([PROBS, BINARY], lambda x, y: F.binary_cross_entropy(x, y, reduction=reduction),
              lambda x, y: TF.binary_cross_entropy(x, y, reduction=reduction))
     w = rng.uniform(0.5, 2, (3,))
-    check_op([PROBS, BINARY], lambda x, y: F.binary_cross_entropy(x, y, weight=cr.tensor(w), reduction=reduction),
+    check_op([PROBS, BINARY], lambda x, y: F.binary_cross_entropy(x, y, weight=on_device(w), reduction=reduction),
              lambda x, y: TF.binary_cross_entropy(x, y, weight=torch.tensor(w), reduction=reduction))
 
 
@@ -166,7 +166,7 @@ def test_bce_with_logits(reduction):
              lambda x, y: TF.binary_cross_entropy_with_logits(x, y, reduction=reduction))
     pw, w = rng.uniform(0.5, 3, (3,)), rng.uniform(0.5, 2, (4, 1))
     check_op([(4, 3), PROBS], lambda x, y: F.binary_cross_entropy_with_logits(
-        x, y, weight=cr.tensor(w), pos_weight=cr.tensor(pw), reduction=reduction),
+        x, y, weight=on_device(w), pos_weight=on_device(pw), reduction=reduction),
         lambda x, y: TF.binary_cross_entropy_with_logits(x, y, weight=torch.tensor(w), pos_weight=torch.tensor(pw),
                                                          reduction=reduction))
 
@@ -176,7 +176,7 @@ def test_bce_with_logits(reduction):
 @pytest.mark.parametrize("weighted", [False, True])
 def test_cross_entropy_class_indices(reduction, smoothing, weighted):
     kw = dict(reduction=reduction, label_smoothing=smoothing)
-    cw, tw = (cr.tensor(W3), torch.tensor(W3)) if weighted else (None, None)
+    cw, tw = (on_device(W3), torch.tensor(W3)) if weighted else (None, None)
     for target, shape in ((CLASSES, (5, 3)), (CLASSES_IGN, (5, 3)), (CLASSES_2D, (2, 3, 4))):
         check_op([shape, target], lambda x, t: F.cross_entropy(x, t, weight=cw, **kw),
                  lambda x, t: TF.cross_entropy(x, t, weight=tw, **kw))
@@ -187,7 +187,7 @@ def test_cross_entropy_class_indices(reduction, smoothing, weighted):
 def test_cross_entropy_probabilities(reduction, smoothing):
     kw = dict(reduction=reduction, label_smoothing=smoothing)
     check_op([(5, 3), SOFT], lambda x, t: F.cross_entropy(x, t, **kw), lambda x, t: TF.cross_entropy(x, t, **kw))
-    check_op([(5, 3), SOFT], lambda x, t: F.cross_entropy(x, t, weight=cr.tensor(W3), **kw),
+    check_op([(5, 3), SOFT], lambda x, t: F.cross_entropy(x, t, weight=on_device(W3), **kw),
              lambda x, t: TF.cross_entropy(x, t, weight=torch.tensor(W3), **kw))
 
 
@@ -200,7 +200,7 @@ def test_nll_loss(reduction):
     for target, shape in ((CLASSES, (5, 3)), (CLASSES_IGN, (5, 3)), (CLASSES_2D, (2, 3, 4))):
         check_op([shape, target], lambda x, t: F.nll_loss(F.log_softmax(x, 1), t, reduction=reduction),
                  lambda x, t: TF.nll_loss(TF.log_softmax(x, 1), t, reduction=reduction))
-        check_op([shape, target], lambda x, t: F.nll_loss(x, t, weight=cr.tensor(W3), reduction=reduction),
+        check_op([shape, target], lambda x, t: F.nll_loss(x, t, weight=on_device(W3), reduction=reduction),
                  lambda x, t: TF.nll_loss(x, t, weight=torch.tensor(W3), reduction=reduction))
 
 
@@ -239,7 +239,7 @@ def test_elementwise_weighted_regression_losses(reduction):
     w = rng.uniform(0.5, 2, (4, 3))
     for name in ("mse_loss", "l1_loss", "huber_loss"):
         ours, theirs = getattr(F, name), getattr(TF, name)
-        check_op([(4, 3), (4, 3)], lambda x, y, ours=ours: ours(x, y, reduction=reduction, weight=cr.tensor(w)),
+        check_op([(4, 3), (4, 3)], lambda x, y, ours=ours: ours(x, y, reduction=reduction, weight=on_device(w)),
                  lambda x, y, theirs=theirs: theirs(x, y, reduction=reduction, weight=torch.tensor(w)))
 
 

@@ -39,7 +39,7 @@ def test_embedding_matches_torch_including_repeats_and_padding():
 
 
 def _i(like, a):
-    return (cr if isinstance(like, cr.Tensor) else torch).tensor(a)
+    return cr.tensor(a, device=like.device) if isinstance(like, cr.Tensor) else torch.tensor(a)
 
 
 def test_embedding_module():

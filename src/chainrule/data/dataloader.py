@@ -178,7 +178,8 @@ class DataLoader:
     @staticmethod
     def _fast(source, index, order, bs, stop):
         """One fancy-index per tensor per batch; the result is a copy, so a batch never aliases the data."""
-        arrays = [t.numpy() for t in source.tensors]  # host arrays (shared, not copied): batches stay on the host
+        on_host = all(t.device.type == "cpu" for t in source.tensors)
+        arrays = [t.numpy() for t in source.tensors] if on_host else None  # shared, not copied
         for start in range(0, stop, bs):
             end = min(start + bs, stop)
             if order is None and index is None:
@@ -187,7 +188,10 @@ class DataLoader:
                 idx = np.arange(start, end) if order is None else order[start:end]
                 if index is not None:
                     idx = index[idx]
-            batch = [from_numpy(a[idx].copy() if isinstance(idx, slice) else a[idx]) for a in arrays]
+            if on_host:  # batches stay where the data is: the host, or the GPU the user moved it to
+                batch = [from_numpy(a[idx].copy() if isinstance(idx, slice) else a[idx]) for a in arrays]
+            else:
+                batch = [t[idx].clone() if isinstance(idx, slice) else t[idx] for t in source.tensors]
             if source.transform is not None:
                 batch[0] = source.transform(batch[0])
             yield batch

@@ -14,7 +14,7 @@ chainrule[sklearn]``): ``digits``, ``iris``, ``wine``, ``breast_cancer``, ``diab
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -125,6 +125,15 @@ class DataSplit:
     @property
     def std(self):
         return None if self.scaler is None else self.scaler.std
+
+    def to(self, device):
+        """The same split with every tensor on ``device`` (``"cuda"``): batches are then cut there."""
+        from .dataset_classes import TensorDataset
+
+        def move(ds):
+            return TensorDataset(*(t.to(device) for t in ds.tensors), transform=ds.transform)
+
+        return replace(self, train=move(self.train), val=move(self.val), test=move(self.test))
 
     def loaders(self, batch_size=32, shuffle=True, generator=None):
         """(train, val, test) DataLoaders; only the training one shuffles."""
@@ -255,9 +264,14 @@ def digits_split(seed=0):
     Not standardised: pixels in [0, 1] keep the images images (a shift moves in background 0). The labs
     and the doctor's demos train on these.
     """
-    split = load("digits", seed=seed, standardize=False)
-    parts = []
-    for ds in (split.train, split.val, split.test):
-        X, y = (t.numpy() if hasattr(t, "numpy") else np.asarray(t) for t in ds.tensors[:2])
-        parts.append(Arrays(np.asarray(X, dtype=np.float32) / 16.0, np.asarray(y, dtype=np.int64)))
-    return tuple(parts)
+    if seed not in _DIGITS:  # reading scikit-learn's file costs ~40 ms, and a lab's every trial asks for it
+        split = load("digits", seed=seed, standardize=False)
+        parts = []
+        for ds in (split.train, split.val, split.test):
+            X, y = (t.numpy() if hasattr(t, "numpy") else np.asarray(t) for t in ds.tensors[:2])
+            parts.append(Arrays(np.asarray(X, dtype=np.float32) / 16.0, np.asarray(y, dtype=np.int64)))
+        _DIGITS[seed] = tuple(parts)
+    return tuple(Arrays(p.X.copy(), p.y.copy()) for p in _DIGITS[seed])  # copies: the caller may change them
+
+
+_DIGITS: dict = {}  # seed -> (train, val, test), kept for the process

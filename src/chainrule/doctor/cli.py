@@ -14,6 +14,10 @@ DEMOS = {
     "lr10": "a healthy ReLU MLP with SGD at lr = 10: the loss explodes",
     "saturation": "sigmoid MLP with weights ~ N(0, 10²): saturated units",
     "dead-relu": "ReLU MLP with hidden biases of -5: dead units",
+    "zero-output": "the healthy ReLU MLP with its output layer initialised to 0: harmless, information only",
+    "input-scale": "the healthy ReLU MLP under Adam, with input feature 5 multiplied by 1000",
+    "eval-mode": "an MLP with batch norm and dropout, left in eval mode while it trains",
+    "overshoot": "ReLU MLP on 4 classes, output layer ×10, SGD lr = 0.5: the loss jumps, then falls back",
 }
 
 
@@ -28,9 +32,11 @@ def planted(case: str, seed: int = 0):
         raise ValueError(f"unknown doctor demo {case!r}; choose one of: {', '.join(DEMOS)}")
     cr.manual_seed(seed)
     train, _, _ = digits_split()
+    X, y = train.X[:256], train.y[:256]
     act = {"zero-init": "tanh", "saturation": "sigmoid"}.get(case, "relu")
-    model = build_mlp([64, 64, 64, 10], act)
+    model = build_mlp([64, 64, 64, 4 if case == "overshoot" else 10], act)
     linears = [m for m in model if isinstance(m, nn.Linear)]
+    lr = {"lr10": 10.0, "overshoot": 0.5}.get(case, 0.1)
     if case == "zero-init":
         for p in model.parameters():
             nn.init.zeros_(p)
@@ -40,8 +46,24 @@ def planted(case: str, seed: int = 0):
     elif case == "dead-relu":
         for m in linears[:-1]:
             nn.init.constant_(m.bias, -5.0)
-    opt = optim.SGD(model.parameters(), lr=10.0 if case == "lr10" else 0.1)
-    return model, nn.CrossEntropyLoss(), (train.X[:256], train.y[:256]), opt
+    elif case == "zero-output":
+        nn.init.zeros_(linears[-1].weight)
+        nn.init.zeros_(linears[-1].bias)
+    elif case == "overshoot":
+        y = y % 4
+        with cr.no_grad():
+            linears[-1].weight.mul_(10.0)
+    elif case == "input-scale":
+        X = X.copy()
+        X[:, 5] *= 1000.0
+    elif case == "eval-mode":
+        model = build_mlp([64, 64, 10], "relu", batchnorm=True, dropout=0.3)
+        model.eval()  # e.g. after a validation pass, with no model.train() before training goes on
+    if case == "input-scale":
+        opt = optim.Adam(model.parameters(), lr=1e-3)
+    else:
+        opt = optim.SGD(model.parameters(), lr=lr)
+    return model, nn.CrossEntropyLoss(), (X, y), opt
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:

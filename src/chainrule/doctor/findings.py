@@ -1,18 +1,25 @@
-"""The doctor's rules: from per-layer statistics to findings, each with a severity and a fix in the lectures'
-terms; and the text form of a report.
+"""The doctor's findings: each names the layer, the number measured, the threshold it crossed and the fix, in
+the lectures' terms; and the text form of a report. The rules themselves are in ``rules``, ``inputs`` and
+``modes``.
 
-Thresholds are rules of thumb, kept here in one place:
+Thresholds are rules of thumb, kept in those modules and listed here:
 
 * saturated sigmoid/tanh outputs: > 20 % warning, > 50 % error;
 * dead ReLUs (h ≤ 0 on every sample): > 20 % warning, > 50 % error;
-* a weight gradient that is exactly 0: error;
-* identical units (symmetry): any duplicated unit is a warning; half a layer or more is an error;
+* a weight gradient that is exactly 0: error (an output layer initialised to zero blocks it at the first step
+  only: then the gradient after one step counts, and the zero layer is an info);
+* identical units (symmetry) in a hidden layer: any duplicated unit is a warning; half a layer or more is an
+  error (in the output layer: info, the loss separates them);
 * gradient RMS ratio first/last layer: < 1e-3 warning, < 1e-5 error (vanishing); > 1e3 / 1e5 (exploding)
   (a healthy 2-hidden-layer sigmoid net sits near 1e-2: σ' ≤ 1/4 per layer);
 * activation batch std, last hidden layer / first: < 0.1 or > 10 is a warning (the signal collapses or grows);
 * update-to-weight ratio ‖ΔW‖/‖W‖ of one step: > 0.3 warning, > 3 error; all < 1e-6 warning (too small);
-* the loss over a few probe steps: NaN/Inf, or growing by half, is an error (exploding loss);
-* the initial loss above 2·ln C + 1 (C balanced classes, cross-entropy) is a warning (confidently wrong).
+* the loss at any probe step: NaN/Inf, or above 1.5× the first + 0.05, is an error (exploding loss);
+* the initial loss above 2·ln C + 1 (C balanced classes, cross-entropy) is a warning (confidently wrong);
+* an input feature whose RMS is more than 10× the median feature's, or a median feature RMS outside
+  [0.01, 10], is a warning (standardise the inputs);
+* batch norm or dropout in eval mode while the model trains, or in training mode at evaluation
+  (``watch_modes``), is a warning.
 """
 
 from __future__ import annotations
@@ -27,9 +34,16 @@ SEVERITIES = ("error", "warning", "info")
 class Finding:
     severity: str  # "error" | "warning" | "info"
     code: str  # "symmetry", "saturation", "dead_relu", "vanishing", "exploding", "exploding_loss", ...
-    layer: str | None  # the layer's name, or None for the whole network
+    layer: str | None  # the layer's (or module's) name, or None for the whole network
     message: str  # what was measured
     fix: str  # what to do, in the lectures' terms
+    value: float | None = None  # the number the threshold applies to
+    threshold: str | None = None  # the threshold, in words ("more than 20% dead is a warning, 50% an error")
+
+    def __repr__(self):
+        from .display import finding_repr
+
+        return finding_repr(self)
 
 
 FIXES = {
@@ -63,122 +77,111 @@ FIXES = {
                     "vanishing gradients.",
     "initial_loss": "At initialisation a classifier should be unsure: loss ≈ ln C. A much larger loss means "
                     "confident wrong outputs — the last layer's weights are too large; scale the init down.",
+    "initial_loss_inputs": "Standardise the inputs first (see input_scale); the first loss then comes down to "
+                           "about ln C by itself.",
+    "output_symmetry": "Nothing to do: a zero (or constant) output layer is a common, harmless initialisation. "
+                       "Hidden layers must start random.",
+    "zero_output": "Nothing to do: the output layer's first update unblocks the gradient. (Initialise hidden "
+                   "layers randomly; the output layer may start at 0.)",
+    "input_scale": "Standardise each input feature over the training set, x ← (x − mean) / std "
+                   "(chainrule.data.Standardize().fit(X_train), or scikit-learn's StandardScaler), and apply the "
+                   "same mean and std to the validation and test data; for images, scale the pixels to [0, 1] and "
+                   "normalise per channel.",
+    "eval_mode_in_training": "Call model.train() before the training steps (and model.eval() only around "
+                             "evaluation). If you froze batch norm on purpose (fine-tuning), ignore this.",
+    "train_mode_at_evaluation": "Call model.eval() before evaluating (with chainrule.no_grad()), and "
+                                "model.train() before training again.",
 }
+
+
+def find_problems(report) -> list[Finding]:
+    """Every finding for a ``doctor.Report``, errors first."""
+    from .inputs import scale_problems
+    from .modes import mode_problems
+    from .rules import gradient_rules, layer_rules, loss_rules, probe_rules, signal_rules
+
+    layers = report.layers
+    found = []
+    if not math.isfinite(report.loss) or not all(s.finite for s in layers):
+        bad = [s.name for s in layers if not s.finite]
+        found.append(("error", "nonfinite", bad[0] if bad else None, f"NaN/Inf in the loss ({report.loss})"
+                      + (f" and in the activations of layer(s) {', '.join(bad)}" if bad else ""), math.nan,
+                      "any NaN/Inf is an error"))
+    found += layer_rules(layers) + gradient_rules(report) + signal_rules(layers) + probe_rules(report)
+    inputs = scale_problems(report.inputs, layers[0].name if layers else None)
+    found += inputs + loss_rules(report, bool(inputs)) + mode_problems(report.modes, len(report.probe_grad_rms))
+    out = []
+    for severity, code, layer, message, value, threshold in found:
+        fix = FIXES["initial_loss_inputs" if code == "initial_loss" and inputs else code]
+        out.append(Finding(severity, code, layer, message, fix, value, threshold))
+    out.sort(key=lambda f: SEVERITIES.index(f.severity))
+    return out
 
 
 def _pct(x):
     return f"{100 * x:.0f}%"
 
 
-def find_problems(report) -> list[Finding]:
-    """Every finding for a ``doctor.Report``, errors first."""
-    out = []
-    layers = report.layers
-
-    def add(sev, code, layer, message):
-        out.append(Finding(sev, code, layer, message, FIXES[code]))
-
-    if not math.isfinite(report.loss) or not all(s.finite for s in layers):
-        bad = [s.name for s in layers if not s.finite]
-        add("error", "nonfinite", None, f"NaN/Inf in the loss ({report.loss})"
-            + (f" and in the activations of layer(s) {', '.join(bad)}" if bad else ""))
-    for s in layers:
-        if s.identical_units >= 2 and s.fan_out >= 2:
-            sev = "error" if s.identical_units >= max(2, s.fan_out // 2) else "warning"
-            add(sev, "symmetry", s.name, f"{s.identical_units} of {s.fan_out} units of layer {s.name} compute "
-                "the same values on every sample")
-        if s.frac_saturated is not None and s.frac_saturated > 0.2:
-            add("error" if s.frac_saturated > 0.5 else "warning", "saturation", s.name,
-                f"{_pct(s.frac_saturated)} of the {s.activation} outputs of layer {s.name} are saturated "
-                f"(pre-activation std {s.pre_std:.3g}, n·Var(w) = {s.n_var_w:.3g})")
-        if s.frac_dead is not None and s.frac_dead > 0.2:
-            if s.activation == "relu":
-                add("error" if s.frac_dead > 0.5 else "warning", "dead_relu", s.name,
-                    f"{_pct(s.frac_dead)} of the ReLU units of layer {s.name} are dead (h ≤ 0 on every sample; "
-                    f"pre-activation mean {s.pre_mean:.3g})")
-            else:
-                add("info", "dead_relu", s.name, f"{_pct(s.frac_dead)} of the {s.activation} units of layer "
-                    f"{s.name} are on their negative side for every sample (they still pass a gradient)")
-    stuck = [s.name for s in layers if s.grad_rms == 0]
-    if stuck and math.isfinite(report.loss):
-        add("error", "no_gradient", None, f"the weight gradient is exactly 0 in layer(s) {', '.join(stuck)}")
-    grads = [s.grad_rms for s in layers if s.grad_rms is not None]
-    if len(grads) >= 2 and all(math.isfinite(g) for g in grads) and grads[-1] > 0:
-        ratio = grads[0] / grads[-1]
-        msg = (f"gradient RMS first layer / last layer = {ratio:.2g} ({grads[0]:.2g} vs {grads[-1]:.2g})")
-        if ratio < 1e-3:
-            add("error" if ratio < 1e-5 else "warning", "vanishing", None, msg)
-        elif ratio > 1e3:
-            add("error" if ratio > 1e5 else "warning", "exploding", None, msg)
-    hidden = [s for s in layers if s.activation is not None and s.finite]
-    if len(hidden) >= 3 and hidden[0].batch_std > 0:
-        r = hidden[-1].batch_std / hidden[0].batch_std
-        msg = (f"the activations' batch std (how much they vary with the input) falls from "
-               f"{hidden[0].batch_std:.3g} (layer {hidden[0].name}) to {hidden[-1].batch_std:.3g} "
-               f"(layer {hidden[-1].name})")
-        if r < 0.1:
-            add("warning", "signal_collapse", None, msg)
-        elif r > 10:
-            add("warning", "signal_growth", None, msg.replace("falls", "grows"))
-    probe = report.probe_losses
-    if probe:
-        if not all(math.isfinite(v) for v in probe):
-            add("error", "exploding_loss", None, f"the loss became NaN/Inf within {len(probe) - 1} optimizer steps "
-                f"(losses: {', '.join(f'{v:.3g}' for v in probe)})")
-        elif probe[-1] > 1.5 * probe[0] + 0.05:
-            add("error", "exploding_loss", None, f"the loss grows over {len(probe) - 1} optimizer steps: "
-                + " → ".join(f"{v:.3g}" for v in probe))
-    ratios = [s.update_ratio for s in layers if s.update_ratio is not None]
-    if ratios and all(math.isfinite(r) for r in ratios):
-        worst = max(range(len(ratios)), key=lambda i: ratios[i])
-        if ratios[worst] > 0.3:
-            add("error" if ratios[worst] > 3 else "warning", "update_large", layers[worst].name,
-                f"one step changes layer {layers[worst].name}'s weights by {ratios[worst]:.2g} of their norm")
-        elif max(ratios) < 1e-6:
-            add("warning", "update_small", None, f"one step changes the weights by at most {max(ratios):.2g} "
-                "of their norm")
-    if report.expected_loss is not None and math.isfinite(report.loss):
-        if report.loss > 2 * report.expected_loss + 1:
-            add("warning", "initial_loss", None, f"the loss is {report.loss:.3g}; an untrained classifier of "
-                f"{round(math.exp(report.expected_loss))} balanced classes should start near ln C = "
-                f"{report.expected_loss:.3g}")
-    out.sort(key=lambda f: SEVERITIES.index(f.severity))
-    return out
-
-
 def _f(v, spec=".3g"):
     return "-" if v is None else format(v, spec)
 
 
-def format_report(report) -> str:
-    """The report as text: a per-layer table, the loss, then every finding with its fix."""
-    head = ("layer", "act", "n·Var(w)", "act mean", "act std", "satur.", "dead", "ident.", "grad RMS", "ΔW/W")
-    rows = [head]
+LAYER_HEAD = ("layer", "act", "n·Var(w)", "act mean", "act std", "satur.", "dead", "ident.", "grad RMS", "ΔW/W")
+
+
+def layer_rows(report) -> list:
+    """The per-layer table as rows of strings (``LAYER_HEAD`` are the column titles)."""
+    rows = []
     for s in report.layers:
         rows.append((f"{s.name} {s.kind}({s.fan_in}→{s.fan_out})", s.activation or "-", _f(s.n_var_w),
                      _f(s.act_mean), _f(s.act_std),
                      "-" if s.frac_saturated is None else _pct(s.frac_saturated),
                      "-" if s.frac_dead is None else _pct(s.frac_dead), str(s.identical_units),
                      _f(s.grad_rms, ".2e"), _f(s.update_ratio, ".2e")))
-    widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
-    lines.insert(1, "  ".join("-" * w for w in widths))
+    return rows
+
+
+def summary_lines(report) -> list:
+    """The lines between the table and the findings: the loss (and over the probe steps), the gradient ratio,
+    the LR range test's verdict."""
     loss = f"loss {report.loss:.4g}"
     if report.expected_loss is not None:
         loss += f" (ln C = {report.expected_loss:.4g} for an untrained classifier)"
     if report.probe_losses:
         loss += "; over the next steps: " + " → ".join(f"{v:.4g}" for v in report.probe_losses)
-    lines += ["", loss]
+    lines = [loss]
     if report.grad_ratio is not None:
-        lines.append(f"gradient RMS, first layer / last layer: {report.grad_ratio:.3g}")
-    if report.lr_range and report.lr_range.get("suggested_lr"):
-        lines.append(f"LR range test: suggested learning rate {report.lr_range['suggested_lr']:.2g}")
-    lines.append("")
+        line = f"gradient RMS, first layer / last layer: {report.grad_ratio:.3g}"
+        after = report.probe_grad_rms[1] if len(report.probe_grad_rms) >= 2 else None
+        if report.grad_ratio == 0 and after and after[-1]:
+            line += f" at the first step, {after[0] / after[-1]:.3g} after one step"
+        lines.append(line)
+    if report.lr_range:
+        from .lr_range import describe
+
+        lines.append("LR range test: " + describe(report.lr_range))
+    return lines
+
+
+def where(f) -> str:
+    """"layer 2: " before a finding's message, unless the message names its layer already."""
+    named = f.layer is None or f"layer {f.layer}" in f.message or f"module {f.layer} " in f.message
+    return "" if named else f"layer {f.layer}: "
+
+
+def format_report(report) -> str:
+    """The report as text: a per-layer table, the loss, then every finding with its fix."""
+    rows = [LAYER_HEAD] + layer_rows(report)
+    widths = [max(len(r[i]) for r in rows) for i in range(len(LAYER_HEAD))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    lines += [""] + summary_lines(report) + [""]
     if not report.findings:
         lines.append("No problems found.")
     for f in report.findings:
-        where = f"layer {f.layer}: " if f.layer is not None and f"layer {f.layer}" not in f.message else ""
-        lines.append(f"[{f.severity.upper()}] {f.code}: {where}{f.message}")
+        lines.append(f"[{f.severity.upper()}] {f.code}: {where(f)}{f.message}")
+        if f.threshold:
+            lines.append(f"    threshold: {f.threshold}")
         lines.append(f"    fix: {f.fix}")
     if report.findings and report.healthy:
         lines.append("Nothing alarming (information only).")

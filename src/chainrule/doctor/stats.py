@@ -49,6 +49,7 @@ class LayerStats:
     fan_out: int
     weight_std: float
     n_var_w: float  # fan_in · Var(W)
+    weight_rms: float  # √mean(W²): 0 only for an all-zero weight (which blocks the gradient to the layers below)
     pre_mean: float  # pre-activation h (the activation's input)
     pre_std: float
     act_mean: float  # activation a = f(h) (the layer's output)
@@ -64,6 +65,11 @@ class LayerStats:
     update_ratio: float | None = None  # ‖ΔW‖/‖W‖ of the optimizer's next step (diagnose only)
     finite: bool = True
     hist: tuple | None = None  # (counts, bin edges) of the activations, when asked for
+
+    def __repr__(self):
+        from .display import stats_repr
+
+        return stats_repr(self)
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -231,7 +237,8 @@ def _stats(g, grad, delta, bins) -> LayerStats:
         dr = float(np.sqrt(np.mean(np.square(delta.astype(np.float64)))))
     return LayerStats(
         name=g["name"], kind=type(g["module"]).__name__, activation=g["act"], fan_in=fan_in, fan_out=fan_out,
-        weight_std=float(W.std()), n_var_w=float(fan_in * W.var()), pre_mean=float(h.mean()),
+        weight_std=float(W.std()), n_var_w=float(fan_in * W.var()),
+        weight_rms=float(np.sqrt(np.mean(np.square(W)))) if W.size else 0.0, pre_mean=float(h.mean()),
         pre_std=float(h.std()), act_mean=float(a.mean()), act_std=float(a.std()),
         batch_std=float(a.reshape(a.shape[0], -1).std(axis=0).mean()) if a.ndim else 0.0,
         frac_saturated=_saturated(g["act"], a), frac_dead=dead, mean_slope=_slope(g["act"], h, a),

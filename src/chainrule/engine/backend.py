@@ -127,6 +127,30 @@ def to_device(a, device_type, index=None):
         return cp.asarray(a)
 
 
+def as_like(a, like):
+    """A host array (an index, a divisor) on ``like``'s device: itself for a host ``like``."""
+    return a if on_host(like) or not on_host(a) else to_device(a, "cuda", getattr(like.device, "id", 0))
+
+
+def index_add(out, index, values):
+    """out[index] += values, repeated indices accumulating (``np.add.at``; CuPy's ``scatter_add``)."""
+    if on_host(out):
+        np.add.at(out, index, values)
+    else:
+        _cupyx().scatter_add(out, index, values)
+
+
+def _cupyx():
+    """CuPy's extras module (scatter_add, scipy.special), from the CUDA module when it carries one (a test
+    double does)."""
+    cpx = getattr(_cuda(), "cupyx", None)
+    if cpx is None:
+        import cupyx.scipy.special  # noqa: PLC0415 - only with CUDA tensors (loads cupyx and cupyx.scipy)
+
+        cpx = cupyx
+    return cpx
+
+
 def _module(device=None, like=None):
     """(array module, device context) for a device (a chainrule.device or None) or for a like-array."""
     if like is not None:
@@ -220,9 +244,7 @@ def to_numpy(a):
 def erf(a):
     """erf elementwise: SciPy's (CuPy's on the GPU) when installed, else the C library's via math.erf."""
     if not on_host(a):
-        import cupyx.scipy.special  # noqa: PLC0415 - only with CUDA tensors
-
-        return cupyx.scipy.special.erf(a)
+        return _cupyx().scipy.special.erf(a)
     if ERF.impl is None:
         try:  # SciPy is optional: imported on first use, never by `import chainrule`
             from scipy.special import erf as impl
@@ -265,4 +287,4 @@ def recorded(a):
 
 def unrecorded(a):
     """A buffer made while capturing that must outlive the capture as a plain array (a workspace)."""
-    return a.view(np.ndarray) if isinstance(a, np.ndarray) and type(a) is not np.ndarray else a
+    return a.view(np.ndarray) if type(a) is not np.ndarray and isinstance(a, np.ndarray) and on_host(a) else a

@@ -146,7 +146,7 @@ def max_pool(input, d, kernel_size, stride=None, padding=0, dilation=1, ceil_mod
         return y.squeeze(0) if unbatched else y
     _, stages = max_taps(x._array, kernel, stride, pads, dilation)
     shape = tuple(x.shape[:2]) + tuple(y.shape[2:])
-    grid = [xp.arange(n).reshape((-1,) + (1,) * (d + 1 - j)) for j, n in enumerate(shape)]
+    grid = [B.arange(0, n, 1, xp.int64, like=x._array).reshape((-1,) + (1,) * (d + 1 - j)) for j, n in enumerate(shape)]
     pos, flat = [], 0
     for j, (_, _, won, _, s, dl) in enumerate(reversed(stages)):  # the stages ran from the last dim to the first
         t = won[tuple(grid[:2] + pos + grid[2 + j:])]  # the winning tap along dim j, at the rows chosen so far
@@ -186,7 +186,7 @@ def avg_pool(input, d, kernel_size, stride=None, padding=0, ceil_mode=False, cou
     else:
         div = _avg_divisor(x.shape[2:], kernel, stride, padding, out, count_include_pad)
         if not isinstance(div, float):
-            div = div.astype(x._array.dtype)
+            div = B.as_like(div.astype(x._array.dtype), x._array)
     y = P.AvgPool.apply(x, kernel=kernel, stride=stride, padding=pads, divisor=div)
     return y.squeeze(0) if unbatched else y
 
@@ -215,7 +215,7 @@ def adaptive_avg_pool(input, d, output_size):
             start, end = (i * n) // o, -((-(i + 1) * n) // o)
             cols = xp.arange(n)
             a = ((cols >= start[:, None]) & (cols < end[:, None])) / (end - start)[:, None]
-            a = _wrap(a.T.astype(x._array.dtype), None)  # (S, O): the averaging matrix, transposed
+            a = _wrap(B.as_like(a.T.astype(x._array.dtype), x._array), None)  # (S, O): the averaging matrix, ᵀ
             y = (y.transpose(2 + j, -1) @ a).transpose(2 + j, -1)
     return y.squeeze(0) if unbatched else y
 
@@ -263,7 +263,8 @@ def pad(input, pad, mode="constant", value=None):
             if lo < 0 or hi < 0 or lo > limit or hi > limit:
                 raise ValueError(f"pad: {mode} padding needs 0 <= pad <= {limit} for a dim of size {n}; "
                                  f"got {(lo, hi)} (input shape {tuple(input.shape)})")
-        index = xp.ix_(*(_source_index(n, lo, hi, mode) for n, (lo, hi) in zip(sizes, pairs)))
+        index = tuple(B.as_like(i, input._array) for i in xp.ix_(*(_source_index(n, lo, hi, mode)
+                                                                   for n, (lo, hi) in zip(sizes, pairs))))
         return P.GetItem.apply(input, index=lead + index, advanced=True)
     x = input
     if any(lo < 0 or hi < 0 for lo, hi in pairs):  # negative padding crops

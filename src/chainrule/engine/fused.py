@@ -7,6 +7,7 @@ normalisation) or unstable (``softplus``: log(1 + eˣ) overflows).
 from __future__ import annotations
 
 from . import ops as P
+from .autograd.function import check_same_device
 from .tensor import Tensor, _arr, _wrap
 
 __all__ = ["linear", "class_nll", "softplus", "batch_norm_train"]
@@ -36,6 +37,7 @@ def class_nll(input, target, weight=None, ignore_index=-100, reduction="mean", l
         w = w.astype(input._array.dtype)
     op = P.CrossEntropy if logits else P.NllLoss
     t = target._array if isinstance(target, Tensor) else target
+    check_same_device("cross_entropy" if logits else "nll_loss", [input._array, t, w])
     return op.apply(input, target=t, weight=w, ignore_index=ignore_index, reduction=reduction,
                     label_smoothing=label_smoothing)
 

@@ -23,7 +23,7 @@ __all__ = [  # the public names (re-exported by chainrule)
 def getitem(input, index):
     """x[index] with ints, slices (any step), None, Ellipsis, integer or boolean tensors; the gradient
     lands on the selected entries (an entry selected twice gets both gradients)."""
-    idx, adv = _index(index)
+    idx, adv = _index(index, input._array)
     try:
         out = P.GetItem.apply(input, index=idx, advanced=adv)
     except IndexError as err:

@@ -92,7 +92,7 @@ def _tri(input, diagonal, lower):
     keep = xp.tri(a.shape[-2], a.shape[-1], diagonal, dtype=bool)
     if not lower:
         keep = ~xp.tri(a.shape[-2], a.shape[-1], diagonal - 1, dtype=bool)
-    return P.Where.apply(keep, input, B.zeros((), a.dtype, like=a))
+    return P.Where.apply(B.as_like(keep, a), input, B.zeros((), a.dtype, like=a))
 
 
 def tril(input, diagonal=0):

@@ -365,7 +365,7 @@ class Tensor:
         return P.Pow.apply(self, o)
 
     def __rpow__(self, o):
-        return P.Pow.apply(xp.asarray(o, dtype=self._array.dtype), self)
+        return P.Pow.apply(B.as_like(xp.asarray(o, dtype=self._array.dtype), self._array), self)
 
     def __neg__(self):
         return P.Neg.apply(self)
@@ -545,7 +545,7 @@ class Tensor:
         return self
 
     def __setitem__(self, index, value):
-        index, _ = _index(index)
+        index, _ = _index(index, self._array)
         if self._tracked(value):
             self._rebind(P.IndexPut.apply(self, value, index=index))
             return
@@ -671,8 +671,9 @@ class Size(tuple):
         return n
 
 
-def _index(index):
-    """Normalise an index: Tensors and lists become arrays. Returns (index, is_advanced)."""
+def _index(index, like=None):
+    """Normalise an index: Tensors and lists become arrays, on the device of ``like`` (the indexed array: a
+    CUDA tensor takes a CPU index, as torch's). Returns (index, is_advanced)."""
     if not isinstance(index, tuple):
         index = (index,)
     out = []
@@ -684,6 +685,8 @@ def _index(index):
         elif isinstance(i, (list, ndarray)):
             i = xp.asarray(i)
             adv = True
+        if like is not None and isinstance(i, B.ARRAY_TYPES):
+            i = B.as_like(i, like)
         out.append(i)
     return (tuple(out) if len(out) != 1 else out[0]), adv
 

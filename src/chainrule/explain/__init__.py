@@ -3,7 +3,7 @@
     import chainrule.explain as ex
     g = ex.formula("q = x + y; f = q * z", x=-2, y=5, z=-4)
     print(ex.text(g))                 # forward and backward pass in the lecture's words
-    ex.write_svg(g, "circuit.svg")    # the circuit, values above the wires, gradients below (Graphviz)
+    ex.write_svg(g, "circuit.svg")    # the circuit, values above the wires, gradients below, a colour key
     ex.write_html(g, "circuit.html")  # a page that steps through the forward then the backward pass
 
 For any code, not only formulas::
@@ -82,10 +82,11 @@ def check(source_or_formula, **values):
     return _check.finite_differences(f, values, build(f, values))
 
 
-def write_svg(g: Graph, path, digits: int = 2):
-    """The circuit as an SVG file via Graphviz's ``dot`` (see explain.svg)."""
+def write_svg(g: Graph, path, digits: int = 2, graphviz: bool = False, timeout=None):
+    """The circuit as an SVG file, drawn by chainrule (or by Graphviz's ``dot`` with ``graphviz=True``, within
+    ``timeout`` seconds; see explain.svg and explain.dot)."""
     _need_graph(g, "write_svg")
-    return _svg.write_svg(g, path, digits)
+    return _svg.write_svg(g, path, digits, graphviz=graphviz, timeout=timeout)
 
 
 def write_html(g: Graph, path, digits: int = 2, title=None):
@@ -94,9 +95,10 @@ def write_html(g: Graph, path, digits: int = 2, title=None):
     return _html.write_html(g, path, digits, title)
 
 
-def sgd(model: str, loss: str, at: dict, lr: float, steps: int, params=None):
-    """The lecture's SGD table (see explain.sgd)."""
-    return _sgd.sgd_table(model, loss, at, lr, steps, params)
+def sgd(model: str, loss: str, at: dict, lr: float, steps: int, params=None, carry_rounded=None):
+    """The lecture's SGD table (see explain.sgd); ``carry_rounded=2`` carries the printed values from step to
+    step, as the slide does. The table's ``write_svg(path)`` and ``write_html(path)`` draw it and step through it."""
+    return _sgd.sgd_table(model, loss, at, lr, steps, params, carry_rounded)
 
 
 def layers(model, x, y, loss_fn):

@@ -1,7 +1,8 @@
 """``chainrule explain``: backprop made visible, from the command line.
 
-    chainrule explain "(x + y) * z" --at x=-2 y=5 z=-4 [--svg F] [--html F] [--open] [--check]
+    chainrule explain "(x + y) * z" --at x=-2 y=5 z=-4 [--svg F [--graphviz]] [--html F] [--open] [--check]
     chainrule explain sgd --model "w*x + b" --loss "0.5*(h - y)**2" --at w=0.1 b=1 x=1 y=3 --lr 0.2 --steps 3
+                      [--carry-rounded] [--svg F] [--html F] [--open]
     chainrule explain model --run DIR
 
 ``add_parser(subparsers)`` registers the subcommand with the main CLI (chainrule/cli.py).
@@ -27,12 +28,17 @@ examples:
   chainrule explain "1/(1 + exp(-(w0*x0 + w1*x1 + w2)))" --at w0=2 x0=-1 w1=-3 x1=-2 w2=-3 --svg neuron.svg
   chainrule explain "sigmoid(w*x)" --at w=1,2 x=0.5,-1 --check
   chainrule explain sgd --model "w*x + b" --loss "0.5*(h - y)**2" --at w=0.1 b=1 x=1 y=3 --lr 0.2 --steps 3
+  chainrule explain sgd --model "w*x + b" --loss "0.5*(h - y)**2" --at w=0.1 b=1 x=1 y=3 --lr 0.2 --steps 3
+      --carry-rounded --html sgd.html --svg sgd.svg    (the slide's rounding; the table as a page and a picture)
+
+limits: a formula has at most 2000 characters and 1000 operations, and nests parentheses or function calls
+at most 60 levels deep; --svg always finishes (with --graphviz, dot is stopped after 20 s).
 
 A formula that starts with a minus sign needs `--` before it: chainrule explain --at x=2 -- "-x*x".
 """
 
-_SGD_ONLY = ("model", "loss", "lr", "params")
-_FORMULA_ONLY = ("svg", "html", "open", "check")
+_SGD_ONLY = ("model", "loss", "lr", "params", "carry_rounded")
+_FORMULA_ONLY = ("check", "graphviz")
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
@@ -45,8 +51,11 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                    "or the word sgd or model (see the forms below)")
     p.add_argument("--at", nargs="+", default=[], metavar="NAME=VALUE",
                    help="values of the variables: x=-2 (a number) or w=1,2,3 (a vector)")
-    p.add_argument("--svg", metavar="FILE", help="also draw the circuit as SVG with Graphviz (package graphviz)")
-    p.add_argument("--html", metavar="FILE", help="also write a page that steps through forward and backward")
+    p.add_argument("--svg", metavar="FILE", help="also draw the circuit (or the SGD table) as SVG, with a colour key")
+    p.add_argument("--graphviz", action="store_true", help="draw the --svg with Graphviz's dot (package graphviz) "
+                   "instead of chainrule's own layout; dot is stopped after 20 s")
+    p.add_argument("--html", metavar="FILE", help="also write a page that steps through forward and backward "
+                   "(for sgd: through the table, step by step)")
     p.add_argument("--open", action="store_true", help="open the HTML page (or the SVG) in the browser")
     p.add_argument("--check", action="store_true", help="compare every gradient with a central finite difference")
     p.add_argument("--digits", type=int, default=2, help="decimals to round to (default 2, as the slides)")
@@ -57,6 +66,9 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     g.add_argument("--steps", type=int, default=3, help="number of SGD steps (default 3)")
     g.add_argument("--params", metavar="P,Q", help="the parameters to train (default: the model's variables "
                    "except those named x...)")
+    g.add_argument("--carry-rounded", action="store_true", help="carry the parameters from step to step rounded "
+                   "to --digits decimals, as a table computed by hand (the slide) does; a note gives the exact "
+                   "values")
     m = p.add_argument_group("model")
     m.add_argument("--run", metavar="DIR", help="a run directory saved by `chainrule train`")
     m.add_argument("--batch", type=int, default=64, help="examples in the batch to backpropagate (default 64)")
@@ -82,12 +94,16 @@ def run(args) -> int:
     except (FormulaError, ValueError, FileNotFoundError) as err:
         print(f"chainrule explain: error: {err}", file=sys.stderr)
         return 2
+    except OSError as err:  # --svg/--html naming a directory, a file we may not write, a full disk
+        print(f"chainrule explain: error: could not write {err.filename or 'the file'}: {err.strerror or err}",
+              file=sys.stderr)
+        return 2
 
 
 def _refuse(args, names, mode):
     extra = _given(args, names)
     if extra:
-        raise ValueError(f"--{extra[0]} does not apply to {mode}")
+        raise ValueError(f"--{extra[0].replace('_', '-')} does not apply to {mode}")
 
 
 def _out(text):
@@ -96,23 +112,30 @@ def _out(text):
     print(safe_for(sys.stdout, text))
 
 
+def _check_dirs(args):
+    """Before any work: a typo in a directory should not cost the run."""
+    for flag in ("svg", "html"):
+        path = getattr(args, flag)
+        if path and not os.path.isdir(os.path.dirname(os.path.abspath(path))):
+            raise ValueError(f"--{flag} {path}: the directory {os.path.dirname(os.path.abspath(path))!r} does "
+                             f"not exist")
+
+
 def _formula(args) -> int:
     from . import build
     from .parse import FormulaError, parse, parse_assignments
     from .text import render
 
     _refuse(args, _SGD_ONLY + ("run",), "a formula (they belong to `chainrule explain sgd` / `model`)")
+    if args.graphviz and not args.svg:
+        raise ValueError("--graphviz chooses how --svg is drawn: give --svg FILE too")
     f = parse(args.expr)
     values = parse_assignments(args.at)
     unused = [k for k in values if k not in f.inputs]
     if unused:
         raise FormulaError(f"--at gives {', '.join(unused)}, which the formula does not use (it uses "
                            f"{', '.join(f.inputs)})", syntax=False)
-    for flag in ("svg", "html"):  # before any work: a typo in a directory should not cost the run
-        path = getattr(args, flag)
-        if path and not os.path.isdir(os.path.dirname(os.path.abspath(path))):
-            raise ValueError(f"--{flag} {path}: the directory {os.path.dirname(os.path.abspath(path))!r} does "
-                             f"not exist")
+    _check_dirs(args)
     with warnings.catch_warnings():  # NumPy's "invalid value in log" would point into ops.py; see _nan_note
         warnings.simplefilter("ignore", RuntimeWarning)
         g = build(f, values)
@@ -128,29 +151,36 @@ def _formula(args) -> int:
     status = 0 if rows is None or all(r["ok"] for r in rows) else 1
     opened = None
     if args.svg:
-        from .svg import GraphvizMissing, write_svg
+        from .dot import GraphvizError
+        from .svg import write_svg
 
         try:
-            opened = write_svg(g, args.svg, args.digits)
+            opened = write_svg(g, args.svg, args.digits, graphviz=args.graphviz)
             print(f"\nwrote {args.svg}")
-        except GraphvizMissing as err:
+        except GraphvizError as err:
             print(f"chainrule explain: {err}", file=sys.stderr)
             status = status or 1
     if args.html or args.open:
         from .html import write_html
 
-        path = args.html
-        if not path:
-            import tempfile
-
-            path = tempfile.NamedTemporaryFile(prefix="chainrule-explain-", suffix=".html", delete=False).name
+        path = args.html or _temporary_page()
         opened = write_html(g, path, args.digits, title=f"Backprop, step by step: {args.expr}")
         print(f"\nwrote {path}")
+    _open(args, opened)
+    return status
+
+
+def _temporary_page():
+    import tempfile
+
+    return tempfile.NamedTemporaryFile(prefix="chainrule-explain-", suffix=".html", delete=False).name
+
+
+def _open(args, opened):
     if args.open and opened is not None:
         import webbrowser
 
         webbrowser.open(opened.resolve().as_uri())
-    return status
 
 
 _DOMAIN = {  # why a gate's value can stop being a finite real number
@@ -187,10 +217,20 @@ def _sgd(args) -> int:
     if not args.model or not args.loss:
         raise ValueError("`chainrule explain sgd` needs --model and --loss, e.g. --model 'w*x + b' "
                          "--loss '0.5*(h - y)**2'")
+    _check_dirs(args)
     params = [p.strip() for p in args.params.split(",") if p.strip()] if args.params else None
     table = sgd_table(args.model, args.loss, parse_assignments(args.at), 0.1 if args.lr is None else args.lr,
-                      args.steps, params)
+                      args.steps, params, carry_rounded=args.digits if args.carry_rounded else None)
     _out(table.text(args.digits))
+    opened = None
+    if args.svg:
+        opened = table.write_svg(args.svg, args.digits)
+        print(f"\nwrote {args.svg}")
+    if args.html or args.open:
+        path = args.html or _temporary_page()
+        opened = table.write_html(path, args.digits, title=f"SGD, step by step: h = {table.model}")
+        print(f"\nwrote {path}")
+    _open(args, opened)
     return 0
 
 

@@ -2,9 +2,10 @@
 
 The rule ("rounded sensibly"): a value that is exact at ``digits`` decimals prints in its shortest form
 (``3``, ``1.1``, ``0.48``); any other value is rounded to ``digits`` decimals and keeps its trailing zeros,
-so a reader can tell that it was rounded (L = 1.805 prints ``1.80``, σ = 0.7311 prints ``0.73``). Tiny and
-huge values switch to significant digits. Negative numbers use the typographic minus sign (U+2212), as the
-slides do.
+so a reader can tell that it was rounded (L = 1.805 prints ``1.80``, σ = 0.7311 prints ``0.73``). A value
+below the display precision keeps significant digits, in scientific notation when it is tiny (0.0012,
+3e−20): a gradient that is not zero never prints as 0. Huge values switch to scientific notation too
+(1.23e6). Negative numbers use the typographic minus sign (U+2212), as the slides do.
 """
 
 from __future__ import annotations
@@ -18,27 +19,32 @@ SMALL = 6  # tensors with at most this many elements are printed in full; larger
 
 
 def number(v, digits: int = 2) -> str:
-    """One number, rounded sensibly (see the module docstring)."""
+    """One number, rounded sensibly (see the module docstring); never "0" for a value that is not zero."""
     v = float(v)
     if math.isnan(v):
         return "nan"
     if math.isinf(v):
         return "∞" if v > 0 else MINUS + "∞"
+    if v == 0:
+        return "0"
     r = round(v, digits)
-    if abs(v - r) <= 1e-9 * max(1.0, abs(v)):  # exact at this precision (up to float noise)
-        if r == 0:
-            return "0"
-        if abs(r) >= 1e6:
-            s = f"{r:.{digits + 1}g}"
-        else:
-            s = f"{r:.{digits}f}".rstrip("0").rstrip(".")
-    elif abs(v) < 10.0**-digits:
-        s = f"{v:.{digits}g}"  # 0.0012, 1.2e-07: significant digits, not zeros
+    if r != 0 and abs(v - r) <= 1e-9 * max(1.0, abs(v)):  # exact at this precision (up to float noise)
+        s = _scientific(r, digits + 1) if abs(r) >= 1e6 else f"{r:.{digits}f}".rstrip("0").rstrip(".")
+    elif abs(v) < 10.0**-digits or r == 0:
+        s = _scientific(v, max(digits, 1))  # below the display precision: 0.0012, 3e−20, never 0
     elif abs(v) >= 1e6:
-        s = f"{v:.{digits + 1}g}"
+        s = _scientific(v, digits + 1)
     else:
         s = f"{v:.{digits}f}"
     return s.replace("-", MINUS)
+
+
+def _scientific(v, significant):
+    """``v`` with ``significant`` significant digits: 0.0012, 1.2e−7, 3e20 (no "+", no leading zeros in the
+    exponent)."""
+    s = f"{v:.{significant}g}"
+    mantissa, e, exponent = s.partition("e")
+    return f"{mantissa}e{int(exponent)}" if e else s
 
 
 def shape(s) -> str:

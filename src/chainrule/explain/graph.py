@@ -36,7 +36,7 @@ import numpy as np
 import chainrule as cr
 
 from . import fmt
-from .labels import describe
+from .labels import describe, local_numbers
 
 # engine node -> (input values, keyword parameters, output values, order of creation)
 _RECORDED = weakref.WeakKeyDictionary()
@@ -140,6 +140,7 @@ class Node:
     template: str = ""  # the gate as a formula over its inputs, "{0} + {1}", "1/{0}" ({i} = input i)
     local_templates: list = field(default_factory=list)  # per input: ∂out/∂input as a formula, or None
     local: list = field(default_factory=list)  # per input: ∂out/∂input as numbers (None: no gradient, or a Jacobian)
+    local_numeric: list = field(default_factory=list)  # per input: (template, extra values): ∂out/∂in with numbers
     upstream: object = None  # gates: ∂f/∂out, the gradient arriving from the output side
     sends: list = field(default_factory=list)  # per input: what this gate sends back (summed to the input's shape)
     grad: object = None  # ∂f/∂(this value): the sum of what its consumers send (None for constants)
@@ -148,6 +149,11 @@ class Node:
     elementwise: bool = False  # local derivatives are elementwise (or the output is a scalar): local is set
     params: dict = field(default_factory=dict)  # the op's keyword parameters (dim=..., shape=...)
     engine: object = field(default=None, repr=False, compare=False)  # the engine's node (gates)
+
+    def __repr__(self):
+        from .notebook import node_repr
+
+        return node_repr(self)
 
 
 @dataclass
@@ -176,6 +182,23 @@ class Graph:
     @property
     def out(self):
         return self.nodes[self.output]
+
+    def __repr__(self):
+        from .notebook import graph_repr
+
+        return graph_repr(self)
+
+    def _repr_html_(self):
+        """In a notebook: the stepping page of ``explain.html``, inline (see explain.notebook)."""
+        from .notebook import graph_html
+
+        return graph_html(self)
+
+    def _repr_svg_(self):
+        """In a notebook: the circuit as chainrule draws it (``explain.svg``; no Graphviz)."""
+        from .notebook import graph_svg
+
+        return graph_svg(self)
 
     def to_dict(self):
         """JSON-ready: numbers as nested lists."""
@@ -267,8 +290,9 @@ def graph(output, names=None) -> Graph:
         fn_index[fn] = len(nodes)
         value = outs[0] if len(outs) == 1 else tuple(outs)
         elementwise = fn.op_name() in _ELEMENTWISE or all(np.size(o) == 1 for o in outs)
+        numeric = local_numbers(fn, _is_engine_op(fn), local_t, outs[0] if len(outs) == 1 else None)
         nodes.append(Node(len(nodes), name, "gate", value, op, fn.op_name(), idx, template, local_t,
-                          [None] * len(ins), sends=[None] * len(ins), elementwise=elementwise,
+                          [None] * len(ins), numeric, sends=[None] * len(ins), elementwise=elementwise,
                           params=dict(kwargs), engine=fn))
         for i in idx:
             nodes[i].consumers.append(len(nodes) - 1)

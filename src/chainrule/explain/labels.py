@@ -94,6 +94,23 @@ def describe(fn, ins, edges, engine_op: bool):
     return label, f"{label}({generic})", [None] * n, set()
 
 
+def local_numbers(fn, engine_op: bool, local_templates, out):
+    """Per input, how its local derivative is computed with numbers: (template, extra values) or None.
+
+    The template's slots {0}, {1}, ... are the gate's inputs and then the extra values, so the slides' sigmoid
+    gate reads σ(t)·(1 − σ(t)) = 0.73·0.27 and tanh 1 − tanh(t)² = 1 − 0.76²: both from the gate's own output,
+    as the engine computes them. Other gates put their input values into their local-derivative formula
+    (exp(t) = exp(−1), −1/t² = −1/1.37²)."""
+    kind = fn.op_name()[: -len("Backward0")] if engine_op else None
+    n = len(local_templates)
+    if kind == "Sigmoid" and out is not None:
+        o = np.asarray(out, dtype=np.float64)
+        return [(f"{{{n}}}·{{{n + 1}}}", [o, 1 - o])]
+    if kind == "Tanh" and out is not None:
+        return [(f"1 {fmt.MINUS} {{{n}}}²", [np.asarray(out, dtype=np.float64)])]
+    return [(t, []) if t else None for t in local_templates]
+
+
 def _describe_pow(ins, const, c):
     if const[1] and not const[0]:
         p = float(np.asarray(ins[1]))

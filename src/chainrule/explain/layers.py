@@ -32,6 +32,11 @@ class Layer:
     params: list = field(default_factory=list)  # [(name, value array, gradient array or None)]
     by_hand: bool | None = None  # Linear: does ∂L/∂W equal δᵀ · input? (None: not a Linear layer)
 
+    def __repr__(self):
+        from .notebook import layer_repr
+
+        return layer_repr(self)
+
 
 @dataclass
 class LayerReport:
@@ -41,14 +46,14 @@ class LayerReport:
     batch: int
     model_name: str
 
-    def text(self, digits: int = 2) -> str:
+    def parts(self, digits: int = 2):
+        """(the two header lines, the table as rows of strings with its column titles first, the note or "")."""
         n = fmt.number
         head = [
             f"backprop through {self.model_name} on a batch of {self.batch}: loss = {n(self.loss, digits + 2)} "
             f"({self.loss_name})",
             "from the last layer to the first; δ = ∂L/∂(the layer's output). For a Linear layer "
             "(out = in·Wᵀ + b): ∂L/∂W = δᵀ·in, ∂L/∂b = Σ δ, and ∂L/∂in = δ·W is the δ of the layer below.",
-            "",
         ]
         rows = [("layer", "type", "output", "‖δ‖", "parameter", "shape", "‖param‖", "‖∂L/∂param‖", "δᵀ·in")]
         for lay in self.layers:
@@ -62,15 +67,30 @@ class LayerReport:
                 rows.append((*cells, pname, fmt.shape(np.shape(value)), n(_norm(value), digits + 1),
                              n(_norm(grad), digits + 1) if grad is not None else "-",
                              check if pname == "weight" else ""))
+        note = ""
+        if any(lay.by_hand is not None for lay in self.layers):
+            note = "δᵀ·in: ✓ where the engine's ∂L/∂W equals δᵀ·in computed by hand from the captured tensors"
+        return head, rows, note
+
+    def text(self, digits: int = 2) -> str:
+        head, rows, note = self.parts(digits)
         widths = [max(len(r[c]) for r in rows) for c in range(len(rows[0]))]
         body = ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
-        note = []
-        if any(lay.by_hand is not None for lay in self.layers):
-            note = ["", "δᵀ·in: ✓ where the engine's ∂L/∂W equals δᵀ·in computed by hand from the captured tensors"]
-        return "\n".join(head + body + note)
+        return "\n".join(head + [""] + body + (["", note] if note else []))
 
     def __str__(self):
         return self.text()
+
+    def __repr__(self):
+        from .notebook import layers_repr
+
+        return layers_repr(self)
+
+    def _repr_html_(self):
+        """In a notebook: the table of ``text()``, as HTML (see explain.notebook)."""
+        from .notebook import layers_html
+
+        return layers_html(self)
 
 
 def _array(t):

@@ -21,8 +21,8 @@ import numpy as np
 import chainrule as cr
 
 MAX_LENGTH = 2000  # characters
-MAX_NODES = 1000  # syntax-tree nodes
-MAX_DEPTH = 60  # nesting
+MAX_OPERATIONS = 1000  # operators and function calls (each becomes one gate or a few)
+MAX_NESTING = 60  # parentheses and function calls inside one another (a flat sum a + b + c + ... is level 0)
 
 # name -> number of arguments; each is chainrule's function of that name (max, min: maximum, minimum)
 FUNCTIONS = {"exp": 1, "log": 1, "sqrt": 1, "sigmoid": 1, "tanh": 1, "relu": 1, "sin": 1, "cos": 1, "abs": 1,
@@ -45,6 +45,7 @@ class FormulaError(ValueError):
         self.why = why
 
 
+_PRIMES = ("", "\u2032", "\u2033", "\u2034")  # x, x′, x″, x‴ (then x_4, ...)
 _BINOPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
 _REFUSED = {  # what a node is, for the refusal message "... is not allowed"
     ast.Attribute: "attribute access (a.b)", ast.Subscript: "indexing or slicing (a[i])",
@@ -60,14 +61,24 @@ _REFUSED = {  # what a node is, for the refusal message "... is not allowed"
 
 class Formula:
     """A checked formula: ``statements`` is a list of (name or None, expression); ``inputs`` are the names
-    it needs values for, in order of first use; ``output`` is the name of its result (the last statement)."""
+    it needs values for, in order of first use; ``output`` is the name of its result (the last statement).
 
-    def __init__(self, source, statements, inputs, output):
+    ``labels`` are the statements' names as the explanation shows them: a statement that assigns a name again
+    (``x = x * 2`` where x is an input, or a gate named twice) gets a prime, x′ (then x″), so the input keeps
+    its name and every value in the circuit has one name of its own."""
+
+    def __init__(self, source, statements, inputs, output, labels=None):
         self.source, self.statements, self.inputs, self.output = source, statements, inputs, output
+        self.labels = labels if labels is not None else [name for name, _ in statements]
 
     @property
     def gate_names(self):
-        return [name for name, _ in self.statements if name]
+        return [label for label in self.labels if label]
+
+    @property
+    def renamed(self):
+        """{label: name} for the statements shown under a primed name (x′ for a reassigned x)."""
+        return {label: name for (name, _), label in zip(self.statements, self.labels) if name and label != name}
 
     def evaluate(self, values, nudge=None):
         """Run the formula on the engine. ``values``: name -> Tensor (or number/array, a constant).
@@ -85,10 +96,10 @@ class Formula:
         ev = _Evaluator(env, nudge)
         named = {}
         result = None
-        for name, expr in self.statements:
+        for (name, expr), label in zip(self.statements, self.labels):
             result = ev.eval(expr)
             if name:
-                env[name] = named[name] = result
+                env[name] = named[label] = result
         if not isinstance(result, cr.Tensor):
             raise FormulaError("the formula does not depend on any variable: there is nothing to differentiate",
                                syntax=False)
@@ -111,8 +122,8 @@ def parse(source: str) -> Formula:
         raise FormulaError(f"could not parse the formula {source!r}: {err.msg} at column {err.offset}{hint}") from None
     except (ValueError, RecursionError, MemoryError, OverflowError) as err:
         raise FormulaError(f"could not parse the formula: {type(err).__name__}: {err}") from None
-    _check_size(tree)
-    statements, inputs, defined = [], [], set()
+    statements, labels, inputs, defined, versions = [], [], [], set(), {}
+    operations = 0
     for st in tree.body:
         if isinstance(st, ast.Expr):
             name, expr = None, st.value
@@ -123,24 +134,32 @@ def parse(source: str) -> Formula:
             _check_name(name)
             if name in FUNCTIONS:
                 raise FormulaError(f"'{name}' is a function; choose another name for the gate")
-            if name in inputs:
-                raise FormulaError(f"'{name}' is used as an input before this statement assigns it")
         else:
             raise FormulaError(f"{_REFUSED.get(type(st), 'the statement ' + type(st).__name__)} is not allowed")
-        _check_expr(expr)
+        if name in inputs and name not in defined:
+            raise FormulaError(f"'{name}' is read as an input by an earlier statement and assigned here: statements "
+                               f"run in order, so that statement would not see this gate; define {name} before "
+                               f"using it, or give this gate another name")
+        operations += _check_expr(expr)
+        if operations > MAX_OPERATIONS:
+            raise FormulaError(f"the formula has more than {MAX_OPERATIONS} operations (operators and function "
+                               f"calls); split it into smaller formulas", syntax=False)
         for n in _variables(expr):
             if n not in defined and n not in inputs:
                 inputs.append(n)
-        if name:
+        label = name
+        if name:  # a name assigned again (an input, or an earlier gate) shows as name′, name″: one name per value
+            earlier = versions.get(name, 1 if name in inputs else 0)
+            label = name + _PRIMES[earlier] if earlier < len(_PRIMES) else f"{name}_{earlier}"
+            versions[name] = earlier + 1
             defined.add(name)
         statements.append((name, expr))
+        labels.append(label)
     if not statements:
         raise FormulaError("the formula is empty")
-    if statements[-1][0] is None and "f" in inputs:
-        output = "out"
-    else:
-        output = statements[-1][0] or "f"
-    return Formula(source, statements, inputs, output)
+    shown = set(inputs) | {label for label in labels if label}
+    output = labels[-1] or ("f" if "f" not in shown else "out" if "out" not in shown else "f\u2032")
+    return Formula(source, statements, inputs, output, labels)
 
 
 def _variables(expr):
@@ -156,25 +175,52 @@ def _variables(expr):
     return out
 
 
-def _check_size(tree):
-    count, stack = 0, [(tree, 0)]
-    while stack:
-        node, depth = stack.pop()
-        count += 1
-        if count > MAX_NODES:
-            raise FormulaError(f"the formula has more than {MAX_NODES} parts")
-        if depth > MAX_DEPTH:
-            raise FormulaError(f"the formula is nested more than {MAX_DEPTH} levels deep")
-        stack.extend((c, depth + 1) for c in ast.iter_child_nodes(node))
-
-
 def _check_name(name):
     if name.startswith("_"):
         raise FormulaError(f"names starting with '_' are not allowed ({name!r})")
 
 
-def _check_expr(node):
-    """Refuse everything outside the whitelist, naming what was found."""
+_PRECEDENCE = {ast.Add: 1, ast.Sub: 1, ast.Mult: 2, ast.Div: 2, ast.Pow: 4}
+_UNARY_PRECEDENCE = 3
+
+
+def _nesting(parent, child, position):
+    """1 if ``child`` sits inside parentheses or a call's brackets of its own under ``parent``, else 0: the
+    operands of a chain such as a + b − c or a·b/c are on the chain's level, as a reader sees it."""
+    if isinstance(parent, ast.Call):
+        return 1
+    mine = (_PRECEDENCE[type(child.op)] if isinstance(child, ast.BinOp)
+            else _UNARY_PRECEDENCE if isinstance(child, ast.UnaryOp) else None)
+    if mine is None:
+        return 0
+    theirs = _UNARY_PRECEDENCE if isinstance(parent, ast.UnaryOp) else _PRECEDENCE[type(parent.op)]
+    if mine != theirs:
+        return int(mine < theirs)
+    if isinstance(child, ast.UnaryOp):  # - -x
+        return 0
+    right_assoc = isinstance(parent.op, ast.Pow)  # x**y**z is x**(y**z)
+    return int(position == (0 if right_assoc else 1))
+
+
+def _check_expr(expr) -> int:
+    """Refuse everything outside the whitelist, naming what was found, and anything nested more than
+    MAX_NESTING deep; return the number of operations (operators and calls). Iterative: a flat sum of a
+    thousand terms is a thousand levels deep in Python's syntax tree."""
+    operations, stack = 0, [(expr, 0)]
+    while stack:
+        node, level = stack.pop()
+        if level > MAX_NESTING:
+            raise FormulaError(f"the formula nests parentheses or function calls more than {MAX_NESTING} levels "
+                               f"deep (as in sigmoid(sigmoid(...))); name some inner results as gates "
+                               f"(q = ...; f = sigmoid(q)) to flatten it")
+        children = _check_node(node)
+        operations += bool(children)
+        stack.extend((c, level + _nesting(node, c, k)) for k, c in enumerate(children))
+    return operations
+
+
+def _check_node(node):
+    """Check one node of an expression against the whitelist; return its operands (to check next)."""
     if isinstance(node, ast.Constant):
         if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
             raise FormulaError(f"only numbers are allowed as constants, not {type(node.value).__name__} "
@@ -183,24 +229,21 @@ def _check_expr(node):
             float(node.value)
         except OverflowError:
             raise FormulaError("a number in the formula is too large") from None
-        return
+        return []
     if isinstance(node, ast.Name):
         _check_name(node.id)
         if node.id in FUNCTIONS:
             raise FormulaError(f"'{node.id}' is a function: call it, e.g. {node.id}(x)")
-        return
+        return []
     if isinstance(node, ast.BinOp):
         if type(node.op) not in _BINOPS:
             hint = " (for a power write x**2: ^ is not a power in Python)" if isinstance(node.op, ast.BitXor) else ""
             raise FormulaError(f"the operator {type(node.op).__name__} is not allowed{hint}")
-        _check_expr(node.left)
-        _check_expr(node.right)
-        return
+        return [node.left, node.right]
     if isinstance(node, ast.UnaryOp):
         if not isinstance(node.op, (ast.USub, ast.UAdd)):
             raise FormulaError(f"the unary operator {type(node.op).__name__} is not allowed")
-        _check_expr(node.operand)
-        return
+        return [node.operand]
     if isinstance(node, ast.Call):
         if not isinstance(node.func, ast.Name):
             raise FormulaError("only calls of the known functions by name are allowed (no a.b(...), no f(x)(y))")
@@ -209,14 +252,11 @@ def _check_expr(node):
             raise FormulaError(f"unknown function {fname!r}")
         if node.keywords:
             raise FormulaError(f"{fname}() takes no keyword arguments")
-        for a in node.args:
-            if isinstance(a, ast.Starred):
-                raise FormulaError("*arguments are not allowed")
+        if any(isinstance(a, ast.Starred) for a in node.args):
+            raise FormulaError("*arguments are not allowed")
         if len(node.args) != FUNCTIONS[fname]:
             raise FormulaError(f"{fname}() takes {FUNCTIONS[fname]} argument(s), got {len(node.args)}")
-        for a in node.args:
-            _check_expr(a)
-        return
+        return list(node.args)
     raise FormulaError(f"{_REFUSED.get(type(node), type(node).__name__)} is not allowed in a formula")
 
 
@@ -234,27 +274,40 @@ class _Evaluator:
         # nodes behind the values given (another formula's output, as in sgd) are not this formula's gates
         self._seen = {v.grad_fn for v in env.values() if isinstance(v, cr.Tensor) and v.grad_fn is not None}
 
-    def eval(self, node):
-        if isinstance(node, ast.Constant):
-            return np.float64(node.value)
-        if isinstance(node, ast.Name):
-            v = self.env[node.id]
-            return v if isinstance(v, cr.Tensor) else np.asarray(v, dtype=np.float64)
+    def eval(self, expr):
+        """The value of a checked expression: operands left to right, then the operation (iterative, so a
+        flat sum of a thousand terms needs no deep recursion)."""
+        stack, results = [(expr, False)], []
+        while stack:
+            node, operands_done = stack.pop()
+            if isinstance(node, ast.Constant):
+                results.append(np.float64(node.value))
+            elif isinstance(node, ast.Name):
+                v = self.env[node.id]
+                results.append(v if isinstance(v, cr.Tensor) else np.asarray(v, dtype=np.float64))
+            elif not operands_done:
+                stack.append((node, True))
+                stack.extend((c, False) for c in reversed(_operands(node)))
+            else:
+                n = len(_operands(node))
+                args = results[-n:]
+                del results[-n:]
+                results.append(self._apply(node, args))
+        return results[0]
+
+    def _apply(self, node, args):
         if isinstance(node, ast.UnaryOp):
-            v = self.eval(node.operand)
-            return v if isinstance(node.op, ast.UAdd) else self.call(operator.neg, v)
+            return args[0] if isinstance(node.op, ast.UAdd) else self.call(operator.neg, args[0])
         if isinstance(node, ast.BinOp):
-            a, b = self.eval(node.left), self.eval(node.right)
+            a, b = args
             op = _BINOPS[type(node.op)]
             if op == "/" and isinstance(b, cr.Tensor) and not isinstance(a, cr.Tensor) and np.all(a == 1):
                 return self.call(cr.reciprocal, b)  # the lecture's 1/x gate, on its own (1 / x adds a ·1 gate)
             if op == "/" and isinstance(b, cr.Tensor) and not isinstance(a, cr.Tensor) and np.ndim(a) == 0:
                 return self.call(lambda t: float(a) / t, b)  # a number over x: as Python's 2 / x computes it
             return self.call(_BINARY[op], a, b)
-        if isinstance(node, ast.Call):
-            fname = node.func.id
-            return self.call(getattr(cr, _PUBLIC_NAME.get(fname, fname)), *[self.eval(a) for a in node.args])
-        raise FormulaError(f"{type(node).__name__} is not allowed")  # unreachable after _check_expr
+        fname = node.func.id
+        return self.call(getattr(cr, _PUBLIC_NAME.get(fname, fname)), *args)
 
     def call(self, fn, *args):
         if not any(isinstance(a, cr.Tensor) for a in args):  # constants only: fold, no gate
@@ -287,6 +340,11 @@ class _Evaluator:
         return order
 
 
+def _operands(node):
+    return [node.operand] if isinstance(node, ast.UnaryOp) else [node.left, node.right] if isinstance(
+        node, ast.BinOp) else node.args
+
+
 def _constant(a):
     return cr.from_numpy(np.asarray(a, dtype=np.float64))
 
@@ -312,11 +370,12 @@ def parse_value(name, text):
             v = np.asarray([float(p) for p in s.split(",") if p.strip()], dtype=np.float64)
         else:
             v = np.asarray(float(s), dtype=np.float64)
-    except (ValueError, TypeError, json.JSONDecodeError):
-        raise FormulaError(f"--at {name}={text}: {text!r} is not a number (write {name}=-2, or {name}=1,2,3 "
-                           f"for a vector)", syntax=False) from None
+    except (ValueError, TypeError, RecursionError, json.JSONDecodeError):
+        shown = text if len(text) <= 40 else text[:37] + "..."
+        raise FormulaError(f"--at {name}={shown}: this is not a number (write {name}=-2, or {name}=1,2,3 "
+                           f"for a vector, or {name}=[[1,2],[3,4]])", syntax=False) from None
     if not np.isfinite(v).all():
-        raise FormulaError(f"--at {name}={text}: values must be finite numbers", syntax=False)
+        raise FormulaError(f"--at {name}=...: values must be finite numbers", syntax=False)
     return v
 
 

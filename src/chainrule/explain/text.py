@@ -78,10 +78,11 @@ def edge_line(g, gate, pos, digits=2, lhs=None):
     tpl = gate.local_templates[pos] if pos < len(gate.local_templates) else None
     local_formula = fill(tpl, _names(g, gate)) if tpl else None
     local = gate.local[pos] if pos < len(gate.local) else None
+    numbers = _local_numbers(g, gate, pos, digits)
     if gate.index == g.output and not g.seeded and local is not None:  # upstream is ∂f/∂f = 1
         loc = fmt.value(local, digits)
         if local_formula and local_formula != loc:
-            return f"{lhs} = {local_formula} = {send}"
+            return f"{lhs} = {local_formula}{numbers} = {send}"
         return f"{lhs} = {send}"
     chain = f"{_d(f, gate.name)} · {_d(gate.name, inp.name)}"
     if local is None:  # not elementwise: a Jacobian, applied as a vector-Jacobian product
@@ -95,13 +96,33 @@ def edge_line(g, gate, pos, digits=2, lhs=None):
         summed = np.shape(gate.sends[pos]) != np.broadcast_shapes(up.shape, local.shape)
         if summed:  # broadcasting: the input was used for many elements, so its gradient is their sum
             chain = "Σ " + chain
-    product = f"{fmt.value(up, digits)} {'·' if scalar else '⊙'} {_paren(fmt.value(local, digits))}"
+    loc = fmt.value(local, digits)
+    product = f"{fmt.value(up, digits)} {'·' if scalar else '⊙'} {_paren(loc)}"
     if not scalar and chain.startswith("Σ"):
         product = f"Σ {product}"
     line = f"{lhs} = {chain} = {product} = {send}"
-    if local_formula and local_formula != fmt.value(local, digits) and not _NUMBER.match(local_formula):
-        line += f"   ({_d(gate.name, inp.name)} = {local_formula})"
+    if local_formula and local_formula != loc and not _NUMBER.match(local_formula):
+        line += f"   ({_d(gate.name, inp.name)} = {local_formula}{numbers}{' = ' + loc if numbers else ''})"
     return line
+
+
+def _local_numbers(g, gate, pos, digits):
+    """' = 0.73·0.27': the local derivative's formula with the numbers put in (scalars only), or ''."""
+    spec = gate.local_numeric[pos] if pos < len(gate.local_numeric) else None
+    if not spec or gate.local[pos] is None:
+        return ""
+    template, extras = spec
+    if _SLOT.fullmatch(template):  # ∂(a·b)/∂a = b: the product already shows b's value
+        return ""
+    values = [g.nodes[i].value for i in gate.inputs] + list(extras)
+    if any(isinstance(v, tuple) or np.size(v) != 1 for v in values):
+        return ""
+    text = fill(template, [fmt.value(v, digits) for v in values])
+    loc = fmt.value(gate.local[pos], digits)
+    formula = fill(template, _names(g, gate) + [""] * len(extras))
+    if text in (loc, formula) or _NUMBER.match(text):
+        return ""
+    return f" = {text}"
 
 
 def _paren(s):
@@ -169,6 +190,9 @@ def check_lines(rows, f="f"):
     lines = [head] + ["  " + "  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in table]
     bad = sum(not r["ok"] for r in rows)
     lines.append(f"  {len(rows) - bad} of {len(rows)} gradients agree" + (f"; {bad} do NOT" if bad else ""))
+    total = getattr(rows, "total", len(rows))
+    if total > len(rows):
+        lines.append(f"  ({len(rows)} of {total} gradients checked: every input, then gates spread over the circuit)")
     return lines
 
 

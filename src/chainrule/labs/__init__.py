@@ -4,7 +4,9 @@
     labs.names()                              # every lab, in the lectures' order
     result = labs.run("xor", out="lab-results", seed=0)
     result.numbers, result.conclusion          # what was measured, and what it means
+    result                                     # in Jupyter: the claims, verdicts and figures inline
     labs.run_all(out="lab-results")            # every lab + lab-results/report.html
+    labs.run("xor", mode="full")              # 5 seeds, on the sweep executor (local worker processes)
 
 Each lab lives in its own module with a ``run(ctx)`` function; this registry imports it only when it runs,
 so ``chainrule lab list`` is instant.
@@ -24,7 +26,14 @@ class Lab:
     name: str
     module: str
     title: str
-    claim: str
+    slides: tuple  # keys of labs.slides.SLIDES: the lecture claims this lab tests
+
+    @property
+    def claim(self) -> str:
+        """The first slide's words (the one-line claim of the report)."""
+        from .slides import slide
+
+        return slide(self.slides[0]).quote
 
     @property
     def run(self):
@@ -32,32 +41,47 @@ class Lab:
 
 
 LABS = [
-    Lab("xor", "xor", "XOR needs a hidden layer (or the feature x1·x2)",
-        "A linear classifier cannot separate XOR; adding x1·x2 or one hidden layer fixes it."),
-    Lab("linear-stack", "linear_stack", "Stacked linear layers are one linear layer",
-        "W2(W1x + b1) + b2 = W'x + b' with W' = W2W1, b' = W2b1 + b2; a nonlinearity in between breaks this."),
-    Lab("activations", "activations", "Activations, their derivatives, and how fast each trains",
-        "ReLU trains faster than tanh and sigmoid (Krizhevsky et al. quote ~6x on CIFAR-10)."),
-    Lab("dead-relu", "dead_relu", "ReLUs die at a high learning rate; LeakyReLU does not",
-        "A large step can push a ReLU's pre-activation below zero for every input: it never recovers."),
-    Lab("saturation", "saturation", "Large weights saturate sigmoid/tanh units and kill the gradient",
-        "With large initial weights most units sit on the flat tails, so the gradient vanishes layer by layer."),
-    Lab("init", "init", "Initialisation: symmetry, vanishing and exploding activations",
-        "Zero init keeps units identical; small init collapses the signal with depth; Xavier (tanh) and He "
-        "(ReLU) keep n*Var(w) at the right value and the activations steady over 10 layers."),
+    # networks and activations
+    Lab("xor", "xor", "XOR needs a hidden layer (or the feature x1·x2)", ("xor",)),
+    Lab("linear-stack", "linear_stack", "Stacked linear layers are one linear layer", ("linear-stack",)),
+    Lab("activations", "activations", "Activations: how fast each trains, each at its best learning rate",
+        ("relu-faster", "relu-x6")),
+    Lab("activation-depth", "activation_depth", "Activations at depth 1 to 8", ("relu-faster",)),
+    Lab("exp-cost", "exp_cost", "The cost of exp(): is ReLU computationally efficient?", ("relu-efficient",)),
+    Lab("dead-relu", "dead_relu", "Dead ReLUs at a high learning rate, and LeakyReLU", ("dead-relu", "leaky-fix")),
+    Lab("prelu", "prelu", "PReLU: what α learns", ("prelu",)),
+    Lab("elu-mean", "elu_mean", "ELU's output mean", ("elu",)),
+    Lab("saturation", "saturation", "Large weights saturate sigmoid/tanh units", ("saturation", "kills-gradient")),
     Lab("tanh-vs-sigmoid", "tanh_vs_sigmoid", "Tanh or sigmoid: which gives the larger first gradient?",
-        "With zero-centred data, tiny zero-mean weights and zero biases, tanh' = 1 but sigmoid' = 1/4 at 0, "
-        "and sigmoid's outputs sit at 1/2, not 0."),
-    Lab("optimizers", "optimizers", "SGD, momentum, Nesterov, Adagrad, RMSprop, Adam",
-        "Momentum and adaptive steps get through ravines and saddles faster; the learning rate matters most."),
-    Lab("batchnorm", "batchnorm", "Batch normalisation in a deep network",
-        "Normalising each layer's pre-activations keeps their statistics steady and trains a deep net faster."),
-    Lab("dropout", "dropout", "Dropout (and L2) on a small training set",
-        "Dropout narrows the train/validation gap; averaging many dropout passes approximates eval mode."),
-    Lab("augmentation", "augmentation", "Data augmentation with few training digits",
-        "Random shifts and noise act as more data: test accuracy rises when training digits are few."),
+        ("tanh-vs-sigmoid",)),
+    Lab("go-deeper", "go_deeper", "The scalar network that goes deeper", ("go-deeper",)),
+    # initialisation
+    Lab("init", "init", "Initialisation: symmetry, vanishing and exploding activations",
+        ("zero-init", "small-init", "xavier-he", "xavier-nout")),
+    Lab("uniform-init", "uniform_init", "U[−1/√n, 1/√n] (Tricks of the Trade): n·Var(w) = 1/3", ("uniform-init",)),
+    Lab("sigmoid-zero-init", "sigmoid_zero_init", "A sigmoid network initialised with zeros",
+        ("sigmoid-zero-init",)),
+    Lab("input-normalisation", "input_normalisation", "Input normalisation", ("input-norm",)),
+    # optimisation
+    Lab("optimizers", "optimizers", "SGD, momentum, Nesterov, Adagrad, RMSprop, Adam, each at its best rate",
+        ("optimizers",)),
+    Lab("adam-bias-correction", "adam_bias", "Adam with and without bias correction (and without the √)",
+        ("adam-bias", "cache-sqrt")),
+    Lab("adadelta", "adadelta", "Adadelta: no learning rate to tune?", ("adadelta",)),
+    Lab("lr-decay", "lr_decay", "Learning-rate decay", ("lr-decay",)),
+    Lab("batch-size", "batch_size", "Minibatch size and gradient noise", ("batch-size",)),
+    Lab("early-stopping", "early_stopping", "Monitoring and early stopping", ("monitor",)),
+    # normalisation and regularisation
+    Lab("batchnorm", "batchnorm", "Batch normalisation in a deep network", ("batchnorm",)),
+    Lab("batchnorm-eval", "batchnorm_eval", "Batch norm at test time: moving averages, model.eval() and ε",
+        ("bn-eval", "bn-eps")),
+    Lab("dropout", "dropout", "Dropout (and L2) on a small training set", ("dropout-gap", "dropout-ensemble")),
+    Lab("dropout-scaling", "dropout_scaling", "Dropout's test-time scaling: keep-probability p or drop p?",
+        ("dropout-p",)),
+    Lab("augmentation", "augmentation", "Data augmentation with few training digits", ("augmentation",)),
+    # backprop
     Lab("backprop-by-hand", "backprop_by_hand", "Backpropagation by hand (MLHEP example)",
-        "dense -> sigmoid -> dense -> softmax -> log-loss: the slide's formulas give the engine's gradients."),
+        ("backprop", "log-loss-sign", "sigmoid-formula", "sigmoid-grad", "sgd-update", "sgd-table")),
 ]
 
 _BY_NAME = {lab.name: lab for lab in LABS}
@@ -75,20 +99,44 @@ def get(name: str) -> Lab:
 
 
 def run(name: str, out="lab-results", seed: int = 0, full: bool = False, mode: str | None = None,
-        save: bool = True, echo=print) -> LabResult:
-    """Run lab ``name``; its files go to ``out/name/``. ``mode``: 'quick' | 'fast' | 'full' (overrides full)."""
+        save: bool = True, echo=print, seeds: int | None = None, executor=None, workers: int | None = None
+        ) -> LabResult:
+    """Run lab ``name``; its files go to ``out/name/``. ``mode``: 'live' (default) | 'full' (overrides full);
+    ``seeds``: how many (default 3 live, 5 full). Where the trials run: ``executor`` if given; in full mode
+    otherwise the sweep executor with ``workers`` local processes (None: one per CPU; 0: this process)."""
+    from ._common import ALIASES
+    from ._seeds import make_executor
+
     lab = get(name)
-    mode = mode or ("full" if full else "fast")
-    return run_lab(lab, Path(out) / name, seed=seed, mode=mode, save=save, echo=echo)
+    mode = ALIASES.get(mode, mode) or ("full" if full else "live")
+    own = make_executor(workers) if executor is None and mode == "full" and workers != 0 else None
+    try:
+        return run_lab(lab, Path(out) / name, seed=seed, mode=mode, save=save, echo=echo, seeds=seeds,
+                       executor=executor or own)
+    finally:
+        if own is not None:
+            own.close()
 
 
 def run_all(out="lab-results", seed: int = 0, full: bool = False, mode: str | None = None, only=None,
-            echo=print) -> tuple[list[LabResult], Path]:
-    """Run every lab (or those in ``only``) and write ``out/report.html``; returns (results, report path)."""
+            echo=print, seeds: int | None = None, workers: int | None = None, executor=None
+            ) -> tuple[list[LabResult], Path]:
+    """Run every lab (or those in ``only``) and write ``out/report.html``; returns (results, report path).
+
+    Where the trials run: ``executor`` if given (``_seeds.make_executor``: local processes or Dask); in full
+    mode otherwise one executor of ``workers`` local processes (None: one per CPU) shared by every lab."""
+    from ._common import ALIASES
+    from ._seeds import make_executor
     from .report import write_report
 
-    results = [run(lab.name, out, seed, full, mode, echo=echo) for lab in LABS
-               if only is None or lab.name in only]
+    mode = ALIASES.get(mode, mode) or ("full" if full else "live")
+    own = make_executor(workers) if executor is None and mode == "full" and workers != 0 else None
+    try:
+        results = [run(lab.name, out, seed, mode=mode, echo=echo, seeds=seeds, executor=executor or own)
+                   for lab in LABS if only is None or lab.name in only]
+    finally:
+        if own is not None:
+            own.close()
     return results, write_report(results, Path(out))
 
 

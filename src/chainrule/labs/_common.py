@@ -1,11 +1,16 @@
-"""What every lab shares: the run context (seed, output folder, numbers, figures, conclusion), the result
-record and a small training loop. The data (``chainrule.data.datasets.digits_split``), the MLP and the
-plotting policy (``chainrule.plotting``: the labs draw in ``plotting.LAB_STYLE``) live with the library.
+"""What every lab shares: the run context (mode, seeds, output folder, numbers, claims, figures, conclusion),
+the result record and a small training loop. The data (``chainrule.data.datasets.digits_split``), the MLP and
+the plotting policy (``chainrule.plotting``: the labs draw in ``plotting.LAB_STYLE``) live with the library.
 
-A lab is a function ``run(ctx)``: it measures, calls ``ctx.record(name=value, ...)`` for every number it
-will quote, ``ctx.figure(fig, "file.png", "caption")`` for every figure, and ends with
-``ctx.conclude("... quoting the numbers ...")``. The context writes ``numbers.json`` and the PNGs into the
-lab's folder; the same seed gives the same numbers (all randomness flows from ``ctx.seed``).
+A lab is a function ``run(ctx)``. It measures each arm once per seed with ``ctx.map(trial_fn, configs)``
+(``_seeds``: the trials run here in live mode, on the sweep executor in full mode), reduces the per-seed
+numbers to ``Stat``s (mean ± spread), calls ``ctx.claim(...)`` once per lecture claim it tests (the slide,
+the textbook answer, what was measured, the verdict), ``ctx.record(...)`` for every other number it
+quotes, ``ctx.figure(fig, "file.png", "caption")`` for every figure, and ends with ``ctx.conclude(...)``.
+
+Modes: ``live`` (the default: 3 seeds, each lab ≤ 10 s, for the lecture hall) and ``full`` (5 seeds, on
+the sweep executor when it is installed). A seed's trial is the same experiment in both modes, so the live
+run's numbers are the full run's first three seeds.
 """
 
 from __future__ import annotations
@@ -22,19 +27,33 @@ import numpy as np
 import chainrule as cr
 
 from .. import plotting
+from ..nn import activation_registry
+from ._seeds import _rng_state, _set_rng_state, map_seeds
+from ._stats import VERDICTS, Stat
+from .slides import slide
 
-MODES = ("quick", "fast", "full")  # quick: the test suite's size; fast: the default; full: --full
+MODES = ("live", "full")
+ALIASES = {"quick": "live", "fast": "live"}  # the modes' names before issue 19
+SEEDS = {"live": 3, "full": 5}
 
 
 @dataclass
 class Figure:
     path: str  # relative to the lab's folder
     caption: str
+    png: bytes | None = field(default=None, repr=False, compare=False)  # the image, kept for notebooks
+
+    def data(self, out_dir) -> bytes | None:
+        """The PNG: as drawn in this process, else the file in ``out_dir`` (None if neither exists)."""
+        if self.png is not None:
+            return self.png
+        path = Path(out_dir) / self.path
+        return path.read_bytes() if path.exists() else None
 
 
 @dataclass
 class LabResult:
-    """What one lab run produced: the numbers it measured, its figures, its conclusion."""
+    """What one lab run produced: its claims, the numbers it measured, its figures, its conclusion."""
 
     name: str
     title: str
@@ -46,15 +65,35 @@ class LabResult:
     conclusion: str = ""
     seconds: float = 0.0
     out_dir: str = ""
+    seeds: list = field(default_factory=list)
+    claims: list = field(default_factory=list)
+    cpu_seconds: float = 0.0
 
     def to_json(self) -> dict:
-        return asdict(self)
+        out = asdict(self)
+        for f in out["figures"]:
+            f.pop("png", None)
+        return out
+
+    def __repr__(self) -> str:
+        verdicts = ", ".join(f"{c['key']}: {c['verdict']}" for c in self.claims)
+        return (f"<LabResult {self.name}: {len(self.seeds)} seeds ({self.mode}), {verdicts or 'no claims'}; "
+                f"{len(self.figures)} figure{'s' * (len(self.figures) != 1)}, {self.seconds:.1f} s>")
+
+    def _repr_html_(self) -> str:
+        """Jupyter's view: each claim (slide, textbook answer, mean ± spread, verdict), the conclusion, the figures
+        inline as PNG data, the numbers folded away."""
+        from .report import notebook_html
+
+        return notebook_html(self)
 
 
 def _plain(value):
     """NumPy scalars/arrays and tensors → plain JSON values; non-finite floats → None (JSON has no NaN)."""
     if isinstance(value, cr.Tensor):
         value = value.detach().numpy()
+    if isinstance(value, Stat):
+        return value.to_json()
     if isinstance(value, np.ndarray):
         return [_plain(v) for v in value.tolist()] if value.ndim else _plain(value.item())
     if isinstance(value, (list, tuple)):
@@ -72,55 +111,69 @@ def _plain(value):
 
 
 class LabContext:
-    """Seed, mode and output folder of one lab run; collects numbers, figures and the conclusion."""
+    """Mode, seeds and output folder of one lab run; collects numbers, claims, figures and the conclusion."""
 
-    def __init__(self, name: str, out_dir, seed: int = 0, mode: str = "fast", save: bool = True):
+    def __init__(self, name: str, out_dir, seed: int = 0, mode: str = "live", save: bool = True,
+                 seeds: int | None = None, executor=None):
+        mode = ALIASES.get(mode, mode)
         if mode not in MODES:
             raise ValueError(f"lab {name}: mode must be one of {MODES}, got {mode!r}")
         if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
             raise ValueError(f"lab {name}: seed must be a non-negative integer, got {seed!r}")
+        count = SEEDS[mode] if seeds is None else seeds
+        if isinstance(count, bool) or not isinstance(count, (int, np.integer)) or count < 1:
+            raise ValueError(f"lab {name}: seeds must be a positive integer, got {seeds!r}")
         self.name, self.seed, self.mode, self.save = name, int(seed), mode, save
+        self.seeds = list(range(self.seed, self.seed + int(count)))
+        self.executor = executor
         self.out_dir = Path(out_dir)
         self.numbers: dict = {}
+        self.claims: list[dict] = []
         self.figures: list[Figure] = []
         self.conclusion = ""
         if save:
             self.out_dir.mkdir(parents=True, exist_ok=True)
-        self.reseed(0)
 
     @property
     def full(self) -> bool:
         return self.mode == "full"
 
     @property
-    def quick(self) -> bool:
-        return self.mode == "quick"
+    def n_seeds(self) -> str:
+        return f"{len(self.seeds)} seed{'s' * (len(self.seeds) != 1)}"
 
-    def size(self, quick, fast, full):
-        """Pick a size by mode: ``ctx.size(quick=2, fast=5, full=30)``."""
-        return {"quick": quick, "fast": fast, "full": full}[self.mode]
-
-    def reseed(self, offset: int = 0) -> np.random.Generator:
-        """Reset chainrule's global RNG to ``seed + offset`` and return a NumPy generator with that seed.
-
-        Calling it before each arm of a comparison gives every arm the same starting weights and batches,
-        so the difference measured is the one the arm changes (activation, optimiser, init...).
-        """
-        cr.manual_seed(self.seed * 1000 + offset)
-        return np.random.default_rng(self.seed * 1000 + offset)
+    def map(self, fn, configs) -> list[list[dict]]:
+        """Run the trial ``fn`` for every config and every seed: ``out[i][k]`` is config i at seed k."""
+        return map_seeds(fn, configs, self.seeds, self.executor)
 
     def record(self, **numbers):
         for k, v in numbers.items():
             self.numbers[k] = _plain(v)
 
+    def claim(self, key: str, *, textbook: str, measured: str, verdict: str, stats=None, drift: bool = True):
+        """One lecture claim this lab tests: the slide ``key`` (``labs.slides``), the textbook answer, what was
+        measured (with mean ± spread), the verdict (``_stats.VERDICTS``) and the per-seed ``stats`` behind it
+        ({name: Stat}). ``drift=False``: numbers that vary from run to run (timings), left out of the docs'
+        drift test."""
+        if verdict not in VERDICTS:
+            raise ValueError(f"lab {self.name}: verdict must be one of {VERDICTS}, got {verdict!r}")
+        self.claims.append({"key": key, "slide": slide(key).to_json(), "textbook": " ".join(textbook.split()),
+                            "measured": " ".join(measured.split()), "verdict": verdict,
+                            "stats": _plain(stats or {}), "drift": bool(drift)})
+
     def figure(self, fig, filename: str, caption: str):
-        """Save a matplotlib figure as PNG in the lab's folder (and close it)."""
-        if self.save:
-            # a constrained layout already fits the canvas; "tight" would draw the whole figure twice
-            tight = None if fig.get_layout_engine() is not None else "tight"
-            plotting.save(fig, self.out_dir / filename, dpi=90, bbox_inches=tight)
+        """Draw a matplotlib figure as PNG (kept with the result; saved in the lab's folder) and close it."""
+        import io
+
+        # a constrained layout already fits the canvas; "tight" would draw the whole figure twice
+        tight = None if fig.get_layout_engine() is not None else "tight"
+        buf = io.BytesIO()
+        plotting.save(fig, buf, dpi=80, bbox_inches=tight, format="png")
         plotting.close(fig)
-        self.figures.append(Figure(filename, caption))
+        png = buf.getvalue()
+        if self.save:
+            (self.out_dir / filename).write_bytes(png)
+        self.figures.append(Figure(filename, caption, png))
 
     def conclude(self, text: str):
         self.conclusion = " ".join(text.split())
@@ -137,11 +190,12 @@ def _one_blas_thread():
     return threadpool_limits(limits=1, user_api="blas")
 
 
-def run_lab(lab, out_dir, seed: int = 0, mode: str = "fast", save: bool = True, echo=print) -> LabResult:
+def run_lab(lab, out_dir, seed: int = 0, mode: str = "live", save: bool = True, echo=print, seeds=None,
+            executor=None) -> LabResult:
     """Run one lab (a registry entry), write its PNGs and ``numbers.json``, return the result."""
-    ctx = LabContext(lab.name, out_dir, seed=seed, mode=mode, save=save)
-    old_dtype = cr.get_default_dtype()
-    t0 = time.perf_counter()
+    ctx = LabContext(lab.name, out_dir, seed=seed, mode=mode, save=save, seeds=seeds, executor=executor)
+    old_dtype, state = cr.get_default_dtype(), _rng_state()
+    t0, c0 = time.perf_counter(), time.process_time()
     try:
         cr.set_default_dtype(cr.float32)
         # the labs' look for their figures, built and saved inside: the caller's rcParams come back after
@@ -149,8 +203,10 @@ def run_lab(lab, out_dir, seed: int = 0, mode: str = "fast", save: bool = True, 
             lab.run(ctx)
     finally:
         cr.set_default_dtype(old_dtype)
-    result = LabResult(lab.name, lab.title, lab.claim, ctx.seed, mode, ctx.numbers, ctx.figures,
-                       ctx.conclusion, round(time.perf_counter() - t0, 2), str(ctx.out_dir))
+        _set_rng_state(state)
+    result = LabResult(lab.name, lab.title, lab.claim, ctx.seed, ctx.mode, ctx.numbers, ctx.figures,
+                       ctx.conclusion, round(time.perf_counter() - t0, 2), str(ctx.out_dir), ctx.seeds, ctx.claims,
+                       round(time.process_time() - c0, 2))
     if save:
         tmp = ctx.out_dir / "numbers.json.tmp"
         tmp.write_text(json.dumps(result.to_json(), indent=1, sort_keys=False) + "\n")
@@ -158,6 +214,17 @@ def run_lab(lab, out_dir, seed: int = 0, mode: str = "fast", save: bool = True, 
     if echo:
         echo(f"[{lab.name}] {result.conclusion}")
     return result
+
+
+def label(name: str) -> str:
+    """How the labs print an activation: its module's class name in ``nn.activation_registry`` (ReLU, Tanh...)."""
+    return activation_registry.get(name).module.__name__
+
+
+def is_activation(m, *names) -> bool:
+    """Is module ``m`` an activation (one of ``names``, registry names, if given)?"""
+    entry = activation_registry.of_module(m)
+    return entry is not None and (not names or entry.name in names)
 
 
 # --- training ------------------------------------------------------------------------------------------
@@ -242,15 +309,68 @@ def predict(model, X) -> np.ndarray:
 
 
 def draw_boundary(ax, score, X, y, lim, title, levels=(0.0,)):
-    """Shade ``score(grid points (n, 2)) → (n,)`` (positive = class 1) over [−lim, lim]², draw the
-    decision boundary at 0 and the points coloured by class."""
-    g = np.linspace(-lim, lim, 121, dtype=np.float32)
-    gx, gy = np.meshgrid(g, g)
-    s = score(np.stack([gx.ravel(), gy.ravel()], 1)).reshape(gx.shape)
-    ax.contourf(gx, gy, np.clip(s, -6, 6), levels=24, cmap="RdBu_r", alpha=0.55, vmin=-6, vmax=6)
+    """Shade a classifier's score (positive = class 1) over [−lim, lim]², draw the decision boundary at 0 and
+    the points coloured by class. ``score``: a function of grid points (n, 2) → (n,), or the scores already
+    computed on an m × m grid over [−lim, lim]² (a trial's result)."""
+    if callable(score):
+        g = np.linspace(-lim, lim, 121, dtype=np.float32)
+        gx, gy = np.meshgrid(g, g)
+        s = score(np.stack([gx.ravel(), gy.ravel()], 1)).reshape(gx.shape)
+    else:
+        s = np.asarray(score, dtype=float)
+        g = np.linspace(-lim, lim, s.shape[0])
+        gx, gy = np.meshgrid(g, g)
+    ax.contourf(gx, gy, np.clip(s, -6, 6), levels=12, cmap="RdBu_r", alpha=0.55, vmin=-6, vmax=6)
     if s.min() < 0 < s.max():
         ax.contour(gx, gy, s, levels=list(levels), colors="k", linewidths=1.2)
     ax.scatter(X[:, 0], X[:, 1], c=np.where(y > 0, "tab:red", "tab:blue"), s=8, edgecolors="white",
                linewidths=0.3)
     ax.set(xlim=(-lim, lim), ylim=(-lim, lim), title=title, aspect="equal")
     ax.grid(False)
+
+
+def error_rate(model, X, y) -> float:
+    """Classification error of ``model`` on arrays (eval mode, no graph)."""
+    return 1.0 - evaluate_accuracy(model, X, y)
+
+
+def evaluate_accuracy(model, X, y) -> float:
+    return float((predict(model, X).argmax(1) == y).mean())
+
+
+def train_tracked(model, optimizer, X, y, steps: int, batch: int, rng, every: int = 5, scheduler=None,
+                  on_step=None):
+    """``steps`` minibatch steps of cross-entropy training (shuffled passes over X); every ``every`` steps the
+    error on the whole training set is recorded (``every=0``: only at the end). Returns {"steps": [...],
+    "train_error": [...], "loss": per-step losses}; stops early (None in the curve) if the loss is not finite.
+    ``on_step(step)`` is called after every step."""
+    from chainrule import nn
+
+    loss_fn = nn.CrossEntropyLoss()
+    out = {"steps": [0], "train_error": [error_rate(model, X, y) if every else None], "loss": []}
+    step, order = 0, []
+    model.train()
+    while step < steps:
+        if not len(order):
+            order = list(batches(len(X), batch, rng))
+        idx = order.pop(0)
+        loss = loss_fn(model(cr.from_numpy(X[idx])), cr.from_numpy(y[idx]))
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        if scheduler is not None:
+            scheduler.step()
+        value = loss.item()
+        out["loss"].append(value)
+        step += 1
+        if not math.isfinite(value):
+            out["steps"].append(step)
+            out["train_error"].append(None)
+            break
+        if on_step is not None:
+            on_step(step)
+        if (every and step % every == 0) or (not every and step == steps):
+            out["steps"].append(step)
+            out["train_error"].append(error_rate(model, X, y))
+            model.train()
+    return out

@@ -8,22 +8,27 @@ so whatever the weights before it do, the next nonlinearity sees inputs of a con
 the signal can neither collapse nor blow up with depth, and a larger learning rate is safe. The lab trains
 the same 8-hidden-layer ReLU MLP (width 64) on digits three ways — PyTorch's default init (n·Var(w) = 1/3:
 the signal shrinks layer by layer), the same with ``BatchNorm1d`` before every ReLU, and without batch norm
-but with He init (n·Var(w) = 2) — same batches, SGD with momentum, and follows the per-layer statistics
-with ``doctor.layer_stats``.
+but with He init (n·Var(w) = 2) — each at the better of two learning rates (SGD + momentum), the same
+batches, and measures how much each layer's output varies with the input (its batch std) at the start.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .. import plotting
-from ..data.datasets import digits_split
-from ..doctor import layer_stats
-from ..nn.mlp import build_mlp
-from ._common import evaluate, first_reaching, train_epoch
+import chainrule as cr
 
-DEPTH, WIDTH, LR = 8, 64, 0.01
+from ..data.datasets import digits_split
+from ..nn.mlp import build_mlp
+from ._common import evaluate_accuracy, is_activation, train_tracked
+from ._figs import bars, panels
+from ._grid import best_rates, run_grid
+from ._seeds import seeded, trial
+from ._stats import Stat, combine, paired, sign_verdict
+
+DEPTH, WIDTH, STEPS = 8, 64, 60
 ARMS = ("default init", "default init + batch norm", "He init, no batch norm")
+LRS = (0.01, 0.1)
 
 
 def _model(arm):
@@ -38,77 +43,91 @@ def _model(arm):
     return model
 
 
-def run(ctx):
-    from chainrule import nn, optim
+def batch_std(model, x):
+    """Per hidden layer: each unit's output std over the batch, averaged over the units (train-mode pass)."""
+
+    out, h = [], cr.from_numpy(x)
+    with cr.no_grad():
+        for m in model:
+            h = m(h)
+            if is_activation(m):
+                out.append(float(h.numpy().std(0).mean()))
+    return out
+
+
+@trial
+def one_run(config):
+    from chainrule import optim
 
     train, val, _ = digits_split()
-    probe, probe_y = train.X[:512], train.y[:512]
-    epochs = ctx.size(quick=3, fast=10, full=40)
-    res = {}
-    for arm in ARMS:
-        rng = ctx.reseed(3)
-        model = _model(arm)
-        opt = optim.SGD(model.parameters(), lr=LR, momentum=0.9)
-        loss_fn = nn.CrossEntropyLoss()
-        st0 = layer_stats(model, probe, probe_y, loss_fn)
-        losses, accs = [], []
-        for _ in range(epochs):
-            losses.append(train_epoch(model, loss_fn, opt, train.X, train.y, 32, rng))
-            accs.append(evaluate(model, loss_fn, val.X, val.y)[1])
-        st1 = layer_stats(model, probe, probe_y, loss_fn)
-        res[arm] = {"train_loss": losses, "val_acc": accs, "final_val_acc": accs[-1],
-                    "epochs_to_loss_0.5": first_reaching(losses, 0.5),
-                    "act_std_init": [s.batch_std for s in st0[:DEPTH]],
-                    "act_std_end": [s.batch_std for s in st1[:DEPTH]],
-                    "grad_rms_init": [s.grad_rms for s in st0], "grad_rms_end": [s.grad_rms for s in st1],
-                    "frac_dead_end": [s.frac_dead for s in st1[:DEPTH]]}
-    plain, bn, he = (res[a] for a in ARMS)
-    ctx.record(depth=DEPTH, width=WIDTH, lr=LR, epochs=epochs, arms=res,
-               bn_trains_faster=bool(bn["train_loss"][-1] < plain["train_loss"][-1]),
-               signal_ratio_init={a: r["act_std_init"][-1] / r["act_std_init"][0] for a, r in res.items()})
-    _figures(ctx, res, epochs)
-    ratio = {a: r["act_std_init"][-1] / r["act_std_init"][0] for a, r in res.items()}
-    ctx.conclude(
-        f"{DEPTH} hidden ReLU layers, SGD + momentum lr {LR}, {epochs} epochs. Default init: the activations' "
-        f"batch std (how much a unit's output varies with the input) shrinks ×{ratio[ARMS[0]]:.2g} from layer 1 "
-        f"to layer {DEPTH} at the start, the training loss ends at "
-        f"{plain['train_loss'][-1]:.3g} and validation accuracy at {plain['final_val_acc']:.0%}. With batch norm "
-        f"the std stays ×{ratio[ARMS[1]]:.2g}, the loss ends at {bn['train_loss'][-1]:.3g} and accuracy at "
-        f"{bn['final_val_acc']:.0%} (loss < 0.5 after {bn['epochs_to_loss_0.5'] or '>' + str(epochs)} epochs). "
-        f"He init without batch norm (std ×{ratio[ARMS[2]]:.2g}): loss {he['train_loss'][-1]:.3g}, accuracy "
-        f"{he['final_val_acc']:.0%} (loss < 0.5 after {he['epochs_to_loss_0.5'] or '>' + str(epochs)} epochs).")
+    rng = seeded(config)
+    model = _model(config["arm"])
+    std0 = batch_std(model, train.X[:512])
+    tr = train_tracked(model, optim.SGD(model.parameters(), lr=config["lr"], momentum=0.9), train.X, train.y, STEPS,
+                       64, rng, every=0)
+    ok = len(tr["loss"]) == STEPS and np.isfinite(tr["loss"]).all()
+    return {"std_init": std0, "loss": tr["loss"] if ok else None,
+            "mean_loss": float(np.mean(tr["loss"])) if ok else None,
+            "val_acc": evaluate_accuracy(model, val.X, val.y) if ok else None}
 
 
-def _figures(ctx, res, epochs):
+def run(ctx):
+    runs = run_grid(ctx, one_run, ARMS, LRS)
+    best = best_rates(runs, ARMS, LRS, "mean_loss")
+    res = {a: runs[a, best[a]] for a in ARMS}
+    ratio = {a: Stat.of([r["std_init"][-1] / r["std_init"][0] for r in runs[a, LRS[0]]]) for a in ARMS}
+    loss = {a: Stat.of([r["mean_loss"] for r in res[a]]) for a in ARMS}
+    acc = {a: Stat.of([r["val_acc"] for r in res[a]]) for a in ARMS}
+    plain, bn, he = ARMS
+    vs_plain = paired([r["mean_loss"] for r in res[plain]], [r["mean_loss"] for r in res[bn]])
+    vs_he = paired([r["mean_loss"] for r in res[he]], [r["mean_loss"] for r in res[bn]])
+    ctx.record(depth=DEPTH, width=WIDTH, steps=STEPS, lr_grid=list(LRS), seeds=ctx.seeds, best_lr=best,
+               batch_std_ratio_last_first=ratio, mean_training_loss=loss, val_acc=acc,
+               default_minus_bn_loss=vs_plain, he_minus_bn_loss=vs_he)
+    steady = 0.3 < ratio[bn].mean < 3 and ratio[plain].hi < 0.1
+    ctx.claim("batchnorm", textbook="BN standardises every pre-activation over the batch, so each layer's input keeps "
+              "a controlled scale whatever the weights; deep networks then train with less care for the init and at "
+              "larger rates. A good init (He for ReLU) also keeps the scale at the start.",
+              measured=f"{DEPTH} hidden ReLU layers: batch std of layer {DEPTH} / layer 1 at init: default "
+              f"×{ratio[plain].pm(2)}, with BN ×{ratio[bn].pm(2)}, He ×{ratio[he].pm(2)}. Training loss averaged over "
+              f"{STEPS} steps, each at its better rate of {', '.join(f'{lr:g}' for lr in LRS)}: "
+              + ", ".join(f"{a} {loss[a].pm(3)} (lr {best[a]:g})" for a in ARMS)
+              + f"; default − BN {vs_plain.pm(2)}, He − BN {vs_he.pm(2)}. Validation accuracy: "
+              + ", ".join(f"{a} {acc[a].pm(pct=1)}" for a in ARMS) + f" ({ctx.n_seeds}).",
+              verdict=combine(["supported" if steady else "contradicted", sign_verdict(vs_plain)]),
+              stats={"ratio_default": ratio[plain], "ratio_bn": ratio[bn], "default_minus_bn": vs_plain,
+                     "he_minus_bn": vs_he})
+    _figure(ctx, res, ratio, loss, best)
+    ctx.conclude(f"With PyTorch's default init the signal fades ×{ratio[plain].pm(2)} "
+                 f"from layer 1 to layer {DEPTH}; batch "
+                 f"norm keeps ×{ratio[bn].pm(2)} (He init ×{ratio[he].pm(2)}). "
+                 "Each at its better rate, the mean training "
+                 f"loss over {STEPS} steps is {loss[plain].pm(3)} (default), {loss[bn].pm(3)} (batch norm), "
+                 f"{loss[he].pm(3)} (He): batch norm beats the default init by {vs_plain.pm(2)} and He init by "
+                 f"{vs_he.pm(2)}" + (" (spread covers zero)" if vs_he.covers(0) else "") + f" ({ctx.n_seeds}).")
+
+
+def _figure(ctx, res, ratio, loss, best):
+    fig, axes = panels(1, 3, (15, 3.9), left=0.05, right=0.98, bottom=0.15, top=0.8, wspace=0.3)
     colors = dict(zip(ARMS, ("tab:gray", "tab:blue", "tab:orange")))
-    ep = np.arange(1, epochs + 1)
-    fig, axes = plotting.subplots(1, 2, figsize=(11, 3.6), layout="constrained")
-    for arm in ARMS:
-        axes[0].plot(ep, res[arm]["train_loss"], marker="o", ms=3, color=colors[arm], label=arm)
-        axes[1].plot(ep, res[arm]["val_acc"], marker="o", ms=3, color=colors[arm], label=arm)
-    axes[0].set(yscale="log", xlabel="epoch", title="mean training loss")
-    axes[1].set(xlabel="epoch", title="validation accuracy", ylim=(0, 1.02))
-    axes[0].legend()
-    fig.suptitle(f"{DEPTH} hidden ReLU layers of width {WIDTH} on digits: with and without batch norm")
-    ctx.figure(fig, "training.png", "Training loss and validation accuracy: with PyTorch's default init the deep "
-               "plain network barely moves; batch norm (or He init) lets it train.")
-
     layers = np.arange(1, DEPTH + 1)
-    fig, axes = plotting.subplots(1, 2, figsize=(12, 3.9), layout="constrained")
-    for arm in ARMS:
-        r = res[arm]
-        axes[0].plot(layers, r["act_std_init"], ls="--", marker="o", ms=3, color=colors[arm], label=f"{arm}, start")
-        axes[0].plot(layers, r["act_std_end"], marker="o", ms=3, color=colors[arm], label=f"{arm}, end")
-        every = np.arange(1, DEPTH + 2)
-        axes[1].plot(every, r["grad_rms_init"], ls="--", marker="o", ms=3, color=colors[arm], label=f"{arm}, start")
-        axes[1].plot(every, r["grad_rms_end"], marker="o", ms=3, color=colors[arm], label=f"{arm}, end")
-    axes[0].set(yscale="log", xlabel="layer", title="ReLU outputs: std over the batch (per unit, averaged)",
-                xticks=layers)
-    axes[1].set(yscale="log", xlabel=f"layer ({DEPTH + 1} = output)", title="RMS of ∂L/∂W per layer",
-                xticks=np.arange(1, DEPTH + 2))
+    for a in ARMS:
+        v = np.array([r["std_init"] for r in res[a]])
+        axes[0].errorbar(layers, v.mean(0), yerr=v.std(0, ddof=1) if len(v) > 1 else None, marker="o", ms=3,
+                         capsize=2, color=colors[a], label=f"{a}: ×{ratio[a].pm(2)}")
+        rr = np.array([r["loss"] for r in res[a]])
+        axes[1].plot(np.arange(1, STEPS + 1), np.exp(np.log(rr).mean(0)), color=colors[a],
+                     label=f"{a} (lr {best[a]:g})")
+    axes[0].set(yscale="log", xlabel="hidden layer", ylabel="batch std of the ReLU outputs", xticks=layers,
+                title="at initialisation")
     axes[0].legend(fontsize=7)
-    fig.suptitle("Per-layer statistics on 512 training digits (doctor.layer_stats), before and after training")
-    ctx.figure(fig, "layer_statistics.png", "Left: how much each layer's output varies with the input, at the "
-               "start (dashed) and the end (solid): with the default init the signal fades layer by layer, batch "
-               "norm restores it at every layer. Right: the weight gradients — vanishing towards the input "
-               "without batch norm.")
+    axes[1].set(yscale="log", xlabel="step (batch 64)", ylabel="minibatch loss", title="training, each at "
+                                                                                       "its better rate")
+    axes[1].legend(fontsize=7)
+    bars(axes[2], ["default", "batch norm", "He"], dict(zip(["default", "batch norm", "He"], loss.values())),
+         colors=list(colors.values()), digits=3)
+    axes[2].set(ylabel=f"training loss averaged over {STEPS} steps", title="mean ± s.d. (dots: seeds)")
+    fig.suptitle(f"{DEPTH} hidden ReLU layers of {WIDTH} on digits, with and without batch norm ({ctx.n_seeds})")
+    ctx.figure(fig, "batchnorm.png", "Left: how much each layer's output varies with the input at initialisation — it "
+               "fades with PyTorch's default init, batch norm restores it at every layer. Middle and right: training "
+               "loss, each arm at its better learning rate.")

@@ -1,8 +1,8 @@
-"""Lab ``tanh-vs-sigmoid``: the lecture's exercise, measured layer by layer.
+"""Lab ``tanh-vs-sigmoid``: the lecture's exercise, measured layer by layer over seeds.
 
 Set-up (as in the exercise): zero-centred inputs (standardised digits), weights w ~ N(0, 0.001) (variance
-0.001), zero biases, one fixed small learning rate; the same weights for both activations. Which gives the
-larger gradient on the first update?
+0.001), zero biases; the same weights for both activations at a seed. Which gives the larger gradient on
+the first update?
 
 The reason, in two facts about the point 0 where every tiny-weight pre-activation sits:
 
@@ -14,8 +14,6 @@ The reason, in two facts about the point 0 where every tiny-weight pre-activatio
   ≈ 1/2 everywhere. So for weights *after* the first layer sigmoid can win despite its smaller δ — and its
   all-positive inputs make every weight of a unit move in the same direction (the zig-zag argument for
   zero-centred activations).
-
-The lab measures ‖∂L/∂W‖ and ‖∂L/∂b‖ per layer and says which wins where.
 """
 
 from __future__ import annotations
@@ -26,10 +24,13 @@ import numpy as np
 
 import chainrule as cr
 
-from .. import plotting
-from ..data.datasets import digits_split
 from ..nn.mlp import build_mlp
-from ._common import fmt
+from ._figs import panels
+from ._seeds import seeded, trial
+from ._stats import Stat
+from .init import standardised_digits
+
+DEPTH, N = 5, 512
 
 
 def _net(act, sizes):
@@ -42,89 +43,77 @@ def _net(act, sizes):
     return build_mlp(sizes, act, init=init)
 
 
-def run(ctx):
+@trial
+def one_seed(config):
+    """‖∂L/∂W‖ and ‖∂L/∂b‖ per layer on the first backward pass, tanh and sigmoid from the same weights."""
     from chainrule import nn
 
-    ctx.reseed()
-    train, _, _ = digits_split()
-    mean, std = train.X.mean(0), train.X.std(0)
-    X = ((train.X - mean) / np.where(std > 0, std, 1)).astype(np.float32)  # zero-centred inputs
-    n = ctx.size(quick=128, fast=512, full=len(X))
-    X, y = X[:n], train.y[:n]
-    depth = ctx.size(quick=4, fast=5, full=6)
-    sizes = [64] + [64] * depth + [10]
-    lr = 0.01
+    Xs, ys = standardised_digits()
+    x, y = cr.from_numpy(Xs[0][:N]), cr.from_numpy(ys[0][:N])
+    out = {}
+    for act in ("tanh", "sigmoid"):
+        seeded(config)  # identical weights for both
+        model = _net(act, [64] + [64] * DEPTH + [10])
+        nn.CrossEntropyLoss()(model(x), y).backward()
+        lin = [m for m in model if isinstance(m, nn.Linear)]
+        out[act] = {"W": [float(np.linalg.norm(m.weight.grad.numpy())) for m in lin],
+                    "b": [float(np.linalg.norm(m.bias.grad.numpy())) for m in lin]}
+    return out
 
-    res = {}
-    for name in ("tanh", "sigmoid"):  # nn.activation_registry names
-        ctx.reseed(1)  # identical weights for both
-        model = _net(name, sizes)
-        linears = [m for m in model if isinstance(m, nn.Linear)]
-        acts = []
-        hooks = [m.register_forward_hook(lambda mod, inp, out, acts=acts: acts.append(out.detach().numpy().copy()))
-                 for m in model if not isinstance(m, nn.Linear)]
-        loss = nn.CrossEntropyLoss()(model(cr.from_numpy(X)), cr.from_numpy(y))
-        loss.backward()
-        for h in hooks:
-            h.remove()
-        gW = [float(np.linalg.norm(m.weight.grad.numpy())) for m in linears]
-        gb = [float(np.linalg.norm(m.bias.grad.numpy())) for m in linears]
-        with cr.no_grad():  # the first update, then the loss again
-            for p in model.parameters():
-                p.data -= lr * p.grad.data
-            loss_after = nn.CrossEntropyLoss()(model(cr.from_numpy(X)), cr.from_numpy(y)).item()
-        res[name] = {"grad_norm_W": gW, "grad_norm_b": gb, "loss": loss.item(), "loss_after_first_update":
-                     loss_after, "act_mean": [float(a.mean()) for a in acts],
-                     "act_std": [float(a.std()) for a in acts]}
-    t, s = res["tanh"], res["sigmoid"]
-    ratio_W = [a / b for a, b in zip(t["grad_norm_W"], s["grad_norm_W"])]
-    ratio_b = [a / b for a, b in zip(t["grad_norm_b"], s["grad_norm_b"])]
-    layers = len(ratio_W)
-    tanh_wins_W = [i + 1 for i, r in enumerate(ratio_W) if r > 1]
-    drop_t = t["loss"] - t["loss_after_first_update"]
-    drop_s = s["loss"] - s["loss_after_first_update"]
-    ctx.record(sizes=sizes, lr=lr, batch=n, tanh=t, sigmoid=s, ratio_tanh_over_sigmoid_W=ratio_W,
-               ratio_tanh_over_sigmoid_b=ratio_b, first_layer_ratio_W=ratio_W[0],
-               layers_where_tanh_wins_W=tanh_wins_W, loss_drop_first_update={"tanh": drop_t, "sigmoid": drop_s})
 
-    fig, axes = plotting.subplots(1, 3, figsize=(13, 3.7), layout="constrained")
-    idx = np.arange(1, layers + 1)
-    for ax, key, title in ((axes[0], "grad_norm_W", "‖∂L/∂W‖ per layer (first update)"),
-                           (axes[1], "grad_norm_b", "‖∂L/∂b‖ = ‖Σ δ‖ per layer (the error signal)")):
-        ax.bar(idx - 0.2, t[key], 0.4, label="tanh", color="tab:orange")
-        ax.bar(idx + 0.2, s[key], 0.4, label="sigmoid", color="tab:purple")
+def run(ctx):
+    res = ctx.map(one_seed, [{}])[0]
+    layers = DEPTH + 1
+    rW = [Stat.of([r["tanh"]["W"][i] / r["sigmoid"]["W"][i] for r in res]) for i in range(layers)]
+    rb = [Stat.of([r["tanh"]["b"][i] / r["sigmoid"]["b"][i] for r in res]) for i in range(layers)]
+    lW = [Stat.of([math.log10(r["tanh"]["W"][i] / r["sigmoid"]["W"][i]) for r in res]) for i in range(layers)]
+    tanh_wins = [i + 1 for i in range(layers) if lW[i].lo > 0]
+    sig_wins = [i + 1 for i in range(layers) if lW[i].hi < 0]
+    per_layer_b = Stat.of([(r["tanh"]["b"][0] / r["sigmoid"]["b"][0]) ** (1 / DEPTH) for r in res])
+    ctx.record(depth=DEPTH, batch=N, seeds=ctx.seeds, ratio_tanh_over_sigmoid_W=rW, ratio_tanh_over_sigmoid_b=rb,
+               log10_ratio_W=lW, layers_where_tanh_wins_W=tanh_wins, layers_where_sigmoid_wins_W=sig_wins,
+               delta_ratio_per_layer=per_layer_b, first_layer_ratio_W=rW[0])
+    ok = rb[0].lo > 1 and 2.5 < per_layer_b.lo and per_layer_b.hi < 5.5
+    ctx.claim("tanh-vs-sigmoid", textbook="δ is multiplied by f'(0) at every layer — 1 for tanh, 1/4 for sigmoid — so "
+              "tanh's error signal reaching layer 1 is ≈ 4^L larger; but ∂L/∂W = δ·(layer input)ᵀ, and sigmoid's "
+              "inputs sit at 1/2 while tanh's sit at ≈ 0, so the last layers' weights get more gradient with sigmoid.",
+              measured=f"First backward pass, {DEPTH} hidden layers, N(0, 0.001) weights ({ctx.n_seeds}): tanh/sigmoid "
+              f"ratio of ‖∂L/∂b‖ (the error signal) per layer ×{per_layer_b.pm(2)} (theory ×4); of ‖∂L/∂W‖ "
+              f"×{rW[0].pm(2)} at layer 1 and ×{rW[-1].pm(2)} at layer {layers}: tanh wins in layers "
+              f"{_span(tanh_wins)}, sigmoid in layers {_span(sig_wins)}.",
+              verdict="supported" if ok and tanh_wins and sig_wins else "partly supported",
+              stats={"delta_ratio_per_layer": per_layer_b, "log10_ratio_W_layer1": lW[0], "log10_ratio_W_last": lW[-1]})
+    _figure(ctx, res, lW)
+    ctx.conclude(f"Which activation gives the larger weight gradient on the first update? It depends on the layer "
+                 f"({ctx.n_seeds}): tanh in layers {_span(tanh_wins)} (×{rW[0].pm(2)} at layer 1), sigmoid in layers "
+                 f"{_span(sig_wins)} (tanh/sigmoid ×{rW[-1].pm(2)} at the output layer). The error signal δ shrinks "
+                 f"×{per_layer_b.pm(2)} more per layer with sigmoid (σ'(0) = 1/4 vs tanh'(0) = 1); but the weights see "
+                 "δ times their input, ≈ 1/2 for sigmoid and ≈ 0 for tanh (the zig-zag problem's all-positive inputs).")
+
+
+def _span(ls):
+    return "none" if not ls else str(ls[0]) if len(ls) == 1 else (
+        f"{ls[0]}–{ls[-1]}" if ls == list(range(ls[0], ls[-1] + 1)) else ", ".join(map(str, ls)))
+
+
+def _figure(ctx, res, lW):
+    fig, axes = panels(1, 3, (14, 3.8), left=0.05, right=0.98, bottom=0.15, top=0.8, wspace=0.3)
+    idx = np.arange(1, DEPTH + 2)
+    for ax, key, title in ((axes[0], "W", "‖∂L/∂W‖ per layer"), (axes[1], "b", "‖∂L/∂b‖ = ‖Σ δ‖ (the error signal)")):
+        for act, off, color in (("tanh", -0.2, "tab:orange"), ("sigmoid", 0.2, "tab:purple")):
+            v = np.array([r[act][key] for r in res])
+            m = np.exp(np.log(v).mean(0))
+            ax.bar(idx + off, m, 0.4, color=color, label=act)
+            ax.plot(np.tile(idx + off, len(v)), v.ravel(), "k.", ms=3)
         ax.set(yscale="log", xlabel="layer (1 = input side)", title=title, xticks=idx)
         ax.legend()
     ax = axes[2]
-    hid = np.arange(1, layers)
-    for name, c in (("tanh", "tab:orange"), ("sigmoid", "tab:purple")):
-        ax.errorbar(hid, res[name]["act_mean"], yerr=res[name]["act_std"], marker="o", capsize=3, color=c,
-                    label=name)
-    ax.set(xlabel="hidden layer", title="activations: mean ± std (the next layer's input)", xticks=hid)
-    ax.legend()
-    fig.suptitle("Weights ~ N(0, 0.001), zero biases, zero-centred digits: tanh vs sigmoid on the first update")
-    ctx.figure(fig, "first_gradient.png", "Gradient norms of the first backward pass for the same weights: "
-               "the error signal (bias gradients) shrinks ≈ 4× per layer faster with sigmoid (σ'(0) = 1/4 vs "
-               "tanh'(0) = 1); weight gradients also scale with the layer's input (σ ≈ 1/2, tanh ≈ 0), so "
-               "sigmoid wins at the last layers.")
-
-    sig_wins_W = [i + 1 for i in range(layers) if i + 1 not in tanh_wins_W]
-    tanh_wins_b = [i + 1 for i, r in enumerate(ratio_b) if r > 1]
-
-    def span(ls):
-        return "none" if not ls else str(ls[0]) if len(ls) == 1 else (
-            f"{ls[0]}–{ls[-1]}" if ls == list(range(ls[0], ls[-1] + 1)) else ", ".join(map(str, ls)))
-
-    answer = ("tanh, at every layer" if not sig_wins_W else "sigmoid, at every layer" if not tanh_wins_W else
-              f"it depends on the layer: tanh in layers {span(tanh_wins_W)} (the input side), sigmoid in "
-              f"layers {span(sig_wins_W)}")
-    ctx.conclude(
-        f"Which activation gives the larger weight gradient on the first update? Measured ({layers} layers, "
-        f"same N(0, 0.001) weights): {answer}; tanh/sigmoid ratio ×{fmt(ratio_W[0], 2)} at layer 1, "
-        f"×{fmt(ratio_W[-1], 2)} at layer {layers}. Why: backprop multiplies the error signal δ by f'(0) at every "
-        f"layer — 1 for tanh, 1/4 for sigmoid — so δ (the bias gradient) reaching layer 1 is ×{fmt(ratio_b[0], 2)} "
-        f"larger with tanh (tanh's δ is larger in layers {span(tanh_wins_b)}); but ∂L/∂W = δ·(layer input)ᵀ, "
-        f"and with tiny weights a tanh layer outputs ≈ 0 while a sigmoid layer outputs ≈ 1/2 (all positive: "
-        f"the zig-zag problem), so the last layers' weights get more gradient with sigmoid. One step of "
-        f"lr = {lr} lowers the loss by {fmt(drop_t, 2)} (tanh) vs {fmt(drop_s, 2)} (sigmoid): at this init the "
-        f"first step is the output layer's.")
+    ax.errorbar(idx, [s.mean for s in lW], yerr=[s.sd for s in lW], marker="o", capsize=3, color="k")
+    ax.axhline(0, color="0.5", lw=1)
+    ax.set(xlabel="layer", ylabel="log10(tanh / sigmoid)", xticks=idx,
+           title="‖∂L/∂W‖: tanh wins above 0, sigmoid below")
+    fig.suptitle(f"Weights ~ N(0, 0.001), zero biases, standardised digits: tanh vs sigmoid on the first update "
+                 f"(bars: geometric mean; dots: {ctx.n_seeds})")
+    ctx.figure(fig, "first_gradient.png", "Gradient norms of the first backward pass for the same weights: the "
+               "error signal (bias gradients) shrinks ≈ 4× per layer faster with sigmoid; weight gradients also scale "
+               "with the layer's input (σ ≈ 1/2, tanh ≈ 0), so sigmoid wins at the last layers.")

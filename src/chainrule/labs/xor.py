@@ -8,24 +8,29 @@ least one quadrant on the wrong side, so the best it can do is 3 of 4 quadrants.
 * a hidden layer: ``Linear(2, h) → tanh → Linear(h, 1)`` learns its own features.
 
 Data: TensorFlow Playground's XOR set (points in [−5.3, 5.3]², scaled by 1/5), train and test drawn
-separately; the models are trained with Adam on the binary cross-entropy.
+separately; the models are trained with Adam on the binary cross-entropy. Each seed draws new data and new
+initial weights.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .. import plotting
 from ..nn.mlp import build_mlp
-from ._common import draw_boundary, fit_full_batch, fmt, predict
+from ._common import draw_boundary, fit_full_batch, predict
+from ._figs import panels
+from ._seeds import seeded, trial
+from ._stats import Stat
+
+N, STEPS, HIDDEN = 200, 150, 8
+ARMS = ("logistic (x1, x2)", "logistic (x1, x2, x1·x2)", f"2-layer tanh ({HIDDEN} hidden)")
 
 
-def _train(ctx, model, X, y, steps, lr, offset):
+def _train(model, X, y, lr):
     from chainrule import nn, optim
 
-    losses = fit_full_batch(model, nn.BCEWithLogitsLoss(), optim.Adam(model.parameters(), lr=lr),
-                            X, y[:, None].astype(np.float32), steps)
-    return losses
+    return fit_full_batch(model, nn.BCEWithLogitsLoss(), optim.Adam(model.parameters(), lr=lr),
+                          X, y[:, None].astype(np.float32), STEPS)
 
 
 def _acc(model, X, y):
@@ -40,87 +45,106 @@ def _corners(rng, n, gate):
     return X, y.astype(np.float32)
 
 
-def run(ctx):
+def _with_product(X):
+    return np.column_stack([X, X[:, 0] * X[:, 1]]).astype(np.float32)
+
+
+def _scores(model, feats, lim):
+    """The model's logit on a 61 × 61 grid over [−lim, lim]² (what draw_boundary shades)."""
+    g = np.linspace(-lim, lim, 61, dtype=np.float32)
+    gx, gy = np.meshgrid(g, g)
+    return predict(model, feats(np.stack([gx.ravel(), gy.ravel()], 1).astype(np.float32)))[:, 0].reshape(gx.shape)
+
+
+@trial
+def one_seed(config):
+    """AND/OR/XOR with logistic regression and XOR with a hidden layer; the playground's XOR three ways."""
     from chainrule import nn
     from chainrule.data import toy
 
-    rng = ctx.reseed()
-    n = ctx.size(quick=200, fast=400, full=1000)
-    steps = ctx.size(quick=300, fast=500, full=2000)
-    hidden = 8
-
-    # 1. AND / OR / XOR on the boolean square: a line separates the first two only
-    gates = {}
-    gate_models = {}
-    for i, gate in enumerate(("AND", "OR", "XOR")):
-        X, y = _corners(rng, n, gate)
-        ctx.reseed(10 + i)
+    rng = seeded(config)
+    draw = config["seed"] == config["draw"]
+    out, pics = {"gates": {}}, {}
+    for gate in ("AND", "OR", "XOR"):
+        X, y = _corners(rng, N, gate)
         model = nn.Linear(2, 1)
-        _train(ctx, model, X, y, steps, 0.05, 10 + i)
-        gates[gate] = _acc(model, X, y)
-        gate_models[gate] = (model, X, y)
-    Xg, yg = gate_models["XOR"][1:]
-    ctx.reseed(20)
-    xor_mlp = build_mlp([2, hidden, 1], "tanh")
-    _train(ctx, xor_mlp, Xg, yg, steps, 0.03, 20)
-    gates["XOR_hidden_layer"] = _acc(xor_mlp, Xg, yg)
+        _train(model, X, y, 0.05)
+        out["gates"][gate] = _acc(model, X, y)
+        if draw:
+            pics[gate] = {"X": X, "y": y, "s": _scores(model, lambda a: a, 2.0)}
+    xor_mlp = build_mlp([2, HIDDEN, 1], "tanh")
+    _train(xor_mlp, X, y, 0.03)
+    out["gates"]["XOR_hidden_layer"] = _acc(xor_mlp, X, y)
+    if draw:
+        pics["XOR_hidden_layer"] = {"X": X, "y": y, "s": _scores(xor_mlp, lambda a: a, 2.0)}
 
-    # 2. the playground's XOR: three models
-    Xtr, ytr = toy.xor(n, seed=rng)
-    Xte, yte = toy.xor(n, seed=rng)
+    Xtr, ytr = toy.xor(N, seed=rng)
+    Xte, yte = toy.xor(N, seed=rng)
     Xtr, Xte = (Xtr / 5).astype(np.float32), (Xte / 5).astype(np.float32)
     ytr, yte = (ytr > 0).astype(np.float32), (yte > 0).astype(np.float32)
-
-    def with_product(X):
-        return np.column_stack([X, X[:, 0] * X[:, 1]]).astype(np.float32)
-
-    arms = {
-        "logistic (x1, x2)": (lambda: nn.Linear(2, 1), lambda X: X, 0.05),
-        "logistic (x1, x2, x1·x2)": (lambda: nn.Linear(3, 1), with_product, 0.05),
-        f"2-layer tanh ({hidden} hidden)": (
-            lambda: build_mlp([2, hidden, 1], "tanh"), lambda X: X, 0.03),
-    }
-    results, models, curves = {}, {}, {}
-    for i, (label, (make, feats, lr)) in enumerate(arms.items()):
-        ctx.reseed(30 + i)
+    makers = {ARMS[0]: (lambda: nn.Linear(2, 1), lambda a: a, 0.05),
+              ARMS[1]: (lambda: nn.Linear(3, 1), _with_product, 0.05),
+              ARMS[2]: (lambda: build_mlp([2, HIDDEN, 1], "tanh"), lambda a: a, 0.03)}
+    out["playground"] = {}
+    for label, (make, feats, lr) in makers.items():
         model = make()
-        curves[label] = _train(ctx, model, feats(Xtr), ytr, steps, lr, 30 + i)
-        results[label] = {"train_acc": _acc(model, feats(Xtr), ytr), "test_acc": _acc(model, feats(Xte), yte),
-                          "final_loss": curves[label][-1]}
-        models[label] = (model, feats)
-    keys = list(arms)
-    lin, prod, mlp = (results[k]["test_acc"] for k in keys)
-    ctx.record(n_train=n, steps=steps, gates_train_acc=gates, playground_xor=results,
-               linear_fails=bool(lin < 0.8), feature_succeeds=bool(prod > 0.95), hidden_succeeds=bool(mlp > 0.95))
+        losses = _train(model, feats(Xtr), ytr, lr)
+        out["playground"][label] = {"test_acc": _acc(model, feats(Xte), yte), "curve": losses}
+        if draw:
+            pics[label] = {"X": Xte, "y": yte, "s": _scores(model, feats, 1.1)}
+    if draw:
+        out["pictures"] = pics
+    return out
 
-    fig, axes = plotting.subplots(1, 4, figsize=(13, 3.6), layout="constrained")
-    for ax, gate in zip(axes, ("AND", "OR", "XOR")):
-        model, X, y = gate_models[gate]
-        draw_boundary(ax, lambda G, m=model: predict(m, G)[:, 0], X, y, 2.0,
-                      f"{gate}: logistic regression\naccuracy {gates[gate]:.0%}")
-    draw_boundary(axes[3], lambda G: predict(xor_mlp, G)[:, 0], Xg, yg, 2.0,
-                  f"XOR: one hidden layer ({hidden} tanh)\naccuracy {gates['XOR_hidden_layer']:.0%}")
-    fig.suptitle("A line separates AND and OR, not XOR (red = 1, blue = 0; black line = decision boundary)")
-    ctx.figure(fig, "gates.png", "AND, OR and XOR of two noisy boolean inputs: logistic regression's straight "
-               "boundary fits AND and OR but not XOR; a hidden layer bends it.")
 
-    fig, axes = plotting.subplots(1, 4, figsize=(13, 3.6), layout="constrained",
-                             gridspec_kw={"width_ratios": [1, 1, 1, 1.15]})
-    for ax, label in zip(axes, keys):
-        model, feats = models[label]
-        draw_boundary(ax, lambda G, m=model, f=feats: predict(m, f(G))[:, 0], Xte, yte, 1.1,
-                      f"{label}\ntest accuracy {results[label]['test_acc']:.0%}")
-    for label in keys:
-        axes[3].plot(curves[label], label=label)
-    axes[3].set(title="training loss (BCE)", xlabel="Adam step", yscale="log")
-    axes[3].legend()
-    fig.suptitle("TensorFlow Playground's XOR (test points shown)")
-    ctx.figure(fig, "xor_models.png", "XOR with x1, x2 only (a line: fails), with the extra feature x1·x2 "
-               "(succeeds), and with a hidden layer on x1, x2 (succeeds); right: their training losses.")
+def run(ctx):
+    res = ctx.map(one_seed, [{"draw": ctx.seeds[0]}])[0]
+    gates = {g: Stat.of([r["gates"][g] for r in res]) for g in ("AND", "OR", "XOR", "XOR_hidden_layer")}
+    test = {a: Stat.of([r["playground"][a]["test_acc"] for r in res]) for a in ARMS}
+    lin, prod, mlp = (test[a] for a in ARMS)
+    ok = lin.hi < 0.8 and prod.lo > 0.9 and mlp.lo > 0.9
+    ctx.record(n_train=N, steps=STEPS, seeds=ctx.seeds, gates_train_acc={k: v for k, v in gates.items()},
+               playground_test_acc=test, linear_fails=bool(lin.hi < 0.8), feature_succeeds=bool(prod.lo > 0.9),
+               hidden_succeeds=bool(mlp.lo > 0.9))
+    ctx.claim("xor", textbook="No line separates XOR: a linear classifier gets at most 3 of the 4 quadrants right. "
+              "With the feature x1·x2 the classes are linearly separable; a hidden layer learns such features.",
+              measured="Logistic regression on noisy boolean corners (training accuracy): AND "
+                       f"{gates['AND'].pm(pct=1)}, "
+              f"OR {gates['OR'].pm(pct=1)}, XOR {gates['XOR'].pm(pct=1)}. Playground XOR, test accuracy: x1, x2 "
+              f"{lin.pm(pct=1)}; with x1·x2 {prod.pm(pct=1)}; one hidden layer of {HIDDEN} tanh "
+              f"{mlp.pm(pct=1)} ({ctx.n_seeds}).",
+              verdict="supported" if ok else "partly supported", stats={"XOR_linear_test_acc": lin,
+                                                                       "XOR_product_test_acc": prod,
+                                                                       "XOR_hidden_test_acc": mlp})
+    _figures(ctx, res[0]["pictures"], res, gates, test)
+    ctx.conclude(f"Over {ctx.n_seeds}: logistic regression fits AND ({gates['AND'].pm(pct=1)}) and OR "
+                 f"({gates['OR'].pm(pct=1)}) but not XOR ({gates['XOR'].pm(pct=1)}). On the playground's XOR a line "
+                 f"reaches {lin.pm(pct=1)} test accuracy; adding x1·x2 gives "
+                 f"{prod.pm(pct=1)} and a hidden layer {mlp.pm(pct=1)}.")
 
-    ctx.conclude(
-        f"Logistic regression fits AND ({gates['AND']:.0%}) and OR ({gates['OR']:.0%}) but not XOR "
-        f"({gates['XOR']:.0%}). On the playground's XOR it reaches only {lin:.0%} test accuracy with x1, x2; "
-        f"adding x1·x2 gives {prod:.0%}, and a hidden layer of {hidden} tanh units on x1, x2 alone gives "
-        f"{mlp:.0%} (final training losses {fmt(results[keys[0]]['final_loss'])}, "
-        f"{fmt(results[keys[1]]['final_loss'])}, {fmt(results[keys[2]]['final_loss'])}).")
+
+def _figures(ctx, pics, res, gates, test):
+    fig, axes = panels(2, 4, (13, 7.2), left=0.04, right=0.99, bottom=0.07, top=0.87, wspace=0.25, hspace=0.45)
+    for ax, key in zip(axes[0], ("AND", "OR", "XOR", "XOR_hidden_layer")):
+        p = pics[key]
+        title = (f"XOR: one hidden layer ({HIDDEN} tanh)" if key == "XOR_hidden_layer"
+                 else f"{key}: logistic regression")
+        draw_boundary(ax, np.asarray(p["s"]), np.asarray(p["X"]), np.asarray(p["y"]), 2.0,
+                      f"{title}\ntrain acc {gates[key].pm(pct=1)}")
+    for ax, key in zip(axes[1], ARMS):
+        p = pics[key]
+        draw_boundary(ax, np.asarray(p["s"]), np.asarray(p["X"]), np.asarray(p["y"]), 1.1,
+                      f"playground XOR: {key}\ntest acc {test[key].pm(pct=1)}")
+    ax = axes[1, 3]
+    for key, color in zip(ARMS, ("tab:red", "tab:blue", "tab:green")):
+        for i, r in enumerate(res):
+            ax.plot(r["playground"][key]["curve"], color=color, alpha=0.7, lw=1,
+                    label=key if i == 0 else None)
+    ax.set(title=f"training loss (BCE), {len(res)} seeds", xlabel="Adam step", ylim=(0, 0.8))
+    ax.legend(fontsize=7)
+    fig.suptitle("A line separates AND and OR, not XOR; x1·x2 or a hidden layer does (boundaries: the first seed; "
+                 "accuracies: mean ± s.d. over seeds)")
+    ctx.figure(fig, "xor.png", "Top: AND, OR and XOR of noisy boolean inputs — logistic regression's straight "
+               "boundary fits AND and OR, not XOR; a hidden layer bends it. Bottom: the playground's XOR with x1, x2 "
+               "(a line: fails), with x1·x2 (succeeds), with a hidden layer "
+               "(succeeds), and every seed's training loss.")

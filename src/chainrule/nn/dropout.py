@@ -11,10 +11,13 @@ class Dropout(Module):
     """In training, zero each element with probability p and scale the survivors by 1/(1 − p); in
     evaluation (``model.eval()``), the identity.
 
-    The lectures' formulation — keep each unit with probability q, and at test time multiply the
-    weights (activations) by q — gives the same expected activation E[y] = q·x at train and test time.
-    Inverted dropout divides by q = 1 − p during training instead, so E[y] = x in training and the
-    network is used unchanged at test time: the two are the same model up to that constant factor.
+    **Slide vs torch: two different p's.** The slide keeps each unit with probability p (a *keep*
+    probability) and at test time multiplies the weights (activations) by that p, which gives the same
+    expected activation at train and test time. Here, as in torch, ``p`` is the probability to *drop*:
+    the slide's keep probability 0.8 is ``Dropout(0.2)``, and ``Dropout(0.8)`` drops 80 % of the units.
+    Inverted dropout divides by the keep probability 1 − p during training instead, so E[y] = x in
+    training and the network is used unchanged at test time: the same model up to that constant factor
+    (``chainrule lab dropout-scaling`` measures both rules and the mix-ups).
     Masks come from chainrule's default generator (reproducible under ``chainrule.manual_seed``).
     """
 

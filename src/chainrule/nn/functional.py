@@ -207,9 +207,10 @@ def dropout(input, p=0.5, training=True, inplace=False, generator=None):
     """Inverted dropout (PyTorch's): in training each element is zeroed with probability p and the
     survivors are scaled by 1/(1−p), so E[output] = input and evaluation is the identity.
 
-    The lectures' version keeps a unit with probability q = 1−p, does not scale in training, and
-    multiplies by q at test time. Both give the same expected activations; inverted dropout moves the
-    scaling into training so that the trained network is used unchanged.
+    The slide's version keeps a unit with probability p — its p is the *keep* probability, 1 − this p —
+    does not scale in training, and multiplies by its p at test time. Both give the same expected
+    activations; inverted dropout moves the scaling into training so that the trained network is used
+    unchanged.
     """
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")

@@ -19,8 +19,8 @@ class Adagrad(Optimizer):
         G ← G + g²                                  (state "sum", starts at initial_accumulator_value)
         θ ← θ - γ_t · g / (√G + ε)
 
-    **Slide vs torch.** The lecture slide writes the step as ``γ g / (G + ε)``, dividing by the sum of
-    squares itself. The algorithm (and torch) divides by its *square root*, ``√G``: the step then has
+    **Slide vs torch.** The lecture slide writes the step as ``γ g / (G + ε)`` ("cache + ε"), dividing by
+    the sum of squares itself. The algorithm (and torch) divides by its *square root*, ``√G``: the step then has
     the units of θ and a coordinate with consistently large gradients gets a step ~ γ/√t, not ~ γ/t.
     Note also that ε is added *outside* the square root (Adam does the same; Adadelta adds it inside).
 

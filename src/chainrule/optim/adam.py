@@ -23,7 +23,11 @@ class Adam(Optimizer):
         v̂ ← max(v̂, v)                               if amsgrad (state "max_exp_avg_sq"); then use v̂ for v
         θ ← θ - γ/(1 - β₁ᵗ) · m / (√v / √(1 - β₂ᵗ) + ε)
 
-    **Bias correction, which the slide leaves out.** The lecture writes ``θ ← θ - γ m / (√v + ε)``.
+    **The slide's form: no bias correction, and no square root.** The slide writes the step as
+    ``θ ← θ - γ m / (v + ε)``: m and v as above but neither corrected, and the division by v + ε
+    ("cache + ε") without the square root. Without the square root the step is ∝ 1/|g| instead of ≈ γ per
+    coordinate and scales with 1/c when the loss is multiplied by c; the algorithm (and torch) divides by
+    √v̂ (see docs/slide-errata.md; ``chainrule lab adam-bias-correction`` measures both differences).
     Because m and v start at 0 they are biased towards 0 early on: after one step m = (1 - β₁) g and
     v = (1 - β₂) g², so the uncorrected step is γ (1 - β₁)/√(1 - β₂) ≈ 3.2 γ with the default betas
     (and ε matters much more than it should). Dividing m by (1 - β₁ᵗ) and v by (1 - β₂ᵗ) removes the

@@ -25,6 +25,10 @@ class RMSprop(Optimizer):
         else:
             θ ← θ - γ g / s
 
+    **Slide vs torch.** The slide divides the step by the running average itself, ``γ g / (v + ε)``
+    ("cache + ε"), without the square root: the algorithm (and torch) divides by ``√v + ε``, which gives
+    the step the units of θ and makes it independent of the gradient's scale (docs/slide-errata.md).
+
     This is Adagrad with the sum G replaced by an exponential moving average, so old gradients are
     forgotten and the step does not shrink to zero. There is no bias correction (Adam adds it): v starts
     at 0, so the first steps are larger than γ by about 1/√(1 - α^t) -- 10× at t = 1 with α = 0.99.

@@ -83,6 +83,7 @@ def add_parser(subparsers):
                    help="stop after PATIENCE epochs without a better val_loss, keep the best weights (0 = off)")
     o.add_argument("--batch-size", type=int, default=S, help="default 32")
     o.add_argument("--epochs", type=int, default=S, help=f"default {DEFAULTS['epochs']}")
+    o.add_argument("--device", default=S, help="cpu (default) or cuda / cuda:N: train on that GPU (chainrule[cuda])")
     o.add_argument("--seed", type=int, default=S, help="seed of the weights, shuffling and dropout (default 0)")
     t.add_argument("--out", default=S, metavar="DIR", help="run folder (default runs/<dataset>-<timestamp>)")
     t.add_argument("--tensorboard", action=argparse.BooleanOptionalAction, default=S,

@@ -73,6 +73,7 @@ DEFAULTS = {
     "seed": 0,                # initial weights, shuffling, dropout
     "out": None,              # run folder (default: runs/<dataset>-<timestamp>)
     "tensorboard": False,     # TensorBoard logs in <out>/tensorboard (needs the tensorboard package)
+    "device": "cpu",          # cpu, or cuda (cuda:N): model and data on that GPU (needs CuPy: chainrule[cuda])
 }
 
 _OPTIMIZER_ONLY = {"momentum": ("sgd", "rmsprop"), "nesterov": ("sgd",), "betas": ("adam", "adamw")}
@@ -135,6 +136,22 @@ def _check_field(key, v, fail):
         if v is not None and (not isinstance(v, str) or not v):
             fail(f"expected a non-empty string, got {v!r}")
         return v
+    if key == "device":
+        from ..engine.device import device as _device
+
+        try:
+            d = _device(v) if isinstance(v, str) else None
+        except (RuntimeError, ValueError, TypeError):
+            d = None
+        if d is None:
+            fail(f"expected cpu, cuda or cuda:N, got {v!r}")
+        if d.type == "cuda":
+            from .. import cuda
+
+            if not cuda.is_available():
+                fail("no CUDA GPU is available to chainrule (CUDA runs through CuPy: pip install "
+                     "'chainrule[cuda]' on a machine with an NVIDIA GPU); use --device cpu")
+        return str(d)
     if key == "task":
         if v not in (None, "classification", "regression"):
             fail(f"allowed: classification, regression (csv data only), got {v!r}")

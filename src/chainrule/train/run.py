@@ -55,11 +55,11 @@ class _AugmentDigits:
         from ..engine import from_numpy
         from ..engine.rng import default_generator
 
-        raw = self.scaler.inverse_transform(x.numpy())
+        raw = self.scaler.inverse_transform(x.cpu().numpy())  # (on the host: NumPy's random shifts)
         pick = default_generator.rng.random(len(raw)) < 0.5
         raw[pick] = self.shift(raw[pick])
         out = self.scaler.transform(self.noise(raw))
-        return from_numpy(np.ascontiguousarray(out, dtype=x.numpy().dtype))
+        return from_numpy(np.ascontiguousarray(out, dtype=x.dtype.np)).to(x.device)
 
 
 def load_split(cfg):
@@ -275,6 +275,10 @@ def train_run(cfg, stream=None, resume=False, callbacks=(), plots=True):
     manual_seed(cfg["seed"])
     targets = target_stats(split) if split.task == "regression" else None
     model = build_model(cfg, split.n_features, n_outputs(cfg, split), targets)
+    data = split  # what training reads: on the device asked for (model and data move once; batches are cut there)
+    if cfg.get("device", "cpu") != "cpu":
+        model.to(cfg["device"])
+        data = split.to(cfg["device"])
     loss_fn, optimizer = build_loss(cfg, split.task, targets), build_optimizer(cfg, model.parameters())
     scheduler = build_scheduler(cfg, optimizer)
     for line in _describe(cfg, split, model):
@@ -288,14 +292,14 @@ def train_run(cfg, stream=None, resume=False, callbacks=(), plots=True):
         from .tensorboard import TensorBoard
 
         callbacks.append(TensorBoard(os.path.join(run_dir, "tensorboard"), hparams=_hparams(cfg)))
-    loader = DataLoader(split.train, batch_size=cfg["batch_size"], shuffle=True)
+    loader = DataLoader(data.train, batch_size=cfg["batch_size"], shuffle=True)
     metrics = metrics_for(split.task)
     t0 = time.perf_counter()
     resume_path = os.path.join(ckpt_dir, "last.ckpt") if resume else None
-    history = fit(model, loss_fn, optimizer, loader, split.val, epochs=cfg["epochs"], metrics=metrics,
+    history = fit(model, loss_fn, optimizer, loader, data.val, epochs=cfg["epochs"], metrics=metrics,
                   callbacks=callbacks, scheduler=scheduler, verbose=False, resume=resume_path)
     seconds = time.perf_counter() - t0
-    results = {part: evaluate(model, loss_fn, getattr(split, part), metrics) for part in ("train", "val", "test")}
+    results = {part: evaluate(model, loss_fn, getattr(data, part), metrics) for part in ("train", "val", "test")}
     final = Trainer(model, loss_fn, optimizer, scheduler, loader, cfg["epochs"], [], [])
     final.history, final.epoch = history, history.epoch[-1] if history.epoch else 0
     save_checkpoint(os.path.join(run_dir, "model.ckpt"), final,
@@ -307,6 +311,7 @@ def train_run(cfg, stream=None, resume=False, callbacks=(), plots=True):
     if cfg.get("tensorboard"):
         files.append("tensorboard/")
     if plots and have_matplotlib():
+        model.cpu()  # the figures are drawn on the host
         files += _plots(run_dir, cfg, split, model, history)
     summary = {
         "dataset": cfg["dataset"], "task": split.task, "n_train": len(split.train), "n_val": len(split.val),

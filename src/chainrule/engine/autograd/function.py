@@ -176,9 +176,10 @@ class Function:
         except ValueError as err:  # broadcasting failures: name the op and every shape
             shapes = " and ".join(str(tuple(v.shape)) for v in vals if hasattr(v, "shape"))
             raise ValueError(f"{cls.__name__.lower()}: shapes {shapes} are incompatible: {err}") from None
-        except TypeError:  # a CPU array meeting a CUDA one: torch's message, naming the op
+        except TypeError:  # a CPU array meeting a CUDA one: a 0-d one moves (as torch's CPU scalars), else torch's
+            vals = _scalars_to_device(vals)  # message, naming the op
             check_same_device(cls.__name__.lower(), vals)
-            raise
+            out = cls.forward(ctx, *vals, **kwargs)
         if not need:
             return _wrap(out, None)
         if _Mode.slow:
@@ -272,6 +273,14 @@ class Primitive(Function):
     """The engine's own operations (engine/ops): ``forward`` and ``backward`` take and return raw arrays."""
 
     _arrays = True
+
+def _scalars_to_device(vals):
+    """0-d host arrays (a Python number made an array) moved to the device of the op's other arrays."""
+    like = next((v for v in vals if hasattr(v, "shape") and not B.on_host(v)), None)
+    if like is None:
+        return vals
+    return [B.as_like(v, like) if hasattr(v, "shape") and v.ndim == 0 and B.on_host(v) else v for v in vals]
+
 
 def check_same_device(op, arrays):
     """Raise torch's error if the arrays live on different devices."""

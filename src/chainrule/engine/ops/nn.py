@@ -87,10 +87,9 @@ class NllLoss(Primitive):
         """With logits: ∂ℓₙ/∂zₙ = softmax(zₙ)·Σ_c A[n, c] − A[n, :] (log-softmax's VJP folded in)."""
         z, safe, wy, rows, eps = ctx.z, ctx.safe, ctx.wy, ctx.rows, ctx.eps
         n_classes = z.shape[1]
-        if ctx.reduction == "mean":
-            gm = B.full(wy.shape, g / ctx.wsum if ctx.wsum else xp.nan, z.dtype, like=z)
-        elif ctx.reduction == "sum":
-            gm = B.full(wy.shape, g, z.dtype, like=z)
+        if ctx.reduction in ("mean", "sum"):  # g (a 0-d array, on z's device) spread over the rows
+            gm = B.zeros(wy.shape, z.dtype, like=z)
+            gm += (g / ctx.wsum if ctx.wsum else xp.nan) if ctx.reduction == "mean" else g
         else:
             gm = g.reshape(-1)
         smooth = (eps / n_classes) * (gm * ctx.valid)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from .. import backend as B
 from ..autograd.function import Primitive
 from ..backend import xp
@@ -50,7 +52,7 @@ class GetItem(Primitive):
     def backward(ctx, g):
         out = B.zeros(ctx.shape, g.dtype, like=g)
         if ctx.advanced:  # add.at accumulates repeated indices (x[[0, 0]] sends two gradients to x[0])
-            xp.add.at(out, ctx.index, g)
+            B.index_add(out, ctx.index, g)
         else:
             out[ctx.index] = g
         return out
@@ -80,7 +82,7 @@ class Cat(Primitive):
     @staticmethod
     def forward(ctx, *arrays, dim=0):
         ctx.dim = dim
-        ctx.splits = xp.cumsum([a.shape[dim] for a in arrays])[:-1]
+        ctx.splits = list(itertools.accumulate(a.shape[dim] for a in arrays))[:-1]
         return xp.concatenate(arrays, axis=dim)
 
     @staticmethod
