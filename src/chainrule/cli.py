@@ -43,6 +43,7 @@ SUBCOMMANDS = [
     "chainrule.labs.cli",  # lab
     "chainrule.doctor.cli",  # doctor
     "chainrule.export_cli",  # export
+    "chainrule.torch_compat.cli",  # run-torch
 ]
 
 

@@ -110,12 +110,11 @@ def test_gate_named_before_use_and_output_name():
 def test_one_gate_per_engine_primitive():
     g = ex.formula("1/x + 2/x + x/2 + x - 1 - x", x=2.0)
     ops = [n.op for n in g.gates]
-    # 1/x alone is the lecture's 1/x gate; 2/x and x/2 are one division each (DivBackward0, as torch records);
-    # x − 1 = x + (−1); a − x = a + (−x)
-    assert ops == ["1/x", "2/x", "+", "/2", "+", "+", "−1", "·(−1)", "+"]
-    two_over, over_two = g.gates[1], g.gates[3]  # local derivatives at x = 2: −2/x² = −0.5 and 1/2
-    assert two_over.engine_op == "DivBackward0" and float(two_over.local[1]) == -0.5
-    assert float(over_two.local[0]) == 0.5
+    # 1/x alone is the lecture's 1/x gate; 2/x = 2 · x⁻¹ (as torch computes it: MulBackward0); x/2 is one division
+    # (torch's a / b, DivBackward0, not a · b⁻¹, which rounds differently); x − 1 = x + (−1); a − x = a + (−x)
+    assert ops == ["1/x", "1/x", "·2", "+", "/2", "+", "+", "−1", "·(−1)", "+"]
+    over_two = g.gates[4]  # local derivative at x = 2: 1/2
+    assert over_two.engine_op == "DivBackward0" and float(over_two.local[0]) == 0.5
     assert g.out.value == 1 / 2 + 2 / 2 + 2 / 2 + 2 - 1 - 2
 
 

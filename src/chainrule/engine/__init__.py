@@ -30,7 +30,7 @@ from . import (
 from .capture import CaptureError, Graph, graph, is_capturing
 from .creation import *  # noqa: F403
 from .creation import __all__ as _creation
-from .device import device
+from .device import device, get_default_device, set_default_device
 from .dtypes import dtype, get_default_dtype, set_default_dtype
 from .elementwise import *  # noqa: F403
 from .elementwise import __all__ as _elementwise
@@ -51,6 +51,6 @@ FUNCTIONS = (*_creation, *_elementwise, *_reduction, *_shape, *_indexing, *_lina
 
 __all__ = [
     "Tensor", "Size", "device", "dtype", "get_default_dtype", "set_default_dtype", "Generator", "Graph", "graph",
-    "is_capturing", "CaptureError",
+    "is_capturing", "CaptureError", "get_default_device", "set_default_device",
     "default_generator", "initial_seed", "manual_seed", "use_torch_random_streams", *FUNCTIONS,
 ]

@@ -14,7 +14,7 @@ from . import dtypes
 from .device import as_device
 from .rng import as_rng, device_rng, is_torch
 from .tensor import Tensor, _to_array, _wrap
-from .torch_mathfun import fma64
+from .torch_mathfun import fma32, fma64
 
 __all__ = [  # the public names (re-exported by chainrule)
     "tensor", "as_tensor", "from_numpy", "zeros", "ones", "empty", "full", "zeros_like", "ones_like", "full_like",
@@ -155,7 +155,20 @@ def _torch_range(start, step, n, dt):
 
 
 def linspace(start, end, steps, dtype=None, device=None, requires_grad=False) -> Tensor:
-    return _finish(B.linspace(start, end, steps, _dt(dtype)), requires_grad, device)
+    """``steps`` evenly spaced values from start to end, computed as torch's CPU kernel does (bit for bit):
+    step = (end − start)/(steps − 1) in the output dtype, the first half start + i·step and the second half
+    end − (steps − 1 − i)·step, each one fused multiply-add (NumPy's linspace rounds differently)."""
+    dt = _dt(dtype)
+    if dt.kind != "f" or steps < 2 or dt.itemsize < 4:
+        return _finish(B.linspace(start, end, steps, dt), requires_grad, device)
+    fma = fma32 if dt.itemsize == 4 else fma64
+    start, end = dt.type(float(start)), dt.type(float(end))
+    step = (end - start) / dt.type(steps - 1)
+    i = B.arange(0, steps, 1, dt)
+    first = fma(B.xp.full(steps, step, dt), i, B.xp.full(steps, start, dt))
+    second = fma(B.xp.full(steps, -step, dt), dt.type(steps - 1) - i, B.xp.full(steps, end, dt))
+    return _finish(B.xp.where(B.arange(0, steps, 1, B.int64) < steps // 2, first, second).astype(dt),
+                   requires_grad, device)
 
 
 def eye(n, m=None, dtype=None, device=None, requires_grad=False) -> Tensor:

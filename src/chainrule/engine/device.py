@@ -76,6 +76,22 @@ def check_available(d: device) -> None:
     raise RuntimeError(f"unsupported device {str(d)!r}: chainrule computes on 'cpu' (NumPy) and 'cuda' (CuPy)")
 
 
+def set_default_device(device_) -> None:
+    """torch's ``set_default_device``: chainrule's factories create on the CPU, so ``'cpu'`` (or None) is
+    accepted as it is; another device raises the error that using it raises (no CUDA GPU here)."""
+    if device_ is None:
+        return
+    dev = as_device(device_)
+    if dev.type != "cpu":
+        raise RuntimeError(f"set_default_device({str(dev)!r}): chainrule's factories create on the CPU; move "
+                           f"tensors and modules with .to({str(dev)!r}) instead")
+
+
+def get_default_device() -> device:
+    """The device where factories create tensors: always the CPU here."""
+    return CPU
+
+
 def parse_to(args, dtype=None, device_=None):
     """The arguments of ``.to(...)``: ``to(dtype)``, ``to(device)``, ``to(device, dtype)``, ``to(tensor)``
     (its dtype), with ``dtype=`` / ``device=`` keywords. Returns ``(device or None, dtype or None)``."""

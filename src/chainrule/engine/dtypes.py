@@ -6,6 +6,10 @@ import builtins
 
 from . import backend as B
 
+# The module name in printed dtypes, sizes and legacy type names. chainrule.torch_compat, where chainrule is
+# imported as torch, sets it to "torch" so that programs print what they print under PyTorch.
+shown_module = "chainrule"
+
 
 class dtype:
     """A tensor element type. ``dtype.np`` is the NumPy dtype that holds the data."""
@@ -19,7 +23,7 @@ class dtype:
         self.itemsize = np_dtype.itemsize
 
     def __repr__(self):
-        return f"chainrule.{self.name}"
+        return f"{shown_module}.{self.name}"
 
     def __reduce__(self):  # never pickled on any I/O path; copy.deepcopy support only
         return (as_dtype, (self.name,))

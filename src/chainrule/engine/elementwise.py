@@ -11,6 +11,7 @@ from typing import Any
 from . import backend as B
 from . import ops as P
 from .arguments import _into, _t
+from .autograd import labelled
 from .backend import xp
 from .sorting import nonzero
 from .tensor import Tensor, _arr, _wrap
@@ -103,7 +104,7 @@ def square(input) -> Tensor:
 
 def sqrt(input) -> Tensor:
     """√x = x^½; ∂/∂x = 1/(2√x)."""
-    return P.Pow.apply(input, 0.5)
+    return labelled(P.Pow.apply(input, 0.5), "SqrtBackward0", (input,))
 
 
 def rsqrt(input) -> Tensor:

@@ -25,11 +25,28 @@ def getitem(input, index) -> Tensor:
     lands on the selected entries (an entry selected twice gets both gradients)."""
     idx, adv = _index(index, input._array)
     try:
-        return P.GetItem.apply(input, index=idx, advanced=adv)
+        out = P.GetItem.apply(input, index=idx, advanced=adv)
     except IndexError as err:
         raise IndexError(
             f"index {index!r} is invalid for a tensor of shape {tuple(input._array.shape)}: {err}"
         ) from None
+    if out.grad_fn is not None:
+        out.grad_fn._label = "IndexBackward0" if adv else _basic_index_name(index)
+    return out
+
+
+def _basic_index_name(index):
+    """torch's name for the node of a basic index: that of its last real step (x[0, 1:3] ends on a slice)."""
+    name = "SliceBackward0"
+    for i in index if isinstance(index, tuple) else (index,):
+        if i is None:
+            name = "UnsqueezeBackward0"
+        elif isinstance(i, slice):
+            if i != slice(None):
+                name = "SliceBackward0"
+        elif i is not Ellipsis:
+            name = "SelectBackward0"
+    return name
 
 def _along(shape, index, d):
     """The advanced index that takes ``index`` along dim d and position i along every other dim."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import builtins
-from collections import namedtuple
 from typing import Any
 
 from . import backend as B
@@ -11,6 +10,7 @@ from . import ops as P
 from .arguments import _into, _t
 from .backend import xp
 from .indexing import getitem
+from .return_types import return_type
 from .shape import unsqueeze
 from .tensor import Tensor, _matmul, _wrap
 
@@ -24,15 +24,33 @@ def matmul(input, other, *, out=None) -> Tensor:
     return _into(_matmul(input, other), out, "matmul")
 
 def mm(input, mat2) -> Tensor:
-    """The matrix product (torch's matmul rules): C = AB, ∂L/∂A = ∂L/∂C·Bᵀ, ∂L/∂B = Aᵀ·∂L/∂C."""
+    """The product of two matrices: C = AB, ∂L/∂A = ∂L/∂C·Bᵀ, ∂L/∂B = Aᵀ·∂L/∂C."""
+    if input.dim() != 2 or _t(mat2).dim() != 2:
+        raise RuntimeError(f"mm: both arguments must be matrices, got shapes {tuple(input.shape)} and "
+                           f"{tuple(_t(mat2).shape)}")
     return matmul(input, mat2)
 
 
-bmm = mv = mm
+def mv(input, vec):
+    """The product of a matrix and a vector: (Av)ᵢ = Σⱼ Aᵢⱼ vⱼ."""
+    if input.dim() != 2 or _t(vec).dim() != 1:
+        raise RuntimeError(f"mv: expected a matrix and a vector, got shapes {tuple(input.shape)} and "
+                           f"{tuple(_t(vec).shape)}")
+    return matmul(input, vec)
+
+
+def bmm(input, mat2):
+    """Batched matrix products of two 3-d tensors: Cₖ = AₖBₖ."""
+    if input.dim() != 3 or _t(mat2).dim() != 3:
+        raise RuntimeError(f"bmm: both arguments must be 3-d, got shapes {tuple(input.shape)} and "
+                           f"{tuple(_t(mat2).shape)}")
+    return matmul(input, mat2)
 
 
 def dot(input, other) -> Tensor:
-    """a·b = Σ aᵢbᵢ for 1-d a and b."""
+    """a·b = Σ aᵢbᵢ for 1-d a and b (torch raises for other shapes, as here)."""
+    if input.dim() != 1 or _t(other).dim() != 1:
+        raise RuntimeError(f"1D tensors expected, but got {input.dim()}D and {_t(other).dim()}D tensors")
     return matmul(input, other)
 
 def outer(input, vec2) -> Tensor:
@@ -97,4 +115,4 @@ def qr(A, mode="reduced") -> Any:
     return qr_result(_wrap(q, None), _wrap(r, None))
 
 
-qr_result = namedtuple("qr", ["Q", "R"])
+qr_result = return_type("linalg_qr", ["Q", "R"])

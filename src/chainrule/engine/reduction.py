@@ -3,14 +3,15 @@ argmax, logsumexp, norms, softmax / log_softmax, all/any, cumulative sums and pr
 
 from __future__ import annotations
 
-from collections import namedtuple
 from typing import Any
 
 from . import backend as B
 from . import ops as P
 from .arguments import _count, _dim, _dims, _np_names
+from .autograd import labelled
 from .backend import xp
 from .elementwise import abs, exp, log, maximum, minimum, pow, sqrt
+from .return_types import return_type
 from .shape import squeeze
 from .tensor import Tensor, _wrap
 
@@ -19,8 +20,8 @@ __all__ = [  # the public names (re-exported by chainrule)
     "log_softmax", "all", "any", "cumsum", "prod",
 ]
 
-max_result = namedtuple("max", ["values", "indices"])
-min_result = namedtuple("min", ["values", "indices"])
+max_result = return_type("max", ["values", "indices"])
+min_result = return_type("min", ["values", "indices"])
 
 
 def sum(input, dim=None, keepdim=False, dtype=None, **np_names) -> Tensor:
@@ -29,11 +30,12 @@ def sum(input, dim=None, keepdim=False, dtype=None, **np_names) -> Tensor:
         dim, keepdim = _np_names("sum", dim, keepdim, np_names)
     if dtype is not None:
         input = input.to(dtype)
-    return P.Sum.apply(input, dim=_dims(dim, input._array.ndim, "sum"), keepdim=keepdim)
+    out = P.Sum.apply(input, dim=_dims(dim, input._array.ndim, "sum"), keepdim=keepdim)
+    return out if dim is None else labelled(out, "SumBackward1")
 
 
 def mean(input, dim=None, keepdim=False, dtype=None, **np_names) -> Tensor:
-    """Σx / n, a composite of sum and a scale."""
+    """Σx / n, a composite of sum and a division (torch divides too: a multiply by 1/n rounds differently)."""
     if np_names:
         dim, keepdim = _np_names("mean", dim, keepdim, np_names)
     if dtype is not None:
@@ -42,7 +44,8 @@ def mean(input, dim=None, keepdim=False, dtype=None, **np_names) -> Tensor:
         raise RuntimeError(f"mean(): expected a floating point input, got {input.dtype}; use .float()")
     axes = _dims(dim, input._array.ndim, "mean")
     n = _count(input._array.shape, axes)
-    return P.Mul.apply(P.Sum.apply(input, dim=axes, keepdim=keepdim), 1.0 / n if n else float("nan"))
+    out = P.Div.apply(P.Sum.apply(input, dim=axes, keepdim=keepdim), float(n) if n else float("nan"))
+    return labelled(out, "MeanBackward0" if dim is None else "MeanBackward1", (input,))
 
 
 def var(input, dim=None, *, correction=1, keepdim=False, unbiased=None, **np_names) -> Tensor:
@@ -55,14 +58,15 @@ def var(input, dim=None, *, correction=1, keepdim=False, unbiased=None, **np_nam
     n = _count(input._array.shape, axes)
     d = input - mean(input, axes, keepdim=True)
     scale = 1.0 / (n - correction) if n > correction else float("nan")
-    return P.Mul.apply(P.Sum.apply(d * d, dim=axes, keepdim=keepdim), scale)
+    return labelled(P.Mul.apply(P.Sum.apply(d * d, dim=axes, keepdim=keepdim), scale), "VarBackward0", (input,))
 
 
 def std(input, dim=None, *, correction=1, keepdim=False, unbiased=None, **np_names) -> Tensor:
     """√var: the standard deviation (Bessel-corrected by default, as torch)."""
     if np_names:
         dim, keepdim = _np_names("std", dim, keepdim, np_names)
-    return sqrt(var(input, dim, correction=correction, keepdim=keepdim, unbiased=unbiased))
+    return labelled(sqrt(var(input, dim, correction=correction, keepdim=keepdim, unbiased=unbiased)),
+                    "StdBackward0", (input,))
 
 def _max_min(input, dim, keepdim, largest):
     if isinstance(dim, Tensor):  # torch.max(a, b) is maximum
@@ -148,7 +152,7 @@ def norm(input, p=2, dim=None, keepdim=False) -> Tensor:
 
 def softmax(input, dim, dtype=None) -> Tensor:
     """exp(log_softmax(x)): stable because log_softmax is."""
-    return exp(log_softmax(input, dim, dtype))
+    return labelled(exp(log_softmax(input, dim, dtype)), "SoftmaxBackward0", (input,))
 
 
 def log_softmax(input, dim, dtype=None) -> Tensor:

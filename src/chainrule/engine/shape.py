@@ -8,6 +8,7 @@ import builtins
 
 from . import ops as P
 from .arguments import _dim, _dims, _shape_arg, _t
+from .autograd import labelled
 from .backend import xp
 from .tensor import Size, Tensor
 
@@ -23,7 +24,7 @@ def reshape(input, *shape) -> Tensor:
     """The same elements in a new shape; one size may be −1 (inferred). ``view`` is the same function."""
     shape = _shape_arg(shape)
     try:
-        return P.Reshape.apply(input, shape=shape)
+        return labelled(P.Reshape.apply(input, shape=shape), "ViewBackward0")
     except ValueError:
         raise RuntimeError(
             f"shape '{list(shape)}' is invalid for input of size {input._array.size} (shape "
@@ -68,7 +69,7 @@ def transpose(input, dim0, dim1) -> Tensor:
     dims = list(range(n))
     a, b = _dim(dim0, n, "transpose"), _dim(dim1, n, "transpose")
     dims[a], dims[b] = dims[b], dims[a]
-    return P.Permute.apply(input, dims=tuple(dims))
+    return labelled(P.Permute.apply(input, dims=tuple(dims)), "TransposeBackward0")
 
 
 swapaxes = transpose
@@ -78,7 +79,7 @@ def t(input) -> Tensor:
     """The transpose of a 0-, 1- or 2-d tensor."""
     if input._array.ndim > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but it has {input._array.ndim}")
-    return P.Permute.apply(input, dims=tuple(range(input._array.ndim))[::-1])
+    return labelled(P.Permute.apply(input, dims=tuple(range(input._array.ndim))[::-1]), "TBackward0")
 
 
 def squeeze(input, dim=None) -> Tensor:
@@ -94,7 +95,7 @@ def unsqueeze(input, dim) -> Tensor:
     """Insert a dim of size 1 at position ``dim``."""
     s = input._array.shape
     d = _dim(dim, len(s) + 1, "unsqueeze")
-    return reshape(input, s[:d] + (1,) + s[d:])
+    return labelled(reshape(input, s[:d] + (1,) + s[d:]), "UnsqueezeBackward0")
 
 
 def expand(input, *sizes) -> Tensor:

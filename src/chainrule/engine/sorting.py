@@ -5,13 +5,13 @@ sorting indices, so the gradient goes back to where each value came from."""
 from __future__ import annotations
 
 import builtins
-from collections import namedtuple
 from typing import Any
 
 from . import backend as B
 from .arguments import _dim, _long
 from .backend import xp
 from .indexing import gather
+from .return_types import return_type
 from .shape import flatten
 from .tensor import Tensor, _arr, _wrap
 
@@ -21,10 +21,10 @@ __all__ = [  # the public names (re-exported by chainrule)
 ]
 
 
-sort_result = namedtuple("sort", ["values", "indices"])
+sort_result = return_type("sort", ["values", "indices"])
 
 
-topk_result = namedtuple("topk", ["values", "indices"])
+topk_result = return_type("topk", ["values", "indices"])
 
 
 def argsort(input, dim=-1, descending=False, stable=False) -> Tensor:
@@ -59,7 +59,7 @@ def topk(input, k, dim=-1, largest=True, sorted=True) -> Any:
     return topk_result(gather(input, d, idx), idx)
 
 
-median_result = namedtuple("median", ["values", "indices"])
+median_result = return_type("median", ["values", "indices"])
 
 
 def median(input, dim=None, keepdim=False) -> Any:
@@ -124,7 +124,7 @@ def bincount(input, weights=None, minlength=0) -> Tensor:
     return _wrap(out if w is not None else out.astype(xp.int64), None)
 
 
-histogram_result = namedtuple("histogram", ["hist", "bin_edges"])
+histogram_result = return_type("histogram", ["hist", "bin_edges"])
 
 
 def histogram(input, bins, *, range=None, weight=None, density=False) -> Any:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, overload
 from . import backend as B
 from . import dtypes
 from . import ops as P
-from .autograd import _Mode, bind_tensor_type
+from .autograd import _Mode, bind_tensor_type, labelled
 from .autograd import graph as _graph
 from .autograd.function import check_same_device
 from .backend import ndarray, xp
@@ -358,12 +358,12 @@ class Tensor:
     def __sub__(self, o) -> Tensor:  # a − b = a + (−b); a constant b is negated without recording a node
         if isinstance(o, Tensor):
             if o.requires_grad and _Mode.grad:
-                return P.Add.apply(self, P.Neg.apply(o))
+                return labelled(P.Add.apply(self, P.Neg.apply(o)), "SubBackward0", (self, o))
             o = o._array
-        return P.Add.apply(self, -o)
+        return labelled(P.Add.apply(self, -o), "SubBackward0")
 
     def __rsub__(self, o) -> Tensor:
-        return P.Add.apply(P.Neg.apply(self), o)
+        return labelled(P.Add.apply(P.Neg.apply(self), o), "RsubBackward1", (self,))
 
     def __mul__(self, o) -> Tensor:
         return P.Mul.apply(self, o)
@@ -373,12 +373,12 @@ class Tensor:
     def __truediv__(self, o) -> Tensor:
         if self._array.dtype.kind != "f" and not _floating(o):  # int / int is a float (the default dtype)
             self = self.to(dtypes.get_default_dtype())
-        return P.Div.apply(self, o)
+        return labelled(P.Div.apply(self, o), "DivBackward0")
 
-    def __rtruediv__(self, o) -> Tensor:
+    def __rtruediv__(self, o) -> Tensor:  # n / t = t⁻¹ · n, as torch computes it (and names it: MulBackward0)
         if self._array.dtype.kind != "f" and not _floating(o):
             self = self.to(dtypes.get_default_dtype())
-        return P.Div.apply(o, self)
+        return P.Mul.apply(labelled(P.Pow.apply(self, -1.0), "ReciprocalBackward0", (self,)), o)
 
     def __pow__(self, o) -> Tensor:
         return P.Pow.apply(self, o)
@@ -594,7 +594,7 @@ class Tensor:
         """No argument: the legacy type name, as torch (``'chainrule.FloatTensor'``); else a cast to ``dtype``
         (a dtype, a legacy type such as ``chainrule.LongTensor``, or its name)."""
         if dtype is None:
-            return f"chainrule.{_LEGACY_NAMES.get(self.dtype.name, self.dtype.name)}"
+            return f"{dtypes.shown_module}.{_LEGACY_NAMES.get(self.dtype.name, self.dtype.name)}"
         if isinstance(dtype, str) and dtype.split(".")[-1] in _LEGACY_DTYPES:
             dtype = dtypes.as_dtype(_LEGACY_DTYPES[dtype.split(".")[-1]])
         return self.to(getattr(dtype, "dtype", dtype))
@@ -884,7 +884,7 @@ class Size(tuple[builtins.int, ...]):
     """A tensor's shape: a tuple that prints like torch.Size."""
 
     def __repr__(self) -> str:
-        return f"chainrule.Size({list(self)})"
+        return f"{dtypes.shown_module}.Size({list(self)})"
 
     def numel(self) -> builtins.int:
         n = 1
@@ -916,7 +916,7 @@ def _index(index, like=None):
 def _matmul(a, b):
     """Matrix product with PyTorch's rules (1-d, 2-d, batched); a shape mismatch names both shapes."""
     try:
-        return P.MatMul.apply(a, b)
+        out = P.MatMul.apply(a, b)
     except ValueError:
         sa, sb = xp.shape(_arr(a)), xp.shape(_arr(b))
         if not sa or not sb:
@@ -927,6 +927,13 @@ def _matmul(a, b):
             f"dimension of the first must equal the {'only' if len(sb) == 1 else 'second-to-last'} "
             f"dimension of the second)"
         ) from None
+    if out.grad_fn is not None:  # torch's names for the 2-d, matrix-vector and vector cases
+        name = _MATMUL_NAMES.get((xp.ndim(_arr(a)), xp.ndim(_arr(b))))
+        if name:
+            out.grad_fn._label = name
+    return out
 
+
+_MATMUL_NAMES = {(2, 2): "MmBackward0", (2, 1): "MvBackward0", (1, 1): "DotBackward0", (3, 3): "BmmBackward0"}
 
 bind_tensor_type(Tensor, _wrap)

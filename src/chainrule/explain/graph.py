@@ -19,9 +19,10 @@ The engine does not keep forward values (it keeps only what each backward needs)
 ops to have run inside ``record()``, which hooks the engine's slow path (the one ``detect_anomaly`` uses);
 outside ``record()`` the engine pays one flag check per op and nothing else.
 
-The graph is read through the public API (``grad_fn``, ``next_functions``, ``name()``); the few engine
-internals an explainer cannot do without — the recorder hook, a node's own backward, ``unbroadcast`` — are
-used in the "engine seam" block below and nowhere else.
+The graph is read through the public API (``grad_fn``, ``name()``); the few engine internals an explainer
+cannot do without — the recorder hook, a node's own backward, ``unbroadcast``, a node's own edges (what
+``next_functions`` shows is torch's view: a composite lists its inputs, a leaf its AccumulateGrad) — are used
+in the "engine seam" block below and nowhere else.
 """
 
 from __future__ import annotations
@@ -42,8 +43,8 @@ _RECORDED = weakref.WeakKeyDictionary()
 _ORDER = itertools.count()
 
 # nodes whose derivative is elementwise: ∂out/∂in is a diagonal, so "local gradient" is an array like the value
-_ELEMENTWISE = {f"{n}Backward0" for n in ("Add", "Mul", "Pow", "Maximum", "Minimum", "Where", "Neg", "Exp", "Log",
-                                           "Sin", "Cos", "Tanh", "Sigmoid", "Relu", "Abs", "Clone", "Cast")}
+_ELEMENTWISE = {f"{n}Backward0" for n in ("Add", "Mul", "Div", "Pow", "Maximum", "Minimum", "Where", "Neg", "Exp",
+                                           "Log", "Sin", "Cos", "Tanh", "Sigmoid", "Relu", "Abs", "Clone", "Cast")}
 
 
 # --- the engine seam --------------------------------------------------------------------------------------
@@ -59,6 +60,11 @@ def _current_recorder():
 
 def _freed(fn) -> bool:
     return fn._freed
+
+
+def graph_edges(fn):
+    """Per input of ``fn``: (the engine node or leaf Tensor its gradient goes to, output index), or (None, 0)."""
+    return cr.autograd.graph_edges(fn)
 
 
 def _output_index(t) -> int:
@@ -283,9 +289,9 @@ def graph(output, names=None) -> Graph:
         name = out_name if fn is root else gate_names.get((fn, 0)) or fresh("t")
         fn_index[fn] = len(nodes)
         value = outs[0] if len(outs) == 1 else tuple(outs)
-        elementwise = fn.name() in _ELEMENTWISE or all(np.size(o) == 1 for o in outs)
+        elementwise = fn.op_name() in _ELEMENTWISE or all(np.size(o) == 1 for o in outs)
         numeric = local_numbers(fn, _is_engine_op(fn), local_t, outs[0] if len(outs) == 1 else None)
-        nodes.append(Node(len(nodes), name, "gate", value, op, fn.name(), idx, template, local_t,
+        nodes.append(Node(len(nodes), name, "gate", value, op, fn.op_name(), idx, template, local_t,
                           [None] * len(ins), numeric, sends=[None] * len(ins), elementwise=elementwise,
                           params=dict(kwargs), engine=fn))
         for i in idx:
@@ -296,7 +302,7 @@ def graph(output, names=None) -> Graph:
 
 def _edges(fn):
     """Per input of a recorded node: (the node or leaf tensor its gradient goes to, output index), or None."""
-    edges = [None if src is None else (src, i) for src, i in fn.next_functions]
+    edges = [None if src is None else (src, i) for src, i in graph_edges(fn)]
     return edges + [None] * (len(_RECORDED[fn][0]) - len(edges))
 
 
@@ -312,7 +318,7 @@ def _collect(root):
         if n not in _RECORDED:
             raise RuntimeError(_NOT_RECORDED)
         seen.add(n)
-        stack.extend(src for src, _ in n.next_functions if src is not None and not isinstance(src, cr.Tensor))
+        stack.extend(src for src, _ in graph_edges(n) if src is not None and not isinstance(src, cr.Tensor))
     return sorted(seen, key=lambda n: _RECORDED[n][3])
 
 

@@ -30,7 +30,7 @@ def describe(fn, ins, edges, engine_op: bool):
     const = [_scalar_const(x, edges[i]) for i, x in enumerate(ins)]
     c = [fmt.number(np.asarray(x).reshape(()).item()) if const[i] else None for i, x in enumerate(ins)]
     generic = ", ".join(f"{{{i}}}" for i in range(n))
-    kind = fn.name()[: -len("Backward0")] if engine_op else None  # "Add", "Mul", ... for the engine's own
+    kind = fn.op_name()[: -len("Backward0")] if engine_op else None  # "Add", "Mul", ... for the engine's own
     if kind == "Add" and n == 2:
         if any(const) and not all(const):
             j = 0 if const[0] else 1
@@ -54,7 +54,7 @@ def describe(fn, ins, edges, engine_op: bool):
             loc[i] = c[j]
             return label, tpl, loc, {j}
         return "·", "{0} · {1}", ["{1}", "{0}"], set()
-    if kind == "Div" and n == 2:  # one rounding, one gate (torch records DivBackward0 too)
+    if kind == "Div" and n == 2:  # a / b: one rounding, one gate (DivBackward0, as torch)
         if const[1] and not const[0]:
             return f"/{_paren(c[1])}", f"{{0}} / {_paren(c[1])}", [f"1/{_paren(c[1])}", None], {1}
         if const[0] and not const[1]:
@@ -101,7 +101,7 @@ def local_numbers(fn, engine_op: bool, local_templates, out):
     gate reads σ(t)·(1 − σ(t)) = 0.73·0.27 and tanh 1 − tanh(t)² = 1 − 0.76²: both from the gate's own output,
     as the engine computes them. Other gates put their input values into their local-derivative formula
     (exp(t) = exp(−1), −1/t² = −1/1.37²)."""
-    kind = fn.name()[: -len("Backward0")] if engine_op else None
+    kind = fn.op_name()[: -len("Backward0")] if engine_op else None
     n = len(local_templates)
     if kind == "Sigmoid" and out is not None:
         o = np.asarray(out, dtype=np.float64)

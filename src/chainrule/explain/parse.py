@@ -267,7 +267,7 @@ class _Evaluator:
     """Evaluates a checked expression with chainrule's public operators and functions. Constants stay NumPy
     values (folded, as the engine would: an op on constants only records no node); each call with a Tensor
     operand adds the nodes the engine recorded for it to ``gates``, read from the graph itself
-    (``grad_fn.next_functions``)."""
+    (the engine's edges behind ``grad_fn``)."""
 
     def __init__(self, env, nudge):
         self.env, self.nudge, self.gates = env, nudge, []
@@ -303,6 +303,8 @@ class _Evaluator:
             op = _BINOPS[type(node.op)]
             if op == "/" and isinstance(b, cr.Tensor) and not isinstance(a, cr.Tensor) and np.all(a == 1):
                 return self.call(cr.reciprocal, b)  # the lecture's 1/x gate, on its own (1 / x adds a ·1 gate)
+            if op == "/" and isinstance(b, cr.Tensor) and not isinstance(a, cr.Tensor) and np.ndim(a) == 0:
+                return self.call(lambda t: float(a) / t, b)  # a number over x: as Python's 2 / x computes it
             return self.call(_BINARY[op], a, b)
         fname = node.func.id
         return self.call(getattr(cr, _PUBLIC_NAME.get(fname, fname)), *args)
@@ -323,6 +325,8 @@ class _Evaluator:
 
     def _new_nodes(self, root):
         """The engine nodes behind ``root`` that earlier calls did not make, inputs before their users."""
+        from .graph import graph_edges
+
         order, stack = [], [(root, False)] if root is not None else []
         while stack:
             fn, done = stack.pop()
@@ -331,7 +335,7 @@ class _Evaluator:
             elif fn not in self._seen:
                 self._seen.add(fn)
                 stack.append((fn, True))
-                stack += [(n, False) for n, _ in reversed(fn.next_functions) if n is not None
+                stack += [(n, False) for n, _ in reversed(graph_edges(fn)) if n is not None
                           and not isinstance(n, cr.Tensor)]
         return order
 
@@ -348,11 +352,11 @@ def _constant(a):
 def _nudged(nodes, j, delta):
     """The output of the last of ``nodes`` (one call's nodes, in order) with node j's output moved by delta:
     the nodes after j run again on their recorded inputs (``graph.replay``)."""
-    from .graph import recorded_output, replay
+    from .graph import graph_edges, recorded_output, replay
 
     values = {nodes[j]: recorded_output(nodes[j]) + delta}
     for fn in nodes[j + 1:]:
-        values[fn] = replay(fn, {pos: values[n] for pos, (n, _) in enumerate(fn.next_functions) if n in values})
+        values[fn] = replay(fn, {pos: values[n] for pos, (n, _) in enumerate(graph_edges(fn)) if n in values})
     return values[nodes[-1]]
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 
-from ..autograd import no_grad
+from ..autograd import labelled, no_grad
 from ..engine import Tensor, arange, bernoulli, clamp, default_generator, exp, norm, rand, sum, where, zeros_like
 from ..engine import log_softmax as log_softmax
 from ..engine import softmax as softmax
@@ -96,7 +96,7 @@ def leaky_relu(input, negative_slope=0.01, inplace=False) -> Tensor:
     """x for x > 0, slope·x otherwise: one multiply by a constant factor (the gradient at 0 is the slope)."""
     # the factor 1 or slope, by arithmetic: NumPy's where branches per element and is ~10× slower
     factor = (input > 0).to(input.dtype) * (1.0 - negative_slope) + negative_slope
-    return input * factor
+    return labelled(input * factor, "LeakyReluBackward0", (input,))
 
 
 def prelu(input, weight) -> Tensor:
@@ -120,7 +120,7 @@ def elu(input, alpha=1.0, inplace=False) -> Tensor:
     unused branch (whose gradient would be 0·inf = nan)."""
     pos = input > 0
     neg = exp(where(pos, 0.0, input))
-    return where(pos, input, (neg + -1.0) * alpha)
+    return labelled(where(pos, input, (neg + -1.0) * alpha), "EluBackward0", (input,))
 
 
 def softplus(input, beta=1.0, threshold=20.0) -> Tensor:
@@ -129,7 +129,7 @@ def softplus(input, beta=1.0, threshold=20.0) -> Tensor:
     sp = _softplus(z)
     if beta != 1:
         sp = sp * (1.0 / beta)
-    return where(z > threshold, input, sp)
+    return labelled(where(z > threshold, input, sp), "SoftplusBackward0", (input,))
 
 
 def gelu(input, approximate="none") -> Tensor:
@@ -137,15 +137,15 @@ def gelu(input, approximate="none") -> Tensor:
     0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))."""
     if approximate == "tanh":
         inner = (input + input**3.0 * 0.044715) * math.sqrt(2.0 / math.pi)
-        return input * 0.5 * (inner.tanh() + 1.0)
+        return labelled(input * 0.5 * (inner.tanh() + 1.0), "GeluBackward0", (input,))
     if approximate != "none":
         raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
-    return input * 0.5 * ((input * (1.0 / math.sqrt(2.0))).erf() + 1.0)
+    return labelled(input * 0.5 * ((input * (1.0 / math.sqrt(2.0))).erf() + 1.0), "GeluBackward0", (input,))
 
 
 def silu(input, inplace=False) -> Tensor:
     """x·σ(x) (also called swish)."""
-    return input * input.sigmoid()
+    return labelled(input * input.sigmoid(), "SiluBackward0", (input,))
 
 
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False) -> Tensor:
@@ -255,7 +255,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
             with no_grad():
                 running_mean.mul_(1 - m).add_(mu.to(running_mean.dtype) * m)
                 running_var.mul_(1 - m).add_(var.to(running_var.dtype) * (m * n / (n - 1)))  # unbiased
-        return out
+        return labelled(out, "NativeBatchNormBackward0")
     if running_mean is None:
         raise ValueError("batch_norm: running_mean and running_var are required when training=False")
     with no_grad():
@@ -266,7 +266,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         out = out * (weight.reshape(bshape) if len(shape) > 2 else weight)
     if bias is not None:
         out = out + (bias.reshape(bshape) if len(shape) > 2 else bias)
-    return out
+    return labelled(out, "NativeBatchNormBackward0")
 
 
 # ------------------------------------------------------------------------------------------------- misc
@@ -274,14 +274,14 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5) -> Ten
     """Normalise each sample over its last dims (see nn.normalization)."""
     from .normalization import layer_norm as ln
 
-    return ln(input, normalized_shape, weight, bias, eps)
+    return labelled(ln(input, normalized_shape, weight, bias, eps), "NativeLayerNormBackward0")
 
 
 def embedding(input, weight, padding_idx=None) -> Tensor:
     """Rows of ``weight`` picked by integer indices (see nn.sparse)."""
     from .sparse import embedding as emb
 
-    return emb(input, weight, padding_idx)
+    return labelled(emb(input, weight, padding_idx), "EmbeddingBackward0")
 
 
 def one_hot(tensor, num_classes=-1) -> Tensor:

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import warnings
 
+from ..autograd import labelled
 from ..engine import Tensor, broadcast_shapes, clamp, log_softmax
 from ..engine import tensor as as_tensor_of
+from ..engine.autograd import ShownNode
 from ..engine.fused import class_nll
 from ..engine.fused import softplus as _softplus
 
@@ -22,7 +24,8 @@ def _reduce(loss, reduction, op, denom=None):
     """Apply the reduction; ``denom`` replaces the element count for a weighted mean."""
     if reduction == "mean":
         n = loss.numel() if denom is None else denom
-        return loss.sum() * (1.0 / n if n else float("nan"))
+        # a division, as torch's mean (a multiply by 1/n rounds differently)
+        return labelled(loss.sum() / (float(n) if n else float("nan")), "MeanBackward0")
     if reduction == "sum":
         return loss.sum()
     if reduction == "none":
@@ -88,7 +91,8 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
     """ℓ = (x − y)² (times ``weight`` elementwise if given)."""
     _check_target(input, target, "mse_loss")
     d = _diff(input, target)
-    return _elementwise_weighted(d * d, weight, reduction, "mse_loss")
+    return labelled(_elementwise_weighted(d * d, weight, reduction, "mse_loss"), "MseLossBackward0",
+                    (input, target))
 
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None) -> Tensor:
@@ -108,7 +112,8 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None) -> Tenso
     quad = d * d * 0.5
     lin = (a + -0.5 * delta) * delta
     loss = quad.where(a < delta, lin)
-    return _elementwise_weighted(loss, weight, reduction, "huber_loss", mean_by_weight=False)
+    return labelled(_elementwise_weighted(loss, weight, reduction, "huber_loss", mean_by_weight=False),
+                    "HuberLossBackward0", (input, target))
 
 
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0) -> Tensor:
@@ -118,7 +123,8 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
         raise ValueError(f"smooth_l1_loss: beta must be >= 0, got {beta}")
     if beta == 0:
         return l1_loss(input, target, reduction=reduction)
-    return huber_loss(input, target, reduction=reduction, delta=beta) * (1.0 / beta)
+    return labelled(huber_loss(input, target, reduction=reduction, delta=beta) * (1.0 / beta), "SmoothL1LossBackward0",
+                    (input, target))
 
 
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean") -> Tensor:
@@ -140,7 +146,7 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     loss = -(log_x * target + log_1mx * one_minus_t)
     if weight is not None:
         loss = loss * weight
-    return _reduce(loss, reduction, "binary_cross_entropy")
+    return labelled(_reduce(loss, reduction, "binary_cross_entropy"), "BinaryCrossEntropyBackward0", (input, target))
 
 
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
@@ -162,7 +168,8 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
         loss = input * one_minus_t + _softplus(-input) * lw
     if weight is not None:
         loss = loss * weight
-    return _reduce(loss, reduction, "binary_cross_entropy_with_logits")
+    return labelled(_reduce(loss, reduction, "binary_cross_entropy_with_logits"),
+                    "BinaryCrossEntropyWithLogitsBackward0", (input, target))
 
 
 def _check_class_target(input, target, op):
@@ -191,7 +198,9 @@ def _class_loss(input, target, weight, ignore_index, reduction, label_smoothing,
             f"[0, {n_classes}) (the input has {n_classes} classes in dim {cdim}) or equal "
             f"ignore_index={ignore_index}"
         )
-    return class_nll(input, target, weight, ignore_index, reduction, label_smoothing, logits=logits)
+    shown = ShownNode("LogSoftmaxBackward0", input) if logits else input  # torch: log_softmax, then nll_loss
+    return labelled(class_nll(input, target, weight, ignore_index, reduction, label_smoothing, logits=logits),
+                    "NllLossBackward0", (shown,))
 
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean") -> Tensor:

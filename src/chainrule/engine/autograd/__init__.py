@@ -8,7 +8,14 @@
 """
 
 from . import function, graph
-from .function import Function, _call_user_backward  # noqa: F401 - the explainer replays nodes
+from .function import (  # noqa: F401 - the explainer replays nodes and walks the engine's edges
+    AccumulateGrad,
+    Function,
+    ShownNode,
+    _call_user_backward,
+    graph_edges,
+    labelled,
+)
 from .grad_mode import (
     AnomalyError,
     _Mode,

@@ -15,8 +15,10 @@ which keeps per-op overhead low.
 from __future__ import annotations
 
 import itertools
+import weakref
 
 from .. import backend as B
+from .. import dtypes
 from ..backend import PLAIN as _PLAIN
 from ..backend import device_of, xp
 from ..backend import ndarray as _ndarray
@@ -34,6 +36,17 @@ _seq = itertools.count()
 
 
 # --------------------------------------------------------------------------------------------- Function
+class _NodeName:
+    """``node.name()``: torch's name for the node -- the one a composite's last node is shown under
+    (SubBackward0 for the Add that ends a − b), else ``op_name()``; on the class, ``op_name``."""
+
+    def __get__(self, node, cls):
+        if node is None or node._label is None:
+            return cls.op_name
+        label = node._label
+        return lambda: label
+
+
 class Function:
     """An operation with its own forward and derivative; an instance is both the graph node and ``ctx``.
 
@@ -60,6 +73,8 @@ class Function:
     _n_out = 1
     _hooks = None  # {output index: [fn, ...]} tensor hooks of non-leaf outputs
     _freed = False
+    _label = None  # torch's name for a composite's last node (MeanBackward0 for sum·(1/n)): printing only
+    _shown = None  # torch's next_functions for that composite (its own inputs, not the last node's)
     _created_at = None
     _non_diff = ()
     _seq = 0
@@ -88,16 +103,26 @@ class Function:
         pass
 
     @classmethod
-    def name(cls):
+    def op_name(cls):
+        """The engine's name for this node's operation (AddBackward0 for the Add that ends a − b)."""
         n = cls.__name__
+        if not cls._arrays:  # a user's Function: torch names its node MyFunctionBackward
+            return n if n.endswith("Backward") else n + "Backward"
         return n if n.endswith("Backward0") else n + "Backward0"
 
+    name = _NodeName()
+
     def __repr__(self):
-        return f"<{self.name()} object>"
+        where = "" if self._arrays else f"{dtypes.shown_module}.autograd.function."
+        return f"<{where}{self.name()} object at {id(self):#x}>"
 
     @property
     def next_functions(self):
-        return tuple((e[0] if e is not None else None, e[1] if e is not None else 0) for e in self._edges)
+        """torch's view of the node's inputs: per input (its node, output index), (None, 0) without a gradient;
+        a leaf's node is its ``AccumulateGrad``. A composite shown under torch's name lists torch's inputs
+        (``labelled(..., inputs=)``); ``graph_edges`` gives the engine's own edges."""
+        edges = self._shown if self._shown is not None else self._edges
+        return tuple((_shown_source(e[0]), e[1]) if e is not None else (None, 0) for e in edges)
 
     @classmethod
     def apply(cls, *args, **kwargs):
@@ -168,6 +193,85 @@ class Function:
 
     forward = None
     backward = None
+
+
+def labelled(out, name, inputs=None):
+    """Show ``out``'s node under torch's name ``name`` when printed (``grad_fn=<MeanBackward0>``): composites
+    end on a primitive of another name (mean on a Mul), and tutorials print their losses. With ``inputs`` (the
+    composite's own inputs, in torch's order), its ``next_functions`` are torch's too (the 60-minute blitz walks
+    ``loss.grad_fn.next_functions``); backward still runs through the composite. Returns ``out``."""
+    node = out.grad_fn
+    if node is not None:
+        node._label = name
+        if inputs is not None:
+            node._shown = tuple(_input_edge(x) for x in inputs)
+    return out
+
+
+def _input_edge(x):
+    """An input as an edge: (its grad_fn or the leaf itself, output index), None without a gradient; a
+    ``ShownNode`` is its own edge; an edge (or None) stays as it is."""
+    if x is None or type(x) is tuple:
+        return x
+    if isinstance(x, ShownNode):
+        return (x, 0)
+    if isinstance(x, Tensor) and x.requires_grad:
+        return (x.grad_fn or x, x._out_idx)
+    return None
+
+
+def _shown_source(src):
+    """An edge's source as torch shows it: a leaf Tensor is its AccumulateGrad node."""
+    return AccumulateGrad.of(src) if isinstance(src, Tensor) else src
+
+
+def graph_edges(node):
+    """The engine's edges of ``node``: per input (the node or the leaf Tensor its gradient goes to, output
+    index), or (None, 0). What ``next_functions`` shows differs for composites shown under torch's names."""
+    return tuple((e[0], e[1]) if e is not None else (None, 0) for e in node._edges)
+
+
+class ShownNode:
+    """A node torch records that chainrule folds into another (TBackward0, the transpose inside a linear
+    layer): it exists for ``next_functions`` only. ``ShownNode(name, *inputs)``: Tensors, ShownNodes or edges."""
+
+    def __init__(self, label, *inputs):
+        self._label, self._edges = label, tuple(_input_edge(x) for x in inputs)
+
+    @property
+    def next_functions(self):
+        return tuple((_shown_source(e[0]), e[1]) if e is not None else (None, 0) for e in self._edges)
+
+    def name(self):
+        return self._label
+
+    def __repr__(self):
+        return f"<{self._label} object at {id(self):#x}>"
+
+
+class AccumulateGrad:
+    """What torch shows for a leaf in ``next_functions``: the node that adds a gradient into ``variable.grad``.
+    One per leaf while it is referenced (``AccumulateGrad.of(t) is AccumulateGrad.of(t)``), as torch's."""
+
+    _alive = weakref.WeakValueDictionary()  # id(leaf) -> its node; a node keeps its leaf (and so the id) alive
+
+    def __init__(self, variable):
+        self.variable = variable
+        self.next_functions = ()
+
+    @classmethod
+    def of(cls, leaf):
+        node = cls._alive.get(id(leaf))
+        if node is None or node.variable is not leaf:
+            node = cls._alive[id(leaf)] = cls(leaf)
+        return node
+
+    @staticmethod
+    def name():
+        return "torch::autograd::AccumulateGrad"
+
+    def __repr__(self):
+        return f"<AccumulateGrad object at {id(self):#x}>"
 
 
 class Primitive(Function):

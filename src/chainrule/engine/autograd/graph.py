@@ -109,8 +109,12 @@ def _run_backward(roots, root_grads, retain_graph, capture=None):
             else:
                 slot[idx] = slot[idx] + g
         if not retain_graph:
-            node.__dict__.clear()
+            label, edges, shown = node._label, node._edges, node._shown
+            node.__dict__.clear()  # the saved arrays go; the node keeps its name and next_functions, as torch's
             node._freed = True
+            node._edges = edges
+            if label is not None:
+                node._label, node._shown = label, shown
     return captured
 
 

@@ -8,7 +8,7 @@ smoothing. Their public functions are in engine/fused.py; nn.functional calls th
 from __future__ import annotations
 
 from .. import backend as B
-from ..autograd.function import Primitive
+from ..autograd.function import Primitive, ShownNode
 from ..backend import xp
 
 
@@ -34,6 +34,15 @@ class Linear(Primitive):
         gw = (x.T @ g).T if nw else None  # (xᵀg)ᵀ: the same sums, in the order the unfused graph used
         gb = g.sum(axis=0) if nb else None
         return gx, gw, gb
+
+    @property
+    def next_functions(self):
+        """torch's: a batch of rows is addmm(bias, x, Wᵀ) (mm(x, Wᵀ) without a bias), Wᵀ a TBackward0 node."""
+        if self._shown is None and self._label in ("AddmmBackward0", "MmBackward0"):
+            x, w, b = (tuple(self._edges) + (None,))[:3]
+            t = (ShownNode("TBackward0", w), 0) if w is not None else None
+            self._shown = (b, x, t) if self._label == "AddmmBackward0" else (x, t)
+        return Primitive.next_functions.fget(self)
 
 
 class NllLoss(Primitive):
