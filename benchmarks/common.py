@@ -4,6 +4,7 @@ machine.
     args = arguments(__doc__, "cnn.json", "--steps", 30, "steps per variant per round")   # threads limited
     limit_threads(n)                 before NumPy/torch load their BLAS: n threads for both libraries
     rates = interleaved(variants, rounds, n)    {name: [units/s per round]}, the order alternating
+    median_round(fns, n, rounds, sync)   {name: median seconds per call}, each round after a warm-up call
     environment(np, torch)           versions and machine, for the results file
 """
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -44,6 +46,24 @@ def interleaved(variants, rounds, n):
             variants[name](n)
             rates[name].append(n / (time.perf_counter() - t0))
     return rates
+
+
+def median_round(fns, n, rounds, sync=None):
+    """Per implementation, the median over ``rounds`` of the seconds per call of ``fn`` (n calls a round, after
+    one untimed call; the implementations take turns round by round). ``sync``: wait for queued GPU work
+    before reading the clock."""
+    sync = sync or (lambda: None)
+    times = {k: [] for k in fns}
+    for _ in range(rounds):
+        for name, fn in fns.items():
+            fn()
+            sync()
+            t0 = time.perf_counter()
+            for _ in range(n):
+                fn()
+            sync()
+            times[name].append((time.perf_counter() - t0) / n)
+    return {k: statistics.median(v) for k, v in times.items()}
 
 
 def environment(np, torch):

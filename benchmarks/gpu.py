@@ -16,12 +16,11 @@ from __future__ import annotations
 import argparse
 import json
 import platform
-import statistics
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
+from common import median_round
 
 CASES = {"large": ([784, 4096, 4096, 4096, 10], 4096, "ce", 20), "medium": ([784, 512, 512, 10], 256, "ce", 200),
          "tiny": ([2, 8, 8, 1], 10, "mse", 400)}
@@ -107,20 +106,6 @@ def cupy_step(cp, weights, x, y, loss):
     return step
 
 
-def median_round(fns, sync, n, rounds):
-    times = {k: [] for k in fns}
-    for _ in range(rounds):
-        for name, fn in fns.items():
-            fn()
-            sync()
-            t0 = time.perf_counter()
-            for _ in range(n):
-                fn()
-            sync()
-            times[name].append((time.perf_counter() - t0) / n)
-    return {k: statistics.median(v) for k, v in times.items()}
-
-
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rounds", type=int, default=9)
@@ -155,7 +140,7 @@ def main(argv=None):
             fns["chainrule-captured"] = lib_step(cr, sync, weights, x, y, loss, True)
         except Exception as err:  # noqa: BLE001 - recorded: the table says why a row is missing
             results.setdefault("errors", {})[case] = f"chainrule capture: {type(err).__name__}: {err}"
-        med = median_round(fns, sync, n, rounds)
+        med = median_round(fns, n, rounds, sync)
         base = med["pytorch"]
         results[case] = {k: {"ms_per_step": round(v * 1e3, 4), "steps_per_s": round(1 / v, 1),
                              "vs_pytorch_eager": round(base / v, 3)} for k, v in med.items()}

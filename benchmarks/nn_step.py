@@ -21,13 +21,12 @@ from __future__ import annotations
 import argparse
 import json
 import platform
-import statistics
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 import torch
+from common import median_round
 
 import chainrule as cr
 
@@ -130,18 +129,6 @@ def numpy_step(sizes, act, loss, opt, init, x, y):
                 p -= (hp["lr"] / (1 - 0.9 ** st["t"])) * st["m"] / denom
 
     return step
-
-
-def median_round(fns, n, rounds):
-    times = {k: [] for k in fns}
-    for _ in range(rounds):
-        for k, fn in fns.items():
-            fn()
-            t0 = time.perf_counter()
-            for _ in range(n):
-                fn()
-            times[k].append((time.perf_counter() - t0) / n)
-    return {k: statistics.median(v) for k, v in times.items()}
 
 
 def main(argv=None):
