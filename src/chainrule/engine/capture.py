@@ -209,13 +209,18 @@ class Graph:
         self.capture_end()
         self.reset()
 
+    _context = "chainrule.graph"  # the context manager that captures this kind of graph (for messages)
+
     def replay(self):
-        """Run the captured region again on the same memory."""
+        """Run the captured region again on the same memory (after checking what may not have changed)."""
         if not self._captured:
-            raise CaptureError("replay() before the graph was captured (use `with chainrule.graph(g):`)")
+            raise CaptureError(f"replay() before the graph was captured (use `with {self._context}(g):`)")
         for check, message in self._guards:
             if not check():
                 raise CaptureError(message)
+        self._launch()
+
+    def _launch(self):
         self._replay()
 
     def reset(self):

@@ -60,13 +60,10 @@ class CUDAGraph(Graph):
         finally:
             self._captured, self._graph = False, None
 
-    def replay(self):
+    _context = "chainrule.cuda.graph"
+
+    def _launch(self):
         """Launch the captured kernels again (asynchronously, as torch: synchronize before timing)."""
-        if not self._captured:
-            raise CaptureError("replay() before the graph was captured (use `with chainrule.cuda.graph(g):`)")
-        for check, message in self._guards:
-            if not check():
-                raise CaptureError(message)
         self._graph.launch(stream=self._stream)
 
     def pool(self):
