@@ -31,7 +31,7 @@ class Linear(Primitive):
         gx = g @ w if nx else None
         if x.ndim != 2:
             x, g = x.reshape(-1, x.shape[-1]), g.reshape(-1, g.shape[-1])
-        gw = (x.T @ g).T if nw else None  # (xᵀg)ᵀ: the same sums, in the order the unfused graph used
+        gw = g.T @ x if nw else None  # C-ordered like W (a transposed view would make every update strided)
         gb = g.sum(axis=0) if nb else None
         return gx, gw, gb
 
