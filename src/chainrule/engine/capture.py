@@ -34,7 +34,7 @@ import numpy as np
 
 from . import backend as B
 from .tensor import Tensor
-from .traced import _SLOT, CaptureError, _RecordingRng, _root, _Traced, _TracingSlot
+from .traced import _SLOT, CaptureError, _plain, _RecordingRng, _root, _Traced, _TracingSlot
 
 _capturing_threads = 0
 _swap_lock = threading.Lock()
@@ -138,6 +138,17 @@ class Graph:
         if id(_root(result)) in roots:
             return result.view(_Traced)  # a view (broadcast_to, moveaxis, expand_dims, ...)
         return self._new(func, args, result, kwargs)
+
+    def call(self, fn, arrays, args=()):
+        """Run ``fn(*arrays, *args)`` now and record the call itself: replay calls the same function on the same
+        arrays (an optimizer's update kernel: one tape entry instead of one per ufunc). The arrays it may write
+        are restored when the capture ends."""
+        arrays = tuple(_plain(a) for a in arrays)
+        for a in arrays:
+            if isinstance(a, np.ndarray):
+                self._before_write(a)
+        fn(*arrays, *args)
+        self._tape.append((fn, arrays + tuple(args), {}))
 
     def _guard(self, convert, src, value):
         what = "a Python value read from a tensor (x.item(), float(x), if x.any(): ...)"

@@ -71,6 +71,9 @@ class CUDAGraph(Graph):
         return self._pool
 
     # the CPU capture's hooks have nothing to do here: the GPU records the kernels themselves
+    def call(self, fn, arrays, args=()):
+        fn(*arrays, *args)
+
     def created(self, array, fill):
         return array
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from .optimizer import Optimizer, _require_nonnegative, _step_tensor, _zeros_like
+from ..engine.backend import xp
+from .optimizer import Optimizer, _require_nonnegative, _run, _step_tensor, _torch_flags, _zeros_like
 
 
 class Adadelta(Optimizer):
@@ -26,7 +27,8 @@ class Adadelta(Optimizer):
     Hyperparameters (torch's defaults): ``lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, maximize=False``.
     """
 
-    def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, *, maximize=False) -> None:
+    def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, *, maximize=False, **flags) -> None:
+        _torch_flags("Adadelta", flags)
         defaults = dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay, maximize=maximize)
         super().__init__(params, defaults)
 
@@ -43,15 +45,31 @@ class Adadelta(Optimizer):
 
     def _update(self, p, grad, group):
         st = self._state(p, group)
-        rho, eps, weight_decay = group["rho"], group["eps"], group["weight_decay"]
-        st["step"].add_(1)
-        if group["maximize"]:
-            grad = -grad
-        if weight_decay:
-            grad = grad.add(p, alpha=weight_decay)
-        square_avg, acc_delta = st["square_avg"], st["acc_delta"]
-        square_avg.mul_(rho).addcmul_(grad, grad, value=1 - rho)
-        std = square_avg.add(eps).sqrt_()
-        delta = acc_delta.add(eps).sqrt_().div_(std).mul_(grad)
-        acc_delta.mul_(rho).addcmul_(delta, delta, value=1 - rho)
-        p.add_(delta, alpha=-group["lr"])
+        _run(_adadelta, (p._array, grad._array, st["square_avg"]._array, st["acc_delta"]._array, st["step"]._array,
+                         self._workspace(p), self._workspace(p, 1)),
+             group["lr"], group["rho"], group["eps"], group["weight_decay"], group["maximize"])
+
+
+def _adadelta(p, g, v, u, step, ws, delta, lr, rho, eps, weight_decay, maximize):
+    """The update above on arrays, in place (ws and delta: scratch shaped like θ)."""
+    step += 1
+    if maximize:
+        g = -g
+    if weight_decay:
+        g = g + p * weight_decay  # a new array: the gradient itself is never modified
+    v *= rho  # v ← ρ v + (1 − ρ) g²
+    xp.multiply(g, 1 - rho, out=ws)
+    ws *= g
+    v += ws
+    xp.add(v, eps, out=ws)  # √(v + ε)
+    xp.sqrt(ws, out=ws)
+    xp.add(u, eps, out=delta)  # Δ ← √(u + ε) / √(v + ε) · g
+    xp.sqrt(delta, out=delta)
+    delta /= ws
+    delta *= g
+    u *= rho  # u ← ρ u + (1 − ρ) Δ²
+    xp.multiply(delta, 1 - rho, out=ws)
+    ws *= delta
+    u += ws
+    xp.multiply(delta, -lr, out=ws)
+    p += ws

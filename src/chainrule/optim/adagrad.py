@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ..engine import full_like, is_capturing
-from ..engine.dtypes import float64
-from .optimizer import Optimizer, _require_nonnegative, _step_tensor
+from ..engine import full_like
+from ..engine.backend import xp
+from .optimizer import Optimizer, _rate, _require_nonnegative, _run, _step_tensor, _torch_flags
 
 
 class Adagrad(Optimizer):
@@ -33,7 +33,8 @@ class Adagrad(Optimizer):
     """
 
     def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0, eps=1e-10,
-                 *, maximize=False) -> None:
+                 *, maximize=False, **flags) -> None:
+        _torch_flags("Adagrad", flags)
         defaults = dict(lr=lr, lr_decay=lr_decay, eps=eps, weight_decay=weight_decay,
                         initial_accumulator_value=initial_accumulator_value, maximize=maximize)
         super().__init__(params, defaults)
@@ -50,19 +51,22 @@ class Adagrad(Optimizer):
 
     def _update(self, p, grad, group):
         st = self._state(p, group)
-        step_t = st["step"].add_(1)
-        if group["maximize"]:
-            grad = -grad
-        if group["weight_decay"]:
-            grad = grad.add(p, alpha=group["weight_decay"])
-        lr, lr_decay = group["lr"], group["lr_decay"]
-        if not lr_decay:
-            clr = lr
-        elif is_capturing():  # a step-dependent rate as tensor ops, so that a replay recomputes it
-            clr = (lr / ((step_t.to(float64) - 1) * lr_decay + 1)).to(p.dtype)
-        else:
-            clr = lr / (1 + (float(step_t) - 1) * lr_decay)
-        s = st["sum"]
-        s.addcmul_(grad, grad)
-        std = s.sqrt().add_(group["eps"])
-        p.addcdiv_(grad, std, value=-clr)
+        _run(_adagrad, (p._array, grad._array, st["sum"]._array, st["step"]._array, self._workspace(p)),
+             group["lr"], group["lr_decay"], group["eps"], group["weight_decay"], group["maximize"])
+
+
+def _adagrad(p, g, total, step, ws, lr, lr_decay, eps, weight_decay, maximize):
+    """The update above on arrays, in place (``total``: G; ws: scratch shaped like θ)."""
+    step += 1
+    if maximize:
+        g = -g
+    if weight_decay:
+        g = g + p * weight_decay  # a new array: the gradient itself is never modified
+    clr = _rate(step, lambda t: lr / (1 + (t - 1) * lr_decay), p.dtype) if lr_decay else lr
+    xp.multiply(g, g, out=ws)  # G ← G + g²
+    total += ws
+    xp.sqrt(total, out=ws)
+    ws += eps
+    xp.divide(g, ws, out=ws)
+    ws *= -clr
+    p += ws

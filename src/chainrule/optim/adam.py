@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-import math
-
-from ..engine import is_capturing, maximum
-from ..engine.dtypes import float64
-from .optimizer import Optimizer, _require_nonnegative, _step_tensor, _zeros_like
+from ..engine.backend import xp
+from .optimizer import (
+    Optimizer,
+    _lerp,
+    _rate,
+    _require_nonnegative,
+    _run,
+    _sqrt,
+    _step_tensor,
+    _torch_flags,
+    _zeros_like,
+)
 
 
 class Adam(Optimizer):
@@ -44,7 +51,8 @@ class Adam(Optimizer):
     """
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False, *,
-                 maximize=False, decoupled_weight_decay=False) -> None:
+                 maximize=False, decoupled_weight_decay=False, **flags) -> None:
+        _torch_flags(type(self).__name__, flags)
         betas = tuple(betas) if isinstance(betas, (tuple, list)) else betas
         defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
                         maximize=maximize, decoupled_weight_decay=decoupled_weight_decay)
@@ -70,32 +78,36 @@ class Adam(Optimizer):
 
     def _update(self, p, grad, group):
         st = self._state(p, group)
-        lr, eps, weight_decay = group["lr"], group["eps"], group["weight_decay"]
-        beta1, beta2 = group["betas"]
-        step_t = st["step"].add_(1)
-        if group["maximize"]:
-            grad = -grad
-        if weight_decay:
-            if group["decoupled_weight_decay"]:
-                p.mul_(1 - lr * weight_decay)
-            else:
-                grad = grad.add(p, alpha=weight_decay)
-        exp_avg, exp_avg_sq = st["exp_avg"], st["exp_avg_sq"]
-        exp_avg.lerp_(grad, 1 - beta1)
-        exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
-        if is_capturing():  # the step-dependent rates as tensor ops, so that a replay recomputes them
-            t = step_t.to(float64)  # (torch's capturable=True); the same doubles as below, cast the same way
-            step_size = (lr / (1 - beta1**t)).to(p.dtype)
-            bias_correction2_sqrt = (1 - beta2**t).sqrt().to(p.dtype)
+        vmax = st["max_exp_avg_sq"]._array if group["amsgrad"] else None
+        _run(_adam, (p._array, grad._array, st["exp_avg"]._array, st["exp_avg_sq"]._array, vmax, st["step"]._array,
+                     self._workspace(p)),
+             group["lr"], *group["betas"], group["eps"], group["weight_decay"], group["decoupled_weight_decay"],
+             group["maximize"])
+
+
+def _adam(p, g, m, v, vmax, step, ws, lr, beta1, beta2, eps, weight_decay, decoupled, maximize):
+    """The update above on arrays, in place (ws: scratch shaped like θ), in torch's order of operations."""
+    step += 1
+    if maximize:
+        g = -g
+    if weight_decay:
+        if decoupled:
+            p *= 1 - lr * weight_decay
         else:
-            step = float(step_t)
-            step_size = lr / (1 - beta1**step)
-            bias_correction2_sqrt = math.sqrt(1 - beta2**step)
-        if group["amsgrad"]:
-            max_sq = st["max_exp_avg_sq"]
-            max_sq.copy_(maximum(max_sq, exp_avg_sq))
-            denom = max_sq.sqrt()
-        else:
-            denom = exp_avg_sq.sqrt()
-        denom.div_(bias_correction2_sqrt).add_(eps)
-        p.addcdiv_(exp_avg, denom, value=-step_size)
+            g = g + p * weight_decay  # a new array: the gradient itself is never modified
+    _lerp(m, g, 1 - beta1, ws)  # m ← m + (1 − β₁)(g − m)
+    v *= beta2  # v ← β₂ v + (1 − β₂) g²
+    xp.multiply(g, 1 - beta2, out=ws)
+    ws *= g
+    v += ws
+    step_size = _rate(step, lambda t: lr / (1 - beta1**t), p.dtype)
+    bias_correction2_sqrt = _rate(step, lambda t: _sqrt(1 - beta2**t), p.dtype)
+    if vmax is not None:
+        xp.maximum(vmax, v, out=vmax)
+        v = vmax
+    xp.sqrt(v, out=ws)  # the denominator √v / √(1 − β₂ᵗ) + ε
+    ws /= bias_correction2_sqrt
+    ws += eps
+    xp.divide(m, ws, out=ws)
+    ws *= -step_size
+    p += ws

@@ -23,9 +23,9 @@ class AdamW(Adam):
     """
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False, *,
-                 maximize=False) -> None:
+                 maximize=False, **flags) -> None:
         super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize,
-                         decoupled_weight_decay=True)
+                         decoupled_weight_decay=True, **flags)
 
     def load_state_dict(self, state_dict) -> None:
         super().load_state_dict(state_dict)

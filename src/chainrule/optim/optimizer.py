@@ -9,10 +9,16 @@ An optimizer holds
   ``exp_avg_sq``, ``max_exp_avg_sq``, ``step``).
 
 The base class owns the loop: ``step()`` visits every parameter that has a gradient, in every group, under
-``no_grad``, and calls the subclass's ``_update(p, grad, group)``, which writes the update rule with
-in-place Tensor methods (``p.add_(g, alpha=-lr)``, ``v.mul_(β).addcmul_(g, g, value=1 - β)``) and keeps its
-state in ``self.state[p]`` (``_state(p, group)`` creates it with ``_init_state`` at the first step).
-Hyperparameters are validated once, when a group is added, never per step.
+``no_grad``, and calls the subclass's ``_update(p, grad, group)``, which applies the update rule and keeps its
+state in ``self.state[p]`` (``_state(p, group)`` creates it with ``_init_state`` at the first step). A
+subclass may write the rule with in-place Tensor methods (``p.add_(g, alpha=-lr)``); chainrule's own
+optimizers write it as a *kernel*: a function of the raw arrays that updates them in place with ufuncs and
+``out=`` into one scratch array per optimizer (``_workspace``), so that a step allocates nothing the size of a
+parameter, and ``_run`` calls it (inside a CPU capture the call itself is recorded: a replay runs the same
+function on the same arrays, the eager step's numbers bit for bit). Step-dependent rates (Adam's bias
+corrections) are Python floats for host arrays and device scalars for CUDA arrays (``_rate``), so a captured
+CUDA step recomputes them and an eager one never waits for the GPU. Hyperparameters are validated once,
+when a group is added, never per step.
 
 ``state_dict()`` has PyTorch's layout: ``{"state": {index: {name: Tensor}}, "param_groups": [{..., "params":
 [index, ...]}]}`` where ``index`` numbers the parameters across groups in order. It holds copies (torch's
@@ -22,12 +28,15 @@ holds references), so a state dict kept in memory is a snapshot; ``chainrule.sav
 from __future__ import annotations
 
 import copy
+import math
 from collections import defaultdict
 from itertools import chain
 from typing import Any
 
 from ..autograd import enable_grad, no_grad
 from ..engine import CaptureError, Tensor, as_tensor, dtypes, is_capturing, tensor, zeros_like
+from ..engine import backend as B
+from ..engine.backend import xp
 from ..engine.capture import current as current_capture
 
 
@@ -60,6 +69,56 @@ def _step_tensor(value=0.0, device=None):
 
 def _zeros_like(p):
     return zeros_like(p).detach()
+
+
+_TORCH_FLAGS = ("foreach", "fused", "capturable", "differentiable")
+
+
+def _torch_flags(name, flags):
+    """torch's implementation switches (``foreach``, ``fused``, ``capturable``, ``differentiable``): accepted and
+    not stored (chainrule has one implementation, always capturable); a differentiable step is refused."""
+    for k, v in flags.items():
+        if k not in _TORCH_FLAGS:
+            raise TypeError(f"{name}.__init__() got an unexpected keyword argument {k!r}")
+        if k == "differentiable" and v:
+            raise ValueError(f"{name}: differentiable=True (autograd through the optimizer step) is not supported")
+
+
+def _run(kernel, arrays, *args):
+    """``kernel(*arrays, *args)``: an optimizer's update on raw arrays, in place. Inside a capture the capture
+    runs it: a CPU graph records the call itself (one tape entry per parameter; replay calls the same function on
+    the same arrays), a CUDA graph records the kernels it launches."""
+    capture = current_capture()
+    if capture is None:
+        kernel(*arrays, *args)
+    else:
+        capture.call(kernel, arrays, args)
+
+
+def _rate(step, fn, dtype):
+    """A step-dependent rate ``fn(t)`` (Adam's bias corrections) for the step count ``step`` (a 0-d array): a Python
+    float for a host array; for a CUDA array a 0-d device array of ``dtype``, computed from t in float64 on the
+    device, so that a captured step recomputes it and an eager one never waits for the GPU (torch's capturable)."""
+    if B.on_host(step):
+        return fn(float(step))
+    return fn(step.astype("float64")).astype(dtype)
+
+
+def _lerp(a, b, weight, ws):
+    """a ← a + weight·(b − a) in place, rounded as torch's lerp (and Tensor.lerp_): from a when weight < ½, back
+    from b otherwise (exact at 0 and 1). ``ws``: scratch shaped like a."""
+    xp.subtract(b, a, out=ws)
+    if weight < 0.5:
+        ws *= weight
+        a += ws
+    else:
+        ws *= 1 - weight
+        xp.subtract(b, ws, out=a)
+
+
+def _sqrt(x):
+    """√x of a Python float (math.sqrt) or of a device scalar."""
+    return math.sqrt(x) if isinstance(x, float) else x**0.5
 
 
 class Optimizer:
@@ -181,6 +240,24 @@ class Optimizer:
     def _update(self, p, grad, group):
         """Apply the update rule to one parameter (in place, called under ``no_grad``)."""
         raise NotImplementedError(f"{type(self).__name__} must implement _update(p, grad, group)")
+
+    def _workspace(self, p, k=0):
+        """Scratch array number ``k`` shaped like ``p``: a view of one buffer per (k, dtype, device), shared by every
+        parameter of this optimizer and reused at every step (a kernel's temporaries: none is allocated per step)."""
+        a = p._array
+        views = self.__dict__.setdefault("_workspace_views", {})  # (p, k) -> (its array, the view): the step's path
+        seen = views.get((p, k))
+        if seen is not None and seen[0] is a:
+            return seen[1]
+        plain = B.unrecorded(a)
+        key = (k, plain.dtype.str, B.device_of(plain))
+        spaces = self.__dict__.setdefault("_workspaces", {})
+        buf = spaces.get(key)
+        if buf is None or buf.size < plain.size:
+            buf = spaces[key] = B.unrecorded(B.empty((plain.size,), plain.dtype, like=plain))
+        view = buf[: plain.size].reshape(plain.shape)
+        views[(p, k)] = (a, view)
+        return view
 
     def _state(self, p, group):
         """``self.state[p]``, created by ``_init_state`` at the parameter's first step."""

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from .optimizer import Optimizer, _require_nonnegative, _step_tensor, _zeros_like
+from ..engine.backend import xp
+from .optimizer import Optimizer, _lerp, _require_nonnegative, _run, _step_tensor, _torch_flags, _zeros_like
 
 
 class RMSprop(Optimizer):
@@ -39,7 +40,8 @@ class RMSprop(Optimizer):
     """
 
     def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=False,
-                 *, maximize=False) -> None:
+                 *, maximize=False, **flags) -> None:
+        _torch_flags("RMSprop", flags)
         defaults = dict(lr=lr, momentum=momentum, alpha=alpha, eps=eps, centered=centered,
                         weight_decay=weight_decay, maximize=maximize)
         super().__init__(params, defaults)
@@ -57,24 +59,37 @@ class RMSprop(Optimizer):
 
     def _update(self, p, grad, group):
         st = self._state(p, group)
-        lr, alpha, eps, momentum = group["lr"], group["alpha"], group["eps"], group["momentum"]
-        st["step"].add_(1)
-        if group["maximize"]:
-            grad = -grad
-        if group["weight_decay"]:
-            grad = grad.add(p, alpha=group["weight_decay"])
-        square_avg = st["square_avg"]
-        square_avg.mul_(alpha).addcmul_(grad, grad, value=1 - alpha)
-        if group["centered"]:
-            grad_avg = st["grad_avg"]
-            grad_avg.lerp_(grad, 1 - alpha)
-            avg = square_avg.addcmul(grad_avg, grad_avg, value=-1).sqrt_()
-        else:
-            avg = square_avg.sqrt()
-        avg.add_(eps)
-        if momentum > 0:
-            buf = st["momentum_buffer"]
-            buf.mul_(momentum).addcdiv_(grad, avg)
-            p.add_(buf, alpha=-lr)
-        else:
-            p.addcdiv_(grad, avg, value=-lr)
+        avg = st["grad_avg"]._array if group["centered"] else None
+        buf = st["momentum_buffer"]._array if group["momentum"] > 0 else None
+        _run(_rmsprop, (p._array, grad._array, st["square_avg"]._array, avg, buf, st["step"]._array,
+                        self._workspace(p)),
+             group["lr"], group["alpha"], group["eps"], group["momentum"], group["weight_decay"], group["maximize"])
+
+
+def _rmsprop(p, g, v, avg, b, step, ws, lr, alpha, eps, momentum, weight_decay, maximize):
+    """The update above on arrays, in place (``avg``: ḡ when centered; ``b``: the momentum buffer; ws: scratch)."""
+    step += 1
+    if maximize:
+        g = -g
+    if weight_decay:
+        g = g + p * weight_decay  # a new array: the gradient itself is never modified
+    v *= alpha  # v ← α v + (1 − α) g²
+    xp.multiply(g, 1 - alpha, out=ws)
+    ws *= g
+    v += ws
+    if avg is not None:
+        _lerp(avg, g, 1 - alpha, ws)  # ḡ ← α ḡ + (1 − α) g
+        xp.multiply(avg, avg, out=ws)  # s ← √(v − ḡ²) + ε
+        xp.subtract(v, ws, out=ws)
+        xp.sqrt(ws, out=ws)
+    else:
+        xp.sqrt(v, out=ws)
+    ws += eps
+    xp.divide(g, ws, out=ws)  # g / s
+    if b is not None:
+        b *= momentum
+        b += ws
+        xp.multiply(b, -lr, out=ws)
+    else:
+        ws *= -lr
+    p += ws

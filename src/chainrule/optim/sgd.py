@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from ..engine import is_capturing
-from .optimizer import Optimizer, _require_nonnegative, _warm_up_first
+from ..engine.backend import xp
+from .optimizer import Optimizer, _require_nonnegative, _run, _torch_flags, _warm_up_first, _zeros_like
 
 
 class SGD(Optimizer):
@@ -37,7 +38,8 @@ class SGD(Optimizer):
     """
 
     def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False, *,
-                 maximize=False) -> None:
+                 maximize=False, **flags) -> None:
+        _torch_flags("SGD", flags)
         defaults = dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
                         nesterov=nesterov, maximize=maximize)
         super().__init__(params, defaults)
@@ -48,21 +50,36 @@ class SGD(Optimizer):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
 
     def _update(self, p, grad, group):
-        lr = group["lr"]
-        momentum, weight_decay = group["momentum"], group["weight_decay"]
-        if group["maximize"]:
-            grad = -grad
-        if weight_decay:
-            grad = grad.add(p, alpha=weight_decay)  # a new tensor: p.grad itself is never modified
+        momentum, buf, first = group["momentum"], None, False
         if momentum:
             st = self.state[p]
             buf = st.get("momentum_buffer")
-            if buf is None:
+            if buf is None:  # the first step makes the state (so a capture needs an eager warm-up step)
                 if is_capturing():
                     raise _warm_up_first("SGD")
-                buf = st["momentum_buffer"] = grad.clone()
+                buf = st["momentum_buffer"] = _zeros_like(p)
+                first = True
+        _run(_sgd, (p._array, grad._array, None if buf is None else buf._array, self._workspace(p)),
+             group["lr"], momentum, group["dampening"], group["weight_decay"], group["nesterov"], group["maximize"],
+             first)
+
+
+def _sgd(p, g, b, ws, lr, momentum, dampening, weight_decay, nesterov, maximize, first):
+    """The update above on arrays, in place (b: the momentum buffer; ws: scratch shaped like θ)."""
+    if maximize:
+        g = -g
+    if weight_decay:
+        g = g + p * weight_decay  # a new array: the gradient itself is never modified
+    if momentum:
+        if first:
+            b[...] = g
+        else:
+            b *= momentum
+            if dampening:
+                xp.multiply(g, 1 - dampening, out=ws)
+                b += ws
             else:
-                dampening = group["dampening"]
-                buf.mul_(momentum).add_(grad, alpha=1 - dampening)
-            grad = grad.add(buf, alpha=momentum) if group["nesterov"] else buf
-        p.add_(grad, alpha=-lr)
+                b += g
+        g = g + b * momentum if nesterov else b
+    xp.multiply(g, -lr, out=ws)
+    p += ws
