@@ -10,7 +10,7 @@ from . import ops as P
 from .autograd.function import check_same_device
 from .tensor import Tensor, _arr, _wrap
 
-__all__ = ["linear", "class_nll", "softplus", "batch_norm_train"]
+__all__ = ["linear", "mse", "class_nll", "softplus", "batch_norm_train"]
 
 
 def linear(input, weight, bias=None):
@@ -21,6 +21,12 @@ def linear(input, weight, bias=None):
         out.grad_fn._label = ("AddmmBackward0" if bias is not None else "MmBackward0") if input.ndim == 2 \
             else "ViewBackward0"
     return out
+
+
+def mse(input, target, reduction="mean"):
+    """The squared error of nn.functional.mse_loss in one node (MseLossBackward0, as torch names it); ``target``
+    a Tensor of the input's dtype (it may require grad)."""
+    return P.MseLoss.apply(input, target, reduction=reduction)
 
 
 def softplus(input):

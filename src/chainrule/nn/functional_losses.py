@@ -15,6 +15,7 @@ from ..engine import Tensor, broadcast_shapes, clamp, log_softmax
 from ..engine import tensor as as_tensor_of
 from ..engine.autograd import ShownNode
 from ..engine.fused import class_nll
+from ..engine.fused import mse as _mse
 from ..engine.fused import softplus as _softplus
 
 _REDUCTIONS = ("mean", "sum", "none")
@@ -90,6 +91,8 @@ def _elementwise_weighted(loss, weight, reduction, op, mean_by_weight=True):
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None) -> Tensor:
     """ℓ = (x − y)² (times ``weight`` elementwise if given)."""
     _check_target(input, target, "mse_loss")
+    if weight is None and reduction in _REDUCTIONS:
+        return _mse(input, _const(target, input), reduction)
     d = _diff(input, target)
     return labelled(_elementwise_weighted(d * d, weight, reduction, "mse_loss"), "MseLossBackward0",
                     (input, target))

@@ -36,6 +36,6 @@ from .elementwise import (
     Where,
 )
 from .linalg import MatMul
-from .nn import BatchNorm, CrossEntropy, Linear, NllLoss
+from .nn import BatchNorm, CrossEntropy, Linear, MseLoss, NllLoss
 from .reduction import Amax, CumSum, LogSoftmax, MaxDim, Prod, Sum
 from .shape import Cat, Expand, GetItem, IndexPut, Permute, Reshape

@@ -45,6 +45,33 @@ class Linear(Primitive):
         return Primitive.next_functions.fget(self)
 
 
+class MseLoss(Primitive):
+    """Squared error in one node: ℓ = Σ(x − y)²/n ('mean'), Σ(x − y)² ('sum') or each (x − y)² ('none');
+    ∂ℓ/∂x = 2(x − y)·g (g/n for the mean), ∂ℓ/∂y = −∂ℓ/∂x. (The composite was four nodes; this rounds the same.)"""
+
+    @staticmethod
+    def forward(ctx, x, y, reduction="mean"):
+        d = x - y
+        ctx.d, ctx.reduction = d, reduction
+        sq = d * d
+        if reduction == "none":
+            return sq
+        total = sq.sum()
+        if reduction == "mean":  # a division, as torch's mean (a multiply by 1/n rounds differently)
+            total = total / (float(sq.size) if sq.size else float("nan"))
+        return xp.asarray(total, dtype=sq.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        d = ctx.d
+        if ctx.reduction == "mean":
+            g = g / (float(d.size) if d.size else float("nan"))
+        t = d * g
+        gx = t + t  # 2(x − y)·g, doubled exactly
+        nx, ny = ctx.needs_input_grad
+        return (gx if nx else None), (-gx if ny else None)
+
+
 class NllLoss(Primitive):
     """Class-index negative log-likelihood of log-probabilities x (classes in dim 1, or dim 0 of a (C,) input):
 
