@@ -295,7 +295,8 @@ class Tensor:
     def backward(self, gradient=None, retain_graph=False) -> None:
         """Compute ∂self/∂leaf for every leaf that requires grad and add it to ``leaf.grad``."""
         if gradient is None and self.grad_fn is not None and self._array.size == 1:  # the usual loss.backward()
-            _graph._run_backward((self,), (xp.ones_like(self._array),), retain_graph)
+            a = self._array
+            _graph._run_backward((self,), (B.ones(a.shape, a.dtype, like=a),), retain_graph)
         else:
             _graph.backward(self, gradient, retain_graph)
 

@@ -193,11 +193,11 @@ def _class_loss(input, target, weight, ignore_index, reduction, label_smoothing,
     cdim, n_classes = _check_class_target(input, target, op)
     if reduction not in _REDUCTIONS:
         raise ValueError(f"{op}: reduction must be one of {_REDUCTIONS}, got {reduction!r}")
-    valid = target != ignore_index
-    bad = valid & ((target < 0) | (target >= n_classes))
-    if bool(bad.any()):
+    t = target._array  # checked on the array: this runs at every step
+    bad = (t < 0) | (t >= n_classes)
+    if bad.any() and (bad := bad & (t != ignore_index)).any():
         raise IndexError(
-            f"{op}: Target {int(target[bad].flatten()[0])} is out of bounds: class indices must be in "
+            f"{op}: Target {int(t[bad].flatten()[0])} is out of bounds: class indices must be in "
             f"[0, {n_classes}) (the input has {n_classes} classes in dim {cdim}) or equal "
             f"ignore_index={ignore_index}"
         )

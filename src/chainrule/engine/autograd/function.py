@@ -92,8 +92,11 @@ class Function:
     @property
     def needs_input_grad(self):
         e = self._edges
-        if len(e) == 2:
+        n = len(e)
+        if n == 2:
             return e[0] is not None, e[1] is not None
+        if n == 3:
+            return e[0] is not None, e[1] is not None, e[2] is not None
         return tuple([x is not None for x in e])
 
     def mark_non_differentiable(self, *tensors):
@@ -165,17 +168,35 @@ class Function:
                 ctx._seq = next(_seq)
             else:
                 need = False
-        else:
-            vals = [a._array if isinstance(a, Tensor) else a for a in args]
-            if _Mode.grad:
-                edges = [
-                    (a.grad_fn or a, a._out_idx, a._array.shape) if isinstance(a, Tensor) and a.requires_grad else None
-                    for a in args
-                ]
-                need = any(edges)
-                if need:
-                    ctx._edges = edges
+        elif len(args) == 1:  # unary ops (activations): no promotion, one edge
+            a = args[0]
+            if isinstance(a, Tensor):
+                if a.requires_grad and _Mode.grad:
+                    ctx._edges = ((a.grad_fn or a, a._out_idx, a._array.shape),)
                     ctx._seq = next(_seq)
+                    need = True
+                vals = (a._array,)
+            else:
+                vals = args
+        else:  # three or more (linear's x, W, b): one pass over the inputs
+            vals, edges = [], []
+            for a in args:
+                if isinstance(a, Tensor):
+                    arr = a._array
+                    if a.requires_grad:
+                        edges.append((a.grad_fn or a, a._out_idx, arr.shape))
+                        need = True
+                    else:
+                        edges.append(None)
+                    vals.append(arr)
+                else:
+                    edges.append(None)
+                    vals.append(a)
+            if need and _Mode.grad:
+                ctx._edges = edges
+                ctx._seq = next(_seq)
+            else:
+                need = False
         try:
             out = cls.forward(ctx, *vals, **kwargs)
         except ValueError as err:  # broadcasting failures: name the op and every shape
