@@ -56,10 +56,10 @@ class MseLoss(Primitive):
         sq = d * d
         if reduction == "none":
             return sq
-        total = sq.sum()
+        total = sq.sum()  # (a NumPy scalar on the CPU: the Tensor wraps it as a 0-d array)
         if reduction == "mean":  # a division, as torch's mean (a multiply by 1/n rounds differently)
             total = total / (float(sq.size) if sq.size else float("nan"))
-        return xp.asarray(total, dtype=sq.dtype)
+        return total
 
     @staticmethod
     def backward(ctx, g):
@@ -86,8 +86,8 @@ class NllLoss(Primitive):
 
     @staticmethod
     def forward(ctx, x, target=None, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0):
-        if ctx._logits and x.ndim == 2 and weight is None and not label_smoothing and reduction != "none" \
-                and not (target == ignore_index).any():
+        if ctx._logits and x.ndim == 2 and x.shape[0] and weight is None and not label_smoothing \
+                and reduction != "none" and not (target == ignore_index).any():
             return _cross_entropy_rows(ctx, x, target, reduction)
         cdim = 1 if x.ndim >= 2 else 0
         n_classes = x.shape[cdim]
@@ -154,11 +154,9 @@ def _cross_entropy_rows(ctx, x, t, reduction):
     z = s - xp.log(xp.exp(s).sum(axis=1, keepdims=True))
     rows = B.arange(0, t.shape[0], 1, xp.int64, like=x)
     total = -z[rows, t]
-    total = total.sum()
+    total = total.sum()  # (a NumPy scalar on the CPU: the Tensor wraps it as a 0-d array)
     ctx._rows, ctx.z, ctx.rows, ctx.safe, ctx.reduction, ctx.wsum = True, z, rows, t, reduction, float(t.shape[0])
-    if reduction == "mean":
-        return xp.asanyarray(total / ctx.wsum if ctx.wsum else xp.nan, dtype=x.dtype)
-    return xp.asanyarray(total, dtype=x.dtype)
+    return total / ctx.wsum if reduction == "mean" else total
 
 
 class CrossEntropy(NllLoss):
