@@ -28,6 +28,7 @@ import chainrule as cr
 
 from .. import plotting
 from ..nn import activation_registry
+from ..train.replay import ReplayedStep, replayable
 from ._seeds import _rng_state, _set_rng_state, map_seeds
 from ._stats import VERDICTS, Stat
 from .slides import slide
@@ -229,6 +230,18 @@ def is_activation(m, *names) -> bool:
 
 # --- training ------------------------------------------------------------------------------------------
 
+REPLAY = True  # the helpers replay their captured step where it applies; False: every step eager
+
+
+def replayed_step(model, loss_fn, optimizer, scheduler=None) -> ReplayedStep:
+    """A lab loop's training step, ``step(x, y) -> (output, loss)``: captured once and replayed (fit's
+    ``train/replay.py``: the eager step's numbers bit for bit, so the labs' claims do not move) when the model,
+    loss and optimizer are chainrule's own and no scheduler changes the learning rate every step (each change
+    would capture the optimizer step again); eager otherwise. Batches of another size run eagerly."""
+    use = REPLAY and scheduler is None and replayable(model, loss_fn, optimizer)
+    return ReplayedStep(model, loss_fn, optimizer, disabled=not use)
+
+
 
 def batches(n: int, batch_size: int, rng: np.random.Generator):
     """Index arrays of a shuffled pass over ``n`` samples."""
@@ -236,21 +249,20 @@ def batches(n: int, batch_size: int, rng: np.random.Generator):
     return [order[i:i + batch_size] for i in range(0, n, batch_size)]
 
 
-def train_epoch(model, loss_fn, optimizer, X, y, batch_size, rng, transform=None, on_step=None) -> float:
+def train_epoch(model, loss_fn, optimizer, X, y, batch_size, rng, transform=None, on_step=None, step=None) -> float:
     """One shuffled pass of minibatch training; returns the mean training loss over the batches.
 
     ``transform(xb, rng)`` (optional) changes each batch before the step (augmentation);
-    ``on_step(step_loss)`` is called after every step (for per-step curves and dead-unit counts).
+    ``on_step(step_loss)`` is called after every step (for per-step curves and dead-unit counts);
+    ``step``: the ``replayed_step`` of these model, loss and optimizer, to keep its capture from one epoch to the
+    next (by default a new one for this pass).
     """
     model.train()
+    step = step or replayed_step(model, loss_fn, optimizer)
     total, count = 0.0, 0
     for idx in batches(len(X), batch_size, rng):
         xb = X[idx] if transform is None else transform(X[idx], rng)
-        out = model(cr.from_numpy(np.ascontiguousarray(xb)))
-        loss = loss_fn(out, cr.from_numpy(y[idx]))
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
+        _, loss = step(cr.from_numpy(np.ascontiguousarray(xb)), cr.from_numpy(y[idx]))
         value = loss.item()
         total, count = total + value * len(idx), count + len(idx)
         if on_step is not None:
@@ -289,12 +301,10 @@ def fmt(x, digits=3):
 def fit_full_batch(model, loss_fn, optimizer, X, y, steps: int) -> list[float]:
     """``steps`` gradient steps on the whole (small) data set; returns the loss before each step."""
     xt, yt = cr.from_numpy(np.ascontiguousarray(X)), cr.from_numpy(np.ascontiguousarray(y))
+    step = replayed_step(model, loss_fn, optimizer)
     losses = []
     for _ in range(steps):
-        loss = loss_fn(model(xt), yt)
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
+        _, loss = step(xt, yt)
         losses.append(loss.item())
     return losses
 
@@ -349,15 +359,13 @@ def train_tracked(model, optimizer, X, y, steps: int, batch: int, rng, every: in
     loss_fn = nn.CrossEntropyLoss()
     out = {"steps": [0], "train_error": [error_rate(model, X, y) if every else None], "loss": []}
     step, order = 0, []
+    train_step = replayed_step(model, loss_fn, optimizer, scheduler)
     model.train()
     while step < steps:
         if not len(order):
             order = list(batches(len(X), batch, rng))
         idx = order.pop(0)
-        loss = loss_fn(model(cr.from_numpy(X[idx])), cr.from_numpy(y[idx]))
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
+        _, loss = train_step(cr.from_numpy(X[idx]), cr.from_numpy(y[idx]))
         if scheduler is not None:
             scheduler.step()
         value = loss.item()

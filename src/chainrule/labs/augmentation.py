@@ -17,7 +17,7 @@ import numpy as np
 
 from ..data.datasets import digits_split
 from ..nn.mlp import build_mlp
-from ._common import evaluate_accuracy
+from ._common import evaluate_accuracy, replayed_step
 from ._figs import bars, panels
 from ._seeds import seeded, trial
 from ._stats import Stat, paired, sign_verdict
@@ -41,6 +41,7 @@ def _train_augmented(model, opt, X, y, rng, transform):
     from chainrule import nn
 
     loss_fn, order, step = nn.CrossEntropyLoss(), [], 0
+    train_step = replayed_step(model, loss_fn, opt)
     model.train()
     while step < STEPS:
         if not order:
@@ -48,10 +49,7 @@ def _train_augmented(model, opt, X, y, rng, transform):
             order = [p[i:i + 32] for i in range(0, len(X), 32)]
         idx = order.pop(0)
         xb = X[idx] if transform is None else transform(X[idx], rng)
-        loss = loss_fn(model(cr.from_numpy(np.ascontiguousarray(xb, dtype=np.float32))), cr.from_numpy(y[idx]))
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
+        train_step(cr.from_numpy(np.ascontiguousarray(xb, dtype=np.float32)), cr.from_numpy(y[idx]))
         step += 1
 
 

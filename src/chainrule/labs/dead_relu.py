@@ -23,7 +23,7 @@ import chainrule as cr
 
 from ..data.datasets import digits_split
 from ..nn.mlp import build_mlp
-from ._common import batches, evaluate_accuracy, label
+from ._common import batches, evaluate_accuracy, label, replayed_step
 from ._figs import band, panels
 from ._seeds import seeded, trial
 from ._stats import Stat, combine, paired, sign_verdict
@@ -63,6 +63,7 @@ def one_run(config):
     model = build_mlp([64, 128, 128, 10], config["act"])
     opt = optim.SGD(model.parameters(), lr=config["lr"])
     loss_fn = nn.CrossEntropyLoss()
+    train_step = replayed_step(model, loss_fn, opt)
     steps, dead, ever, step, diverged = [], [[], []], None, 0, False
 
     def check():
@@ -79,10 +80,7 @@ def one_run(config):
                 diverged = diverged or masks is None
                 if not diverged:
                     ever = masks if ever is None else [e | m for e, m in zip(ever, masks)]
-            loss = loss_fn(model(cr.from_numpy(X[idx])), cr.from_numpy(y[idx]))
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
+            _, loss = train_step(cr.from_numpy(X[idx]), cr.from_numpy(y[idx]))
             step += 1
             diverged = diverged or not np.isfinite(loss.item())
     final = check()

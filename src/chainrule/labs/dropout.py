@@ -20,7 +20,7 @@ import chainrule as cr
 
 from ..data.datasets import digits_split
 from ..nn.mlp import build_mlp
-from ._common import evaluate, train_epoch
+from ._common import evaluate, replayed_step, train_epoch
 from ._figs import bars, panels
 from ._seeds import seeded, trial
 from ._stats import Stat, paired, sign_verdict
@@ -61,9 +61,10 @@ def one_run(config):
     p, wd = ARMS[config["arm"]]
     model = build_mlp([64, 128, 128, 10], "relu", dropout=p)
     opt = optim.SGD(model.parameters(), lr=0.05, momentum=0.9, weight_decay=wd)
-    tr_l, va_l = [], []
+    tr_l, va_l, loss_fn = [], [], nn.CrossEntropyLoss()
+    step = replayed_step(model, loss_fn, opt)  # one capture for every epoch
     for _ in range(EPOCHS):
-        train_epoch(model, nn.CrossEntropyLoss(), opt, X, y, 32, rng)
+        train_epoch(model, loss_fn, opt, X, y, 32, rng, step=step)
         tr_l.append(evaluate(model, nn.CrossEntropyLoss(), X, y)[0])
         va_l.append(evaluate(model, nn.CrossEntropyLoss(), val.X, val.y)[0])
     (trl, tra), (vl, vacc) = (evaluate(model, nn.CrossEntropyLoss(), X, y),

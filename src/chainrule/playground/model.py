@@ -227,11 +227,10 @@ def make_loss(cfg):
     if kind == "softmax" and loss == "ce":
         return nn.CrossEntropyLoss()
     if kind == "softmax":  # squared error between the softmax and the one-hot target, ½‖p − t‖² per point
-        k = cfg["nClasses"]
-        eye = np.eye(k, dtype=np.float32)
+        classes = cr.arange(cfg["nClasses"])
 
         def mse_softmax(logits, y):
-            t = cr.from_numpy(eye[y.numpy()])
+            t = (y.unsqueeze(1) == classes).float()  # one-hot with tensor ops only: a replayed step recomputes it
             return ((logits.softmax(dim=1) - t) ** 2).sum(dim=1).mean() * 0.5
         return mse_softmax
     if kind == "logit":

@@ -4,6 +4,14 @@
 host can stop after any batch and carry on later; ``train_epoch`` runs (the rest of) one epoch at once.
 Everything an epoch depends on (learning rate, batch boundaries, the order of the points) is fixed when it
 starts: commands that change them wait for its end (session.py).
+
+Each batch's step (zero_grad, forward, loss, backward, optimizer step) is captured once and replayed
+(``chainrule.train.replay.ReplayedStep``, fit's): the same numbers bit for bit, without the per-operation
+bookkeeping. What happens between steps stays as it was: the regularisation step changes the weights in
+place, the dropout masks come from the session's stream at every replay, a new learning rate (a schedule, a
+changed setting) captures the optimizer step again, and a batch of another size (the first one, with last
+epoch's leftover points) runs eagerly. A new network, loss, optimizer, batch size or number of points gets a
+new replayer. The frames' forward passes (taps, heatmap) are eager and separate from the step.
 """
 
 from __future__ import annotations
@@ -13,12 +21,14 @@ import time
 import numpy as np
 
 import chainrule as cr
+from chainrule.train.replay import ReplayedStep
 
 from . import frames as F
 from . import model as M
 from .protocol import ProtocolError
 
 CHEAP_TO_FINISH = 0.1  # seconds: a pause waits for the end of the epoch if the rest costs less than this
+REPLAY = True  # replay each batch's captured step; False: every step eager (tests and benchmarks compare both)
 
 
 class Training:
@@ -30,6 +40,7 @@ class Training:
         self._batches_left = 0
         self._batch_cost = 0.0  # seconds per batch, a running average
         self.carry = None
+        self.stepper, self._stepper_key = None, None
 
     @property
     def epoch_running(self) -> bool:
@@ -118,17 +129,22 @@ class Training:
         self._evaluate()
 
     def _train_batch(self, xb, yb, regularising, reg, lr, rate):
-        net, opt = self.net, self.opt
+        net = self.net
         before = [lin.weight.detach().numpy().copy() for lin in net.linears] if regularising else None
         if not net.model.training:  # a frame between two batches switched to eval mode (train() walks every module)
             net.model.train()
         with M.dropout_rng(self):
-            opt.zero_grad()
-            loss = self.loss_fn(net.model(cr.from_numpy(xb)), cr.from_numpy(yb))
-            loss.backward()
-            opt.step()
+            self._stepper()(cr.from_numpy(xb), cr.from_numpy(yb))
         if regularising:
             M.regularise(net, before, reg, lr, rate)
+
+    def _stepper(self) -> ReplayedStep:
+        """The step's replayer for the network, loss, optimizer, batch size and number of points in use."""
+        key = (id(self.net.model), id(self.loss_fn), id(self.opt), self.cfg["batchSize"], len(self.train_y))
+        if self.stepper is None or key != self._stepper_key:  # (the old stepper keeps its objects, and ids, alive)
+            self.stepper = ReplayedStep(self.net.model, self.loss_fn, self.opt, disabled=not REPLAY)
+            self._stepper_key = key
+        return self.stepper
 
     def _measure(self, x, y):
         """Loss and accuracy on a set, from one forward pass."""

@@ -119,8 +119,9 @@ def fit(model, loss_fn, optimizer, train_data, val_data=None, epochs=10, metrics
     - ``replay``: capture the training step once (``chainrule.graph``) and replay it for every batch of the
       same shape: the same numbers bit for bit, without the per-operation bookkeeping (train/replay.py);
       fit falls back to eager steps by itself where a step cannot be replayed. ``"auto"`` (the default)
-      replays models and losses built from chainrule's own layers without hooks (a custom forward may have
-      Python side effects that a replay would skip); ``True`` replays any; ``False`` never.
+      replays models and losses built from chainrule's own layers without hooks, with chainrule's own
+      optimizers (a custom forward or update rule may have Python side effects that a replay would skip);
+      ``True`` replays any; ``False`` never.
 
     The model is left in training mode; ``evaluate`` and ``predict`` switch to eval mode themselves.
     """
@@ -154,10 +155,10 @@ def fit(model, loss_fn, optimizer, train_data, val_data=None, epochs=10, metrics
     batch_cbs = [cb for cb in callbacks if overrides(cb, "on_batch_end")]
     logs = t.history.last()
     stepper = ReplayedStep(model, loss_fn, optimizer)
-    # a per-step scheduler changes lr every step; "auto" replays only models and losses made of chainrule's own
-    # layers, whose steps have no Python side effects that a replay would skip
+    # a per-step scheduler changes lr every step; "auto" replays only models, losses and optimizers that are
+    # chainrule's own, whose steps have no Python side effects that a replay would skip
     stepper.disabled = step_scheduler is not None or not (replay is True or replay == "auto" and
-                                                          replayable(model, loss_fn))
+                                                          replayable(model, loss_fn, optimizer))
     for epoch in range(start + 1, t.epochs + 1):
         t.epoch = epoch
         t0 = time.perf_counter()

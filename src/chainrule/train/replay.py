@@ -1,4 +1,5 @@
-"""fit's training step, captured and replayed (``chainrule.graph``) when the batches allow it.
+"""The training step, captured and replayed (``chainrule.graph``) when the batches allow it: fit's, the
+playground's and the labs' (one implementation; they call ``forward_backward`` and ``step``, or both at once).
 
 Two captured regions per step, so that fit's Python-side work still happens between them exactly as in the
 eager loop: (1) zero_grad, forward, loss and backward; then the loss value is read and the
@@ -18,23 +19,36 @@ from .. import no_grad
 from ..engine import CaptureError, Graph, Tensor, graph
 
 
-def replayable(model, loss_fn) -> bool:
+def replayable(model, loss_fn, optimizer=None) -> bool:
     """Whether a step of ``model`` and ``loss_fn`` is safe to replay without asking: every module is one of
-    chainrule's own layers with no hooks, and the loss is chainrule's (a module or a function)."""
-    def ours(obj):
-        return type(obj).__module__.startswith("chainrule.nn") or getattr(obj, "__module__", "").startswith(
-            "chainrule.nn")
+    chainrule's own layers with no hooks, the loss is chainrule's (a module or a function) and so is the
+    optimizer's class, if given (a custom update rule may keep Python-side state, a step count, that a replay
+    would leave as it was at capture)."""
+    def ours(obj, package="chainrule.nn"):
+        return type(obj).__module__.startswith(package) or getattr(obj, "__module__", "").startswith(package)
 
     modules = list(model.modules()) if hasattr(model, "modules") else [model]
-    return all(ours(m) and not getattr(m, "_hooks_on", False) for m in modules) and ours(loss_fn)
+    return (all(ours(m) and not getattr(m, "_hooks_on", False) for m in modules) and ours(loss_fn)
+            and (optimizer is None or ours(optimizer, "chainrule.optim")))
 
 
 class ReplayedStep:
-    def __init__(self, model, loss_fn, optimizer):
+    """``forward_backward(x, y)`` then ``step()``, or both at once: ``stepper(x, y)``. ``disabled = True`` makes
+    every step eager; ``replays`` counts the steps whose forward and backward were replayed (their capture's
+    first run included)."""
+
+    def __init__(self, model, loss_fn, optimizer, disabled=False):
         self.model, self.loss_fn, self.optimizer = model, loss_fn, optimizer
-        self.disabled = False
+        self.disabled = disabled
+        self.replays = 0
         self._forward = self._step = None
         self._warm = self._replayed = False
+
+    def __call__(self, x, y):
+        """One whole training step: zero_grad, forward, loss, backward, optimizer step; returns (output, loss)."""
+        out, loss = self.forward_backward(x, y)
+        self.step()
+        return out, loss
 
     def _signature(self, x, y):
         return tuple((tuple(t.shape), t.dtype) if isinstance(t, Tensor) else None for t in (x, y))
@@ -62,6 +76,7 @@ class ReplayedStep:
         for p, g in zip(self._params(), self._grads):  # the captured gradients, where the step reads them
             p.grad = g
         self._replayed = True
+        self.replays += 1
         return self._out, self._loss
 
     def _eager(self, x, y):
@@ -87,6 +102,7 @@ class ReplayedStep:
         self._grads = [p.grad for p in self._params()]
         g.replay()  # capturing takes no step: now the real one
         self._replayed = True
+        self.replays += 1
         return out, loss
 
     def step(self):
