@@ -228,3 +228,31 @@ def test_fit_replays_its_step_bit_for_bit_with_dropout_batchnorm_and_a_schedule(
     (h1, p1), (h0, p0) = run("auto"), run(False)
     assert h1["loss"] == h0["loss"] and h1["val_loss"] == h0["val_loss"] and h1["accuracy"] == h0["accuracy"]
     assert all(np.array_equal(a, b) for a, b in zip(p1, p0))
+
+
+def test_the_replayed_step_captures_each_batch_shape_once_and_notices_new_parameter_arrays():
+    from chainrule.train.replay import ReplayedStep
+
+    def run(replay, swap_at=None):
+        cr.manual_seed(0)
+        model = nn.Sequential(nn.Linear(4, 8), nn.Tanh(), nn.Linear(8, 3))
+        opt = optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+        step = ReplayedStep(model, nn.CrossEntropyLoss(), opt, disabled=not replay)
+        rng = np.random.default_rng(0)
+        losses = []
+        for i in range(12):
+            n = 5 if i % 3 == 2 else 16  # every third batch is smaller, as an epoch's last one
+            x = cr.from_numpy(rng.standard_normal((n, 4)).astype(np.float32))
+            y = cr.from_numpy(rng.integers(0, 3, n))
+            if i == swap_at:  # a new array for a weight (as p.data = ... does): the captures read the old one
+                model[0].weight.data = model[0].weight.detach().clone()
+            losses.append(step(x, y)[1].item())
+        return losses, [p.detach().numpy().copy() for p in model.parameters()], (step, model)
+
+    (l1, p1, (s1, _)), (l0, p0, (s0, _)) = run(True), run(False)
+    assert l1 == l0 and all(np.array_equal(a, b) for a, b in zip(p1, p0))
+    # eager: the warm-up step and each shape's first sight; every other step replayed (captures included)
+    assert s1.replays == 12 - 1 - 1 and s0.replays == 0 and len(s1._captures) == 2
+    (l2, p2, (s2, m2)), (l3, p3, _) = run(True, swap_at=7), run(False, swap_at=7)
+    assert l2 == l3 and all(np.array_equal(a, b) for a, b in zip(p2, p3))
+    assert s2._arrays[0] is m2[0].weight._array and s2.replays == s1.replays  # captured again on the new array

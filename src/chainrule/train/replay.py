@@ -32,17 +32,33 @@ def replayable(model, loss_fn, optimizer=None) -> bool:
             and (optimizer is None or ours(optimizer, "chainrule.optim")))
 
 
+class _Captured:
+    """One captured step for one batch signature: its static inputs, the forward-backward graph with its output,
+    loss and gradient buffers, and (after its first step) the optimizer step's graph."""
+
+    __slots__ = ("x", "y", "forward", "out", "loss", "grads", "step")
+
+
 class ReplayedStep:
     """``forward_backward(x, y)`` then ``step()``, or both at once: ``stepper(x, y)``. ``disabled = True`` makes
     every step eager; ``replays`` counts the steps whose forward and backward were replayed (their capture's
-    first run included)."""
+    first run included).
+
+    One capture per batch signature (shapes, dtypes and array types of x and y), at most ``MAX_SHAPES`` of them:
+    an epoch's last, smaller batch gets its own after it has been seen twice. Parameters whose arrays were
+    replaced (``p.data = ...``, a resized LazyLinear) make every capture go: the next batch captures again."""
+
+    MAX_SHAPES = 4
 
     def __init__(self, model, loss_fn, optimizer, disabled=False):
         self.model, self.loss_fn, self.optimizer = model, loss_fn, optimizer
         self.disabled = disabled
         self.replays = 0
-        self._forward = self._step = None
-        self._warm = self._replayed = False
+        self._captures = {}  # signature -> _Captured
+        self._seen = {}  # signature -> eager steps taken with it (a shape seen once is not worth a capture)
+        self._arrays = None  # the parameters' arrays the captures were made on
+        self._current = None  # the _Captured whose forward ran last (None: that step was eager)
+        self._warm = False
 
     def __call__(self, x, y):
         """One whole training step: zero_grad, forward, loss, backward, optimizer step; returns (output, loss)."""
@@ -50,34 +66,37 @@ class ReplayedStep:
         self.step()
         return out, loss
 
-    def _signature(self, x, y):
-        return tuple((tuple(t.shape), t.dtype) if isinstance(t, Tensor) else None for t in (x, y))
-
     def _params(self):
         return [p for g in self.optimizer.param_groups for p in g["params"]]
 
     def forward_backward(self, x, y):
         """zero_grad, forward, loss, backward; returns (output, loss). Replayed when it can be."""
-        self._replayed = False
-        if self.disabled or not self._warm or not (isinstance(x, Tensor) and isinstance(y, Tensor)):
-            return self._eager(x, y)  # the first step eagerly: it creates the optimizer's state (torch's warm-up)
-        if self._forward is None:
-            return self._capture(x, y)
-        if self._signature(x, y) != self._sig:  # a batch of another shape: eager, keeping the captured graph
+        self._current = None
+        if self.disabled or type(x) is not Tensor or type(y) is not Tensor:
             return self._eager(x, y)
-        with no_grad():
-            self._x.copy_(x)
-            self._y.copy_(y)
+        xa, ya = x._array, y._array
+        sig = (xa.shape, xa.dtype, type(xa), ya.shape, ya.dtype, type(ya))
+        cap = self._captures.get(sig)
+        params = self._params()
+        if cap is not None and not all(p._array is a for p, a in zip(params, self._arrays)):
+            self._captures, cap = {}, None  # a parameter got a new array: the captures read the old ones
+        if cap is None:
+            seen = self._seen[sig] = self._seen.get(sig, 0) + 1
+            if not self._warm or seen < 2 or len(self._captures) >= self.MAX_SHAPES:
+                return self._eager(x, y)  # the first step eagerly: it makes the optimizer's state (torch's warm-up)
+            return self._capture(x, y, sig, params)
+        cap.x._array[...] = xa  # into the static inputs (same shape and dtype: the signature says so)
+        cap.y._array[...] = ya
         try:
-            self._forward.replay()
+            cap.forward.replay()
         except CaptureError:
             self.disabled = True
             return self._eager(x, y)
-        for p, g in zip(self._params(), self._grads):  # the captured gradients, where the step reads them
+        for p, g in zip(params, cap.grads):  # the captured gradients, where the step reads them
             p.grad = g
-        self._replayed = True
+        self._current = cap
         self.replays += 1
-        return self._out, self._loss
+        return cap.out, cap.loss
 
     def _eager(self, x, y):
         out = self.model(x)
@@ -86,37 +105,41 @@ class ReplayedStep:
         loss.backward()
         return out, loss
 
-    def _capture(self, x, y):
-        self._x, self._y = x.detach().clone(), y.detach().clone()
+    def _capture(self, x, y, sig, params):
+        cap = _Captured()
+        cap.x, cap.y, cap.step = x.detach().clone(), y.detach().clone(), None
         g = Graph()
         try:
             with graph(g):
                 self.optimizer.zero_grad()
-                out = self.model(self._x)
-                loss = self.loss_fn(out, self._y)
-                loss.backward()
+                cap.out = self.model(cap.x)
+                cap.loss = self.loss_fn(cap.out, cap.y)
+                cap.loss.backward()
         except CaptureError:
             self.disabled = True
             return self._eager(x, y)
-        self._forward, self._sig, self._out, self._loss = g, self._signature(x, y), out, loss
-        self._grads = [p.grad for p in self._params()]
+        cap.forward, cap.grads = g, [p.grad for p in params]
+        if not self._captures:
+            self._arrays = [p._array for p in params]
+        self._captures[sig] = cap
         g.replay()  # capturing takes no step: now the real one
-        self._replayed = True
+        self._current = cap
         self.replays += 1
-        return out, loss
+        return cap.out, cap.loss
 
     def step(self):
         """The optimizer step: replayed after a replayed forward, eager otherwise."""
-        if not self._replayed:
+        cap = self._current
+        if cap is None:
             self.optimizer.step()
             self._warm = True
             return
-        if self._step is not None:
+        if cap.step is not None:
             try:
-                self._step.replay()
+                cap.step.replay()
                 return
             except CaptureError:  # a changed learning rate: capture the step again
-                self._step = None
+                cap.step = None
         g = Graph()
         try:
             with graph(g):
@@ -125,5 +148,5 @@ class ReplayedStep:
             self.disabled = True
             self.optimizer.step()
             return
-        self._step = g
+        cap.step = g
         g.replay()
