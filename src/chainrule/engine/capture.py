@@ -141,12 +141,13 @@ class Graph:
 
     def call(self, fn, arrays, args=()):
         """Run ``fn(*arrays, *args)`` now and record the call itself: replay calls the same function on the same
-        arrays (an optimizer's update kernel: one tape entry instead of one per ufunc). The arrays it may write
-        are restored when the capture ends."""
-        arrays = tuple(_plain(a) for a in arrays)
-        for a in arrays:
-            if isinstance(a, np.ndarray):
-                self._before_write(a)
+        arrays (an optimizer's update kernel: one tape entry instead of one per ufunc). ``arrays``: arrays or lists
+        of arrays, all of which it may write (restored when the capture ends)."""
+        arrays = tuple([_plain(a) for a in x] if type(x) is list else _plain(x) for x in arrays)
+        for x in arrays:
+            for a in x if type(x) is list else (x,):
+                if isinstance(a, np.ndarray):
+                    self._before_write(a)
         fn(*arrays, *args)
         self._tape.append((fn, arrays + tuple(args), {}))
 

@@ -43,33 +43,36 @@ class Adadelta(Optimizer):
         state["square_avg"] = _zeros_like(p)
         state["acc_delta"] = _zeros_like(p)
 
-    def _update(self, p, grad, group):
-        st = self._state(p, group)
-        _run(_adadelta, (p._array, grad._array, st["square_avg"]._array, st["acc_delta"]._array, st["step"]._array,
-                         self._workspace(p), self._workspace(p, 1)),
+    def _update_group(self, group, params):
+        for p in params:
+            self._state(p, group)
+        _run(_adadelta, (self._arrays(params), [p.grad._array for p in params], self._arrays(params, "square_avg"),
+                         self._arrays(params, "acc_delta"), self._arrays(params, "step"), self._arrays(params, k=0),
+                         self._arrays(params, k=1)),
              group["lr"], group["rho"], group["eps"], group["weight_decay"], group["maximize"])
 
 
-def _adadelta(p, g, v, u, step, ws, delta, lr, rho, eps, weight_decay, maximize):
-    """The update above on arrays, in place (ws and delta: scratch shaped like θ)."""
-    step += 1
-    if maximize:
-        g = -g
-    if weight_decay:
-        g = g + p * weight_decay  # a new array: the gradient itself is never modified
-    v *= rho  # v ← ρ v + (1 − ρ) g²
-    xp.multiply(g, 1 - rho, out=ws)
-    ws *= g
-    v += ws
-    xp.add(v, eps, out=ws)  # √(v + ε)
-    xp.sqrt(ws, out=ws)
-    xp.add(u, eps, out=delta)  # Δ ← √(u + ε) / √(v + ε) · g
-    xp.sqrt(delta, out=delta)
-    delta /= ws
-    delta *= g
-    u *= rho  # u ← ρ u + (1 − ρ) Δ²
-    xp.multiply(delta, 1 - rho, out=ws)
-    ws *= delta
-    u += ws
-    xp.multiply(delta, -lr, out=ws)
-    p += ws
+def _adadelta(ps, gs, vs, us, steps, wss, deltas, lr, rho, eps, weight_decay, maximize):
+    """The update above on arrays, in place, for each parameter (wss and deltas: scratch shaped like each θ)."""
+    for p, g, v, u, step, ws, delta in zip(ps, gs, vs, us, steps, wss, deltas):
+        step += 1
+        if maximize:
+            g = -g
+        if weight_decay:
+            g = g + p * weight_decay  # a new array: the gradient itself is never modified
+        v *= rho  # v ← ρ v + (1 − ρ) g²
+        xp.multiply(g, 1 - rho, out=ws)
+        ws *= g
+        v += ws
+        xp.add(v, eps, out=ws)  # √(v + ε)
+        xp.sqrt(ws, out=ws)
+        xp.add(u, eps, out=delta)  # Δ ← √(u + ε) / √(v + ε) · g
+        xp.sqrt(delta, out=delta)
+        delta /= ws
+        delta *= g
+        u *= rho  # u ← ρ u + (1 − ρ) Δ²
+        xp.multiply(delta, 1 - rho, out=ws)
+        ws *= delta
+        u += ws
+        xp.multiply(delta, -lr, out=ws)
+        p += ws

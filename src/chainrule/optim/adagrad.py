@@ -49,24 +49,27 @@ class Adagrad(Optimizer):
     def _validate(self, group):
         _require_nonnegative(group, "lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps")
 
-    def _update(self, p, grad, group):
-        st = self._state(p, group)
-        _run(_adagrad, (p._array, grad._array, st["sum"]._array, st["step"]._array, self._workspace(p)),
+    def _update_group(self, group, params):
+        for p in params:
+            self._state(p, group)
+        _run(_adagrad, (self._arrays(params), [p.grad._array for p in params], self._arrays(params, "sum"),
+                        self._arrays(params, "step"), self._arrays(params, k=0)),
              group["lr"], group["lr_decay"], group["eps"], group["weight_decay"], group["maximize"])
 
 
-def _adagrad(p, g, total, step, ws, lr, lr_decay, eps, weight_decay, maximize):
-    """The update above on arrays, in place (``total``: G; ws: scratch shaped like θ)."""
-    step += 1
-    if maximize:
-        g = -g
-    if weight_decay:
-        g = g + p * weight_decay  # a new array: the gradient itself is never modified
-    clr = _rate(step, lambda t: lr / (1 + (t - 1) * lr_decay), p.dtype) if lr_decay else lr
-    xp.multiply(g, g, out=ws)  # G ← G + g²
-    total += ws
-    xp.sqrt(total, out=ws)
-    ws += eps
-    xp.divide(g, ws, out=ws)
-    ws *= -clr
-    p += ws
+def _adagrad(ps, gs, totals, steps, wss, lr, lr_decay, eps, weight_decay, maximize):
+    """The update above on arrays, in place, for each parameter (``totals``: G; wss: scratch shaped like each θ)."""
+    for p, g, total, step, ws in zip(ps, gs, totals, steps, wss):
+        step += 1
+        if maximize:
+            g = -g
+        if weight_decay:
+            g = g + p * weight_decay  # a new array: the gradient itself is never modified
+        clr = _rate(step, lambda t: lr / (1 + (t - 1) * lr_decay), p.dtype) if lr_decay else lr
+        xp.multiply(g, g, out=ws)  # G ← G + g²
+        total += ws
+        xp.sqrt(total, out=ws)
+        ws += eps
+        xp.divide(g, ws, out=ws)
+        ws *= -clr
+        p += ws

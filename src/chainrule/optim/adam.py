@@ -76,38 +76,41 @@ class Adam(Optimizer):
         if group["amsgrad"]:
             state["max_exp_avg_sq"] = _zeros_like(p)
 
-    def _update(self, p, grad, group):
-        st = self._state(p, group)
-        vmax = st["max_exp_avg_sq"]._array if group["amsgrad"] else None
-        _run(_adam, (p._array, grad._array, st["exp_avg"]._array, st["exp_avg_sq"]._array, vmax, st["step"]._array,
-                     self._workspace(p)),
+    def _update_group(self, group, params):
+        for p in params:
+            self._state(p, group)
+        vmax = self._arrays(params, "max_exp_avg_sq") if group["amsgrad"] else None
+        _run(_adam, (self._arrays(params), [p.grad._array for p in params], self._arrays(params, "exp_avg"),
+                     self._arrays(params, "exp_avg_sq"), vmax, self._arrays(params, "step"), self._arrays(params, k=0)),
              group["lr"], *group["betas"], group["eps"], group["weight_decay"], group["decoupled_weight_decay"],
              group["maximize"])
 
 
-def _adam(p, g, m, v, vmax, step, ws, lr, beta1, beta2, eps, weight_decay, decoupled, maximize):
-    """The update above on arrays, in place (ws: scratch shaped like θ), in torch's order of operations."""
-    step += 1
-    if maximize:
-        g = -g
-    if weight_decay:
-        if decoupled:
-            p *= 1 - lr * weight_decay
-        else:
-            g = g + p * weight_decay  # a new array: the gradient itself is never modified
-    _lerp(m, g, 1 - beta1, ws)  # m ← m + (1 − β₁)(g − m)
-    v *= beta2  # v ← β₂ v + (1 − β₂) g²
-    xp.multiply(g, 1 - beta2, out=ws)
-    ws *= g
-    v += ws
-    step_size = _rate(step, lambda t: lr / (1 - beta1**t), p.dtype)
-    bias_correction2_sqrt = _rate(step, lambda t: _sqrt(1 - beta2**t), p.dtype)
-    if vmax is not None:
-        xp.maximum(vmax, v, out=vmax)
-        v = vmax
-    xp.sqrt(v, out=ws)  # the denominator √v / √(1 − β₂ᵗ) + ε
-    ws /= bias_correction2_sqrt
-    ws += eps
-    xp.divide(m, ws, out=ws)
-    ws *= -step_size
-    p += ws
+def _adam(ps, gs, ms, vs, vmaxs, steps, wss, lr, beta1, beta2, eps, weight_decay, decoupled, maximize):
+    """The update above on arrays, in place, for each parameter (wss: scratch shaped like each θ), in torch's order
+    of operations."""
+    for i, (p, g, m, v, step, ws) in enumerate(zip(ps, gs, ms, vs, steps, wss)):
+        step += 1
+        if maximize:
+            g = -g
+        if weight_decay:
+            if decoupled:
+                p *= 1 - lr * weight_decay
+            else:
+                g = g + p * weight_decay  # a new array: the gradient itself is never modified
+        _lerp(m, g, 1 - beta1, ws)  # m ← m + (1 − β₁)(g − m)
+        v *= beta2  # v ← β₂ v + (1 − β₂) g²
+        xp.multiply(g, 1 - beta2, out=ws)
+        ws *= g
+        v += ws
+        step_size = _rate(step, lambda t: lr / (1 - beta1**t), p.dtype)
+        bias_correction2_sqrt = _rate(step, lambda t: _sqrt(1 - beta2**t), p.dtype)
+        if vmaxs is not None:
+            xp.maximum(vmaxs[i], v, out=vmaxs[i])
+            v = vmaxs[i]
+        xp.sqrt(v, out=ws)  # the denominator √v / √(1 − β₂ᵗ) + ε
+        ws /= bias_correction2_sqrt
+        ws += eps
+        xp.divide(m, ws, out=ws)
+        ws *= -step_size
+        p += ws

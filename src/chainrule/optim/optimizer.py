@@ -85,9 +85,10 @@ def _torch_flags(name, flags):
 
 
 def _run(kernel, arrays, *args):
-    """``kernel(*arrays, *args)``: an optimizer's update on raw arrays, in place. Inside a capture the capture
-    runs it: a CPU graph records the call itself (one tape entry per parameter; replay calls the same function on
-    the same arrays), a CUDA graph records the kernels it launches."""
+    """``kernel(*arrays, *args)``: an optimizer's update of a group on raw arrays, in place (``arrays``: lists with
+    one array per parameter, or None). Inside a capture the capture runs it: a CPU graph records the call itself
+    (one tape entry per group; replay calls the same function on the same arrays), a CUDA graph records the
+    kernels it launches."""
     capture = current_capture()
     if capture is None:
         kernel(*arrays, *args)
@@ -225,21 +226,35 @@ class Optimizer:
         if closure is not None:
             with enable_grad():
                 loss = closure()
-        update = self._update
         capture = current_capture()
         if capture is not None:
             self._guard_hyperparameters(capture)
         with no_grad():
             for group in self.param_groups:
-                for p in group["params"]:
-                    g = p.grad
-                    if g is not None:
-                        update(p, g, group)
+                params = [p for p in group["params"] if p.grad is not None]
+                if params:
+                    self._update_group(group, params)
         return loss
+
+    def _update_group(self, group, params):
+        """Update the parameters of ``group`` that have a gradient. By default ``_update(p, p.grad, group)`` for
+        each (a subclass's per-parameter rule); chainrule's optimizers override it with one kernel call over the
+        group's arrays (``_run``)."""
+        for p in params:
+            self._update(p, p.grad, group)
 
     def _update(self, p, grad, group):
         """Apply the update rule to one parameter (in place, called under ``no_grad``)."""
         raise NotImplementedError(f"{type(self).__name__} must implement _update(p, grad, group)")
+
+    def _arrays(self, params, name=None, k=None):
+        """The arrays of ``params`` (``name``: of a state entry; ``k``: their scratch arrays number k)."""
+        if k is not None:
+            return [self._workspace(p, k) for p in params]
+        if name is None:
+            return [p._array for p in params]
+        state = self.state
+        return [state[p][name]._array for p in params]
 
     def _workspace(self, p, k=0):
         """Scratch array number ``k`` shaped like ``p``: a view of one buffer per (k, dtype, device), shared by every

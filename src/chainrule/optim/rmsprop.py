@@ -57,39 +57,44 @@ class RMSprop(Optimizer):
         if group["centered"]:
             state["grad_avg"] = _zeros_like(p)
 
-    def _update(self, p, grad, group):
-        st = self._state(p, group)
-        avg = st["grad_avg"]._array if group["centered"] else None
-        buf = st["momentum_buffer"]._array if group["momentum"] > 0 else None
-        _run(_rmsprop, (p._array, grad._array, st["square_avg"]._array, avg, buf, st["step"]._array,
-                        self._workspace(p)),
+    def _update_group(self, group, params):
+        for p in params:
+            self._state(p, group)
+        avgs = self._arrays(params, "grad_avg") if group["centered"] else None
+        bufs = self._arrays(params, "momentum_buffer") if group["momentum"] > 0 else None
+        _run(_rmsprop, (self._arrays(params), [p.grad._array for p in params], self._arrays(params, "square_avg"),
+                        avgs, bufs, self._arrays(params, "step"), self._arrays(params, k=0)),
              group["lr"], group["alpha"], group["eps"], group["momentum"], group["weight_decay"], group["maximize"])
 
 
-def _rmsprop(p, g, v, avg, b, step, ws, lr, alpha, eps, momentum, weight_decay, maximize):
-    """The update above on arrays, in place (``avg``: ḡ when centered; ``b``: the momentum buffer; ws: scratch)."""
-    step += 1
-    if maximize:
-        g = -g
-    if weight_decay:
-        g = g + p * weight_decay  # a new array: the gradient itself is never modified
-    v *= alpha  # v ← α v + (1 − α) g²
-    xp.multiply(g, 1 - alpha, out=ws)
-    ws *= g
-    v += ws
-    if avg is not None:
-        _lerp(avg, g, 1 - alpha, ws)  # ḡ ← α ḡ + (1 − α) g
-        xp.multiply(avg, avg, out=ws)  # s ← √(v − ḡ²) + ε
-        xp.subtract(v, ws, out=ws)
-        xp.sqrt(ws, out=ws)
-    else:
-        xp.sqrt(v, out=ws)
-    ws += eps
-    xp.divide(g, ws, out=ws)  # g / s
-    if b is not None:
-        b *= momentum
-        b += ws
-        xp.multiply(b, -lr, out=ws)
-    else:
-        ws *= -lr
-    p += ws
+def _rmsprop(ps, gs, vs, avgs, bs, steps, wss, lr, alpha, eps, momentum, weight_decay, maximize):
+    """The update above on arrays, in place, for each parameter (``avgs``: ḡ when centered; ``bs``: the momentum
+    buffers; wss: scratch shaped like each θ)."""
+    for i, (p, g, v, step, ws) in enumerate(zip(ps, gs, vs, steps, wss)):
+        step += 1
+        if maximize:
+            g = -g
+        if weight_decay:
+            g = g + p * weight_decay  # a new array: the gradient itself is never modified
+        v *= alpha  # v ← α v + (1 − α) g²
+        xp.multiply(g, 1 - alpha, out=ws)
+        ws *= g
+        v += ws
+        if avgs is not None:
+            avg = avgs[i]
+            _lerp(avg, g, 1 - alpha, ws)  # ḡ ← α ḡ + (1 − α) g
+            xp.multiply(avg, avg, out=ws)  # s ← √(v − ḡ²) + ε
+            xp.subtract(v, ws, out=ws)
+            xp.sqrt(ws, out=ws)
+        else:
+            xp.sqrt(v, out=ws)
+        ws += eps
+        xp.divide(g, ws, out=ws)  # g / s
+        if bs is not None:
+            b = bs[i]
+            b *= momentum
+            b += ws
+            xp.multiply(b, -lr, out=ws)
+        else:
+            ws *= -lr
+        p += ws

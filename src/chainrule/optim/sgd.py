@@ -49,37 +49,43 @@ class SGD(Optimizer):
         if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
 
-    def _update(self, p, grad, group):
-        momentum, buf, first = group["momentum"], None, False
+    def _update_group(self, group, params):
+        momentum, bufs, first = group["momentum"], None, None
         if momentum:
-            st = self.state[p]
-            buf = st.get("momentum_buffer")
-            if buf is None:  # the first step makes the state (so a capture needs an eager warm-up step)
-                if is_capturing():
-                    raise _warm_up_first("SGD")
-                buf = st["momentum_buffer"] = _zeros_like(p)
-                first = True
-        _run(_sgd, (p._array, grad._array, None if buf is None else buf._array, self._workspace(p)),
+            bufs, first = [], []
+            for p in params:
+                st = self.state[p]
+                buf = st.get("momentum_buffer")
+                first.append(buf is None)
+                if buf is None:  # the first step makes the state (so a capture needs an eager warm-up step)
+                    if is_capturing():
+                        raise _warm_up_first("SGD")
+                    buf = st["momentum_buffer"] = _zeros_like(p)
+                bufs.append(buf._array)
+        _run(_sgd, (self._arrays(params), [p.grad._array for p in params], bufs, self._arrays(params, k=0)),
              group["lr"], momentum, group["dampening"], group["weight_decay"], group["nesterov"], group["maximize"],
              first)
 
 
-def _sgd(p, g, b, ws, lr, momentum, dampening, weight_decay, nesterov, maximize, first):
-    """The update above on arrays, in place (b: the momentum buffer; ws: scratch shaped like θ)."""
-    if maximize:
-        g = -g
-    if weight_decay:
-        g = g + p * weight_decay  # a new array: the gradient itself is never modified
-    if momentum:
-        if first:
-            b[...] = g
-        else:
-            b *= momentum
-            if dampening:
-                xp.multiply(g, 1 - dampening, out=ws)
-                b += ws
+def _sgd(ps, gs, bs, wss, lr, momentum, dampening, weight_decay, nesterov, maximize, first):
+    """The update above on arrays, in place, for each parameter (bs: the momentum buffers; wss: scratch shaped like
+    each θ; first[i]: parameter i's first step with momentum, b ← g)."""
+    for i, (p, g, ws) in enumerate(zip(ps, gs, wss)):
+        if maximize:
+            g = -g
+        if weight_decay:
+            g = g + p * weight_decay  # a new array: the gradient itself is never modified
+        if momentum:
+            b = bs[i]
+            if first[i]:
+                b[...] = g
             else:
-                b += g
-        g = g + b * momentum if nesterov else b
-    xp.multiply(g, -lr, out=ws)
-    p += ws
+                b *= momentum
+                if dampening:
+                    xp.multiply(g, 1 - dampening, out=ws)
+                    b += ws
+                else:
+                    b += g
+            g = g + b * momentum if nesterov else b
+        xp.multiply(g, -lr, out=ws)
+        p += ws

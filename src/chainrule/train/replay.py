@@ -15,7 +15,6 @@ eager loop for good.
 
 from __future__ import annotations
 
-from .. import no_grad
 from ..engine import CaptureError, Graph, Tensor, graph
 
 
