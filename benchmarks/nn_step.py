@@ -1,12 +1,13 @@
 """One training step the way users write it: ``nn.Sequential`` + a loss module + ``torch.optim``-style optimizer,
 ``zero_grad(); loss.backward(); step()`` -- chainrule beside PyTorch eager and hand-written NumPy, in one process.
 
-Cases (float32):
+Cases (float32; each step takes the next of 16 fixed batches):
     tiny     2-8-8-1 tanh MLP, batch 10, MSELoss                 (the playground's and the labs' workload)
     medium   784-512-512-10 ReLU MLP, batch 256, CrossEntropyLoss (BLAS-bound: ≈ 1.03 GFLOP per step)
 each with SGD, SGD + momentum 0.9, and Adam. Implementations:
     chainrule          eager, exactly the PyTorch program with ``import chainrule as torch``
-    chainrule-replay   the same step captured once (``chainrule.graph``) and replayed (when available)
+    chainrule-replay   the same step captured once (``chainrule.graph``) and replayed, each batch copied into the
+                       captured step's input tensors first (``copy_``), as fit does
     pytorch            PyTorch eager (CPU, the same thread count)
     numpy              forward, backward and update written out by hand with NumPy (no graph at all)
 
@@ -34,11 +35,16 @@ CASES = {"tiny": ([2, 8, 8, 1], 10, "tanh", "mse", 400), "medium": ([784, 512, 5
 OPTIMIZERS = {"sgd": dict(lr=0.01), "momentum": dict(lr=0.01, momentum=0.9), "adam": dict(lr=1e-3)}
 
 
+BATCHES = 16  # each step takes the next of these batches, as a training loop does (one batch over and over
+# would train the network until its gradients underflow to subnormal floats, which every library computes slowly)
+
+
 def data(sizes, batch, loss, rng):
-    x = rng.standard_normal((batch, sizes[0])).astype(np.float32)
+    """BATCHES (inputs, targets) pairs."""
+    x = rng.standard_normal((BATCHES, batch, sizes[0])).astype(np.float32)
     if loss == "mse":
-        return x, rng.standard_normal((batch, sizes[-1])).astype(np.float32)
-    return x, rng.integers(0, sizes[-1], batch).astype(np.int64)
+        return x, rng.standard_normal((BATCHES, batch, sizes[-1])).astype(np.float32)
+    return x, rng.integers(0, sizes[-1], (BATCHES, batch)).astype(np.int64)
 
 
 def weights(sizes, rng):
@@ -68,9 +74,12 @@ def lib_step(lib, sizes, act, loss, opt, init, x, y, replay=False):
     loss_fn = lib.nn.MSELoss() if loss == "mse" else lib.nn.CrossEntropyLoss()
     cls = lib.optim.Adam if opt == "adam" else lib.optim.SGD
     optimizer = cls(model.parameters(), **OPTIMIZERS[opt])
-    xt, yt = lib.tensor(x), lib.tensor(y)
+    batches = [(lib.tensor(a), lib.tensor(b)) for a, b in zip(x, y)]
+    turn = iter(range(10**12))
 
-    def step():
+    def step(xt=None, yt=None):
+        if xt is None:
+            xt, yt = batches[next(turn) % BATCHES]
         optimizer.zero_grad()
         out = loss_fn(model(xt), yt)
         out.backward()
@@ -80,21 +89,33 @@ def lib_step(lib, sizes, act, loss, opt, init, x, y, replay=False):
     if not replay:
         return step
     step()  # the warm-up step creates the optimizer's state eagerly (torch.cuda.graphs' rule)
+    static_x, static_y = batches[0][0].clone(), batches[0][1].clone()
     graph = cr.Graph()
     with cr.graph(graph):
-        step()
-    return graph.replay
+        step(static_x, static_y)
+
+    def replayed():  # the next batch into the captured step's inputs, then the step
+        xt, yt = batches[next(turn) % BATCHES]
+        static_x.copy_(xt)
+        static_y.copy_(yt)
+        graph.replay()
+
+    return replayed
 
 
-def numpy_step(sizes, act, loss, opt, init, x, y):
+def numpy_step(sizes, act, loss, opt, init, xs, ys):
     """The same step written by hand: forward, backward, the update rule (in place where NumPy allows)."""
     ps = [w.copy() for w in init]
     state = [dict(m=np.zeros_like(p), v=np.zeros_like(p), t=0) for p in ps]
     hp = OPTIMIZERS[opt]
     n_layers = len(sizes) - 1
-    onehot = None if loss == "mse" else np.eye(sizes[-1], dtype=np.float32)[y]
+    onehots = None if loss == "mse" else np.eye(sizes[-1], dtype=np.float32)[ys]
+    turn = iter(range(10**12))
 
     def step():
+        i = next(turn) % BATCHES
+        x, y = xs[i], ys[i]
+        onehot = None if onehots is None else onehots[i]
         hs = [x]
         for k in range(n_layers):
             z = hs[-1] @ ps[2 * k].T + ps[2 * k + 1]
