@@ -115,6 +115,11 @@ def test_what_cannot_be_replayed_says_so():
         g.replay()
     assert idx.shape == (2, 1)
 
+    # NumPy code on a tensor's values would run once, at capture (eye[y.numpy()] would keep the first targets)
+    eye = np.eye(3, dtype=np.float32)
+    with pytest.raises(cr.CaptureError, match=r"numpy\(\) inside a captured region"), cr.graph(cr.Graph()):
+        cr.from_numpy(eye[cr.tensor([0, 2]).numpy()])
+
 
 def test_optimizer_state_and_hyperparameters_are_checked():
     model = nn.Linear(2, 1)

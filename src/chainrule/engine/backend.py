@@ -68,6 +68,10 @@ def array(data, dtype=None, copy=True):
     return np.array(data, dtype=dtype, copy=copy)
 
 
+class CaptureError(RuntimeError):
+    """Something in a captured region cannot be replayed, or changed since it was captured (engine/capture.py)."""
+
+
 class _Capture(threading.local):
     graph = None  # the chainrule.Graph recording on this thread (engine/capture.py), or None
 

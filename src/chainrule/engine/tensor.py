@@ -238,9 +238,15 @@ class Tensor:
     def numpy(self) -> np.ndarray[Any, Any]:
         """The values as a NumPy array sharing this tensor's memory (a CPU tensor only, as torch)."""
         a = self._array
-        if not B.on_host(a):
-            raise TypeError(f"can't convert {self.device} device type tensor to numpy. Use Tensor.cpu() to copy the "
-                            f"tensor to host memory first.")
+        if type(a) is not ndarray:
+            if not B.on_host(a):
+                raise TypeError(f"can't convert {self.device} device type tensor to numpy. Use Tensor.cpu() to copy "
+                                f"the tensor to host memory first.")
+            if B.CAPTURE.graph is not None:  # (a traced view): NumPy code on it would escape the recording
+                raise B.CaptureError(
+                    "Tensor.numpy() inside a captured region: NumPy code on its result runs once, at capture, and "
+                    "every replay would reuse what it computed then; use tensor operations instead (or run this "
+                    "step eagerly)")
         return a
 
     def __array__(self, dtype=None, copy=None) -> Any:

@@ -7,13 +7,10 @@ from __future__ import annotations
 import numpy as np
 
 from . import backend as B
+from .backend import CaptureError
 from .tensor import Tensor
 
 _SLOT = Tensor.__dict__["_array"]  # the slot descriptor holding every tensor's array
-
-
-class CaptureError(RuntimeError):
-    """Something in a captured region cannot be replayed, or changed since it was captured."""
 
 
 def _plain(x):
