@@ -52,6 +52,15 @@ def _wrap(array, node):
     return t
 
 
+def _read_only_one(dt):
+    a = xp.ones((), dt)
+    a.flags.writeable = False  # shared by every loss.backward(): no backward may write into its upstream gradient
+    return a
+
+
+_ONES = {xp.dtype(dt): _read_only_one(dt) for dt in ("float32", "float64", "float16")}  # loss.backward()'s seed
+
+
 def _arr(x):
     return x._array if isinstance(x, Tensor) else x
 
@@ -302,7 +311,10 @@ class Tensor:
         """Compute ∂self/∂leaf for every leaf that requires grad and add it to ``leaf.grad``."""
         if gradient is None and self.grad_fn is not None and self._array.size == 1:  # the usual loss.backward()
             a = self._array
-            _graph._run_backward((self,), (B.ones(a.shape, a.dtype, like=a),), retain_graph)
+            seed = _ONES.get(a.dtype) if type(a) is ndarray and a.ndim == 0 else None
+            if seed is None:
+                seed = B.ones(a.shape, a.dtype, like=a)
+            _graph._run_backward((self,), (seed,), retain_graph)
         else:
             _graph.backward(self, gradient, retain_graph)
 

@@ -60,7 +60,9 @@ def _const(target, input):
     """A target that needs no gradient, in the input's dtype: float64 or integer labels must not silently
     promote a float32 network's loss (and gradients) to float64."""
     if isinstance(target, Tensor):
-        return target if target.requires_grad else target.detach().to(input.dtype)
+        if target.requires_grad or target._array.dtype == input._array.dtype:
+            return target
+        return target.detach().to(input.dtype)
     return as_tensor_of(target, dtype=input.dtype)
 
 

@@ -108,13 +108,11 @@ def _run_backward(roots, root_grads, retain_graph, capture=None):
                 slot[idx] = g
             else:
                 slot[idx] = slot[idx] + g
-        if not retain_graph:
-            label, edges, shown = node._label, node._edges, node._shown
-            node.__dict__.clear()  # the saved arrays go; the node keeps its name and next_functions, as torch's
-            node._freed = True
-            node._edges = edges
-            if label is not None:
-                node._label, node._shown = label, shown
+        if not retain_graph:  # the saved arrays go; the node keeps its name and next_functions, as torch's
+            d = node.__dict__
+            label = d.get("_label")
+            node.__dict__ = {"_freed": True, "_edges": edges} if label is None else \
+                {"_freed": True, "_edges": edges, "_label": label, "_shown": d.get("_shown")}
     return captured
 
 
