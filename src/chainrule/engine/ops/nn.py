@@ -18,6 +18,8 @@ class Linear(Primitive):
     @staticmethod
     def forward(ctx, x, w, b=None):
         ctx.x, ctx.w = x, w
+        # torch's name for the node: addmm for a batch of rows, mm without a bias, a view otherwise
+        ctx._label = ("AddmmBackward0" if b is not None else "MmBackward0") if x.ndim == 2 else "ViewBackward0"
         out = x @ w.T
         if b is not None:
             out += b
