@@ -79,8 +79,10 @@ class Graph:
         if not isinstance(out, np.ndarray):
             out = np.asarray(out)
         self._own(out)
-        kwargs = kwargs or {}
-        self._tape.append((_into, (out, fn, args, kwargs), {}))
+        if fn is np.ndarray.astype:  # a conversion: replay converts straight into the buffer
+            self._tape.append((np.copyto, (out, args[0]), {"casting": "unsafe"}))
+        else:
+            self._tape.append((_into, (out, fn, args, kwargs or {}), {}))
         return out.view(_Traced)
 
     def _ufunc(self, ufunc, method, ins, kwargs):
@@ -285,7 +287,7 @@ def _leaves(x):
 
 def _into(out, fn, args, kwargs):
     res = fn(*args, **kwargs)
-    if np.shape(res) != out.shape:
+    if getattr(res, "shape", ()) != out.shape:
         raise CaptureError(
             f"a captured operation ({getattr(fn, '__name__', fn)}) gave shape {np.shape(res)} at replay and "
             f"{out.shape} at capture: its shape depends on the data (nonzero, masking, unique), so the region "

@@ -142,6 +142,9 @@ class _TracingSlot:
         _SLOT.__set__(obj, value.view(np.ndarray) if isinstance(value, _Traced) else value)
 
 
+_DRAWS_INTO = {"random", "standard_normal"}  # numpy.random.Generator methods with out=
+
+
 class _RecordingRng:
     """The random stream while capturing: each draw is made now and again at every replay (the generator's
     state moves on, so dropout masks differ between replays as between eager steps)."""
@@ -159,6 +162,14 @@ class _RecordingRng:
             out = attr(*args, **kwargs)
             if not isinstance(out, np.ndarray):
                 raise CaptureError(f"a random draw that returns a Python value ({name}) cannot be captured")
+
+            if name in _DRAWS_INTO and isinstance(self.recorded, np.random.Generator) and out.flags.c_contiguous:
+                def again_into(o, a, k):  # NumPy draws these straight into the buffer: the same numbers, no copy
+                    getattr(self._again(), name)(*a, out=o, **k)
+
+                self._graph._own(out)
+                self._graph._tape.append((again_into, (out, args, kwargs), {}))
+                return out.view(_Traced)
 
             def again(*a, **k):
                 return getattr(self._again(), name)(*a, **k)
