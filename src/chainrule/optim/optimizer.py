@@ -8,16 +8,16 @@ An optimizer holds
   PyTorch's names (``momentum_buffer``, ``sum``, ``square_avg``, ``acc_delta``, ``grad_avg``, ``exp_avg``,
   ``exp_avg_sq``, ``max_exp_avg_sq``, ``step``).
 
-The base class owns the loop: ``step()`` visits every parameter that has a gradient, in every group, under
-``no_grad``, and calls the subclass's ``_update(p, grad, group)``, which applies the update rule and keeps its
-state in ``self.state[p]`` (``_state(p, group)`` creates it with ``_init_state`` at the first step). A
-subclass may write the rule with in-place Tensor methods (``p.add_(g, alpha=-lr)``); chainrule's own
-optimizers write it as a *kernel*: a function of the raw arrays that updates them in place with ufuncs and
-``out=`` into one scratch array per optimizer (``_workspace``), so that a step allocates nothing the size of a
-parameter, and ``_run`` calls it (inside a CPU capture the call itself is recorded: a replay runs the same
-function on the same arrays, the eager step's numbers bit for bit). Step-dependent rates (Adam's bias
-corrections) are Python floats for host arrays and device scalars for CUDA arrays (``_rate``), so a captured
-CUDA step recomputes them and an eager one never waits for the GPU. Hyperparameters are validated once,
+The base class owns the loop: ``step()`` visits every group and hands its parameters that have a gradient to
+``_update_group(group, params)``, which by default calls the subclass's ``_update(p, grad, group)`` for each,
+under ``no_grad``: the update rule in in-place Tensor methods (``p.add_(g, alpha=-lr)``), its state in
+``self.state[p]`` (``_state(p, group)`` creates it with ``_init_state`` at the first step). chainrule's own
+optimizers override ``_update_group`` with a *kernel*: a function of the group's raw arrays that updates them in
+place with ufuncs and ``out=`` into one scratch array per optimizer (``_workspace``), so that a step allocates
+nothing the size of a parameter, called through ``_run`` (inside a CPU capture the call itself is recorded: a
+replay runs the same function on the same arrays, the eager step's numbers bit for bit). Step-dependent rates
+(Adam's bias corrections) are Python floats for host arrays and device scalars for CUDA arrays (``_rate``), so
+a captured CUDA step recomputes them and an eager one never waits for the GPU. Hyperparameters are validated once,
 when a group is added, never per step.
 
 ``state_dict()`` has PyTorch's layout: ``{"state": {index: {name: Tensor}}, "param_groups": [{..., "params":
@@ -229,19 +229,19 @@ class Optimizer:
         capture = current_capture()
         if capture is not None:
             self._guard_hyperparameters(capture)
-        with no_grad():
-            for group in self.param_groups:
-                params = [p for p in group["params"] if p.grad is not None]
-                if params:
-                    self._update_group(group, params)
+        for group in self.param_groups:
+            params = [p for p in group["params"] if p.grad is not None]
+            if params:
+                self._update_group(group, params)
         return loss
 
     def _update_group(self, group, params):
         """Update the parameters of ``group`` that have a gradient. By default ``_update(p, p.grad, group)`` for
-        each (a subclass's per-parameter rule); chainrule's optimizers override it with one kernel call over the
-        group's arrays (``_run``)."""
-        for p in params:
-            self._update(p, p.grad, group)
+        each, under ``no_grad`` (a subclass's per-parameter rule in Tensor operations); chainrule's optimizers
+        override it with one kernel call over the group's arrays (``_run``), which records nothing."""
+        with no_grad():
+            for p in params:
+                self._update(p, p.grad, group)
 
     def _update(self, p, grad, group):
         """Apply the update rule to one parameter (in place, called under ``no_grad``)."""
