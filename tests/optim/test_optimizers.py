@@ -210,3 +210,19 @@ def test_float32_parameters_stay_float32():
 def test_repr():
     opt = optim.SGD([Parameter(cr.zeros(1))], lr=0.1, momentum=0.9)
     assert "Parameter Group 0" in repr(opt) and "momentum: 0.9" in repr(opt)
+
+
+@pytest.mark.parametrize("name", ["SGD", "Adagrad", "Adadelta", "RMSprop", "Adam", "AdamW"])
+def test_a_parameter_on_read_only_memory_gets_its_own_copy_and_steps(name):
+    # (data read from a file can be read-only; the update kernels write in place)
+    model = cr.nn.Linear(3, 2)
+    before = model.weight.detach().numpy().copy()
+    frozen = before.copy()
+    frozen.flags.writeable = False
+    model.weight.data = cr.from_numpy(frozen)
+    opt = getattr(optim, name)(model.parameters(), lr=0.1)
+    cr.nn.MSELoss()(model(cr.ones(4, 3)), cr.zeros(4, 2)).backward()
+    opt.step()
+    after = model.weight.detach().numpy()
+    assert after.flags.writeable and not np.array_equal(after, before)
+    np.testing.assert_array_equal(frozen, before)  # the read-only memory itself is untouched

@@ -252,7 +252,12 @@ class Optimizer:
         if k is not None:
             return [self._workspace(p, k) for p in params]
         if name is None:
-            return [p._array for p in params]
+            arrays = [p._array for p in params]
+            for i, a in enumerate(arrays):
+                if B.is_read_only(a):  # (data read from a file, an expanded view): the parameter gets its own copy
+                    p = params[i]
+                    p._array = arrays[i] = B.unrecorded(a).copy()
+            return arrays
         state = self.state
         return [state[p][name]._array for p in params]
 
