@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 from ..engine.backend import xp
-from .optimizer import Optimizer, _require_nonnegative, _run, _step_tensor, _torch_flags, _zeros_like
+from .optimizer import (
+    Optimizer,
+    _average_square,
+    _gradient,
+    _require_nonnegative,
+    _run,
+    _step_tensor,
+    _torch_flags,
+    _zeros_like,
+)
 
 
 class Adadelta(Optimizer):
@@ -56,23 +65,14 @@ def _adadelta(ps, gs, vs, us, steps, wss, deltas, lr, rho, eps, weight_decay, ma
     """The update above on arrays, in place, for each parameter (wss and deltas: scratch shaped like each θ)."""
     for p, g, v, u, step, ws, delta in zip(ps, gs, vs, us, steps, wss, deltas):
         step += 1
-        if maximize:
-            g = -g
-        if weight_decay:
-            g = g + p * weight_decay  # a new array: the gradient itself is never modified
-        v *= rho  # v ← ρ v + (1 − ρ) g²
-        xp.multiply(g, 1 - rho, out=ws)
-        ws *= g
-        v += ws
+        g = _gradient(p, g, maximize, weight_decay)
+        _average_square(v, g, rho, ws)  # v ← ρ v + (1 − ρ) g²
         xp.add(v, eps, out=ws)  # √(v + ε)
         xp.sqrt(ws, out=ws)
         xp.add(u, eps, out=delta)  # Δ ← √(u + ε) / √(v + ε) · g
         xp.sqrt(delta, out=delta)
         delta /= ws
         delta *= g
-        u *= rho  # u ← ρ u + (1 − ρ) Δ²
-        xp.multiply(delta, 1 - rho, out=ws)
-        ws *= delta
-        u += ws
+        _average_square(u, delta, rho, ws)  # u ← ρ u + (1 − ρ) Δ²
         xp.multiply(delta, -lr, out=ws)
         p += ws

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..engine import full_like
 from ..engine.backend import xp
-from .optimizer import Optimizer, _rate, _require_nonnegative, _run, _step_tensor, _torch_flags
+from .optimizer import Optimizer, _gradient, _rate, _require_nonnegative, _run, _step_tensor, _torch_flags
 
 
 class Adagrad(Optimizer):
@@ -61,10 +61,7 @@ def _adagrad(ps, gs, totals, steps, wss, lr, lr_decay, eps, weight_decay, maximi
     """The update above on arrays, in place, for each parameter (``totals``: G; wss: scratch shaped like each θ)."""
     for p, g, total, step, ws in zip(ps, gs, totals, steps, wss):
         step += 1
-        if maximize:
-            g = -g
-        if weight_decay:
-            g = g + p * weight_decay  # a new array: the gradient itself is never modified
+        g = _gradient(p, g, maximize, weight_decay)
         clr = _rate(step, lambda t: lr / (1 + (t - 1) * lr_decay), p.dtype) if lr_decay else lr
         xp.multiply(g, g, out=ws)  # G ← G + g²
         total += ws

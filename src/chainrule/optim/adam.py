@@ -5,6 +5,8 @@ from __future__ import annotations
 from ..engine.backend import xp
 from .optimizer import (
     Optimizer,
+    _average_square,
+    _gradient,
     _lerp,
     _rate,
     _require_nonnegative,
@@ -91,18 +93,11 @@ def _adam(ps, gs, ms, vs, vmaxs, steps, wss, lr, beta1, beta2, eps, weight_decay
     of operations."""
     for i, (p, g, m, v, step, ws) in enumerate(zip(ps, gs, ms, vs, steps, wss)):
         step += 1
-        if maximize:
-            g = -g
-        if weight_decay:
-            if decoupled:
-                p *= 1 - lr * weight_decay
-            else:
-                g = g + p * weight_decay  # a new array: the gradient itself is never modified
+        if weight_decay and decoupled:
+            p *= 1 - lr * weight_decay
+        g = _gradient(p, g, maximize, 0 if decoupled else weight_decay)
         _lerp(m, g, 1 - beta1, ws)  # m ← m + (1 − β₁)(g − m)
-        v *= beta2  # v ← β₂ v + (1 − β₂) g²
-        xp.multiply(g, 1 - beta2, out=ws)
-        ws *= g
-        v += ws
+        _average_square(v, g, beta2, ws)  # v ← β₂ v + (1 − β₂) g²
         step_size = _rate(step, lambda t: lr / (1 - beta1**t), p.dtype)
         bias_correction2_sqrt = _rate(step, lambda t: _sqrt(1 - beta2**t), p.dtype)
         if vmaxs is not None:

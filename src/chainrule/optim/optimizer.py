@@ -117,6 +117,25 @@ def _lerp(a, b, weight, ws):
         xp.subtract(b, ws, out=a)
 
 
+def _gradient(p, g, maximize, weight_decay):
+    """The gradient an update rule uses: −g when maximizing, plus λθ with an L2 penalty λ (a new array then:
+    the parameter's ``.grad`` itself is never modified)."""
+    if maximize:
+        g = -g
+    if weight_decay:
+        g = g + p * weight_decay
+    return g
+
+
+def _average_square(v, g, beta, ws):
+    """v ← β v + (1 − β) g² in place, rounded as torch's ``v.mul_(β).addcmul_(g, g, value=1 − β)`` (RMSprop's,
+    Adadelta's and Adam's second moment). ``ws``: scratch shaped like v."""
+    v *= beta
+    xp.multiply(g, 1 - beta, out=ws)
+    ws *= g
+    v += ws
+
+
 def _sqrt(x):
     """√x of a Python float (math.sqrt) or of a device scalar."""
     return math.sqrt(x) if isinstance(x, float) else x**0.5

@@ -3,7 +3,17 @@
 from __future__ import annotations
 
 from ..engine.backend import xp
-from .optimizer import Optimizer, _lerp, _require_nonnegative, _run, _step_tensor, _torch_flags, _zeros_like
+from .optimizer import (
+    Optimizer,
+    _average_square,
+    _gradient,
+    _lerp,
+    _require_nonnegative,
+    _run,
+    _step_tensor,
+    _torch_flags,
+    _zeros_like,
+)
 
 
 class RMSprop(Optimizer):
@@ -72,14 +82,8 @@ def _rmsprop(ps, gs, vs, avgs, bs, steps, wss, lr, alpha, eps, momentum, weight_
     buffers; wss: scratch shaped like each θ)."""
     for i, (p, g, v, step, ws) in enumerate(zip(ps, gs, vs, steps, wss)):
         step += 1
-        if maximize:
-            g = -g
-        if weight_decay:
-            g = g + p * weight_decay  # a new array: the gradient itself is never modified
-        v *= alpha  # v ← α v + (1 − α) g²
-        xp.multiply(g, 1 - alpha, out=ws)
-        ws *= g
-        v += ws
+        g = _gradient(p, g, maximize, weight_decay)
+        _average_square(v, g, alpha, ws)  # v ← α v + (1 − α) g²
         if avgs is not None:
             avg = avgs[i]
             _lerp(avg, g, 1 - alpha, ws)  # ḡ ← α ḡ + (1 − α) g

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..engine import is_capturing
 from ..engine.backend import xp
-from .optimizer import Optimizer, _require_nonnegative, _run, _torch_flags, _warm_up_first, _zeros_like
+from .optimizer import Optimizer, _gradient, _require_nonnegative, _run, _torch_flags, _warm_up_first, _zeros_like
 
 
 class SGD(Optimizer):
@@ -71,10 +71,7 @@ def _sgd(ps, gs, bs, wss, lr, momentum, dampening, weight_decay, nesterov, maxim
     """The update above on arrays, in place, for each parameter (bs: the momentum buffers; wss: scratch shaped like
     each θ; first[i]: parameter i's first step with momentum, b ← g)."""
     for i, (p, g, ws) in enumerate(zip(ps, gs, wss)):
-        if maximize:
-            g = -g
-        if weight_decay:
-            g = g + p * weight_decay  # a new array: the gradient itself is never modified
+        g = _gradient(p, g, maximize, weight_decay)
         if momentum:
             b = bs[i]
             if first[i]:
